@@ -1,0 +1,35 @@
+// Runs a reference script from ../shared/anchors (numpy) in this same invocation and returns its JSON.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root, whether running from bench/ or dist/bench/. */
+export const repoRoot = resolve(here, existsSync(join(here, "..", "package.json")) ? ".." : "../..");
+
+export function anchorPath(script: string): string {
+  const p = resolve(repoRoot, "..", "shared", "anchors", script);
+  if (!existsSync(p)) throw new Error(`anchor script not found: ${p} (the shared/ folder sits beside the repository)`);
+  return p;
+}
+
+const cache = new Map<string, Record<string, unknown>>();
+
+/**
+ * Runs `python3 ANCHOR args...` once per distinct argument list and parses its last line as JSON.
+ * OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for this command alone so numpy runs its best kernel.
+ */
+export function runAnchor(script: string, args: string[] = []): Record<string, unknown> {
+  const key = [script, ...args].join("\0");
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const out = execFileSync("python3", [anchorPath(script), ...args], { env, encoding: "utf8", maxBuffer: 1 << 24 });
+  const lines = out.trim().split("\n");
+  const parsed = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+  cache.set(key, parsed);
+  return parsed;
+}

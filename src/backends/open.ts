@@ -1,0 +1,19 @@
+// Opens the backend a device URI names. The one place that knows every backend; each loads lazily.
+import type { Crossbar } from "../hal/crossbar.js";
+import { parseDeviceUri, type DeviceUri } from "../hal/uri.js";
+
+export const DEFAULT_DEVICE_URI = "sim:";
+
+export async function openCrossbar(uriText: string = DEFAULT_DEVICE_URI): Promise<Crossbar> {
+  const uri: DeviceUri = parseDeviceUri(uriText);
+  switch (uri.scheme) {
+    case "sim":
+      return (await import("../../sim/crossbar/open.js")).openSimCrossbar(uri);
+    case "twin":
+      return (await import("../../calibration/twin.js")).openTwin(uri);
+    case "serial":
+      return (await import("../../drivers/serial-crossbar/open.js")).openSerialCrossbar(uri);
+    case "firmata":
+      return (await import("../../drivers/firmata-board/open.js")).openFirmataBoard(uri);
+  }
+}
