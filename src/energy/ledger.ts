@@ -1,0 +1,116 @@
+// The energy ledger: fed only by what backends return, kept by activity and by physical component.
+import type { EnergyBreakdown, Measured } from "../hal/crossbar.js";
+import type { Joules, Seconds } from "../hal/units.js";
+
+/** What the device was doing when it spent the energy. Each is in the device total. */
+export const ACTIVITIES = ["freeRead", "nudgedRead", "program", "verifyRead", "reset"] as const;
+export type Activity = (typeof ACTIVITIES)[number];
+
+/** Physical components the backend splits every answer into; a partition of the same total. */
+export const PHYSICAL = ["cell", "halfSelected", "peripheral"] as const;
+export type PhysicalComponent = (typeof PHYSICAL)[number];
+
+export interface LedgerEntry {
+  energy: EnergyBreakdown;
+  durationSeconds: Seconds;
+  calls: number;
+}
+
+export interface LedgerSnapshot {
+  /** activity → physical component → joules, plus duration and call counts. */
+  byActivity: Record<Activity, LedgerEntry>;
+  /** Board power from a power monitor, when the backend has one (not double counted in deviceTotal). */
+  boardPowerJoules: Joules | null;
+  /** Host CPU energy from RAPL, when present; reported beside the device total, not in it. */
+  hostCpuJoules: Joules | null;
+}
+
+const emptyEntry = (): LedgerEntry => ({ energy: { cell: 0, halfSelected: 0, peripheral: 0 }, durationSeconds: 0, calls: 0 });
+
+export class EnergyLedger {
+  private byActivity: Record<Activity, LedgerEntry>;
+  private boardPowerJoules: Joules | null = null;
+  private hostCpuJoules: Joules | null = null;
+
+  constructor(snapshot?: LedgerSnapshot) {
+    this.byActivity = Object.fromEntries(ACTIVITIES.map((a) => [a, emptyEntry()])) as Record<Activity, LedgerEntry>;
+    if (snapshot) this.restore(snapshot);
+  }
+
+  /** Adds what a backend call measured to `activity`. Returns the measurement unchanged for chaining. */
+  record<T>(activity: Activity, m: Measured<T>): Measured<T> {
+    const e = this.byActivity[activity];
+    e.energy.cell += m.energy.cell;
+    e.energy.halfSelected += m.energy.halfSelected;
+    e.energy.peripheral += m.energy.peripheral;
+    e.durationSeconds += m.durationSeconds;
+    e.calls += 1;
+    return m;
+  }
+
+  addBoardPower(joules: Joules): void {
+    this.boardPowerJoules = (this.boardPowerJoules ?? 0) + joules;
+  }
+
+  addHostCpu(joules: Joules): void {
+    this.hostCpuJoules = (this.hostCpuJoules ?? 0) + joules;
+  }
+
+  /** Joules of one activity, all physical components. */
+  activityJoules(a: Activity): Joules {
+    const e = this.byActivity[a].energy;
+    return e.cell + e.halfSelected + e.peripheral;
+  }
+
+  /** Joules of one physical component, all activities. */
+  physicalJoules(c: PhysicalComponent): Joules {
+    let s = 0;
+    for (const a of ACTIVITIES) s += this.byActivity[a].energy[c];
+    return s;
+  }
+
+  /** The device total: every activity (= every physical component). Host CPU and board power are beside it. */
+  deviceTotalJoules(): Joules {
+    let s = 0;
+    for (const a of ACTIVITIES) s += this.activityJoules(a);
+    return s;
+  }
+
+  /** Device-reported busy time across all calls. */
+  deviceSeconds(): Seconds {
+    let s = 0;
+    for (const a of ACTIVITIES) s += this.byActivity[a].durationSeconds;
+    return s;
+  }
+
+  snapshot(): LedgerSnapshot {
+    return structuredClone({ byActivity: this.byActivity, boardPowerJoules: this.boardPowerJoules, hostCpuJoules: this.hostCpuJoules });
+  }
+
+  restore(s: LedgerSnapshot): void {
+    for (const a of ACTIVITIES) this.byActivity[a] = structuredClone(s.byActivity[a] ?? emptyEntry());
+    this.boardPowerJoules = s.boardPowerJoules;
+    this.hostCpuJoules = s.hostCpuJoules;
+  }
+
+  /** A plain summary for energy.json and the CLI: what is in the total is said, not implied. */
+  summary(): {
+    total_joules: Joules;
+    by_activity_joules: Record<Activity, Joules>;
+    by_physical_component_joules: Record<PhysicalComponent, Joules>;
+    board_power_joules: Joules | null;
+    host_cpu_joules: Joules | null;
+    in_total: string[];
+    beside_total: string[];
+  } {
+    return {
+      total_joules: this.deviceTotalJoules(),
+      by_activity_joules: Object.fromEntries(ACTIVITIES.map((a) => [a, this.activityJoules(a)])) as Record<Activity, Joules>,
+      by_physical_component_joules: Object.fromEntries(PHYSICAL.map((c) => [c, this.physicalJoules(c)])) as Record<PhysicalComponent, Joules>,
+      board_power_joules: this.boardPowerJoules,
+      host_cpu_joules: this.hostCpuJoules,
+      in_total: [...ACTIVITIES],
+      beside_total: ["board_power (whole-board monitor; overlaps the device total)", "host_cpu (RAPL)"],
+    };
+  }
+}
