@@ -1,0 +1,137 @@
+// Pulsed device models behind one interface: Ideal, LinearStep, SoftBounds, ExpStep (aihwkit-style).
+import type { Rng } from "../../src/random/rng.js";
+import { FREE, WORN_OUT, type DevicePopulation } from "./population.js";
+import type { DeviceModelKind, DeviceParams } from "./params.js";
+
+/** What a batch of pulses did, accumulated by the caller across batches. */
+export interface PulseTally {
+  /**
+   * Σ over every pulse application of (1/w)·∫G(t)dt over the time the pulse was on, in siemens:
+   * multiply by V²·w for joules. G ramps linearly from its value before to its value after the pulse
+   * (constant switching rate while the pulse is on), so each term is f·(G_before + G_end)/2 where f = 1
+   * unless compliance cut the pulse at fraction f (then G_end = I_compliance/|V|).
+   */
+  conductanceSum: number;
+  /** Pulse applications on devices (stuck devices included: they conduct but do not switch). */
+  applied: number;
+  /** Pulses cut short by current compliance. */
+  trips: number;
+}
+
+export const newTally = (): PulseTally => ({ conductanceSum: 0, applied: 0, trips: 0 });
+
+export interface DeviceModel {
+  readonly kind: DeviceModelKind;
+  readonly params: DeviceParams;
+  /** Mean step magnitude of device i at conductance g for one nominal pulse of polarity sign (+1 up, −1 down). */
+  meanStep(pop: DevicePopulation, i: number, g: number, sign: number): number;
+  /**
+   * Applies `count` pulses of polarity `sign` and switching rate `rate` (in nominal steps, see switchingRate)
+   * to each device whose index is cells[from..to), updating g in place and the tally.
+   * gCompliance = I_compliance/|V|: a pulse stops where G would exceed it.
+   */
+  pulse(g: Float64Array, pop: DevicePopulation, cells: Int32Array, from: number, to: number, count: number, sign: number, rate: number, gCompliance: number, rng: Rng, tally: PulseTally): void;
+}
+
+/** The shared pulse loop; models differ only in meanStep (and Ideal in having no write noise). */
+abstract class PulsedModel implements DeviceModel {
+  abstract readonly kind: DeviceModelKind;
+  protected readonly writeNoise: number;
+  constructor(readonly params: DeviceParams) {
+    this.writeNoise = params.writeNoiseC2c;
+  }
+  abstract meanStep(pop: DevicePopulation, i: number, g: number, sign: number): number;
+
+  pulse(g: Float64Array, pop: DevicePopulation, cells: Int32Array, from: number, to: number, count: number, sign: number, rate: number, gCompliance: number, rng: Rng, tally: PulseTally): void {
+    const noise = this.writeNoise;
+    const endurance = this.params.endurancePulses;
+    const state = pop.state, gMin = pop.gMin, gMax = pop.gMax, pulses = pop.pulses;
+    let sum = 0, trips = 0;
+    for (let k = from; k < to; k++) {
+      const i = cells[k]!;
+      let gi = g[i]!;
+      const lo = gMin[i]!, hi = gMax[i]!;
+      const free = state[i] === FREE && rate > 0;
+      for (let c = 0; c < count; c++) {
+        let g1 = gi;
+        if (free) {
+          const d = this.meanStep(pop, i, gi, sign) * rate * (noise > 0 ? 1 + noise * rng.normal() : 1);
+          g1 = gi + sign * d;
+          if (g1 > hi) g1 = hi;
+          else if (g1 < lo) g1 = lo;
+        }
+        if (g1 > gCompliance || gi > gCompliance) {
+          // Compliance: the pulse stops when V·G reaches the compliance current.
+          trips++;
+          if (gi >= gCompliance) {
+            g1 = gi;
+          } else {
+            const f = (gCompliance - gi) / (g1 - gi);
+            sum += (f * (gi + gCompliance)) / 2;
+            gi = gCompliance;
+            continue;
+          }
+        }
+        sum += (gi + g1) / 2;
+        gi = g1;
+      }
+      g[i] = gi;
+      if (free) {
+        const n = (pulses[i] = pulses[i]! + count);
+        if (n >= endurance) state[i] = WORN_OUT;
+      }
+    }
+    tally.conductanceSum += sum;
+    tally.applied += count * (to - from);
+    tally.trips += trips;
+  }
+}
+
+/** Linear steps, hard bounds, no write noise: the exact reference. */
+export class IdealModel extends PulsedModel {
+  readonly kind = "ideal" as const;
+  protected override readonly writeNoise = 0;
+  meanStep(pop: DevicePopulation, i: number, _g: number, sign: number): number {
+    return sign > 0 ? pop.stepUp[i]! : pop.stepDown[i]!;
+  }
+}
+
+/** Constant step (with asymmetry, spreads and write noise), hard bounds. */
+export class LinearStepModel extends PulsedModel {
+  readonly kind = "linearStep" as const;
+  meanStep(pop: DevicePopulation, i: number, _g: number, sign: number): number {
+    return sign > 0 ? pop.stepUp[i]! : pop.stepDown[i]!;
+  }
+}
+
+/** Step shrinks linearly to zero at the bound it moves toward (aihwkit SoftBoundsDevice). */
+export class SoftBoundsModel extends PulsedModel {
+  readonly kind = "softBounds" as const;
+  meanStep(pop: DevicePopulation, i: number, g: number, sign: number): number {
+    const lo = pop.gMin[i]!, hi = pop.gMax[i]!;
+    return sign > 0 ? (pop.stepUp[i]! * (hi - g)) / (hi - lo) : (pop.stepDown[i]! * (g - lo)) / (hi - lo);
+  }
+}
+
+/** Step shrinks exponentially toward the bound it moves toward, with its own rate each way (aihwkit ExpStepDevice, simplified). */
+export class ExpStepModel extends PulsedModel {
+  readonly kind = "expStep" as const;
+  meanStep(pop: DevicePopulation, i: number, g: number, sign: number): number {
+    const lo = pop.gMin[i]!, hi = pop.gMax[i]!;
+    const x = (g - lo) / (hi - lo);
+    return sign > 0 ? pop.stepUp[i]! * Math.exp(-this.params.gammaUp * x) : pop.stepDown[i]! * Math.exp(-this.params.gammaDown * (1 - x));
+  }
+}
+
+export function createDeviceModel(params: DeviceParams): DeviceModel {
+  switch (params.model) {
+    case "ideal":
+      return new IdealModel(params);
+    case "linearStep":
+      return new LinearStepModel(params);
+    case "softBounds":
+      return new SoftBoundsModel(params);
+    case "expStep":
+      return new ExpStepModel(params);
+  }
+}

@@ -1,0 +1,65 @@
+// A population of devices: each device's own bounds, steps and stuck state, drawn once from the parameters (device-to-device spread).
+import type { Rng } from "../../src/random/rng.js";
+import type { DeviceParams } from "./params.js";
+
+export const FREE = 0;
+export const STUCK_AT_MIN = 1;
+export const STUCK_AT_MAX = 2;
+/** Worn out: endurance exhausted, stuck where it was. */
+export const WORN_OUT = 3;
+
+/** Per-device properties, index = cell index (row-major in an array). */
+export interface DevicePopulation {
+  size: number;
+  gMin: Float64Array;
+  gMax: Float64Array;
+  /** Magnitude of one nominal potentiating / depressing step of this device (asymmetry applied). */
+  stepUp: Float64Array;
+  stepDown: Float64Array;
+  /** FREE, STUCK_AT_MIN, STUCK_AT_MAX or WORN_OUT. */
+  state: Uint8Array;
+  /** Pulses this device has received (for endurance). */
+  pulses: Float64Array;
+}
+
+/** Draws `size` devices. Order of draws is fixed, so the same seed gives the same devices bit for bit. */
+export function drawPopulation(p: DeviceParams, size: number, rng: Rng): DevicePopulation {
+  const pop: DevicePopulation = {
+    size,
+    gMin: new Float64Array(size),
+    gMax: new Float64Array(size),
+    stepUp: new Float64Array(size),
+    stepDown: new Float64Array(size),
+    state: new Uint8Array(size),
+    pulses: new Float64Array(size),
+  };
+  const range = p.gMaxSiemens - p.gMinSiemens;
+  const up = p.stepSiemens * (1 + p.upDownAsymmetry);
+  const down = p.stepSiemens * (1 - p.upDownAsymmetry);
+  for (let i = 0; i < size; i++) {
+    let lo = p.gMinSiemens + p.boundsSpreadD2d * range * rng.normal();
+    let hi = p.gMaxSiemens + p.boundsSpreadD2d * range * rng.normal();
+    // Keep physical: conductances positive and a non-empty range of at least 10 % of the nominal one.
+    if (lo < 0) lo = 0;
+    if (hi < lo + 0.1 * range) hi = lo + 0.1 * range;
+    pop.gMin[i] = lo;
+    pop.gMax[i] = hi;
+    pop.stepUp[i] = Math.max(0, up * (1 + p.stepSpreadD2d * rng.normal()));
+    pop.stepDown[i] = Math.max(0, down * (1 + p.stepSpreadD2d * rng.normal()));
+    const u = rng.uniform();
+    pop.state[i] = u < p.stuckAtMinProbability ? STUCK_AT_MIN : u < p.stuckAtMinProbability + p.stuckAtMaxProbability ? STUCK_AT_MAX : FREE;
+  }
+  return pop;
+}
+
+/** Initial conductances of a fresh array (stuck devices sit at their bound). */
+export function initialConductances(p: DeviceParams, pop: DevicePopulation, rng: Rng): Float64Array {
+  const g = new Float64Array(pop.size);
+  for (let i = 0; i < pop.size; i++) {
+    const lo = pop.gMin[i]!, hi = pop.gMax[i]!;
+    const s = pop.state[i];
+    g[i] = s === STUCK_AT_MIN ? lo : s === STUCK_AT_MAX ? hi
+      : p.initialConductance === "gMin" ? lo : p.initialConductance === "gMax" ? hi : lo + (hi - lo) * rng.uniform();
+  }
+  return g;
+}
