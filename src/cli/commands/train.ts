@@ -1,11 +1,199 @@
-// `mhil train`: placeholder until its issue lands.
+// `mhil train`: EqProp on a device (default: the embedded simulated ReRAM crossbar); prints accuracy, joules and the bits bracket.
 import type { Command } from "commander";
+import { Option } from "commander";
+import { SingleBar } from "cli-progress";
+import { DEFAULT_DEVICE_URI } from "../../backends/open.js";
+import { parseTrainConfig, type TrainConfig } from "../../train/config.js";
+import { readConfigFile } from "../../run/config-file.js";
+import { RunAbortedError, runTraining, type ProgressEvent, type TrainingSummary } from "../../run/train-run.js";
+import { UserError } from "../errors.js";
+
+/**
+ * Settings `mhil train` uses when neither the config file nor a flag sets them: a crossbar-sized
+ * network on downsampled digits that learns something real in about a minute on this machine.
+ * (The schema's own defaults are the full 784-500-10 benchmark network.)
+ */
+export const QUICK_TRAIN_DEFAULTS: Record<string, unknown> = {
+  dataset: "mnist:7x7",
+  samples: 1000,
+  testSamples: 500,
+  layers: [32],
+  learningRates: [0.1, 0.05],
+  batchSize: 10,
+  epochs: 5,
+};
+
+interface TrainFlags {
+  device?: string;
+  weights?: string;
+  config?: string;
+  dataset?: string;
+  labels?: string;
+  classes?: string;
+  samples?: string;
+  testSamples?: string;
+  epochs?: string;
+  seed?: string;
+  out: string;
+  json?: boolean;
+  temperature?: string;
+  progress?: boolean;
+}
 
 export function register(program: Command): void {
   program
     .command("train")
-    .description("(train: not implemented yet)")
-    .action(() => {
-      throw new Error("train: not implemented yet");
+    .description("train a network with Equilibrium Propagation on a device; measure joules; bracket the bits learned")
+    .option("--device <uri>", `device URI (sim:, sim:PRESET?rows=&cols=&seed=, serial:PATH, firmata:PATH, twin:FILE)`)
+    .addOption(new Option("--weights <store>", "weight store: crossbar (on the device) or ideal (floats in memory)").choices(["ideal", "crossbar"]))
+    .option("--config <file>", "training config JSON (validated; a run's config.json re-runs that run)")
+    .option("--dataset <spec>", "mnist, mnist:14x14, mnist:7x7, idx:DIR, csv:PATH, toy:2d")
+    .option("--labels <mode>", "real, random, teacher or teacher:p")
+    .option("--classes <C>", "number of classes")
+    .option("--samples <n>", "training samples")
+    .option("--test-samples <n>", "test samples")
+    .option("--epochs <k>", "epochs")
+    .option("--seed <s>", "seed (labels, initial weights, device draws)")
+    .option("--out <dir>", "parent folder of run directories", "./runs")
+    .option("--json", "print one JSON object on stdout (no progress)")
+    .option("--temperature <kelvin>", "temperature for the Landauer floor")
+    .option("--no-progress", "no progress output on stderr")
+    .action(async (flags: TrainFlags) => {
+      const { config, deviceUri } = resolveConfig(flags);
+      const ac = new AbortController();
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (ac.signal.aborted) {
+          process.stderr.write(`\nmhil: second ${sig}: exiting now\n`);
+          process.exit(130);
+        }
+        process.stderr.write(`\nmhil: ${sig}: stopping at the next safe point (again to exit at once)\n`);
+        ac.abort(new Error(sig === "SIGINT" ? "SIGINT (Ctrl+C)" : sig));
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      const progress = flags.json || flags.progress === false ? null : makeProgress(Boolean(process.stderr.isTTY));
+      try {
+        const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update });
+        progress?.done();
+        process.stdout.write(flags.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
+      } catch (e) {
+        if (e instanceof RunAbortedError) throw new UserError(e.message, e.exitCode);
+        throw e;
+      } finally {
+        progress?.done();
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
     });
+}
+
+/** File settings, then quick defaults for what the file leaves out, then flags; validated once as a whole. */
+function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: string } {
+  let raw: Record<string, unknown> = {};
+  let fileDevice: string | null = null;
+  let source = "command line";
+  if (flags.config) {
+    const file = readConfigFile(flags.config);
+    parseTrainConfig(file.config, flags.config); // the file alone must be valid: errors name the file and key
+    raw = file.config;
+    fileDevice = file.deviceUri;
+    source = `${flags.config} with command-line options`;
+  }
+  const merged: Record<string, unknown> = { ...QUICK_TRAIN_DEFAULTS, ...raw };
+  if (flags.weights) merged.weights = flags.weights;
+  if (flags.dataset) merged.dataset = flags.dataset;
+  if (flags.labels) merged.labels = flags.labels;
+  if (flags.classes) merged.classes = integerFlag("--classes", flags.classes);
+  if (flags.samples) merged.samples = integerFlag("--samples", flags.samples);
+  if (flags.testSamples) merged.testSamples = integerFlag("--test-samples", flags.testSamples);
+  if (flags.epochs) merged.epochs = integerFlag("--epochs", flags.epochs);
+  if (flags.seed) merged.seed = integerFlag("--seed", flags.seed);
+  if (flags.temperature) merged.temperatureKelvin = numberFlag("--temperature", flags.temperature);
+  const config = parseTrainConfig(merged, source);
+  return { config, deviceUri: flags.device ?? fileDevice ?? DEFAULT_DEVICE_URI };
+}
+
+function integerFlag(name: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v)) throw new UserError(`${name} ${text}: must be an integer`);
+  return v;
+}
+
+function numberFlag(name: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v)) throw new UserError(`${name} ${text}: must be a number`);
+  return v;
+}
+
+/** A cli-progress bar on a terminal; otherwise one line per epoch on stderr. */
+function makeProgress(tty: boolean): { update: (e: ProgressEvent) => void; done: () => void } {
+  let bar: SingleBar | null = null;
+  let finished = false;
+  const joules = (j: number) => `${j.toExponential(3)} J`;
+  return {
+    update(e) {
+      if (e.kind === "start") {
+        process.stderr.write(`run ${e.runDir}\n${e.description}\n`);
+        return;
+      }
+      if (e.kind === "evaluate") {
+        bar?.stop();
+        bar = null;
+        process.stderr.write("evaluating on the train and test sets…\n");
+        return;
+      }
+      if (e.kind === "epoch") {
+        if (!tty) {
+          const r = e.result;
+          process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${r.trainLoss.toFixed(4)}  acc ${r.trainAccuracy.toFixed(3)}  ${joules(e.deviceJoules)}\n`);
+        }
+        return;
+      }
+      if (!tty) return;
+      const total = e.epochs * e.batches;
+      const value = (e.epoch - 1) * e.batches + e.batch;
+      const payload = { ep: `${e.epoch}/${e.epochs}`, loss: e.loss.toFixed(4), acc: e.accuracy.toFixed(3), joules: joules(e.deviceJoules) };
+      if (!bar) {
+        bar = new SingleBar({
+          stream: process.stderr,
+          format: "epoch {ep} |{bar}| {percentage}% | loss {loss} | acc {acc} | {joules} | eta {eta_formatted}",
+          hideCursor: true,
+          etaBuffer: 50,
+        });
+        bar.start(total, value, payload);
+      } else bar.update(value, payload);
+    },
+    done() {
+      if (finished) return;
+      finished = true;
+      bar?.stop();
+    },
+  };
+}
+
+const fmt = (v: number | null, digits = 4) => (v === null ? "n/a" : Math.abs(v) !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6) ? v.toExponential(digits - 1) : v.toPrecision(digits));
+
+/** The human-readable end-of-run report. */
+export function formatSummary(s: TrainingSummary): string {
+  const e = s.energy_joules;
+  const b = s.bits_learned;
+  const lines = [
+    "",
+    `run directory   ${s.run_dir}`,
+    `experiment      ${s.dataset}; ${s.weights} weights on ${s.weights === "ideal" ? "host memory" : s.device_uri}; ${s.epochs} epochs, seed ${s.seed}, ${s.wall_seconds.toFixed(1)} s`,
+    `accuracy        train ${fmt(s.accuracy.train)}   test ${fmt(s.accuracy.test)}`,
+    `energy          device total ${fmt(e.total)} J  (in the total: ${e.in_total.join(", ")})`,
+    `  by activity   ${Object.entries(e.by_activity).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
+    `  by component  ${Object.entries(e.by_physical_component).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
+    `  beside it     board power ${e.board_power === null ? "unavailable" : `${fmt(e.board_power)} J`}; host CPU ${e.host_cpu === null ? `unavailable (${e.host_cpu_unavailable_reason})` : `${fmt(e.host_cpu)} J`}`,
+    `bits learned    lower ${fmt(b.lower.bits)}  — ${b.lower.method}`,
+    `                estimate ${b.estimate ? `${fmt(b.estimate.bits)}  — ${b.estimate.method}` : "n/a"}`,
+    `                upper ${fmt(b.upper.bits)}  — ${b.upper.method}`,
+    ...b.all.filter((x) => !x.applies).map((x) => `                (not applied: ${x.name} — ${x.why})`),
+    ...b.notes.map((n) => `  note: ${n}`),
+    `joules per bit  lower end ${fmt(s.joules_per_bit.lower_end.value)} J/bit (÷ ${fmt(s.joules_per_bit.lower_end.bits)} bits)   upper end ${fmt(s.joules_per_bit.upper_end.value)} J/bit (÷ ${fmt(s.joules_per_bit.upper_end.bits)} bits)`,
+    `Landauer ×      lower end ${fmt(s.landauer_multiple.lower_end.value)}   upper end ${fmt(s.landauer_multiple.upper_end.value)}   (k_B·T·ln 2 at T = ${s.temperature_kelvin} K)`,
+    "",
+  ];
+  return lines.join("\n");
 }

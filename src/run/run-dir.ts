@@ -1,0 +1,44 @@
+// A run directory: runs/<utc-timestamp>-<short-id>/ with its files written whole (write to .tmp, rename).
+import { mkdirSync, renameSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join, resolve } from "node:path";
+
+/** 20261123T093512Z-3f9a1c: sorts by time, unique by the random suffix. */
+export function runDirName(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+/** Creates outDir/name (outDir as needed); refuses a run directory that already exists. */
+export function createRunDir(outDir: string, name: string = runDirName()): string {
+  mkdirSync(outDir, { recursive: true });
+  const dir = resolve(join(outDir, name));
+  if (existsSync(dir)) throw new Error(`run directory ${dir} already exists; choose another name`);
+  mkdirSync(dir);
+  mkdirSync(join(dir, "checkpoints"));
+  return dir;
+}
+
+/** Writes JSON atomically, so a reader never sees half a file. Non-finite numbers become null. */
+export function writeJsonFile(file: string, value: unknown): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n");
+  renameSync(tmp, file);
+}
+
+/** metrics.csv: a header, then one row per call, columns in the header's order. */
+export class MetricsCsv {
+  constructor(private readonly file: string, private readonly columns: readonly string[]) {
+    writeFileSync(file, columns.join(",") + "\n");
+  }
+
+  row(values: Record<string, number | string | boolean | null>): void {
+    const cells = this.columns.map((c) => {
+      const v = values[c];
+      if (v === null || v === undefined) return "";
+      const s = String(v);
+      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    });
+    appendFileSync(this.file, cells.join(",") + "\n");
+  }
+}

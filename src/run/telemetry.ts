@@ -1,0 +1,60 @@
+// The telemetry a training run feeds, as an interface the telemetry module adapts to (run does not import it).
+import type { DeviceIdentity } from "../hal/crossbar.js";
+
+export interface BatchPoint {
+  epoch: number;
+  batch: number;
+  batches: number;
+  /** Running mean loss of the epoch so far. */
+  loss: number;
+  /** Running training accuracy of the epoch so far. */
+  accuracy: number;
+  /** Device energy spent by the whole run so far (ledger total). */
+  deviceJoules: number;
+}
+
+export interface EpochPoint {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  updates: number;
+  pulses: number;
+  weightPathL1: number;
+  prequentialBits: number;
+  /** Ledger total and its split so far (cumulative, joules). */
+  deviceJoules: number;
+  joulesByActivity: Record<string, number>;
+  hostCpuJoules: number | null;
+  wallSeconds: number;
+}
+
+export interface BitsPoint {
+  lowerBits: number;
+  lowerMethod: string;
+  estimateBits: number | null;
+  upperBits: number;
+  upperMethod: string;
+  joulesPerBitLowerEnd: number | null;
+  joulesPerBitUpperEnd: number | null;
+}
+
+export interface DeviceHealthPoint {
+  /** The device reports every line grounded. */
+  safe: boolean;
+  /** Device-reported busy time so far. */
+  deviceSeconds: number;
+  /** Programming pulses so far. */
+  pulses: number;
+}
+
+/** What a run calls; every method may be a no-op. close() flushes what is pending. */
+export interface TelemetryLike {
+  trainBatch(p: BatchPoint): void;
+  trainEpoch(p: EpochPoint): void;
+  bits(p: BitsPoint): void;
+  deviceHealth(p: DeviceHealthPoint): void;
+  close(): Promise<void>;
+}
+
+/** Opens telemetry for one run (its journal lives in runDir). identity is null for ideal weights. */
+export type TelemetryFactory = (runDir: string, runId: string, identity: DeviceIdentity | null) => Promise<TelemetryLike>;

@@ -1,0 +1,310 @@
+// One training run, start to stop: opens the device, trains epoch by epoch, writes the run directory.
+import { join } from "node:path";
+import type { Crossbar, DeviceIdentity } from "../hal/crossbar.js";
+import { openCrossbar } from "../backends/open.js";
+import { EnergyLedger } from "../energy/ledger.js";
+import { HostEnergyMeter } from "../energy/host-power.js";
+import { Rng } from "../random/rng.js";
+import type { TrainConfig } from "../train/config.js";
+import { TrainingSession, type EpochResult } from "../train/session.js";
+import { bitsBracket, type LabelMode } from "../info/bracket.js";
+import { confusionTable } from "../info/mutual-information.js";
+import { codeLengthBits } from "../info/prequential.js";
+import { RunRecords } from "./records.js";
+import { createRunDir, MetricsCsv, writeJsonFile } from "./run-dir.js";
+import { gitProvenance } from "./provenance.js";
+import { perBitFigures, type TrainingSummary } from "./summary.js";
+import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
+
+export type { TrainingSummary } from "./summary.js";
+export type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
+
+export const RUN_SCHEMA_VERSION = 1;
+
+export type ProgressEvent =
+  | { kind: "start"; runDir: string; epochs: number; samples: number; description: string }
+  | { kind: "batch"; epoch: number; epochs: number; batch: number; batches: number; loss: number; accuracy: number; deviceJoules: number }
+  | { kind: "epoch"; epochs: number; result: EpochResult; deviceJoules: number }
+  | { kind: "evaluate" };
+
+export interface RunTrainingOptions {
+  config: TrainConfig;
+  /** The device the run uses (recorded; opened unless `crossbar` is given or weights are ideal). */
+  deviceUri: string;
+  /** Parent folder of run directories (e.g. ./runs). */
+  outDir: string;
+  /** Name of the run directory inside outDir (default <utc-timestamp>-<short-id>). */
+  runDirName?: string;
+  telemetry?: TelemetryFactory;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Aborting stops the run at the next safe point (between batches), with stop status "aborted". */
+  signal?: AbortSignal;
+  /** A device already open (e.g. wrapped by the caller). The caller keeps ownership and closes it. */
+  crossbar?: Crossbar;
+  /** Where host RAPL counters live (default /sys/class/powercap). */
+  powercapRoot?: string;
+}
+
+/** The run was stopped by its abort signal; the run directory holds a stop record with status "aborted". */
+export class RunAbortedError extends Error {
+  readonly exitCode = 130;
+  constructor(readonly runDir: string, readonly reason: string, readonly epochsCompleted: number) {
+    super(`run aborted (${reason}) after ${epochsCompleted} complete epoch(s); run directory ${runDir} (stop record: aborted)`);
+    this.name = "RunAborted";
+  }
+}
+
+const METRIC_COLUMNS = [
+  "epoch", "train_loss", "train_accuracy", "updates", "pulses", "weight_path_l1", "prequential_bits",
+  "device_joules_total", "joules_freeRead", "joules_nudgedRead", "joules_program", "joules_verifyRead", "joules_reset",
+  "host_cpu_joules", "wall_seconds", "stopped",
+] as const;
+
+/**
+ * Runs one training to completion. Validation (config, dataset, device URI) happens before the run
+ * directory is created, so a refused input leaves no directory; from then on every exit writes a
+ * stop record: success, aborted (signal) or failed (the error's message), and the device is left safe.
+ */
+export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSummary> {
+  const { config } = opts;
+  const started = performance.now();
+  const wallSeconds = () => (performance.now() - started) / 1000;
+  const hostMeter = new HostEnergyMeter(opts.powercapRoot);
+  hostMeter.start();
+
+  // --- everything that can refuse the input, before the run directory exists ---
+  const ownsCrossbar = config.weights === "crossbar" && !opts.crossbar;
+  const crossbar: Crossbar | null = config.weights === "crossbar" ? (opts.crossbar ?? (await openCrossbar(opts.deviceUri))) : null;
+  const ledger = new EnergyLedger();
+  const rng = new Rng(config.seed);
+  let session: TrainingSession;
+  let identity: DeviceIdentity | null = null;
+  try {
+    identity = crossbar ? await crossbar.identify() : null;
+    session = await TrainingSession.create({ config, crossbar, ledger, rng });
+  } catch (e) {
+    hostMeter.stop();
+    if (crossbar && ownsCrossbar) await crossbar.close().catch(() => undefined);
+    throw e;
+  }
+
+  // --- the run directory; from here every path writes a stop record ---
+  const runDir = createRunDir(opts.outDir, opts.runDirName);
+  const git = gitProvenance();
+  const dataset = session.dataset;
+  writeJsonFile(join(runDir, "config.json"), {
+    schema_version: RUN_SCHEMA_VERSION,
+    config,
+    device_uri: opts.deviceUri,
+    backend: identity ?? { backend: "ideal", note: "weights: ideal (float weights in memory); no device opened" },
+    git_commit: git.commit,
+    git_dirty: git.dirty,
+    dataset: dataset.description,
+    node_version: process.version,
+    created_iso: new Date().toISOString(),
+  });
+  const records = new RunRecords(join(runDir, "records.jsonl"), {
+    plan_name: "train",
+    run_dir: runDir,
+    device_uri: opts.deviceUri,
+    weights: config.weights,
+    backend: identity ? { backend: identity.backend, model: identity.model, serial: identity.serial, firmware: identity.firmwareVersion } : { backend: "ideal" },
+    git_commit: git.commit,
+    seed: config.seed,
+    epochs: config.epochs,
+    dataset: dataset.description,
+    label_mode: config.labels,
+  });
+  records.descriptor("primary", {
+    epoch: { dtype: "integer" },
+    train_loss: { dtype: "number", description: "mean ½‖ρ(o) − onehot(y)‖² at the free fixed point" },
+    train_accuracy: { dtype: "number", description: "running free-phase accuracy" },
+    updates: { dtype: "integer" },
+    pulses: { dtype: "integer" },
+    weight_path_l1: { dtype: "number", description: "Σ‖Δθ‖₁, weight units" },
+    prequential_bits: { dtype: "number", units: "bit" },
+    device_joules_total: { dtype: "number", units: "J", description: "cumulative ledger total" },
+    host_cpu_joules: { dtype: "number", units: "J", description: "cumulative RAPL, null when unavailable" },
+    checkpoint: { dtype: "string" },
+  });
+  const metrics = new MetricsCsv(join(runDir, "metrics.csv"), METRIC_COLUMNS);
+  const writeEnergy = () =>
+    writeJsonFile(join(runDir, "energy.json"), { ...ledger.summary(), host_cpu: hostMeter.reading(), snapshot: ledger.snapshot() });
+
+  let telemetry: TelemetryLike | null = null;
+  const epochs: EpochResult[] = [];
+  const stopReason = () => String(opts.signal?.reason instanceof Error ? opts.signal.reason.message : (opts.signal?.reason ?? "aborted"));
+  try {
+    telemetry = opts.telemetry ? await opts.telemetry(runDir, records.startUid, identity) : null;
+    opts.onProgress?.({ kind: "start", runDir, epochs: config.epochs, samples: dataset.trainY.length, description: dataset.description });
+    const shouldStop = () => opts.signal?.aborted === true;
+
+    for (let epoch = 1; epoch <= config.epochs && !shouldStop(); epoch++) {
+      const result = await session.runEpoch((p) => {
+        const deviceJoules = ledger.deviceTotalJoules();
+        opts.onProgress?.({ kind: "batch", epoch: p.epoch, epochs: config.epochs, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, deviceJoules });
+        telemetry?.trainBatch({ epoch: p.epoch, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, deviceJoules });
+      }, shouldStop);
+      if (result.stopped) break; // a cut-short epoch is not a completed epoch: no checkpoint, no event
+      epochs.push(result);
+      hostMeter.sample();
+      const checkpointName = `checkpoints/epoch-${result.epoch}.json`;
+      writeJsonFile(join(runDir, checkpointName), {
+        schema_version: RUN_SCHEMA_VERSION,
+        run_start: records.startUid,
+        epoch: result.epoch,
+        session: await session.checkpoint(),
+        ledger: ledger.snapshot(),
+        rng: rng.getState(),
+      });
+      const s = ledger.summary();
+      const host = hostMeter.reading().joules;
+      const row = {
+        epoch: result.epoch,
+        train_loss: result.trainLoss,
+        train_accuracy: result.trainAccuracy,
+        updates: result.updates,
+        pulses: result.pulses,
+        weight_path_l1: result.weightPathL1,
+        prequential_bits: result.prequentialBits,
+        device_joules_total: s.total_joules,
+        host_cpu_joules: host,
+      };
+      records.event("primary", { ...row, checkpoint: checkpointName });
+      metrics.row({
+        ...row,
+        joules_freeRead: s.by_activity_joules.freeRead,
+        joules_nudgedRead: s.by_activity_joules.nudgedRead,
+        joules_program: s.by_activity_joules.program,
+        joules_verifyRead: s.by_activity_joules.verifyRead,
+        joules_reset: s.by_activity_joules.reset,
+        wall_seconds: wallSeconds(),
+        stopped: false,
+      });
+      writeEnergy();
+      opts.onProgress?.({ kind: "epoch", epochs: config.epochs, result, deviceJoules: s.total_joules });
+      telemetry?.trainEpoch({ ...row, epoch: result.epoch, trainLoss: result.trainLoss, trainAccuracy: result.trainAccuracy, updates: result.updates, pulses: result.pulses, weightPathL1: result.weightPathL1, prequentialBits: result.prequentialBits, deviceJoules: s.total_joules, joulesByActivity: s.by_activity_joules, hostCpuJoules: host, wallSeconds: wallSeconds() });
+      if (crossbar) {
+        telemetry?.deviceHealth({ safe: await crossbar.isSafe(), deviceSeconds: ledger.deviceSeconds(), pulses: epochs.reduce((a, e) => a + e.pulses, 0) });
+      }
+    }
+
+    if (shouldStop()) {
+      const reason = stopReason();
+      if (crossbar) ledger.record("reset", await crossbar.reset());
+      hostMeter.stop();
+      writeEnergy();
+      records.stop("aborted", reason);
+      throw new RunAbortedError(runDir, reason, epochs.length);
+    }
+
+    opts.onProgress?.({ kind: "evaluate" });
+    const train = await session.evaluate("train");
+    const test = dataset.testY.length > 0 ? await session.evaluate("test") : null;
+    hostMeter.stop();
+    const summary = summarize({ opts, runDir, session, ledger, hostMeter, epochs, train, test, wallSeconds: wallSeconds() });
+    writeEnergy();
+    writeJsonFile(join(runDir, "summary.json"), summary);
+    telemetry?.bits({
+      lowerBits: summary.bits_learned.lower.bits,
+      lowerMethod: summary.bits_learned.lower.method,
+      estimateBits: summary.bits_learned.estimate?.bits ?? null,
+      upperBits: summary.bits_learned.upper.bits,
+      upperMethod: summary.bits_learned.upper.method,
+      joulesPerBitLowerEnd: summary.joules_per_bit.lower_end.value,
+      joulesPerBitUpperEnd: summary.joules_per_bit.upper_end.value,
+    });
+    records.stop("success", `completed ${epochs.length} epoch(s)`);
+    return summary;
+  } catch (e) {
+    if (!records.isStopped) {
+      const message = (e as Error)?.message ?? String(e);
+      if (crossbar) {
+        try {
+          ledger.record("reset", await crossbar.reset());
+        } catch {
+          // the device may be the failure; close() below still tries to leave it safe
+        }
+      }
+      hostMeter.stop();
+      writeEnergy();
+      records.stop("failed", message);
+    }
+    throw e;
+  } finally {
+    hostMeter.stop();
+    if (telemetry) await telemetry.close();
+    if (crossbar && ownsCrossbar) await crossbar.close();
+  }
+}
+
+interface SummaryInputs {
+  opts: RunTrainingOptions;
+  runDir: string;
+  session: TrainingSession;
+  ledger: EnergyLedger;
+  hostMeter: HostEnergyMeter;
+  epochs: EpochResult[];
+  train: Awaited<ReturnType<TrainingSession["evaluate"]>>;
+  test: Awaited<ReturnType<TrainingSession["evaluate"]>> | null;
+  wallSeconds: number;
+}
+
+function summarize(s: SummaryInputs): TrainingSummary {
+  const { config } = s.opts;
+  const dataset = s.session.dataset;
+  const n = dataset.trainY.length;
+  const C = dataset.numClasses;
+  let errors = 0;
+  for (let i = 0; i < s.train.predictions.length; i++) if (s.train.predictions[i] !== s.train.labels[i]) errors++;
+  const devices = s.session.deviceCount();
+  // Ideal float64 weights: at most 2^64 values each; a crossbar store says what its preset can tell apart.
+  const levels = s.session.levelsPerDevice() ?? (config.weights === "ideal" ? 2 ** 64 : null);
+  const bracket = bitsBracket({
+    labelMode: dataset.labelMode.kind as LabelMode,
+    n,
+    C,
+    trainError: { errors, trials: s.train.predictions.length },
+    confusion: confusionTable(s.train.labels, s.train.predictions, C),
+    // The first pass codes each label before the model trained on it: the online code.
+    prequentialBits: s.epochs[0]?.prequentialBits ?? null,
+    finalCodeBits: codeLengthBits(s.train.log2ProbTrue),
+    trainAcc: s.train.accuracy,
+    testAcc: s.test?.accuracy ?? null,
+    N: devices,
+    L: levels,
+  });
+  const energy = s.ledger.summary();
+  const host = s.hostMeter.reading();
+  return {
+    run_dir: s.runDir,
+    status: "success",
+    accuracy: { train: s.train.accuracy, test: s.test?.accuracy ?? null },
+    energy_joules: {
+      total: energy.total_joules,
+      by_activity: energy.by_activity_joules,
+      by_physical_component: energy.by_physical_component_joules,
+      board_power: energy.board_power_joules,
+      host_cpu: host.joules,
+      host_cpu_unavailable_reason: host.unavailableReason,
+      in_total: energy.in_total,
+    },
+    bits_learned: bracket,
+    ...perBitFigures(bracket, energy.total_joules, config.temperatureKelvin),
+    temperature_kelvin: config.temperatureKelvin,
+    n,
+    classes: C,
+    label_mode: config.labels,
+    devices,
+    levels_per_device: levels,
+    updates: s.epochs.reduce((a, e) => a + e.updates, 0),
+    pulses: s.epochs.reduce((a, e) => a + e.pulses, 0),
+    weight_path_l1: s.epochs.reduce((a, e) => a + e.weightPathL1, 0),
+    epochs: s.epochs.length,
+    seed: config.seed,
+    device_uri: s.opts.deviceUri,
+    weights: config.weights,
+    dataset: dataset.description,
+    wall_seconds: s.wallSeconds,
+  };
+}
