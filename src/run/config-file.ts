@@ -1,6 +1,7 @@
 // Reads a training config file (plain TrainConfig JSON, or a run directory's config.json to re-run it).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { ConfigError } from "../train/config.js";
+import { jsonErrorOffset, lineColumn } from "./json-position.js";
 
 export interface ConfigFileContents {
   /** The raw config object (not yet validated: the caller merges flags, then validates). */
@@ -22,7 +23,9 @@ export function readConfigFile(file: string): ConfigFileContents {
   try {
     obj = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(file, "", `malformed JSON${locate(text, (e as Error).message)}: ${(e as Error).message}`);
+    const offset = jsonErrorOffset(text);
+    const where = offset === null ? "" : ((p) => ` at line ${p.line}, column ${p.column}`)(lineColumn(text, offset));
+    throw new ConfigError(file, "", `malformed JSON${where}: ${(e as Error).message}`);
   }
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) throw new ConfigError(file, "", "must be a JSON object of settings");
   const o = obj as Record<string, unknown>;
@@ -32,15 +35,4 @@ export function readConfigFile(file: string): ConfigFileContents {
     return { config: inner as Record<string, unknown>, deviceUri: typeof o.device_uri === "string" ? o.device_uri : null };
   }
   return { config: o, deviceUri: null };
-}
-
-/** " at line L, column C" from V8's "at position N", or "" when the message has no position. */
-function locate(text: string, message: string): string {
-  const m = /position (\d+)/.exec(message);
-  if (!m) return "";
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos);
-  const line = before.split("\n").length;
-  const column = pos - before.lastIndexOf("\n");
-  return ` at line ${line}, column ${column}`;
 }
