@@ -29,6 +29,11 @@ export interface DeviceCapabilities {
   readArray: boolean;
   mvmForward: boolean;
   mvmTransposed: boolean;
+  /**
+   * How mvm is computed, when a backend says: "analog" — the array forms the product physically
+   * (Ohm and Kirchhoff); "reads" — the backend reads every conductance and multiplies on the host.
+   */
+  mvmMethod?: "analog" | "reads";
   /** Row- or column-parallel pulses with a half-select scheme. */
   parallelPulse: boolean;
   halfSelectSchemes: HalfSelectScheme[];
