@@ -372,9 +372,9 @@ export class Shipper {
     const where = this.opts.sink.display;
     const keep = `training goes on; the points stay in ${this.opts.journalPath} and ship when this is fixed (retrying with backoff)`;
     if (o.kind === "unavailable") this.log(`telemetry: cannot reach InfluxDB at ${where} (${o.reason}); ${keep}`);
-    else if (o.kind === "refused" && o.status === 404) this.log(`telemetry: InfluxDB at ${where} answered 404 "${o.reason}": create the database (CREATE DATABASE) or fix the database name in --influx; ${keep}`);
-    else if (o.kind === "refused" && o.status === 401) this.log(`telemetry: InfluxDB at ${where} answered 401 "${o.reason}": check INFLUX_USERNAME/INFLUX_PASSWORD or the --influx-credentials file; ${keep}`);
-    else if (o.kind === "refused") this.log(`telemetry: InfluxDB at ${where} answered ${o.status} "${o.reason}": the user may not write to this database; ${keep}`);
+    else if (o.kind === "refused" && o.status === 404) this.log(`telemetry: InfluxDB at ${where} answered 404 (${o.reason}): create the database (CREATE DATABASE) or fix the database name in --influx; ${keep}`);
+    else if (o.kind === "refused" && o.status === 401) this.log(`telemetry: InfluxDB at ${where} answered 401 (${o.reason}): check INFLUX_USERNAME/INFLUX_PASSWORD or the --influx-credentials file; ${keep}`);
+    else if (o.kind === "refused") this.log(`telemetry: InfluxDB at ${where} answered ${o.status} (${o.reason}): the user may not write to this database; ${keep}`);
   }
 
   /** Settles the leading run of finished batches: dead letters to their file, then the offset file. */
