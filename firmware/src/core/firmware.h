@@ -1,0 +1,104 @@
+// The crossbar-controller firmware logic, hardware-independent: line assembly with bounded
+// buffers, CRC check before anything acts, exactly-once sequencing with a reply memory, the
+// command dispatcher with device-side limits, link-silence grounding and the energy counters.
+// Runs unchanged on the ATmega2560 (avr/main.cpp) and on a PC over a pty (host/main.cpp).
+#pragma once
+#include <stdint.h>
+#include "../hal/board.h"
+#include "calibration.h"
+#include "engine.h"
+#include "reply.h"
+
+namespace mhil {
+
+const char FIRMWARE_VERSION[] = "1.0.0";
+const uint16_t MAX_IN = 255;       // LIM maxin: host->device line limit including '\n'
+const uint8_t MEMORY_DEPTH = 8;    // LIM mem
+const uint8_t SLOT_BYTES = 200;    // longest remembered reply (MVF/RROW on 16 lines) fits
+const uint8_t MAX_FIELDS = 8;
+
+struct Counters {
+  uint64_t cellFemtojoules;
+  uint64_t halfSelectedFemtojoules;
+  uint64_t peripheralFemtojoules;
+  uint64_t busyNanos;
+  uint32_t pulsesApplied;
+  uint32_t complianceTrips;
+  uint64_t boardMicrojoules;  // power monitor, integrated over time
+  uint32_t boardMicrowatts;   // last power-monitor reading
+  uint32_t silences;          // times the link went quiet and the lines were grounded
+};
+
+class Firmware {
+ public:
+  Firmware(Board& board, uint32_t quietMillis);
+  // Power-up: ground, load calibration, draw the boot nonce, start the watchdog, send BOOT.
+  void begin();
+  // One main-loop turn: take waiting bytes (at most one complete line is handled), check the
+  // link silence, sample the power monitor, feed the watchdog.
+  void poll();
+  // Feeds one received byte (poll() does this from the board's link).
+  void receive(uint8_t byte);
+
+  const Counters& counters() const { return counters_; }
+  const Calibration& calibration() const { return cal_; }
+  bool calibrationFromEeprom() const { return calibrationValid_; }
+  uint16_t nextSeq() const { return next_; }
+
+ private:
+  struct Slot {
+    uint16_t seq;
+    uint16_t requestCrc;
+    uint8_t length;  // 0: regenerate (ID, LIM)
+    uint8_t used;
+    char text[SLOT_BYTES];
+  };
+  enum Outcome : uint8_t { DONE, FAILED };
+
+  void handleLine(char* line, uint16_t len);
+  void silenceCheck();
+  void sampleBoardPower();
+  void send(Reply& r);
+  // Dispatch: builds the reply for one well-formed request (sequenced or not).
+  void execute(uint16_t seq, char** f, uint8_t nf);
+  void errorReply(uint16_t seq, const char* code, const char* text);
+  void beginOk(uint16_t seq, const char* cmd);
+  void measured(const Tally& t);
+  void measuredAndCounted(const Tally& t);
+  void idPayload();
+  void limPayload();
+  // Commands (f[0] = SEQ, f[1] = CMD, f[2..] = arguments).
+  void cmdReadCell(uint16_t seq, char** f, uint8_t nf);
+  void cmdReadRow(uint16_t seq, char** f, uint8_t nf);
+  void cmdProduct(uint16_t seq, char** f, uint8_t nf, LineKind driven);
+  void cmdPulseCell(uint16_t seq, char** f, uint8_t nf);
+  void cmdPulseLine(uint16_t seq, char** f, uint8_t nf, LineKind driven);
+  // Argument checks: each replies the error itself and returns false.
+  bool index(uint16_t seq, const char* text, const char* name, uint8_t size, uint8_t* out);
+  bool readCode(uint16_t seq, const char* text, uint16_t n, int16_t* out);
+  bool pulseShape(uint16_t seq, const char* uvText, const char* nsText, int16_t* vcode, uint32_t* widthMicros);
+  void remember(uint16_t seq, uint16_t crc, char regenerate);
+  Slot* recall(uint16_t seq);
+  void replay(const Slot& s);
+
+  Board& board_;
+  Calibration cal_;
+  bool calibrationValid_;
+  Engine engine_;
+  Reply reply_;
+  char line_[MAX_IN];
+  uint16_t lineLen_;
+  bool lineOverflow_;
+  Slot memory_[MEMORY_DEPTH];
+  uint8_t memoryHead_;
+  uint16_t next_;
+  uint32_t boot_;
+  uint32_t quietMillis_;
+  uint32_t lastValidMillis_;
+  bool quietGrounded_;
+  uint32_t lastPowerMillis_;
+  Counters counters_;
+  BoardShape shape_;
+};
+
+}  // namespace mhil

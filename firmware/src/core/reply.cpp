@@ -1,0 +1,73 @@
+// Protocol line builder (see reply.h).
+#include "reply.h"
+#include "crc16.h"
+
+namespace mhil {
+
+static const char HEX[] = "0123456789ABCDEF";
+
+void Reply::put(char c) {
+  if (len_ < REPLY_MAX - 7) buf_[len_++] = c;  // room kept for " *CRC\n"
+  else overflow_ = true;
+}
+
+void Reply::append(const char* s) { while (*s) put(*s++); }
+void Reply::appendN(const char* s, uint16_t n) { for (uint16_t i = 0; i < n; i++) put(s[i]); }
+
+void Reply::appendU64(uint64_t v) {
+  char tmp[21];
+  uint8_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + (uint8_t)(v % 10u));
+    v /= 10u;
+  } while (v);
+  while (n) put(tmp[--n]);
+}
+
+void Reply::appendHex(uint32_t v, uint8_t digits) {
+  for (int8_t i = (int8_t)digits - 1; i >= 0; i--) put(HEX[(v >> (4 * i)) & 0xF]);
+}
+
+void Reply::field(const char* s) { sep(); append(s); }
+void Reply::fieldN(const char* s, uint16_t n) { sep(); appendN(s, n); }
+void Reply::fieldU(uint32_t v) { sep(); appendU64(v); }
+void Reply::fieldHex(uint32_t v, uint8_t digits) { sep(); appendHex(v, digits); }
+
+void Reply::fieldD(uint64_t mantissa, int8_t exponent) {
+  sep();
+  appendD(mantissa, exponent);
+}
+
+void Reply::appendD(uint64_t mantissa, int8_t exponent) {
+  appendU64(mantissa);
+  if (mantissa != 0 && exponent != 0) {
+    put('e');
+    if (exponent < 0) {
+      put('-');
+      exponent = (int8_t)-exponent;
+    }
+    appendU64((uint64_t)exponent);
+  }
+}
+
+void Reply::keyU(const char* key, uint32_t v) { sep(); append(key); put('='); appendU64(v); }
+void Reply::keyStr(const char* key, const char* v) { sep(); append(key); put('='); append(v); }
+void Reply::keyHex(const char* key, uint32_t v) { sep(); append(key); put('='); appendHex(v, 8); }
+void Reply::keyD(const char* key, uint64_t mantissa, int8_t exponent) {
+  sep();
+  append(key);
+  put('=');
+  appendD(mantissa, exponent);
+}
+
+const char* Reply::finish(uint16_t* length) {
+  buf_[len_++] = ' ';
+  uint16_t crc = crc16(buf_, len_);
+  buf_[len_++] = '*';
+  for (int8_t i = 3; i >= 0; i--) buf_[len_++] = HEX[(crc >> (4 * i)) & 0xF];
+  buf_[len_++] = '\n';
+  *length = len_;
+  return buf_;
+}
+
+}  // namespace mhil
