@@ -1,0 +1,445 @@
+// The Crossbar backend of the analog test board: an Arduino running StandardFirmata, reached through
+// johnny-five, with discrete memristors between RC-filtered PWM lines and sense resistors on analog inputs.
+//
+// What is measured, honestly:
+// - conductance: from each sense node's ADC sample and the known sense resistor (the divider);
+// - energy: sampled branch power (memristor + sense resistor) × on-time measured on the host clock,
+//   from the write that drives the lines to the write that grounds them (so it includes the RC ramps);
+// - duration: wall time of the whole call on the host clock, never a nominal figure;
+// - mvm: NOT a physical product. The board has one sense resistor per device, not per column, so it reads
+//   every device's conductance in one parallel read and multiplies on the host (capabilities.mvmMethod).
+import type {
+  Crossbar,
+  DeviceIdentity,
+  EnergyBreakdown,
+  Measured,
+  MvmRequest,
+  Pulse,
+  ProgramReport,
+} from "../../src/hal/crossbar.js";
+import { zeroEnergy } from "../../src/hal/crossbar.js";
+import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
+import { boardLimits, type BoardConfig } from "./board-config.js";
+import { adcVolts, branchReading, type BranchReading, cellPulsePattern, lineCode, readAllPattern, readRowPattern, restPattern, type LinePattern } from "./circuit.js";
+import { DeviceLinkError, type FirmataLink } from "./link.js";
+
+const PWM_MODE = 3;
+const SAMPLING_INTERVAL = 0x7a;
+
+interface Sample {
+  channel: number;
+  code: number;
+  /** Host clock (seconds) when the report arrived. */
+  at: number;
+}
+
+export class FirmataBoard implements Crossbar {
+  private identity: DeviceIdentity;
+  /** Output code each line was last commanded to (rows then columns); null before the first write. */
+  private codes: (number | null)[];
+  /** Actual line voltages of the last commanded codes. */
+  private applied: LinePattern;
+  /** Open recordings: each collects every analog report while a measurement needs them. */
+  private readonly recordings = new Set<Sample[]>();
+  private readonly sampleWaiters = new Set<() => void>();
+  private lost: DeviceLinkError | null = null;
+  private lostWaiters: ((e: DeviceLinkError) => void)[] = [];
+  /** True once every line has been commanded to 0 and the board acknowledged it. */
+  private safeAcknowledged = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** Pulses whose energy had no in-pulse sample (see program). */
+  pulsesWithoutSample = 0;
+
+  private constructor(
+    private readonly link: FirmataLink,
+    readonly config: BoardConfig,
+  ) {
+    this.codes = new Array<number | null>(config.rows + config.cols).fill(null);
+    this.applied = restPattern(config);
+    const io = link.io;
+    const version = `${io.version.major ?? "?"}.${io.version.minor ?? "?"}`;
+    const fw = io.firmware.name ?? "unknown";
+    const fwVersion = io.firmware.version ? `${io.firmware.version.major}.${io.firmware.version.minor}` : "?";
+    this.identity = {
+      backend: "firmata",
+      model: config.model,
+      serial: config.serial || `${fw}@${link.path}`,
+      firmwareVersion: `${fw} ${fwVersion}`,
+      protocolVersion: `Firmata ${version}`,
+      rows: config.rows,
+      cols: config.cols,
+      limits: boardLimits(config),
+      capabilities: {
+        readArray: true,
+        mvmForward: true,
+        mvmTransposed: true,
+        mvmMethod: "reads",
+        parallelPulse: false,
+        halfSelectSchemes: [],
+      },
+    };
+  }
+
+  /** Checks the board can do what the config wires, sets the pins up, grounds every line. */
+  static async start(link: FirmataLink, config: BoardConfig): Promise<FirmataBoard> {
+    const b = new FirmataBoard(link, config);
+    b.checkPins();
+    link.transport.on("close", (err?: Error | null) => b.linkLost(`port closed${err?.message ? ` (${err.message})` : ""}`));
+    link.transport.on("error", (err: Error) => b.linkLost(`port error: ${err.message}`));
+    link.io.on("analog-read", (r: { pin: number; value: number }) => b.onSample(r.pin, r.value));
+    for (const l of [...config.rowLines, ...config.colLines]) link.board.pinMode(l.pin, PWM_MODE);
+    const ms = Math.round(config.samplingIntervalSeconds * 1000);
+    // firmata-io's setSamplingInterval clamps at 10 ms; StandardFirmata accepts 1 ms, so send it raw.
+    link.io.sysexCommand([SAMPLING_INTERVAL, ms & 0x7f, (ms >> 7) & 0x7f]);
+    for (const d of config.devices) link.io.reportAnalogPin(d.analogChannel, 1);
+    await b.serial(() => b.drive(restPattern(config), true));
+    await b.serial(() => b.barrier());
+    b.safeAcknowledged = true;
+    return b;
+  }
+
+  async identify(): Promise<DeviceIdentity> {
+    return structuredClone(this.identity);
+  }
+
+  readCell(row: number, col: number, readVolts: number = this.config.defaultReadVolts): Promise<Measured<number>> {
+    checkCell(this.identity, row, col);
+    checkReadVolts(this.identity, readVolts);
+    this.checkReadPolarity(readVolts);
+    return this.serial(async () => {
+      const r = await this.measure(readRowPattern(this.config, row, readVolts), "readCell");
+      const energy = zeroEnergy();
+      for (const d of this.config.devices) {
+        if (d.row !== row) continue;
+        const b = r.readings.get(d.analogChannel)!;
+        const joules = b.memristorWatts * r.onSeconds;
+        if (d.col === col) energy.cell += joules;
+        else energy.halfSelected += joules; // same row line: driven at the read voltage too
+        energy.peripheral += b.senseResistorWatts * r.onSeconds;
+      }
+      const d = this.deviceAt(row, col);
+      return { value: r.readings.get(d.analogChannel)!.siemens, energy, durationSeconds: r.durationSeconds };
+    });
+  }
+
+  readArray(readVolts: number = this.config.defaultReadVolts): Promise<Measured<Float64Array>> {
+    checkReadVolts(this.identity, readVolts);
+    this.checkReadPolarity(readVolts);
+    return this.serial(() => this.readAll(readVolts, "readArray"));
+  }
+
+  /**
+   * Not a physical product: one parallel read of every device at the board's read voltage, then
+   * I = Gᵀ·V (forward) or G·V (transposed) on the host. Energy and duration are the read's.
+   */
+  mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
+    checkMvm(this.identity, request);
+    return this.serial(async () => {
+      const read = await this.readAll(this.config.defaultReadVolts, "mvm");
+      const { rows, cols } = this.config;
+      const g = read.value;
+      const vectors = request.vectors ?? 1;
+      const forward = request.direction === "forward";
+      const nIn = forward ? rows : cols;
+      const nOut = forward ? cols : rows;
+      const out = new Float64Array(vectors * nOut);
+      for (let k = 0; k < vectors; k++) {
+        for (let o = 0; o < nOut; o++) {
+          let s = 0;
+          for (let i = 0; i < nIn; i++) s += (forward ? g[i * cols + o]! : g[o * cols + i]!) * request.volts[k * nIn + i]!;
+          out[k * nOut + o] = s;
+        }
+      }
+      return { value: out, energy: read.energy, durationSeconds: read.durationSeconds };
+    });
+  }
+
+  program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
+    checkPulses(this.identity, pulses);
+    return this.serial(async () => {
+      const t0 = performance.now() / 1000;
+      const energy = zeroEnergy();
+      let applied = 0;
+      let trips = 0;
+      for (const p of pulses) {
+        if (p.kind !== "cell") throw new LimitError("pulses.kind", p.kind, "this board has no parallel pulses"); // checkPulses refuses these first
+        const pattern = cellPulsePattern(this.config, p.row, p.col, p.volts);
+        for (let n = 0; n < p.count; n++) {
+          const r = await this.pulseOnce(pattern, p.widthSeconds);
+          for (const d of this.config.devices) {
+            const b = r.readings.get(d.analogChannel);
+            if (!b) continue;
+            const joules = b.memristorWatts * r.onSeconds;
+            if (d.row === p.row && d.col === p.col) {
+              energy.cell += joules;
+              if (Math.abs(b.amperes) > this.config.limits.complianceAmperes) trips++;
+            } else {
+              energy.halfSelected += joules;
+            }
+            energy.peripheral += b.senseResistorWatts * r.onSeconds;
+          }
+          applied++;
+          // Lines back to 0 V between pulses, long enough to settle, so two pulses never merge into one.
+          if (n + 1 < p.count) await this.sleep(this.settleSeconds());
+        }
+      }
+      return { value: { pulsesApplied: applied, complianceTrips: trips }, energy, durationSeconds: performance.now() / 1000 - t0 };
+    });
+  }
+
+  reset(): Promise<Measured<void>> {
+    if (this.lost) return Promise.resolve(this.lostReset());
+    return this.serial(async () => {
+      const t0 = performance.now() / 1000;
+      this.drive(restPattern(this.config), true);
+      await this.barrier();
+      this.safeAcknowledged = true;
+      return { value: undefined, energy: zeroEnergy(), durationSeconds: performance.now() / 1000 - t0 };
+    });
+  }
+
+  async isSafe(): Promise<boolean> {
+    // A USB-powered board that lost its link lost its power: every line is at 0 V.
+    if (this.lost) return this.config.poweredFromUsb;
+    return this.safeAcknowledged && this.codes.every((c) => c === 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.lost) {
+      try {
+        await this.reset();
+        for (const d of this.config.devices) this.link.io.reportAnalogPin(d.analogChannel, 0);
+      } catch {
+        // the link went while closing: nothing more can reach the board
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const t = this.link.transport as unknown as { isOpen?: boolean; close?: (cb: (e?: Error | null) => void) => void };
+      if (t.close && t.isOpen !== false) t.close(() => resolve());
+      else resolve();
+    });
+  }
+
+  // --- measurement primitives -----------------------------------------------------------------
+
+  private async readAll(readVolts: number, what: string): Promise<Measured<Float64Array>> {
+    const r = await this.measure(readAllPattern(this.config, readVolts), what);
+    const g = new Float64Array(this.config.rows * this.config.cols);
+    const energy = zeroEnergy();
+    for (const d of this.config.devices) {
+      const b = r.readings.get(d.analogChannel)!;
+      g[d.row * this.config.cols + d.col] = b.siemens;
+      energy.cell += b.memristorWatts * r.onSeconds;
+      energy.peripheral += b.senseResistorWatts * r.onSeconds;
+    }
+    return { value: g, energy, durationSeconds: r.durationSeconds };
+  }
+
+  /**
+   * Drives `pattern`, waits for the lines to settle, takes one sample of every sense node that the board
+   * took after settling, grounds the lines. Samples are fenced by version queries: the board answers in
+   * order, so a report arriving after the answer was sampled after the board applied the writes before it.
+   */
+  private async measure(pattern: LinePattern, what: string): Promise<{ readings: Map<number, BranchReading>; onSeconds: number; durationSeconds: number }> {
+    const start = performance.now() / 1000;
+    this.guard(what);
+    const actual = this.drive(pattern, false);
+    const tOn = performance.now() / 1000;
+    await this.barrier();
+    await this.sleep(this.settleSeconds());
+    await this.barrier();
+    const rec = this.record();
+    try {
+      await this.untilEveryChannel(rec);
+    } finally {
+      this.recordings.delete(rec);
+    }
+    const readings = this.readingsOf(actual, rec, "first");
+    this.drive(restPattern(this.config), true);
+    const tOff = performance.now() / 1000;
+    await this.barrier();
+    this.safeAcknowledged = true;
+    return { readings, onSeconds: tOff - tOn, durationSeconds: performance.now() / 1000 - start };
+  }
+
+  /** One pulse: lines on, held `width` on the host clock, grounded. Energy from the samples taken while settled. */
+  private async pulseOnce(pattern: LinePattern, widthSeconds: number): Promise<{ readings: Map<number, BranchReading>; onSeconds: number }> {
+    this.guard("program");
+    const rec = this.record();
+    let tOn = 0;
+    let tOff = 0;
+    try {
+      const actual = this.drive(pattern, false);
+      tOn = performance.now() / 1000;
+      await this.sleep(widthSeconds - (performance.now() / 1000 - tOn));
+      this.drive(restPattern(this.config), true);
+      tOff = performance.now() / 1000;
+      this.recordings.delete(rec);
+      // The last sample of each sense node after the lines settled; failing that, the last inside the pulse.
+      const settled = tOn + this.settleSeconds();
+      const readings = this.readingsOf(actual, rec.filter((x) => x.at >= settled), "last");
+      for (const [ch, b] of this.readingsOf(actual, rec, "last")) if (!readings.has(ch)) readings.set(ch, b);
+      if (readings.size < this.config.devices.length) this.pulsesWithoutSample++;
+      await this.barrier();
+      this.safeAcknowledged = true;
+      return { readings, onSeconds: tOff - tOn };
+    } finally {
+      this.recordings.delete(rec);
+    }
+  }
+
+  private readingsOf(pattern: LinePattern, samples: readonly Sample[], which: "first" | "last"): Map<number, BranchReading> {
+    const out = new Map<number, BranchReading>();
+    for (const d of this.config.devices) {
+      const mine = samples.filter((x) => x.channel === d.analogChannel);
+      const s = which === "first" ? mine[0] : mine[mine.length - 1];
+      if (!s) continue;
+      const vSense = adcVolts(s.code, this.config.adc.bits, this.config.adc.referenceVolts);
+      out.set(d.analogChannel, branchReading(pattern.rowVolts[d.row]!, pattern.colVolts[d.col]!, vSense, d.senseResistorOhms));
+    }
+    return out;
+  }
+
+  /** Starts collecting every analog report as it arrives. */
+  private record(): Sample[] {
+    const rec: Sample[] = [];
+    this.recordings.add(rec);
+    return rec;
+  }
+
+  /** Commands every line whose code changes; returns the voltages the codes really produce. */
+  private drive(pattern: LinePattern, all: boolean): LinePattern {
+    const c = this.config;
+    const lines = [...c.rowLines, ...c.colLines];
+    const volts = [...pattern.rowVolts, ...pattern.colVolts];
+    const actual: number[] = [];
+    // One burst: the writes of a pattern leave in one write() so the lines move together (a write
+    // arriving late would leave a half-selected device at the full voltage for a moment).
+    const stream = this.link.transport as unknown as { cork?: () => void; uncork?: () => void };
+    stream.cork?.();
+    lines.forEach((l, i) => {
+      const { code, volts: v } = lineCode(l, volts[i]!, c.supplyVolts);
+      actual.push(v);
+      if (all || this.codes[i] !== code) {
+        if (code !== 0) this.safeAcknowledged = false;
+        this.link.board.analogWrite(l.pin, code);
+        this.codes[i] = code;
+      }
+    });
+    stream.uncork?.();
+    this.applied = { rowVolts: actual.slice(0, c.rows), colVolts: actual.slice(c.rows) };
+    return this.applied;
+  }
+
+  /** Resolves once the board has processed everything written before it (it answers a version query in order). */
+  private barrier(): Promise<void> {
+    this.guard("barrier");
+    const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
+    return this.untilLost(
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new DeviceLinkError(`firmata board on ${this.link.path} stopped answering (no version report within ${timeout} s)`)), timeout * 1000);
+        this.link.io.reportVersion(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      }),
+    );
+  }
+
+  /** Waits until the recording holds a report from every sense channel. */
+  private untilEveryChannel(rec: readonly Sample[]): Promise<void> {
+    const ready = () => this.config.devices.every((d) => rec.some((x) => x.channel === d.analogChannel));
+    if (ready()) return Promise.resolve();
+    const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
+    let check: () => void = () => undefined;
+    return this.untilLost(
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new DeviceLinkError(`firmata board on ${this.link.path} sent no analog reports within ${timeout} s`)), timeout * 1000);
+        check = () => {
+          if (!ready()) return;
+          clearTimeout(t);
+          resolve();
+        };
+        this.sampleWaiters.add(check);
+      }),
+    ).finally(() => this.sampleWaiters.delete(check));
+  }
+
+  private onSample(channel: number, code: number): void {
+    const s: Sample = { channel, code, at: performance.now() / 1000 };
+    for (const r of this.recordings) r.push(s);
+    for (const w of [...this.sampleWaiters]) w();
+  }
+
+  // --- link loss and bookkeeping --------------------------------------------------------------
+
+  private linkLost(reason: string): void {
+    if (this.lost) return;
+    const state = this.config.poweredFromUsb
+      ? "the board is powered from USB, so it lost power and every line is at 0 V (its safe state)"
+      : "the board has its own supply: its lines may still be driven, ground them by hand";
+    this.lost = new DeviceLinkError(`firmata board on ${this.link.path} unplugged: ${reason}; ${state}`);
+    for (const w of this.lostWaiters) w(this.lost);
+    this.lostWaiters = [];
+  }
+
+  private guard(what: string): void {
+    if (this.lost) throw new DeviceLinkError(`${what}: ${this.lost.message}`);
+    if (this.closed && what !== "barrier") throw new DeviceLinkError(`${what}: the firmata board on ${this.link.path} is closed`);
+  }
+
+  private untilLost<T>(p: Promise<T>): Promise<T> {
+    if (this.lost) return Promise.reject(this.lost);
+    return Promise.race([p, new Promise<never>((_, reject) => this.lostWaiters.push(reject))]);
+  }
+
+  private lostReset(): Measured<void> {
+    if (!this.config.poweredFromUsb) throw new DeviceLinkError(`reset: ${this.lost!.message}`);
+    return { value: undefined, energy: zeroEnergy(), durationSeconds: 0 };
+  }
+
+  /** Runs operations one at a time, in call order. */
+  private serial<T>(op: () => Promise<T> | T): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private sleep(seconds: number): Promise<void> {
+    if (seconds <= 0) return Promise.resolve();
+    return this.untilLost(new Promise<void>((resolve) => setTimeout(resolve, seconds * 1000)));
+  }
+
+  private settleSeconds(): number {
+    const c = this.config;
+    return c.settleTimeConstants * Math.max(...c.rowLines.map((l) => l.settleTauSeconds), ...c.colLines.map((l) => l.settleTauSeconds));
+  }
+
+  private deviceAt(row: number, col: number) {
+    return this.config.devices.find((d) => d.row === row && d.col === col)!;
+  }
+
+  /** Lines are single-ended (0 … supply) and reads drive rows only, so a read voltage must be ≥ 0. */
+  private checkReadPolarity(readVolts: number): void {
+    if (readVolts < 0) throw new LimitError("readVolts", readVolts, "this board reads with positive row voltages only");
+  }
+
+  private checkPins(): void {
+    const io = this.link.io;
+    const lines = [...this.config.rowLines.map((l, i) => [l, `rowLines.${i}.pin`] as const), ...this.config.colLines.map((l, i) => [l, `colLines.${i}.pin`] as const)];
+    for (const [l, at] of lines) {
+      const pin = io.pins[l.pin];
+      if (!pin || !pin.supportedModes.includes(PWM_MODE)) {
+        throw new DeviceLinkError(`board config ${at}: pin ${l.pin} is not a PWM output on the board at ${this.link.path} (its capability report says so)`);
+      }
+    }
+    this.config.devices.forEach((d, i) => {
+      if (io.analogPins[d.analogChannel] === undefined) {
+        throw new DeviceLinkError(`board config devices.${i}.analogChannel: the board at ${this.link.path} has no analog input A${d.analogChannel}`);
+      }
+    });
+  }
+}

@@ -1,0 +1,103 @@
+// Serves the Firmata twin on a pseudo-terminal (socat), so a host opens it exactly as it opens a USB Arduino.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_BOARD_CONFIG, loadBoardConfig, type BoardConfig } from "../../drivers/firmata-board/board-config.js";
+import type { TwinDeviceParams } from "./analog-board.js";
+import { FirmataTwinBoard } from "./twin-board.js";
+
+export interface FirmataTwinOptions {
+  /** The board config the twin is wired by (default: the built-in 2 × 4 Nano board). */
+  boardConfigPath?: string;
+  seed?: number;
+  device?: TwinDeviceParams;
+  log: (line: string) => void;
+}
+
+export interface ServedFirmataTwin {
+  /** The pty a host opens, e.g. /dev/pts/4. */
+  path: string;
+  /** The twin itself: its conductances, line voltages and true energy, for tests and inspection. */
+  board: FirmataTwinBoard;
+  config: BoardConfig;
+  /** Pulls the USB cable: the pty closes under the host and the board loses power. */
+  unplug(): Promise<void>;
+  /** Stops serving (the pty disappears) and releases everything. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export async function serveFirmataTwin(opts: FirmataTwinOptions): Promise<ServedFirmataTwin> {
+  const config = opts.boardConfigPath ? loadBoardConfig(opts.boardConfigPath) : DEFAULT_BOARD_CONFIG;
+  const dir = mkdtempSync(join(tmpdir(), "mhil-firmata-twin-"));
+  // ignoreeof: a host closing the port (mhil info, then mhil train) must not end the pty.
+  const socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${join(dir, "tty")},ignoreeof`, "STDIO"], { stdio: ["pipe", "pipe", "pipe"] });
+  let path: string;
+  try {
+    path = await ptyPath(socat);
+  } catch (e) {
+    socat.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const board = new FirmataTwinBoard({
+    config,
+    seed: opts.seed ?? 1,
+    ...(opts.device ? { device: opts.device } : {}),
+    send: (bytes) => (socat.stdin.writable ? socat.stdin.write(bytes) : false),
+    log: opts.log,
+  });
+  socat.stdin.on("drain", () => board.drained());
+  socat.stdin.on("error", () => undefined); // EPIPE after unplug: the board is already off
+  socat.stdout.on("data", (chunk: Buffer) => board.receive(chunk));
+  opts.log(`firmata twin: ${config.model}, ${config.rows}×${config.cols} devices, serving on ${path}`);
+
+  let closed = false;
+  const exited = new Promise<void>((resolve) => (socat.exitCode !== null ? resolve() : socat.once("exit", () => resolve())));
+  const unplug = async () => {
+    board.powerOff();
+    if (socat.exitCode === null) socat.kill("SIGTERM");
+    await exited;
+  };
+  return {
+    path,
+    board,
+    config,
+    unplug,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await unplug();
+      board.stop();
+      rmSync(dir, { recursive: true, force: true });
+      opts.log("firmata twin: stopped");
+    },
+  };
+}
+
+/** Waits for socat to report the pty it made ("PTY is /dev/pts/N"). */
+function ptyPath(socat: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`socat did not open a pty within 5 s: ${text.trim()}`)), 5000);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = /PTY is (\S+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        socat.stderr!.off("data", onData);
+        socat.stderr!.resume(); // keep draining socat's log so it never blocks
+        resolve(m[1]!);
+      }
+    };
+    socat.stderr!.on("data", onData);
+    socat.once("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start socat (is it installed?): ${e.message}`));
+    });
+    socat.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`socat exited (${code}) before opening a pty: ${text.trim()}`));
+    });
+  });
+}
