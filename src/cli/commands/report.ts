@@ -1,11 +1,14 @@
-// `mhil report`: placeholder until its issue lands.
+// `mhil report DIR`: writes DIR/report.html for a sweep directory or a single run directory.
 import type { Command } from "commander";
+import { buildReport } from "../../report/build-report.js";
 
 export function register(program: Command): void {
   program
     .command("report")
-    .description("(report: not implemented yet)")
-    .action(() => {
-      throw new Error("report: not implemented yet");
+    .description("write DIR/report.html (self-contained, works offline) for a sweep directory or a run directory")
+    .argument("<dir>", "a sweep directory (holds sweep.json) or a run directory (holds summary.json)")
+    .action(async (dir: string) => {
+      const path = await buildReport(dir);
+      process.stdout.write(`${path}\n`);
     });
 }

@@ -1,11 +1,76 @@
-// `mhil sweep`: placeholder until its issue lands.
+// `mhil sweep --config FILE`: runs the E-vs-I protocol grid (resumable, K worker processes, or one shard),
+// then writes SWEEP/summary.json (β on each end of the bracket, verdict, reasons) and SWEEP/report.html.
+// `mhil sweep merge DIR...` joins shards and does the same.
+import { basename, join } from "node:path";
 import type { Command } from "commander";
+import cliProgress from "cli-progress";
+import { UserError } from "../errors.js";
+import { parseShard, readSweepConfig, type SweepConfig } from "../../experiment/sweep-config.js";
+import { runSweep } from "../../experiment/sweep-runner.js";
+import { mergeSweepDirs } from "../../experiment/sweep-merge.js";
+import { summarizeSweep, writeSweepSummary } from "../../experiment/sweep-summary.js";
+import { buildReport } from "../../report/build-report.js";
 
 export function register(program: Command): void {
-  program
+  const sweep = program
     .command("sweep")
-    .description("(sweep: not implemented yet)")
-    .action(() => {
-      throw new Error("sweep: not implemented yet");
+    .description("run an E-vs-I sweep: every grid point is a run directory under OUT/runs; then summary.json and report.html")
+    .option("-c, --config <file>", "sweep config (JSON; see examples/sweep-small.json)")
+    .option("-o, --out <dir>", "sweep directory (default: sweeps/<config name>)")
+    .option("-j, --jobs <k>", "worker processes running points in parallel", "1")
+    .option("--shard <i/K>", "run only shard i of K (0-based), e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT")
+    .option("--no-progress", "no progress bar on stderr")
+    .action(async (opts: { config?: string; out?: string; jobs: string; shard?: string; progress: boolean }) => {
+      if (!opts.config) throw new UserError("sweep: --config FILE is required (or use `mhil sweep merge DIR...`)");
+      const config = readSweepConfig(opts.config);
+      const jobs = Number(opts.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`sweep: --jobs: "${opts.jobs}" is not a positive integer`);
+      const shard = opts.shard ? parseShard(opts.shard) : undefined;
+      const sweepDir = opts.out ?? join("sweeps", config.name);
+      const bar = opts.progress ? new cliProgress.SingleBar({ stream: process.stderr, format: "sweep |{bar}| {value}/{total} points | {failed} failed | ETA {eta_formatted} | {last}", hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+      const result = await runSweep({
+        config,
+        configSource: opts.config,
+        sweepDir,
+        jobs,
+        ...(shard ? { shard } : {}),
+        onStart: (p) => {
+          process.stderr.write(`sweep ${config.name}: ${p.total} point(s) to run${p.skipped ? `, ${p.skipped} already finished (skipped)` : ""}${shard ? ` in shard ${shard.index}/${shard.count}` : ""}, ${jobs} worker(s) → ${sweepDir}\n`);
+          bar?.start(p.total, 0, { failed: 0, last: "" });
+        },
+        onProgress: (p) => bar?.update(p.done, { failed: p.failed, last: p.last ?? "" }),
+      });
+      bar?.stop();
+      for (const f of result.failed) process.stderr.write(`sweep: point ${f.name} failed: ${f.error}\n`);
+      if (shard && !result.complete) {
+        process.stderr.write(`sweep: shard ${shard.index}/${shard.count} done (${result.ran} ran, ${result.skipped} skipped); other points are not finished yet — run \`mhil sweep merge ${sweepDir}\` when every shard has finished\n`);
+      } else {
+        await finish(sweepDir, config);
+      }
+      if (result.failed.length > 0) process.exitCode = 1;
     });
+
+  sweep
+    .command("merge")
+    .description("join sweep directories (shards of one sweep) into --out (default: the first), then summary.json and report.html")
+    .argument("<dirs...>", "sweep directories holding the same sweep.json")
+    .option("-o, --out <dir>", "target sweep directory (default: the first DIR)")
+    .action(async (dirs: string[], opts: { out?: string }) => {
+      const target = opts.out ?? dirs[0]!;
+      const m = mergeSweepDirs(dirs, target);
+      process.stderr.write(`sweep merge: ${m.copied} run(s) copied, ${m.alreadyPresent} already in ${basename(target)}, ${m.unfinished} unfinished left out\n`);
+      await finish(target, m.config);
+    });
+}
+
+async function finish(sweepDir: string, config: SweepConfig): Promise<void> {
+  const summary = summarizeSweep(sweepDir, config);
+  const summaryPath = writeSweepSummary(sweepDir, summary);
+  const reportPath = await buildReport(sweepDir);
+  const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+  for (const [end, b] of Object.entries(summary.beta)) {
+    if (b) process.stderr.write(`β (${end} end, ${b.method}): ${fmt(b.estimate)} [95% CI ${fmt(b.ci95[0])}, ${fmt(b.ci95[1])}]\n`);
+  }
+  process.stderr.write(`verdict: ${summary.verdict}\n${summary.reasons.map((r) => `  - ${r}`).join("\n")}\n`);
+  process.stdout.write(`${summaryPath}\n${reportPath}\n`);
 }

@@ -1,0 +1,36 @@
+// A sweep worker process: runs the points the parent sends, one at a time, each as an ordinary run directory.
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PointJob, WorkerReply, WorkerRequest } from "./point-job.js";
+import { SWEEP_POINT_FILE } from "./run-dir.js";
+import { runPoint } from "./run-point.js";
+
+process.on("message", (m: WorkerRequest) => {
+  if (m.type !== "run") return;
+  void handle(m.job);
+});
+
+async function handle(job: PointJob): Promise<void> {
+  let reply: WorkerReply;
+  try {
+    setAsideUnfinished(job);
+    await runPoint(job);
+    writeFileSync(join(job.runsDir, job.point.name, SWEEP_POINT_FILE), JSON.stringify(job.point, null, 2) + "\n");
+    reply = { type: "done", name: job.point.name, ok: true };
+  } catch (e) {
+    process.stderr.write(`${job.point.name}: ${(e as Error).stack ?? String(e)}\n`);
+    reply = { type: "done", name: job.point.name, ok: false, error: (e as Error).message ?? String(e) };
+  }
+  process.send?.(reply);
+}
+
+/** A run dir left by a failed or killed attempt is moved to SWEEP/unfinished/<name>.<k>, kept as evidence. */
+function setAsideUnfinished(job: PointJob): void {
+  const dir = join(job.runsDir, job.point.name);
+  if (!existsSync(dir)) return;
+  const aside = join(job.runsDir, "..", "unfinished");
+  mkdirSync(aside, { recursive: true });
+  let k = 1;
+  while (existsSync(join(aside, `${job.point.name}.${k}`))) k++;
+  renameSync(dir, join(aside, `${job.point.name}.${k}`));
+}

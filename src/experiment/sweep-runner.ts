@@ -1,0 +1,141 @@
+// Runs a sweep: every grid point (or one shard of them) as an ordinary run directory under SWEEP/runs,
+// skipping points that already finished, in K worker processes; then the analysis and the report.
+import { fork, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expandGrid, pointTrainConfig, shardPoints, type SweepConfig, type SweepPoint } from "./sweep-config.js";
+import { runSucceeded } from "./run-dir.js";
+import type { PointJob, WorkerReply } from "./point-job.js";
+
+export const SWEEP_CONFIG_FILE = "sweep.json";
+export const RUNS_DIR = "runs";
+
+export interface SweepProgress {
+  total: number;
+  done: number;
+  failed: number;
+  last?: string;
+}
+
+export interface SweepRunOptions {
+  config: SweepConfig;
+  /** Where the config came from, for error messages. */
+  configSource: string;
+  sweepDir: string;
+  jobs: number;
+  shard?: { index: number; count: number };
+  onStart?: (p: SweepProgress & { skipped: number }) => void;
+  onProgress?: (p: SweepProgress) => void;
+}
+
+export interface SweepRunResult {
+  /** Points of this shard (or all). */
+  planned: number;
+  skipped: number;
+  ran: number;
+  failed: { name: string; error: string }[];
+  /** Every grid point of the sweep (all shards) has a successful run dir. */
+  complete: boolean;
+}
+
+/** Refuses to mix two different sweeps in one directory, so resume never joins unrelated runs. */
+export function claimSweepDir(sweepDir: string, config: SweepConfig): void {
+  mkdirSync(join(sweepDir, RUNS_DIR), { recursive: true });
+  const path = join(sweepDir, SWEEP_CONFIG_FILE);
+  const text = JSON.stringify(config, null, 2) + "\n";
+  if (existsSync(path)) {
+    const old = readFileSync(path, "utf8");
+    if (JSON.stringify(JSON.parse(old)) !== JSON.stringify(config)) {
+      throw Object.assign(new Error(`${path}: this directory holds a different sweep (its sweep.json differs from the config given); use another --out directory`), { name: "UserError" });
+    }
+    return;
+  }
+  writeFileSync(path, text);
+}
+
+export function readSweepDirConfig(sweepDir: string): SweepConfig {
+  const path = join(sweepDir, SWEEP_CONFIG_FILE);
+  if (!existsSync(path)) throw Object.assign(new Error(`${path}: missing; ${sweepDir} is not a sweep directory`), { name: "UserError" });
+  return JSON.parse(readFileSync(path, "utf8")) as SweepConfig;
+}
+
+export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
+  const all = expandGrid(o.config);
+  // Every point's TrainConfig is validated before anything runs: a bad base key fails the whole sweep at once.
+  const configs = new Map(all.map((p) => [p.name, pointTrainConfig(o.config, p, o.configSource)]));
+  claimSweepDir(o.sweepDir, o.config);
+  const runsDir = join(o.sweepDir, RUNS_DIR);
+  const mine = o.shard ? shardPoints(all, o.shard.index, o.shard.count) : all;
+  const todo = mine.filter((p) => !runSucceeded(join(runsDir, p.name)));
+  const progress: SweepProgress = { total: todo.length, done: 0, failed: 0 };
+  o.onStart?.({ ...progress, skipped: mine.length - todo.length });
+  const failed: { name: string; error: string }[] = [];
+  const jobs = todo.map<PointJob>((p) => ({ point: pointRecord(p), budget: p.budget, config: configs.get(p.name)!, deviceUri: o.config.device, runsDir }));
+  await runInWorkers(jobs, Math.max(1, Math.min(o.jobs, jobs.length)), join(o.sweepDir, "logs"), (name, error) => {
+    progress.done++;
+    progress.last = name;
+    if (error !== null) {
+      progress.failed++;
+      failed.push({ name, error });
+    }
+    o.onProgress?.({ ...progress });
+  });
+  return {
+    planned: mine.length,
+    skipped: mine.length - todo.length,
+    ran: todo.length,
+    failed,
+    complete: all.every((p) => runSucceeded(join(runsDir, p.name))),
+  };
+}
+
+function pointRecord(p: SweepPoint) {
+  return { name: p.name, n: p.n, classes: p.classes, labels: p.labels, budgetLabel: p.budgetLabel, seed: p.seed };
+}
+
+const WORKER_SCRIPT = join(fileURLToPath(new URL(".", import.meta.url)), "point-worker.js");
+
+/**
+ * K long-lived worker processes take jobs from one queue. A worker that dies takes only its current point
+ * with it (reported as failed) and is replaced.
+ */
+async function runInWorkers(jobs: PointJob[], k: number, logDir: string, onDone: (name: string, error: string | null) => void): Promise<void> {
+  if (jobs.length === 0) return;
+  mkdirSync(logDir, { recursive: true });
+  const queue = [...jobs];
+  let workerSerial = 0;
+  await new Promise<void>((resolve) => {
+    let running = 0;
+    const startWorker = () => {
+      const id = workerSerial++;
+      const log = createWriteStream(join(logDir, `worker-${id}.log`));
+      const child: ChildProcess = fork(WORKER_SCRIPT, [], { silent: true, execArgv: [] });
+      child.stdout?.pipe(log);
+      child.stderr?.pipe(log);
+      running++;
+      let current: PointJob | null = null;
+      const next = () => {
+        current = queue.shift() ?? null;
+        if (current) child.send({ type: "run", job: current });
+        else child.disconnect();
+      };
+      child.on("message", (m: WorkerReply) => {
+        if (m.type !== "done") return;
+        onDone(m.name, m.ok ? null : m.error);
+        next();
+      });
+      child.on("exit", (code, signal) => {
+        running--;
+        if (current) {
+          onDone(current.point.name, `worker process exited (${signal ?? `code ${code}`}) while running it; see ${join(logDir, `worker-${id}.log`)}`);
+          current = null;
+          if (queue.length > 0) startWorker();
+        }
+        if (running === 0 && queue.length === 0) resolve();
+      });
+      next();
+    };
+    for (let i = 0; i < k; i++) startWorker();
+  });
+}
