@@ -81,3 +81,8 @@ export class InfluxLineSink implements LineSink {
     }
   }
 }
+
+/** One short phrase for an outcome, for messages. */
+export function describeOutcome(o: WriteOutcome): string {
+  return o.kind === "ok" ? "ok" : o.kind === "unavailable" ? o.reason : `${o.status} ${o.reason}`;
+}

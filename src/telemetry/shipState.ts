@@ -2,6 +2,7 @@
 // has been settled (written or dead-lettered), so a restart continues where the last one stopped.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { TelemetryConfigError } from "./influxTarget.js";
 
 export const SHIP_STATE_FILE = "telemetry.offset.json";
 
@@ -28,13 +29,13 @@ export function readShipState(path: string): ShipState {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new Error(`${path}: not valid JSON (${(e as Error).message}); delete it to re-ship the whole journal`);
+    throw new TelemetryConfigError(`${path}: not valid JSON (${(e as Error).message}); delete it to re-ship the whole journal`);
   }
   const s = raw as Partial<ShipState>;
   for (const k of ["journalBytes", "written", "deadLettered"] as const) {
-    if (!Number.isSafeInteger(s[k]) || (s[k] as number) < 0) throw new Error(`${path}: field ${k} must be a non-negative integer, got ${JSON.stringify(s[k])}`);
+    if (!Number.isSafeInteger(s[k]) || (s[k] as number) < 0) throw new TelemetryConfigError(`${path}: field ${k} must be a non-negative integer, got ${JSON.stringify(s[k])}`);
   }
-  if (s.version !== 1) throw new Error(`${path}: unknown version ${JSON.stringify(s.version)} (expected 1)`);
+  if (s.version !== 1) throw new TelemetryConfigError(`${path}: unknown version ${JSON.stringify(s.version)} (expected 1)`);
   return { version: 1, journalBytes: s.journalBytes!, written: s.written!, deadLettered: s.deadLettered! };
 }
 

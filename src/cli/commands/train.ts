@@ -7,6 +7,7 @@ import { parseTrainConfig, type TrainConfig } from "../../train/config.js";
 import { readConfigFile } from "../../run/config-file.js";
 import { RunAbortedError, runTraining, type ProgressEvent, type TrainingSummary } from "../../run/train-run.js";
 import { UserError } from "../errors.js";
+import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 
 /**
  * Settings `mhil train` uses when neither the config file nor a flag sets them: a crossbar-sized
@@ -38,6 +39,8 @@ interface TrainFlags {
   json?: boolean;
   temperature?: string;
   progress?: boolean;
+  influx?: string;
+  influxCredentials?: string;
 }
 
 export function register(program: Command): void {
@@ -58,8 +61,12 @@ export function register(program: Command): void {
     .option("--json", "print one JSON object on stdout (no progress)")
     .option("--temperature <kelvin>", "temperature for the Landauer floor")
     .option("--no-progress", "no progress output on stderr")
+    .option("--influx <url>", "also ship the telemetry journal (telemetry.lp) to InfluxDB 1.x at http://HOST:8086/DATABASE")
+    .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)")
     .action(async (flags: TrainFlags) => {
       const { config, deviceUri } = resolveConfig(flags);
+      // Every run journals its telemetry; --influx also ships it (a bad URL is refused here, before the run starts).
+      const telemetry = runTelemetryFactory({ ...(flags.influx !== undefined ? { influxUrl: flags.influx } : {}), ...(flags.influxCredentials !== undefined ? { credentialsFile: flags.influxCredentials } : {}) });
       const ac = new AbortController();
       const onSignal = (sig: NodeJS.Signals) => {
         if (ac.signal.aborted) {
@@ -73,7 +80,7 @@ export function register(program: Command): void {
       process.on("SIGTERM", onSignal);
       const progress = flags.json || flags.progress === false ? null : makeProgress(Boolean(process.stderr.isTTY));
       try {
-        const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update });
+        const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry });
         progress?.done();
         process.stdout.write(flags.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
       } catch (e) {
