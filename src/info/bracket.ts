@@ -61,7 +61,8 @@ export interface BitsBracket {
 
 /**
  * Collects every bound and picks the bracket: lower = the largest lower bound that applies to the
- * label mode, upper = the smallest upper bound that applies, estimate = prequential when available.
+ * label mode, upper = the smallest upper bound that applies, estimate = prequential when available
+ * (clamped into [lower, upper] when it falls outside, with a note).
  * Fano and the confusion-table MI need labels drawn uniformly and independently (random mode); the
  * generalization-gap bound and the upper bounds hold for every mode (see each function's assumptions).
  */
@@ -157,12 +158,18 @@ export function bitsBracket(input: BracketInput): BitsBracket {
   const estPick = pick("estimate", (a, b) => a > b);
   const lower: BitsEnd = lowerPick ? { bits: lowerPick.bits!, method: lowerPick.method } : { bits: 0, method: "none applies: I ≥ 0" };
   const upper: BitsEnd = { bits: upperPick.bits!, method: upperPick.method };
-  const estimate: BitsEnd | null = estPick ? { bits: estPick.bits!, method: estPick.method } : null;
+  // An estimate outside what the bounds prove is wrong by at least that much: report it clamped, saying so.
+  let estimate: BitsEnd | null = null;
+  if (estPick) {
+    const raw = estPick.bits!;
+    const clamped = Math.min(upper.bits, Math.max(lower.bits, raw));
+    estimate = clamped === raw ? { bits: raw, method: estPick.method } : { bits: clamped, method: `${estPick.method}; raw ${raw.toFixed(1)} bits, clamped to the bracket` };
+    if (clamped !== raw) {
+      notes.push(`the prequential estimate (${raw.toFixed(1)} bits) fell outside the bracket [${lower.bits.toFixed(1)}, ${upper.bits.toFixed(1)}] and is reported clamped: the online code of one training order is a poor coder early on (confident wrong predictions)`);
+    }
+  }
 
   if (!random) notes.push(`label mode "${labelMode}": Fano and the confusion-table MI do not apply (need random labels); the lower end is the generalization-gap bound`);
-  if (estimate && (estimate.bits < lower.bits || estimate.bits > upper.bits)) {
-    notes.push(`the prequential estimate (${estimate.bits.toFixed(1)} bits) falls outside the bracket [${lower.bits.toFixed(1)}, ${upper.bits.toFixed(1)}]: it is an estimate from one training order, not a bound`);
-  }
   if (lower.bits > upper.bits) notes.push("the lower end exceeds the upper end: an assumption of a bound is broken (check the label mode and error counts)");
   return { lower, estimate, upper, all, notes };
 }
