@@ -60,7 +60,7 @@ export const boardConfigSchema = z
     adc: z.object({ bits: z.number().int().min(8).max(16), referenceVolts: z.number().positive() }).strict(),
     /** How often the board reports its analog inputs, seconds (Firmata SAMPLING_INTERVAL, whole ms). */
     samplingIntervalSeconds: z.number().min(0.001).max(1),
-    /** A line is taken as settled after this many time constants (5 → within 0.7 %). */
+    /** A line is taken as settled after this many time constants (8 → within 0.03 %, half an LSB of 10 bits). */
     settleTimeConstants: z.number().positive().max(20),
     /** The read voltage used when a caller gives none. */
     defaultReadVolts: z.number().positive(),
@@ -176,7 +176,7 @@ export const DEFAULT_BOARD_CONFIG: BoardConfig = parseBoardConfig(
     baudRate: 57600,
     adc: { bits: 10, referenceVolts: 5 },
     samplingIntervalSeconds: 0.005,
-    settleTimeConstants: 5,
+    settleTimeConstants: 8,
     defaultReadVolts: 0.8,
     rows: 2,
     cols: 4,

@@ -377,7 +377,7 @@ export class FirmataBoard implements Crossbar {
   // --- link loss and bookkeeping --------------------------------------------------------------
 
   private linkLost(reason: string): void {
-    if (this.lost) return;
+    if (this.lost || this.closed) return; // our own close() is not an unplug
     const state = this.config.poweredFromUsb
       ? "the board is powered from USB, so it lost power and every line is at 0 V (its safe state)"
       : "the board has its own supply: its lines may still be driven, ground them by hand";

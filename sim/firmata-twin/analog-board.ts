@@ -26,6 +26,8 @@ export interface TwinDeviceParams {
   stepSpreadD2d: number;
   /** Relative noise of the current on every ADC sample. */
   readNoise: number;
+  /** ADC input noise, standard deviation in LSB (an AVR ADC shows about half an LSB). */
+  adcNoiseLsb: number;
 }
 
 export const DEFAULT_TWIN_DEVICE: TwinDeviceParams = {
@@ -41,6 +43,7 @@ export const DEFAULT_TWIN_DEVICE: TwinDeviceParams = {
   writeNoiseC2c: 0.1,
   stepSpreadD2d: 0.1,
   readNoise: 0.005,
+  adcNoiseLsb: 0.5,
 };
 
 /** Energy the twin's physics says was spent, joules: in the memristors and in the sense resistors. */
@@ -136,7 +139,7 @@ export class AnalogBoard {
       const g = this.conductance[i]!;
       const current = ((vr - vc) / (1 / g + d.senseResistorOhms)) * (1 + this.device.readNoise * this.rng.normal());
       const vSense = vc + current * d.senseResistorOhms;
-      const code = Math.floor((vSense / adc.referenceVolts) * full);
+      const code = Math.floor((vSense / adc.referenceVolts) * full + this.device.adcNoiseLsb * this.rng.normal());
       out.set(d.analogChannel, Math.min(full - 1, Math.max(0, code)));
     }
     return out;
