@@ -1,0 +1,95 @@
+// Test rig: the firmware logic on the simulated board with an in-memory link and a virtual
+// clock, so unit tests and the fuzz harness drive it line by line, in process.
+#pragma once
+#include <stdint.h>
+#include <stdio.h>
+#include <string>
+#include <deque>
+#include <vector>
+#include "../src/core/crc16.h"
+#include "../src/core/firmware.h"
+#include "../src/host/sim_board.h"
+
+namespace rig {
+
+class BufferLink : public mhil::HostLink {
+ public:
+  std::deque<uint8_t> in;
+  std::string out;
+  int16_t readByte() override {
+    if (in.empty()) return -1;
+    uint8_t b = in.front();
+    in.pop_front();
+    return b;
+  }
+  void write(const char* bytes, uint16_t n) override { out.append(bytes, n); }
+};
+
+// "BODY" -> "BODY *CRC" (CRC over BODY plus the space), PROTOCOL.md §1.
+inline std::string framed(const std::string& body) {
+  std::string s = body + " ";
+  char crc[8];
+  snprintf(crc, sizeof crc, "*%04X", mhil::crc16(s.data(), (uint16_t)s.size()));
+  return s + crc;
+}
+
+// True when `line` (without '\n') has the trailer shape and a matching CRC.
+inline bool crcValid(std::string line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  size_t n = line.size();
+  if (n < 6 || line[n - 5] != '*' || line[n - 6] != ' ') return false;
+  if (line.find('*') != n - 5) return false;
+  unsigned v = 0;
+  for (size_t i = n - 4; i < n; i++) {
+    char c = line[i];
+    if (c >= '0' && c <= '9') v = v * 16 + (unsigned)(c - '0');
+    else if (c >= 'A' && c <= 'F') v = v * 16 + (unsigned)(c - 'A' + 10);
+    else return false;
+  }
+  return mhil::crc16(line.data(), (uint16_t)(n - 5)) == v;
+}
+
+struct Rig {
+  BufferLink link;
+  mhil::SimOptions opts;
+  mhil::SimBoard* board;
+  mhil::Firmware* fw;
+  explicit Rig(uint32_t quietMillis = 2000, int shortedRow = -1, int shortedCol = -1, uint8_t rows = 16, uint8_t cols = 16) {
+    opts.virtualClock = true;
+    opts.rows = rows;
+    opts.cols = cols;
+    opts.shortedRow = shortedRow;
+    opts.shortedCol = shortedCol;
+    board = new mhil::SimBoard(opts, &link);
+    fw = new mhil::Firmware(*board, quietMillis);
+    fw->begin();
+    link.out.clear();  // the BOOT banner
+  }
+  ~Rig() {
+    delete fw;
+    delete board;
+  }
+  // Raw bytes in; every reply line out (without '\n').
+  std::vector<std::string> raw(const std::string& bytes) {
+    for (char c : bytes) link.in.push_back((uint8_t)c);
+    while (!link.in.empty()) fw->poll();
+    fw->poll();
+    std::vector<std::string> lines;
+    size_t start = 0, nl;
+    while ((nl = link.out.find('\n', start)) != std::string::npos) {
+      lines.push_back(link.out.substr(start, nl - start));
+      start = nl + 1;
+    }
+    link.out.erase(0, start);
+    return lines;
+  }
+  // One framed request; its one reply line ("" if none came).
+  std::string ask(const std::string& body) {
+    std::vector<std::string> r = raw(framed(body) + "\n");
+    return r.empty() ? "" : r.back();
+  }
+};
+
+inline bool startsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+
+}  // namespace rig

@@ -1,0 +1,385 @@
+// Firmware unit tests (host build): parser, CRC, sequencing, limits, compliance, silence, EEPROM.
+// Prints one line per failed check and a summary; exit code 0 only when every check passed.
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <functional>
+#include "harness.h"
+
+using namespace rig;
+
+static int checks = 0, failures = 0;
+static const char* currentTest = "";
+#define CHECK(cond, ...)                                                   \
+  do {                                                                     \
+    checks++;                                                              \
+    if (!(cond)) {                                                         \
+      failures++;                                                          \
+      printf("FAIL %s (%s:%d): %s | ", currentTest, __FILE__, __LINE__, #cond); \
+      printf(__VA_ARGS__);                                                 \
+      printf("\n");                                                        \
+    }                                                                      \
+  } while (0)
+
+static std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0, sp;
+  while ((sp = s.find(' ', start)) != std::string::npos) {
+    out.push_back(s.substr(start, sp - start));
+    start = sp + 1;
+  }
+  out.push_back(s.substr(start));
+  return out;
+}
+
+// A D field as a double ("0", "123e-15").
+static double decimal(const std::string& d) { return strtod(d.c_str(), 0); }
+
+static std::string newSession(Rig& r, const char* seq = "0001") {
+  return r.ask(std::string(seq) + " NEW 9C41D2E0");
+}
+
+static void testCrc() {
+  CHECK(mhil::crc16("123456789", 9) == 0x29B1, "crc16 test vector");
+  CHECK(framed("0006 PING") == "0006 PING *0D90", "PROTOCOL.md example");
+  CHECK(framed("0002 MVF 33CD0000") == "0002 MVF 33CD0000 *803D", "PROTOCOL.md example");
+}
+
+static void testIdentity() {
+  Rig r;
+  std::string id = r.ask("0000 ID");
+  CHECK(startsWith(id, "0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=UNSET fw=1.0.0 proto=1 rows=16 cols=16 boot="), "%s", id.c_str());
+  CHECK(crcValid(id), "reply CRC %s", id.c_str());
+  std::string lim = r.ask("0000 LIM");
+  CHECK(lim.find(" vpmax=1500000e-6 vnmax=1350000e-6 wmin=20000e-9 wmax=10000000e-9 cmax=100 icomp=2000000e-9 ") != std::string::npos, "%s", lim.c_str());
+  CHECK(lim.find(" mem=8 maxin=255 ") != std::string::npos, "%s", lim.c_str());
+  CHECK(crcValid(lim), "LIM CRC");
+  CHECK(startsWith(r.ask("0000 PING"), "0000 OK PING 0 0 0 0 *"), "ping");
+  CHECK(startsWith(r.ask("0000 RST"), "0000 ERR SYNTAX"), "RST is not allowed unsequenced");
+  // The BOOT banner
+  Rig r2;
+  CHECK(r2.board->allGrounded(), "grounded at boot");
+}
+
+static void testOrder() {
+  Rig r;
+  CHECK(startsWith(r.ask("0001 PING"), "0001 ERR ORDER expected 0000 *"), "no session yet");
+  CHECK(startsWith(newSession(r, "0005"), "0005 OK NEW 0 0 0 0 *"), "NEW at any SEQ");
+  CHECK(startsWith(r.ask("0007 PING"), "0007 ERR ORDER expected 0006 *"), "gap refused");
+  CHECK(startsWith(r.ask("0006 PING"), "0006 OK PING"), "in order");
+  CHECK(startsWith(r.ask("0007 PING"), "0007 OK PING"), "in order after the refusal");
+  // Wrap: FFFF is followed by 0001.
+  Rig w;
+  newSession(w, "FFFE");
+  CHECK(startsWith(w.ask("FFFF PING"), "FFFF OK PING"), "FFFF");
+  CHECK(startsWith(w.ask("0000 ST"), "0000 OK ST"), "unsequenced does not move next");
+  CHECK(startsWith(w.ask("0001 PING"), "0001 OK PING"), "0001 after FFFF");
+  CHECK(w.fw->nextSeq() == 2, "next %u", w.fw->nextSeq());
+}
+
+static void testBadCrc() {
+  Rig r;
+  newSession(r);
+  std::string good = framed("0002 PCELL 1 2 1500000 100000 3");
+  std::string bad = good;
+  bad[bad.size() - 1] = bad[bad.size() - 1] == '0' ? '1' : '0';
+  uint64_t ep = r.board->episodeCount();
+  auto out = r.raw(bad + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0002 ERR CRC"), "%s", out.empty() ? "" : out[0].c_str());
+  std::string flipped = good;
+  flipped[10] = '9';  // a damaged row digit
+  out = r.raw(flipped + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0002 ERR CRC"), "damaged body");
+  std::string lower = good;
+  for (size_t i = lower.size() - 4; i < lower.size(); i++) lower[i] = (char)tolower(lower[i]);
+  bool hadLetter = lower != good;
+  out = r.raw(lower + "\n");
+  CHECK(!hadLetter || (out.size() == 1 && startsWith(out[0], "0002 ERR CRC")), "lowercase CRC digits");
+  out = r.raw("garbage without trailer\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0000 ERR CRC"), "no SEQ, no trailer");
+  out = r.raw("0002 PCELL 1 2 1500000 100000 3 *12*4\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0002 ERR CRC"), "two stars");
+  out = r.raw("\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0000 ERR CRC"), "empty line");
+  CHECK(r.board->episodeCount() == ep, "nothing driven by a line that failed its CRC");
+  CHECK(r.fw->nextSeq() == 2, "next unchanged");
+  out = r.raw(good + "\r\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0002 OK PCELL"), "CRLF accepted: %s", out.empty() ? "" : out[0].c_str());
+}
+
+static void testMalformed() {
+  Rig r;
+  newSession(r);
+  uint64_t ep = r.board->episodeCount();
+  std::string a = r.ask("0002 PCELL 1  2 1500000 100000 3");
+  CHECK(startsWith(a, "0002 ERR SYNTAX"), "double space: %s", a.c_str());
+  CHECK(r.ask("0002 PCELL 1  2 1500000 100000 3") == a, "a SYNTAX reply is remembered");
+  CHECK(startsWith(r.ask("0003 PCELL 1 2 1500000 100000"), "0003 ERR SYNTAX"), "missing argument");
+  CHECK(startsWith(r.ask("0004 PCELL 1 2 15e5 100000 3"), "0004 ERR SYNTAX"), "not an integer");
+  CHECK(startsWith(r.ask("0005 PCELL 1 2 1500000 100000 99999999999"), "0005 ERR SYNTAX"), "count overflows U");
+  CHECK(startsWith(r.ask("0006 PCELL 1 2 1500000 100000 3\x01"), "0006 ERR SYNTAX"), "control byte");
+  CHECK(startsWith(r.ask("0007 FROB 1"), "0007 ERR UNKNOWN"), "unknown command");
+  CHECK(startsWith(r.ask("0008 MVF 00C8"), "0008 ERR SYNTAX"), "short vector");
+  CHECK(startsWith(r.ask("0009 MVF " + std::string(64, 'a')), "0009 ERR SYNTAX"), "lowercase hex");
+  CHECK(startsWith(r.ask("000a PING"), "0000 ERR SYNTAX"), "lowercase SEQ");
+  CHECK(startsWith(r.ask("000A PING 1"), "000A ERR SYNTAX"), "PING takes no argument");
+  CHECK(startsWith(r.ask("000B PROW 0 2 1500000 100000 0300"), "000B ERR SYNTAX"), "counts vector length");
+  CHECK(startsWith(r.ask("000C NEW 9c41d2e0"), "000C ERR SYNTAX"), "lowercase nonce");
+  CHECK(startsWith(r.ask("000C PING"), "000C OK PING"), "a bad NEW changes nothing");
+  CHECK(startsWith(r.ask("000D " + std::string(20, 'X')), "000D ERR"), "a long junk command");
+  CHECK(r.board->episodeCount() == ep, "nothing driven by malformed lines");
+}
+
+static void testOverlong() {
+  Rig r;
+  newSession(r);
+  auto out = r.raw(std::string(300, 'A') + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0000 ERR LONG"), "300 bytes");
+  out = r.raw(std::string(5000, '7') + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0000 ERR LONG"), "5000 bytes");
+  // 254 bytes + '\n' = maxin: accepted (here a SYNTAX, the vector being too long), 255 + '\n': LONG.
+  std::string body = "0002 MVF ";
+  std::string fit = framed(body + std::string(254 - 6 - body.size(), '0'));
+  CHECK(fit.size() == 254, "fit %zu", fit.size());
+  out = r.raw(fit + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0002 ERR SYNTAX"), "254 bytes: %s", out.empty() ? "" : out[0].c_str());
+  std::string over = framed(body + std::string(255 - 6 - body.size(), '0'));
+  out = r.raw(over + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0000 ERR LONG"), "255 bytes");
+  CHECK(startsWith(r.ask("0003 PING"), "0003 OK PING"), "the link recovers");
+}
+
+static void testLimits() {
+  Rig r;
+  newSession(r);
+  uint64_t ep = r.board->episodeCount();
+  struct Case { const char* body; const char* expect; };
+  Case cases[] = {
+      {"PCELL 1 2 1500001 100000 1", "ERR LIMIT vpmax"},
+      {"PCELL 1 2 -1350001 100000 1", "ERR LIMIT vnmax"},
+      {"PCELL 1 2 1500000 19999 1", "ERR LIMIT wmin"},
+      {"PCELL 1 2 1500000 10000001 1", "ERR LIMIT wmax"},
+      {"PCELL 1 2 1500000 100000 101", "ERR LIMIT cmax"},
+      {"PCELL 16 2 1500000 100000 1", "ERR LIMIT row"},
+      {"PCELL 1 16 1500000 100000 1", "ERR LIMIT col"},
+      {"PROW 16 2 1500000 100000 01000000000000000000000000000000", "ERR LIMIT line"},
+      {"PROW 1 4 1500000 100000 01000000000000000000000000000000", "ERR LIMIT scheme"},
+      {"PROW 1 2 1500000 100000 65000000000000000000000000000000", "ERR LIMIT cmax"},
+      {"PCOL 1 3 -1400000 100000 01000000000000000000000000000000", "ERR LIMIT vnmax"},
+      {"RCELL 1 2 07D1", "ERR LIMIT vrmax"},
+      {"RCELL 1 2 F82F", "ERR LIMIT vrmax"},
+      {"RROW 16 0535", "ERR LIMIT row"},
+      {"MVF 07D1000000000000000000000000000000000000000000000000000000000000", "ERR LIMIT vrmax"},
+      {"MVT 000000000000000000000000000000000000000000000000000000000000F82F", "ERR LIMIT vrmax"},
+  };
+  unsigned seq = 2;
+  for (const Case& c : cases) {
+    char s[8];
+    snprintf(s, sizeof s, "%04X ", seq++);
+    std::string reply = r.ask(std::string(s) + c.body);
+    CHECK(reply.find(c.expect) == 5, "%s -> %s", c.body, reply.c_str());
+  }
+  CHECK(r.board->episodeCount() == ep, "nothing driven by refused requests");
+  CHECK(r.fw->counters().pulsesApplied == 0, "no pulse counted");
+  // The limits themselves are allowed, and no cell ever sees more than them.
+  Case edges[] = {
+      {"PCELL 1 2 1500000 20000 1", "OK PCELL"},
+      {"PCELL 1 2 -1350000 10000000 1", "OK PCELL"},
+      {"PCELL 1 2 1500000 100000 100", "OK PCELL"},
+      {"PROW 1 3 1500000 20000 00010203040506070809101112131415", "OK PROW"},
+      {"RCELL 1 2 07D0", "OK RCELL"},
+      {"MVT F830F830F830F830F830F830F830F830F830F830F830F830F830F830F830F830", "OK MVT"},
+  };
+  for (const Case& c : edges) {
+    char s[8];
+    snprintf(s, sizeof s, "%04X ", seq++);
+    std::string reply = r.ask(std::string(s) + c.body);
+    CHECK(reply.find(c.expect) == 5, "%s -> %s", c.body, reply.c_str());
+  }
+  for (const mhil::DriveEpisode& e : r.board->episodes()) {
+    CHECK(e.maxCellVolts <= 1.5f + 1e-6f && e.minCellVolts >= -1.35f - 1e-6f, "cell volts %g..%g", e.minCellVolts, e.maxCellVolts);
+    CHECK(e.durationMicros <= 10000 + 1000, "episode %u us", e.durationMicros);
+  }
+}
+
+static void testExactlyOnce() {
+  Rig r;
+  newSession(r);
+  double g0 = r.board->conductance(1, 2);
+  std::string first = r.ask("0002 PCELL 1 2 1500000 100000 3");
+  CHECK(startsWith(first, "0002 OK PCELL") && first.find(" 3 0 *") != std::string::npos, "%s", first.c_str());
+  double g1 = r.board->conductance(1, 2);
+  CHECK(g1 > g0, "SET raised G %g -> %g", g0, g1);
+  uint64_t ep = r.board->episodeCount();
+  CHECK(r.ask("0002 PCELL 1 2 1500000 100000 3") == first, "retry answered from memory");
+  CHECK(r.board->episodeCount() == ep && r.board->conductance(1, 2) == g1, "retry applied nothing");
+  CHECK(r.fw->counters().pulsesApplied == 3, "pulses counted once: %u", r.fw->counters().pulsesApplied);
+  CHECK(startsWith(r.ask("0002 PCELL 1 2 1500000 100000 4"), "0002 ERR REUSED"), "same SEQ, other request");
+  // Sequenced ID and LIM are rebuilt byte-identically from the memory.
+  std::string id = r.ask("0003 ID"), lim = r.ask("0004 LIM");
+  CHECK(r.ask("0003 ID") == id && r.ask("0004 LIM") == lim, "ID/LIM replay");
+  // The memory holds the last 8: SEQ 0002 falls out after 8 more.
+  for (unsigned s = 5; s <= 11; s++) {
+    char b[16];
+    snprintf(b, sizeof b, "%04X PING", s);
+    r.ask(b);
+  }
+  CHECK(startsWith(r.ask("0002 PCELL 1 2 1500000 100000 3"), "0002 ERR ORDER expected 000C"), "forgotten after mem=8");
+  CHECK(r.board->episodeCount() == ep, "and still not applied again");
+  // A new session empties the memory; a retried NEW does not clear it twice.
+  std::string n = r.ask("000C NEW 11111111");
+  r.ask("000D PING");
+  CHECK(r.ask("000C NEW 11111111") == n, "retried NEW answered from memory");
+  CHECK(startsWith(r.ask("000E PING"), "000E OK PING"), "session continues");
+}
+
+static void testEnergyAndReads() {
+  Rig r;
+  newSession(r);
+  // Read: G = code * alsb / (rv * vlsb).
+  double g = r.board->conductance(3, 4);
+  auto f = split(r.ask("0002 RCELL 3 4 0535"));
+  CHECK(f.size() == 9 && f[2] == "RCELL", "RCELL fields %zu", f.size());
+  int code = f.size() == 9 ? (int)(int16_t)strtol(f[7].c_str(), 0, 16) : 0;
+  double measured = code * 10e-9 / (0x535 * 150e-6);
+  CHECK(fabs(measured - g) / g < 0.01, "read %g true %g", measured, g);
+  CHECK(decimal(f[3]) > 0 && decimal(f[6]) > 0, "read energy and duration");
+  // Forward product against Kirchhoff.
+  std::string in;
+  double v[16];
+  for (int i = 0; i < 16; i++) {
+    int c = (i * 97) % 2000 - 1000;
+    v[i] = c * 150e-6;
+    char b[8];
+    snprintf(b, sizeof b, "%04X", (unsigned)(uint16_t)c);
+    in += b;
+  }
+  f = split(r.ask("0003 MVF " + in));
+  CHECK(f.size() == 9 && f[7].size() == 64, "MVF payload");
+  for (int c = 0; c < 16 && f.size() == 9; c++) {
+    double expect = 0;
+    for (int i = 0; i < 16; i++) expect += r.board->conductance(i, c) * v[i];
+    double got = (int16_t)strtol(f[7].substr(4 * c, 4).c_str(), 0, 16) * 10e-9;
+    CHECK(fabs(got - expect) < 2e-8 + 1e-3 * fabs(expect), "col %d got %g expect %g", c, got, expect);
+  }
+  // Pulse energy: all three components measured, duration at least the pulses.
+  f = split(r.ask("0004 PCELL 5 6 1500000 100000 2"));
+  CHECK(f.size() == 10, "PCELL fields");
+  if (f.size() == 10) {
+    CHECK(decimal(f[3]) > 0 && decimal(f[4]) > 0 && decimal(f[5]) > 0, "Ecell Ehalf Eperiph %s %s %s", f[3].c_str(), f[4].c_str(), f[5].c_str());
+    CHECK(decimal(f[6]) >= 200e-6, "duration %s", f[6].c_str());
+    // Cell energy near V^2 * G * t with G between its start and end values.
+    double gEnd = r.board->conductance(5, 6);
+    double upper = 1.5 * 1.5 * gEnd * decimal(f[6]);
+    CHECK(decimal(f[3]) < upper * 1.2, "cell energy %g below %g", decimal(f[3]), upper);
+  }
+  auto en = split(r.ask("0005 EN"));
+  CHECK(en.size() == 13 && en[11] == "2", "EN counts 2 pulses: %s", en.size() == 13 ? en[11].c_str() : "?");
+  // Half-select: a row-parallel SET moves the selected cells only.
+  double before[16];
+  for (int c = 0; c < 16; c++) before[c] = r.board->conductance(7, c);
+  double other = r.board->conductance(8, 1);
+  std::string pr = r.ask("0006 PROW 7 2 1500000 100000 00020000000000000000000000000003");
+  CHECK(pr.find(" 5 0 *") != std::string::npos, "PROW applied 5: %s", pr.c_str());
+  for (int c = 0; c < 16; c++) {
+    bool selected = c == 1 || c == 15;
+    double now = r.board->conductance(7, c);
+    CHECK(selected ? now > before[c] : now == before[c], "cell (7,%d) %g -> %g", c, before[c], now);
+  }
+  CHECK(r.board->conductance(8, 1) == other, "half-selected neighbour untouched");
+  double g9 = r.board->conductance(9, 9);
+  r.ask("0007 PCELL 9 9 -1350000 100000 3");
+  CHECK(r.board->conductance(9, 9) < g9, "RESET lowers G");
+  CHECK(r.board->allGrounded(), "grounded after every command");
+}
+
+static void testCompliance() {
+  Rig r(2000, 2, 3);
+  newSession(r);
+  std::string a = r.ask("0002 PCELL 2 3 1500000 1000000 5");
+  CHECK(startsWith(a, "0002 OK PCELL") && a.find(" 0 1 *") != std::string::npos, "shorted cell trips: %s", a.c_str());
+  const mhil::DriveEpisode& e = r.board->episodes().back();
+  CHECK(e.durationMicros < 100, "cut short: %u us of 1000", e.durationMicros);
+  std::string b = r.ask("0003 PCELL 4 4 1500000 100000 2");
+  CHECK(b.find(" 2 0 *") != std::string::npos, "a healthy cell elsewhere: %s", b.c_str());
+  // Row-parallel on row 5: column 3 carries the short half-selected (V/2 x 5 mS beyond the sense
+  // range), so that line is cut; column 4 goes on.
+  std::string c = r.ask("0004 PROW 5 2 1500000 100000 00000202000000000000000000000000");
+  CHECK(c.find(" 2 1 *") != std::string::npos, "row-parallel: the overloaded line trips, the other goes on: %s", c.c_str());
+  CHECK(r.ask("0005 ST").find(" trips=2 ") != std::string::npos, "ST trips");
+}
+
+static void testSilence() {
+  Rig r(200);
+  newSession(r);
+  // A 1 s train (100 x 10 ms) outlives the 200 ms silence: cut short between pulses.
+  std::string a = r.ask("0002 PCELL 0 0 1000000 10000000 100");
+  auto f = split(a);
+  CHECK(f.size() == 10, "%s", a.c_str());
+  if (f.size() == 10) {
+    int applied = atoi(f[7].c_str());
+    CHECK(applied >= 15 && applied <= 20, "applied %d of 100 before the 200 ms silence", applied);
+  }
+  CHECK(r.fw->counters().silences == 0 || r.fw->counters().silences == 1, "silences");
+  r.board->advanceMillis(250);
+  r.fw->poll();
+  CHECK(r.fw->counters().silences == 1, "silence noticed: %u", r.fw->counters().silences);
+  CHECK(r.board->allGrounded(), "every line grounded");
+  std::string st = r.ask("0003 ST");
+  CHECK(st.find(" safe=1 ") != std::string::npos && st.find(" silences=1 ") != std::string::npos, "%s", st.c_str());
+  // A valid line rearms it; silence again grounds again.
+  r.board->advanceMillis(199);
+  r.fw->poll();
+  CHECK(r.fw->counters().silences == 1, "not yet");
+  r.board->advanceMillis(2);
+  r.fw->poll();
+  CHECK(r.fw->counters().silences == 2, "again");
+}
+
+static void testEeprom() {
+  rig::BufferLink link;
+  mhil::SimOptions o;
+  o.virtualClock = true;
+  mhil::SimBoard board(o, &link);
+  mhil::Calibration cal;
+  CHECK(!mhil::loadCalibration(board, &cal), "blank EEPROM is not valid");
+  CHECK(!strcmp(cal.serial, "UNSET"), "default serial");
+  strcpy(cal.serial, "XB-0042");
+  cal.limits.maxProgramMicrovoltsPos = 9000000;  // beyond the hard ceiling
+  mhil::storeCalibration(board, &cal);
+  mhil::Calibration back;
+  CHECK(mhil::loadCalibration(board, &back), "stored calibration valid");
+  CHECK(!strcmp(back.serial, "XB-0042"), "serial %s", back.serial);
+  CHECK(back.limits.maxProgramMicrovoltsPos == 2500000, "clamped to the hard ceiling: %u", back.limits.maxProgramMicrovoltsPos);
+  {
+    mhil::Firmware fw(board, 2000);
+    fw.begin();
+    CHECK(fw.calibrationFromEeprom(), "firmware used EEPROM");
+    link.out.clear();
+    for (char c : framed("0000 ID") + "\n") link.in.push_back((uint8_t)c);
+    while (!link.in.empty()) fw.poll();
+    CHECK(link.out.find(" serial=XB-0042 ") != std::string::npos, "%s", link.out.c_str());
+  }
+  uint8_t b;
+  board.storageRead(20, &b, 1);
+  b ^= 0x55;
+  board.storageWrite(20, &b, 1);
+  CHECK(!mhil::loadCalibration(board, &back) && !strcmp(back.serial, "UNSET"), "corrupt EEPROM -> defaults");
+}
+
+int main() {
+  struct T { const char* name; void (*fn)(); } tests[] = {
+      {"crc", testCrc},           {"identity", testIdentity},   {"order", testOrder},
+      {"bad-crc", testBadCrc},    {"malformed", testMalformed}, {"overlong", testOverlong},
+      {"limits", testLimits},     {"exactly-once", testExactlyOnce}, {"energy-reads", testEnergyAndReads},
+      {"compliance", testCompliance}, {"silence", testSilence}, {"eeprom", testEeprom},
+  };
+  for (const T& t : tests) {
+    currentTest = t.name;
+    int before = failures;
+    t.fn();
+    printf("%s %s\n", failures == before ? "ok  " : "FAIL", t.name);
+  }
+  printf("firmware unit tests: %d checks, %d failed\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}
