@@ -27,7 +27,7 @@ export function register(program: Command): void {
       if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`sweep: --jobs: "${opts.jobs}" is not a positive integer`);
       const shard = opts.shard ? parseShard(opts.shard) : undefined;
       const sweepDir = opts.out ?? join("sweeps", config.name);
-      const bar = opts.progress ? new cliProgress.SingleBar({ stream: process.stderr, format: "sweep |{bar}| {value}/{total} points | {failed} failed | ETA {eta_formatted} | {last}", hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+      const bar = opts.progress ? new cliProgress.SingleBar({ stream: process.stderr, format: "sweep |{bar}| {value}/{total} points | {failed} failed | ETA {eta_formatted} | {last}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic) : null;
       const result = await runSweep({
         config,
         configSource: opts.config,
@@ -52,11 +52,12 @@ export function register(program: Command): void {
 
   sweep
     .command("merge")
-    .description("join sweep directories (shards of one sweep) into --out (default: the first), then summary.json and report.html")
+    .description("join sweep directories (shards of one sweep) into --into (default: the first), then summary.json and report.html")
     .argument("<dirs...>", "sweep directories holding the same sweep.json")
-    .option("-o, --out <dir>", "target sweep directory (default: the first DIR)")
-    .action(async (dirs: string[], opts: { out?: string }) => {
-      const target = opts.out ?? dirs[0]!;
+    // Not --out: commander would give it to the parent `sweep` command, which has its own --out.
+    .option("--into <dir>", "target sweep directory (default: the first DIR)")
+    .action(async (dirs: string[], opts: { into?: string }) => {
+      const target = opts.into ?? dirs[0]!;
       const m = mergeSweepDirs(dirs, target);
       process.stderr.write(`sweep merge: ${m.copied} run(s) copied, ${m.alreadyPresent} already in ${basename(target)}, ${m.unfinished} unfinished left out\n`);
       await finish(target, m.config);
