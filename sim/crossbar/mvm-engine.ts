@@ -1,48 +1,45 @@
-// Matrix-vector products over a Float32 read-out mirror of the conductances (Ohm's law + Kirchhoff).
-// The mirror is kept in sync on every conductance change; products accumulate in double precision.
+// Matrix-vector products (Ohm's law + Kirchhoff) over a Float32 read-out mirror of the conductances,
+// kept in sync on every conductance change and laid out in wasm memory for the SIMD kernels.
+import { instantiateKernels, newWasmMemory, type KernelExports } from "./wasm-kernels.js";
 
-/** Owns the float32 mirror of G (row-major rows × cols) and computes both products on it. */
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/** Owns the float32 mirror of G (rows × stride, padding columns zero) and computes both products on it. */
 export class MvmEngine {
-  /** The read-out mirror of the conductances, siemens, row-major. */
+  /** Row stride of the mirror in floats: cols rounded up to a multiple of 4. */
+  readonly stride: number;
+  /** The read-out mirror of the conductances, siemens: G[r][c] at g32[r·stride + c]. */
   readonly g32: Float32Array;
-  /** Input staging buffer (length max(rows, cols)). */
+  /** Input staging (length max(rows, stride)); entries past the input length must stay zero. */
   readonly input: Float32Array;
-  /** Output buffer (length max(rows, cols)), amperes. */
-  readonly output: Float64Array;
+  /** Output of the last product, amperes (length max(rows, stride)). */
+  readonly output: Float32Array;
+  private readonly kernels: KernelExports;
+  private readonly gPtr: number;
+  private readonly xPtr: number;
+  private readonly yPtr: number;
 
   constructor(readonly rows: number, readonly cols: number) {
-    this.g32 = new Float32Array(rows * cols);
-    this.input = new Float32Array(Math.max(rows, cols));
-    this.output = new Float64Array(Math.max(rows, cols));
+    this.stride = Math.ceil(cols / 4) * 4;
+    const vecLen = Math.max(rows, this.stride);
+    this.gPtr = 0;
+    this.xPtr = align16(rows * this.stride * 4);
+    this.yPtr = this.xPtr + align16(vecLen * 4);
+    const bytes = this.yPtr + align16(vecLen * 4);
+    const memory = newWasmMemory(bytes);
+    this.kernels = instantiateKernels(memory);
+    this.g32 = new Float32Array(memory.buffer, this.gPtr, rows * this.stride);
+    this.input = new Float32Array(memory.buffer, this.xPtr, vecLen);
+    this.output = new Float32Array(memory.buffer, this.yPtr, vecLen);
   }
 
-  /** output[0..cols) = Gᵀ·input[0..rows): each row adds its voltage times its conductances (row-wise axpy). */
+  /** output[0..cols) = Gᵀ·input[0..rows) (forward: row voltages → column currents). */
   forward(): void {
-    const { rows, cols, g32, input, output } = this;
-    output.fill(0, 0, cols);
-    for (let i = 0; i < rows; i++) {
-      const v = input[i]!;
-      if (v === 0) continue;
-      const base = i * cols;
-      for (let j = 0; j < cols; j++) output[j] = output[j]! + v * g32[base + j]!;
-    }
+    this.kernels.forward(this.gPtr, this.xPtr, this.yPtr, this.rows, this.stride);
   }
 
-  /** output[0..rows) = G·input[0..cols): one dot product per row. */
+  /** output[0..rows) = G·input[0..cols) (transposed: column voltages → row currents). */
   transposed(): void {
-    const { rows, cols, g32, input, output } = this;
-    for (let i = 0; i < rows; i++) {
-      const base = i * cols;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      let j = 0;
-      for (; j + 3 < cols; j += 4) {
-        a0 += g32[base + j]! * input[j]!;
-        a1 += g32[base + j + 1]! * input[j + 1]!;
-        a2 += g32[base + j + 2]! * input[j + 2]!;
-        a3 += g32[base + j + 3]! * input[j + 3]!;
-      }
-      for (; j < cols; j++) a0 += g32[base + j]! * input[j]!;
-      output[i] = a0 + a1 + a2 + a3;
-    }
+    this.kernels.transposed(this.gPtr, this.xPtr, this.yPtr, this.rows, this.stride);
   }
 }

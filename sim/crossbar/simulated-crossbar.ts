@@ -104,7 +104,6 @@ export class SimulatedCrossbar implements Crossbar {
     this.colSum = new Float64Array(cols);
     this.rowSumSq = new Float64Array(rows);
     this.colSumSq = new Float64Array(cols);
-    for (let i = 0; i < this.g.length; i++) this.engine.g32[i] = this.g[i]!;
     this.resum();
     let ceiling = 0;
     for (let i = 0; i < this.population.size; i++) ceiling = Math.max(ceiling, this.population.gMax[i]!);
@@ -154,11 +153,7 @@ export class SimulatedCrossbar implements Crossbar {
       const v = values[i]!;
       if (!Number.isFinite(v)) throw new ConfigError(`conductances[${i}]`, v, "must be finite");
     }
-    for (let i = 0; i < values.length; i++) {
-      const v = Math.min(Math.max(values[i]!, this.population.gMin[i]!), this.population.gMax[i]!);
-      this.g[i] = v;
-      this.engine.g32[i] = v;
-    }
+    for (let i = 0; i < values.length; i++) this.g[i] = Math.min(Math.max(values[i]!, this.population.gMin[i]!), this.population.gMax[i]!);
     this.resum();
   }
 
@@ -221,6 +216,7 @@ export class SimulatedCrossbar implements Crossbar {
         sumV2 += v2;
         joules += v2 * inSum[i]!;
       }
+      for (let i = nIn; i < engine.stride; i++) input[i] = 0; // the kernels read padding columns
       cellJoules += joules * t;
       if (forward) engine.forward();
       else engine.transposed();
@@ -387,14 +383,14 @@ export class SimulatedCrossbar implements Crossbar {
   }
 
   private syncChanged(cells: Int32Array, old: Float64Array, m: number): void {
-    const cols = this.cols;
+    const cols = this.cols, stride = this.engine.stride;
     const g = this.g, g32 = this.engine.g32;
     for (let k = 0; k < m; k++) {
       const i = cells[k]!;
       const g1 = g[i]!, g0 = old[k]!;
       if (g1 === g0) continue;
-      g32[i] = g1;
       const r = (i / cols) | 0, c = i - r * cols;
+      g32[r * stride + c] = g1;
       const d = g1 - g0, d2 = g1 * g1 - g0 * g0;
       this.rowSum[r] += d;
       this.colSum[c] += d;
@@ -442,8 +438,10 @@ export class SimulatedCrossbar implements Crossbar {
     return joules;
   }
 
+  /** Recomputes the line sums and rewrites the float32 mirror from the true conductances. */
   private resum(): void {
     const { rows, cols, g } = this;
+    const { g32, stride } = this.engine;
     this.rowSum.fill(0);
     this.colSum.fill(0);
     this.rowSumSq.fill(0);
@@ -452,6 +450,7 @@ export class SimulatedCrossbar implements Crossbar {
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         const v = g[r * cols + c]!;
+        g32[r * stride + c] = v;
         this.rowSum[r] += v;
         this.colSum[c] += v;
         this.rowSumSq[r] += v * v;

@@ -12,7 +12,7 @@ export interface ConformanceOptions {
   mvmRelativeTolerance?: number;
   /** readCell vs readArray at the same cell, relative (default 0.05). */
   readRelativeTolerance?: number;
-  /** Pulse used for the polarity tests (defaults: the largest allowed amplitudes, width √(min·max), 10 pulses). */
+  /** Pulse used for the polarity tests (defaults: the largest allowed amplitudes, width √(min·max), 20 pulses). */
   pulse?: { positiveVolts?: number; negativeVolts?: number; widthSeconds?: number; count?: number };
   /** Cells pulsed by the polarity tests (default: up to 8 cells on the diagonal). Their summed G must move. */
   cells?: Array<[row: number, col: number]>;
@@ -48,22 +48,28 @@ export function crossbarConformance(label: string, open: () => Promise<Crossbar>
     const pulseVolts = (sign: 1 | -1) =>
       sign > 0 ? (options.pulse?.positiveVolts ?? id.limits.maxProgramVoltsPositive) : -(options.pulse?.negativeVolts ?? id.limits.maxProgramVoltsNegative);
     const pulseWidth = () => options.pulse?.widthSeconds ?? Math.sqrt(id.limits.minPulseWidthSeconds * id.limits.maxPulseWidthSeconds);
-    const pulseCount = () => Math.min(options.pulse?.count ?? 10, id.limits.maxPulseCount);
+    const pulseCount = () => Math.min(options.pulse?.count ?? 20, id.limits.maxPulseCount);
     const testCells = (): Array<[number, number]> =>
       options.cells ?? Array.from({ length: Math.min(8, id.rows, id.cols) }, (_, k) => [k, k] as [number, number]);
 
-    /** Mean of `n` reads of each test cell, summed: robust to read noise and to one stuck cell. */
-    async function summedG(cells: Array<[number, number]>, n = 3): Promise<{ mean: number; spread: number }> {
+    /** Mean of `n` reads of each test cell, summed, with the standard error of that sum (0 for a noiseless backend). */
+    async function summedG(cells: Array<[number, number]>, n = 4): Promise<{ mean: number; stdErr: number }> {
       let total = 0;
-      let spread = 0;
+      let variance = 0;
       for (const [r, c] of cells) {
         const reads: number[] = [];
         for (let k = 0; k < n; k++) reads.push(checkMeasured(await xb.readCell(r, c)).value);
         const m = reads.reduce((a, b) => a + b, 0) / n;
         total += m;
-        spread += Math.max(...reads) - Math.min(...reads);
+        variance += reads.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1) / n;
       }
-      return { mean: total, spread };
+      return { mean: total, stdErr: Math.sqrt(variance) };
+    }
+
+    /** The summed G moved by more than 4 standard errors in the expected direction. */
+    function expectMoved(from: { mean: number; stdErr: number }, to: { mean: number; stdErr: number }, sign: 1 | -1, what: string): void {
+      const noise = 4 * Math.hypot(from.stdErr, to.stdErr);
+      expect(sign * (to.mean - from.mean), `${what}: summed G ${from.mean} → ${to.mean} (noise ${noise})`).toBeGreaterThan(noise);
     }
 
     async function readArrayValue(): Promise<Float64Array> {
@@ -190,11 +196,11 @@ export function crossbarConformance(label: string, open: () => Promise<Crossbar>
       const up = checkMeasured(await xb.program(train(1)));
       expect(up.value.pulsesApplied).toBe(cells.length * count);
       const g1 = await summedG(cells);
-      expect(g1.mean - g0.mean, `summed G ${g0.mean} → ${g1.mean}`).toBeGreaterThan(g0.spread + g1.spread);
+      expectMoved(g0, g1, 1, "positive pulses");
       const down = checkMeasured(await xb.program(train(-1)));
       expect(down.value.pulsesApplied).toBe(cells.length * count);
       const g2 = await summedG(cells);
-      expect(g1.mean - g2.mean, `summed G ${g1.mean} → ${g2.mean}`).toBeGreaterThan(g1.spread + g2.spread);
+      expectMoved(g1, g2, -1, "negative pulses");
       expect(up.energy.cell).toBeGreaterThan(0);
     }, timeout);
 
@@ -214,7 +220,7 @@ export function crossbarConformance(label: string, open: () => Promise<Crossbar>
           const up = checkMeasured(await xb.program([pulse(1)]));
           expect(up.value.pulsesApplied).toBe(n * count);
           const g1 = await summedG(cells);
-          expect(g1.mean - g0.mean, `${scheme} ${kind}: summed G ${g0.mean} → ${g1.mean}`).toBeGreaterThan(g0.spread + g1.spread);
+          expectMoved(g0, g1, 1, `${scheme} ${kind}-parallel positive pulses`);
           if (id.rows * id.cols > n) expect(up.energy.halfSelected, `${scheme} ${kind}: half-selected cells conduct`).toBeGreaterThan(0);
         }
       }

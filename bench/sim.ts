@@ -1,0 +1,101 @@
+// Simulator benchmarks: pulsed device updates and matrix-vector products, each beside the numpy anchor
+// (../shared/anchors/device_update_numpy.py) run in the same invocation.
+import { Rng } from "../src/random/rng.js";
+import { createDeviceModel, newTally } from "../sim/devices/models.js";
+import { drawPopulation } from "../sim/devices/population.js";
+import type { DeviceParams } from "../sim/devices/params.js";
+import { PRESETS } from "../sim/devices/presets.js";
+import { SimulatedCrossbar } from "../sim/crossbar/simulated-crossbar.js";
+import { runAnchor } from "./anchor.js";
+import { withRatio, type Benchmark } from "./types.js";
+
+const ANCHOR = "device_update_numpy.py";
+
+/** The anchor's device: soft bounds 1–100 µS, step 1.35e-3 of the range, d2d 0.2 on the step, c2c 0.05. */
+export const ANCHOR_DEVICE: DeviceParams = {
+  ...PRESETS.ideal!.device,
+  model: "softBounds",
+  gMinSiemens: 1e-6,
+  gMaxSiemens: 1e-4,
+  stepSiemens: 1.35e-3 * (1e-4 - 1e-6),
+  stepSpreadD2d: 0.2,
+  writeNoiseC2c: 0.05,
+  readNoise: 0.01,
+};
+
+function anchorFigure(key: string): number {
+  const v = runAnchor(ANCHOR)[key];
+  if (typeof v !== "number") throw new Error(`${ANCHOR}: no numeric "${key}" in its output`);
+  return v;
+}
+
+/** Updates/s of the SoftBounds pulse kernel the crossbar uses, on 2^20 devices with random signs, 20 rounds (the anchor's work). */
+function devicePulseUpdatesPerSecond(): number {
+  const n = 1 << 20;
+  const rng = new Rng(0);
+  const pop = drawPopulation(ANCHOR_DEVICE, n, rng.fork("devices"));
+  const model = createDeviceModel(ANCHOR_DEVICE);
+  const g = new Float64Array(n);
+  const up: number[] = [];
+  const down: number[] = [];
+  for (let i = 0; i < n; i++) {
+    g[i] = pop.gMin[i]! + (pop.gMax[i]! - pop.gMin[i]!) * rng.uniform();
+    (rng.uniform() < 0.5 ? up : down).push(i);
+  }
+  const upCells = Int32Array.from(up), downCells = Int32Array.from(down);
+  const write = rng.fork("write");
+  const tally = newTally();
+  const round = () => {
+    model.pulse(g, pop, upCells, 0, upCells.length, 1, 1, 1, Infinity, write, tally);
+    model.pulse(g, pop, downCells, 0, downCells.length, 1, -1, 1, Infinity, write, tally);
+  };
+  round(); // warm-up
+  const reps = 20;
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) round();
+  const seconds = (performance.now() - t0) / 1000;
+  return (n * reps) / seconds;
+}
+
+/** Products/s through SimulatedCrossbar.mvm, one vector at a time, with read noise and TIA noise (like the anchor). */
+async function mvmPerSecond(size: number): Promise<number> {
+  const xb = new SimulatedCrossbar({ rows: size, cols: size, device: ANCHOR_DEVICE, seed: 0 });
+  const rng = new Rng(1);
+  const volts = new Float64Array(size);
+  for (let i = 0; i < size; i++) volts[i] = (rng.uniform() * 2 - 1) * 0.2;
+  const request = { direction: "forward" as const, volts };
+  for (let k = 0; k < 2000; k++) await xb.mvm(request); // warm-up
+  let k = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < 1000) {
+    for (let b = 0; b < 200; b++) await xb.mvm(request);
+    k += 200;
+    t = performance.now();
+  }
+  return k / ((t - t0) / 1000);
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: "device_pulse_updates_per_s",
+    async run() {
+      const ours = devicePulseUpdatesPerSecond();
+      return withRatio(ours, anchorFigure("device_pulse_updates_per_s"), "updates/s", { devices: 1 << 20, rounds: 20, model: "softBounds", c2c: 0.05, d2d: 0.2 });
+    },
+  },
+  {
+    name: "mvm_64_per_s",
+    async run() {
+      const ours = await mvmPerSecond(64);
+      return withRatio(ours, anchorFigure("mvm_64x64_per_s"), "mvm/s", { size: "64x64", vectorsPerCall: 1 });
+    },
+  },
+  {
+    name: "mvm_256_per_s",
+    async run() {
+      const ours = await mvmPerSecond(256);
+      return withRatio(ours, anchorFigure("mvm_256x256_per_s"), "mvm/s", { size: "256x256", vectorsPerCall: 1 });
+    },
+  },
+];
