@@ -1,15 +1,29 @@
 // A training session: EqProp epochs over a dataset on one weight store (ideal floats or a crossbar).
+//
+// Layered Equilibrium Propagation after Scellier & Bengio 2017, as in the numpy reference
+// (../shared/anchors/eqprop_numpy.py): states s_l ∈ [0, 1], hard-sigmoid ρ(s) = clip(s, 0, 1), and one
+// relaxation step for every layer at once (from the previous states):
+//   s_l ← clip((1 − ε)·s_l + ε·(ρ(s_{l−1})·W_{l−1} + ρ(s_{l+1})·W_lᵀ + b_l) − ε·β·[l = out]·(s_l − y), 0, 1)
+// (the reference's s − ε·(s − ρ'(s)·drive) with ρ'(s) = 1 on [0, 1], where the states always are).
+// Free phase T1 steps at β = 0 (from the sample's persistent particle or from zero), nudged phase T2
+// steps at β from the free state; ΔW_l = (α_l/β)·(ρ(s_l)ρ(s_{l+1})ᵀ|nudged − ρ(s_l)ρ(s_{l+1})ᵀ|free)/B.
+// Centred nudging (Laborieux et al. 2021): two nudged phases at +β and −β, ΔW from their difference / 2β.
+// The input drive ρ(x)·W_0 does not change during a batch's relaxation, so it is computed once per batch.
+// Biases are kept digitally (in the host) for both stores.
 import type { Crossbar } from "../hal/crossbar.js";
 import type { EnergyLedger } from "../energy/ledger.js";
-import type { Rng } from "../random/rng.js";
-import type { TrainConfig } from "./config.js";
-import type { Dataset } from "./datasets.js";
+import type { Rng, RngState } from "../random/rng.js";
+import { layerRates, type TrainConfig } from "./config.js";
+import { loadDataset, type Dataset } from "./datasets.js";
+import { IdealStore } from "./ideal-store.js";
+import { log2ProbabilityOfClass } from "./probability.js";
+import { decodeFloat64, encodeFloat64, type Phase, type StoreCheckpoint, type WeightStore } from "./store.js";
 
 export interface BatchProgress {
   epoch: number;
   batch: number;
   batches: number;
-  /** Running mean over this epoch's batches so far: ½‖ρ(o) − onehot(y)‖² at the free fixed point. */
+  /** Running mean over this epoch's samples so far: ½‖ρ(o) − onehot(y)‖² at the free fixed point. */
   loss: number;
   /** Running fraction of this epoch's samples whose free-phase argmax was right. */
   accuracy: number;
@@ -29,6 +43,8 @@ export interface EpochResult {
   weightPathL1: number;
   /** Σ −log2 p(y|model before it trained on the sample), over this epoch's samples (online code length). */
   prequentialBits: number;
+  /** Samples trained on this epoch. */
+  samples: number;
   /** True when shouldStop() cut the epoch short. */
   stopped: boolean;
 }
@@ -38,7 +54,7 @@ export interface Evaluation {
   loss: number;
   predictions: Int32Array;
   labels: Int32Array;
-  /** log2 p(y_true|x) per sample, p = (1 − u)·softmax(gain·ρ(o)) + u/C. */
+  /** log2 p(y_true|x) per sample, p = (1 − u)·softmax(gain·ρ(o)) + u/C (see probability.ts). */
   log2ProbTrue: Float64Array;
 }
 
@@ -50,44 +66,372 @@ export interface SessionOptions {
   rng: Rng;
 }
 
+export interface SessionCheckpoint {
+  version: 1;
+  sizes: number[];
+  epochsCompleted: number;
+  store: StoreCheckpoint;
+  /** Digital biases per layer, base64 Float64. */
+  biases: string[];
+  /** Persistent particles per state layer (n × size), base64 Float64; null when not persistent. */
+  particles: string[] | null;
+  rng: RngState;
+}
+
+/** Relaxation buffers for one batch size. */
+interface Work {
+  batch: number;
+  x: Float64Array;
+  inputDrive: Float64Array;
+  /** Per layer 1..L (index 0 unused): states, drives, a scratch product. */
+  s: Float64Array[];
+  drive: Float64Array[];
+  tmp: Float64Array[];
+  /** The first state layer's constant drive: ρ(x)·W_0 + b_0. */
+  constant1: Float64Array;
+}
+
 export class TrainingSession {
   readonly dataset: Dataset;
   readonly config: TrainConfig;
+  /** [d, h1, …, C]. */
+  readonly sizes: readonly number[];
+  private readonly store: WeightStore;
+  private readonly biases: Float64Array[];
+  private readonly particles: Float64Array[] | null;
+  private readonly rates: number[];
+  private readonly rng: Rng;
+  private epochsCompleted = 0;
 
-  private constructor(config: TrainConfig, dataset: Dataset) {
+  private constructor(config: TrainConfig, dataset: Dataset, store: WeightStore, rng: Rng) {
     this.config = config;
     this.dataset = dataset;
+    this.store = store;
+    this.rng = rng;
+    this.sizes = store.sizes;
+    this.rates = layerRates(config);
+    this.biases = this.sizes.slice(1).map((n) => new Float64Array(n));
+    const n = dataset.trainY.length;
+    this.particles = config.persistentParticles ? this.sizes.slice(1).map((k) => new Float64Array(n * k)) : null;
   }
 
   static async create(options: SessionOptions): Promise<TrainingSession> {
-    const { loadDataset } = await import("./datasets.js");
-    const dataset = await loadDataset(options.config, options.rng);
-    return new TrainingSession(options.config, dataset);
+    const { config, crossbar, ledger, rng } = options;
+    const dataset = await loadDataset(config, rng);
+    const sizes = [dataset.inputSize, ...config.layers, dataset.numClasses];
+    let store: WeightStore;
+    if (config.weights === "ideal") {
+      store = new IdealStore(sizes, rng.fork("init"));
+    } else {
+      if (crossbar === null) throw new Error('weights "crossbar" needs a crossbar device; none was given');
+      const { CrossbarStore } = await import("./crossbar-store.js");
+      store = await CrossbarStore.create({ crossbar, sizes, settings: config.crossbar, ledger, rng: rng.fork("crossbar") });
+    }
+    return new TrainingSession(config, dataset, store, rng);
   }
 
-  async runEpoch(_onBatch?: (p: BatchProgress) => void, _shouldStop?: () => boolean): Promise<EpochResult> {
-    throw new Error("TrainingSession.runEpoch: not implemented yet");
+  /** Builds a session on a given dataset and store (tests, and callers that load data themselves). */
+  static fromParts(config: TrainConfig, dataset: Dataset, store: WeightStore, rng: Rng): TrainingSession {
+    const want = [dataset.inputSize, ...config.layers, dataset.numClasses];
+    if (want.join("-") !== store.sizes.join("-")) throw new Error(`store network ${store.sizes.join("-")} is not the configured ${want.join("-")}`);
+    return new TrainingSession(config, dataset, store, rng);
   }
 
-  async evaluate(_split: "train" | "test"): Promise<Evaluation> {
-    throw new Error("TrainingSession.evaluate: not implemented yet");
+  get weightStore(): WeightStore {
+    return this.store;
   }
 
-  /** N: weights on the store (biases excluded when kept digitally). */
+  /** Epochs finished so far (a stopped epoch does not count). */
+  get epochs(): number {
+    return this.epochsCompleted;
+  }
+
+  async runEpoch(onBatch?: (p: BatchProgress) => void, shouldStop?: () => boolean): Promise<EpochResult> {
+    const c = this.config;
+    const ds = this.dataset;
+    const n = ds.trainY.length;
+    const d = ds.inputSize;
+    const C = ds.numClasses;
+    const L = this.sizes.length - 1;
+    const B = c.batchSize;
+    const epoch = this.epochsCompleted + 1;
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    if (c.shuffle) this.rng.shuffle(order);
+    const batches = Math.ceil(n / B);
+    const free = this.work("free", B);
+    const plus = this.work("plus", B);
+    const minus = c.centredNudging ? this.work("minus", B) : null;
+    const result: EpochResult = { epoch, trainLoss: 0, trainAccuracy: 0, updates: 0, pulses: 0, weightPathL1: 0, prequentialBits: 0, samples: 0, stopped: false };
+    let lossSum = 0;
+    let correct = 0;
+    const labels = new Int32Array(B);
+    for (let bi = 0; bi < batches; bi++) {
+      if (shouldStop?.()) {
+        result.stopped = true;
+        break;
+      }
+      const start = bi * B;
+      const m = Math.min(B, n - start);
+      // Inputs ρ(x) and the starting states.
+      for (let k = 0; k < m; k++) {
+        const r = order[start + k]!;
+        labels[k] = ds.trainY[r]!;
+        const src = r * d;
+        for (let j = 0; j < d; j++) {
+          const v = ds.trainX[src + j]!;
+          free.x[k * d + j] = v < 0 ? 0 : v > 1 ? 1 : v;
+        }
+        for (let l = 1; l <= L; l++) {
+          const size = this.sizes[l]!;
+          if (this.particles) free.s[l]!.set(this.particles[l - 1]!.subarray(r * size, (r + 1) * size), k * size);
+          else free.s[l]!.fill(0, k * size, (k + 1) * size);
+        }
+      }
+      await this.store.forward(0, free.x, m, free.inputDrive, "free");
+      await this.relax(free, m, c.T1, 0, labels, "free");
+      if (this.particles) {
+        for (let k = 0; k < m; k++) {
+          const r = order[start + k]!;
+          for (let l = 1; l <= L; l++) {
+            const size = this.sizes[l]!;
+            this.particles[l - 1]!.set(free.s[l]!.subarray(k * size, (k + 1) * size), r * size);
+          }
+        }
+      }
+      // What the model said before it trained on these samples.
+      const out = free.s[L]!;
+      for (let k = 0; k < m; k++) {
+        const y = labels[k]!;
+        let best = 0;
+        let loss = 0;
+        for (let j = 0; j < C; j++) {
+          const o = out[k * C + j]!;
+          if (o > out[k * C + best]!) best = j;
+          const e = o - (j === y ? 1 : 0);
+          loss += 0.5 * e * e;
+        }
+        lossSum += loss;
+        if (best === y) correct++;
+        result.prequentialBits -= log2ProbabilityOfClass(out, k * C, C, y, c.probabilityGain, c.uniformMix);
+      }
+      // Nudged phase(s) from the free state; the input drive is unchanged.
+      copyStates(free, plus, m, this.sizes);
+      await this.relax(plus, m, c.T2, c.beta, labels, "nudged");
+      let low = free;
+      let twoSided = 1;
+      if (minus) {
+        copyStates(free, minus, m, this.sizes);
+        await this.relax(minus, m, c.T2, -c.beta, labels, "nudged");
+        low = minus;
+        twoSided = 2;
+      }
+      for (let l = 0; l < L; l++) {
+        const coef = this.rates[l]! / (twoSided * c.beta * m);
+        const prePlus = l === 0 ? free.x : plus.s[l]!;
+        const preMinus = l === 0 ? free.x : low.s[l]!;
+        const rep = await this.store.update(l, prePlus, plus.s[l + 1]!, preMinus, low.s[l + 1]!, m, coef);
+        result.pulses += rep.pulses;
+        result.weightPathL1 += rep.pathL1;
+        const b = this.biases[l]!;
+        const size = this.sizes[l + 1]!;
+        const pp = plus.s[l + 1]!, pm = low.s[l + 1]!;
+        for (let k = 0; k < m; k++) {
+          for (let j = 0; j < size; j++) {
+            const db = coef * (pp[k * size + j]! - pm[k * size + j]!);
+            b[j]! += db;
+            result.weightPathL1 += Math.abs(db);
+          }
+        }
+      }
+      result.updates++;
+      result.samples += m;
+      result.trainLoss = lossSum / result.samples;
+      result.trainAccuracy = correct / result.samples;
+      onBatch?.({ epoch, batch: bi + 1, batches, loss: result.trainLoss, accuracy: result.trainAccuracy });
+    }
+    if (!result.stopped) this.epochsCompleted++;
+    return result;
+  }
+
+  /**
+   * Free-phase prediction of every sample of a split: evalSteps relaxation steps from zero states.
+   * loss = mean ½‖ρ(o) − onehot(y)‖²; probabilities by probability.ts.
+   */
+  async evaluate(split: "train" | "test"): Promise<Evaluation> {
+    const ds = this.dataset;
+    const X = split === "train" ? ds.trainX : ds.testX;
+    const Y = split === "train" ? ds.trainY : ds.testY;
+    const n = Y.length;
+    const d = ds.inputSize;
+    const C = ds.numClasses;
+    const L = this.sizes.length - 1;
+    const chunk = Math.min(Math.max(1, n), 250);
+    const w = this.work("eval", chunk);
+    const predictions = new Int32Array(n);
+    const log2ProbTrue = new Float64Array(n);
+    let lossSum = 0;
+    let correct = 0;
+    const labels = new Int32Array(chunk);
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      for (let k = 0; k < m * d; k++) {
+        const v = X[start * d + k]!;
+        w.x[k] = v < 0 ? 0 : v > 1 ? 1 : v;
+      }
+      for (let l = 1; l <= L; l++) w.s[l]!.fill(0);
+      await this.store.forward(0, w.x, m, w.inputDrive, "free");
+      await this.relax(w, m, this.config.evalSteps, 0, labels, "free");
+      const out = w.s[L]!;
+      for (let k = 0; k < m; k++) {
+        const y = Y[start + k]!;
+        let best = 0;
+        for (let j = 0; j < C; j++) {
+          const o = out[k * C + j]!;
+          if (o > out[k * C + best]!) best = j;
+          const e = o - (j === y ? 1 : 0);
+          lossSum += 0.5 * e * e;
+        }
+        predictions[start + k] = best;
+        if (best === y) correct++;
+        log2ProbTrue[start + k] = log2ProbabilityOfClass(out, k * C, C, y, this.config.probabilityGain, this.config.uniformMix);
+      }
+    }
+    return {
+      accuracy: n === 0 ? 0 : correct / n,
+      loss: n === 0 ? 0 : lossSum / n,
+      predictions,
+      labels: Int32Array.from(Y),
+      log2ProbTrue,
+    };
+  }
+
+  /** N: weights on the store (conductance pairs for the crossbar; biases are digital and not counted). */
   deviceCount(): number {
-    throw new Error("not implemented yet");
+    return this.store.weightCount();
   }
 
-  /** L: distinguishable levels per device when known from the preset, else null. */
+  /** L: distinguishable levels per weight when known from the device preset, else null. */
   levelsPerDevice(): number | null {
-    return null;
+    return this.store.levelsPerDevice();
   }
 
-  async checkpoint(): Promise<object> {
-    throw new Error("not implemented yet");
+  /** The digital biases of weight layer l (a copy). */
+  biasesOf(l: number): Float64Array {
+    return Float64Array.from(this.biases[l]!);
   }
 
-  async restore(_cp: object): Promise<void> {
-    throw new Error("not implemented yet");
+  async checkpoint(): Promise<SessionCheckpoint> {
+    return {
+      version: 1,
+      sizes: [...this.sizes],
+      epochsCompleted: this.epochsCompleted,
+      store: await this.store.checkpoint(),
+      biases: this.biases.map(encodeFloat64),
+      particles: this.particles ? this.particles.map(encodeFloat64) : null,
+      rng: this.rng.getState(),
+    };
   }
+
+  async restore(cpIn: object): Promise<void> {
+    const cp = cpIn as SessionCheckpoint;
+    if (cp.version !== 1) throw new Error(`checkpoint version ${String(cp.version)} is not 1`);
+    if (cp.sizes.join("-") !== this.sizes.join("-")) throw new Error(`checkpoint network ${cp.sizes.join("-")} is not ${this.sizes.join("-")}`);
+    await this.store.restore(cp.store);
+    cp.biases.forEach((s, l) => this.biases[l]!.set(decodeFloat64(s, this.biases[l]!.length, `biases[${l}]`)));
+    if (this.particles) {
+      if (!cp.particles) throw new Error("checkpoint has no persistent particles but the config uses them");
+      cp.particles.forEach((s, l) => this.particles![l]!.set(decodeFloat64(s, this.particles![l]!.length, `particles[${l}]`)));
+    }
+    this.rng.setState(cp.rng);
+    this.epochsCompleted = cp.epochsCompleted;
+  }
+
+  // ---- relaxation ------------------------------------------------------------------------------
+
+  private workCache = new Map<string, Work>();
+
+  /** Relaxation buffers by role and batch size, allocated once. */
+  private work(role: "free" | "plus" | "minus" | "eval", batch: number): Work {
+    const key = `${role}:${batch}`;
+    const hit = this.workCache.get(key);
+    if (hit) return hit;
+    const L = this.sizes.length - 1;
+    const alloc = (l: number) => (l === 0 ? new Float64Array(0) : new Float64Array(batch * this.sizes[l]!));
+    const w: Work = {
+      batch,
+      x: new Float64Array(batch * this.sizes[0]!),
+      inputDrive: new Float64Array(batch * this.sizes[1]!),
+      constant1: new Float64Array(batch * this.sizes[1]!),
+      s: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
+      drive: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
+      tmp: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
+    };
+    this.workCache.set(key, w);
+    return w;
+  }
+
+  /** `steps` synchronous relaxation steps of every state layer; beta ≠ 0 nudges the output towards onehot(labels). */
+  private async relax(w: Work, m: number, steps: number, beta: number, labels: Int32Array, phase: Phase): Promise<void> {
+    const L = this.sizes.length - 1;
+    const eps = this.config.epsilon;
+    // The first state layer's drive from the input plus its bias is constant over the relaxation.
+    const n1 = this.sizes[1]!;
+    const b1 = this.biases[0]!;
+    const constant1 = w.constant1;
+    for (let k = 0; k < m; k++) {
+      const off = k * n1;
+      for (let j = 0; j < n1; j++) constant1[off + j] = w.inputDrive[off + j]! + b1[j]!;
+    }
+    for (let t = 0; t < steps; t++) {
+      // Products from the previous states, for every layer, before any state moves.
+      for (let l = 1; l <= L; l++) {
+        if (l > 1) await this.store.forward(l - 1, w.s[l - 1]!, m, w.drive[l]!, phase);
+        if (l < L) await this.store.transposed(l, w.s[l + 1]!, m, w.tmp[l]!, phase);
+      }
+      for (let l = 1; l <= L; l++) {
+        const count = m * this.sizes[l]!;
+        const below = l === 1 ? constant1 : w.drive[l]!;
+        const bias = l === 1 ? null : this.biases[l - 1]!;
+        const above = l < L ? w.tmp[l]! : null;
+        const nudge = l === L && beta !== 0;
+        stepLayer(w.s[l]!, below, above, bias, this.sizes[l]!, count, eps, nudge ? labels : null, beta);
+      }
+    }
+  }
+}
+
+/**
+ * s ← clip((1 − ε)·s + ε·(below + above + bias) − ε·β·(s − onehot(y)), 0, 1), the last term only
+ * when `labels` is given (the nudged output layer).
+ */
+function stepLayer(s: Float64Array, below: Float64Array, above: Float64Array | null, bias: Float64Array | null, size: number, count: number, eps: number, labels: Int32Array | null, beta: number): void {
+  const keep = 1 - eps;
+  if (above !== null && bias === null && labels === null) {
+    // The first hidden layer: its input drive and bias are already summed in `below`.
+    for (let k = 0; k < count; k++) {
+      const v = keep * s[k]! + eps * (below[k]! + above[k]!);
+      s[k] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+    return;
+  }
+  const eb = eps * beta;
+  for (let k = 0, j = 0, row = 0; k < count; k++) {
+    const old = s[k]!;
+    let d = below[k]!;
+    if (above !== null) d += above[k]!;
+    if (bias !== null) d += bias[j]!;
+    let v = keep * old + eps * d;
+    if (labels !== null) v -= eb * (old - (j === labels[row]! ? 1 : 0));
+    s[k] = v < 0 ? 0 : v > 1 ? 1 : v;
+    if (++j === size) {
+      j = 0;
+      row++;
+    }
+  }
+}
+
+function copyStates(from: Work, to: Work, m: number, sizes: readonly number[]): void {
+  for (let l = 1; l < sizes.length; l++) to.s[l]!.set(from.s[l]!.subarray(0, m * sizes[l]!));
+  to.x.set(from.x.subarray(0, m * sizes[0]!));
+  to.inputDrive.set(from.inputDrive.subarray(0, m * sizes[1]!));
 }

@@ -1,0 +1,119 @@
+// The weight store behind EqProp: the products relaxation needs and the update it applies.
+// Two implementations: IdealStore (Float64 weights) and CrossbarStore (conductance pairs on a device).
+
+/** Which phase a product belongs to; the crossbar store files its energy under the matching ledger activity. */
+export type Phase = "free" | "nudged";
+
+/** What one weight update did. */
+export interface UpdateReport {
+  /** Σ|ΔW| actually applied, in weight units (the crossbar store's estimate from the pulses it sent). */
+  pathL1: number;
+  /** Programming pulses applied (0 for the ideal store). */
+  pulses: number;
+}
+
+/**
+ * Weight layer l (0-based) maps layer l (size sizes[l]) to layer l+1 (size sizes[l+1]);
+ * W_l is sizes[l] × sizes[l+1]. All vectors are batches, row-major (batch × size).
+ */
+export interface WeightStore {
+  readonly kind: "ideal" | "crossbar";
+  /** Layer sizes, input first: [d, h1, …, C]. */
+  readonly sizes: readonly number[];
+  /** out (batch × sizes[l+1]) = input (batch × sizes[l]) · W_l. */
+  forward(l: number, input: Float64Array, batch: number, out: Float64Array, phase: Phase): Promise<void>;
+  /** out (batch × sizes[l]) = input (batch × sizes[l+1]) · W_lᵀ. */
+  transposed(l: number, input: Float64Array, batch: number, out: Float64Array, phase: Phase): Promise<void>;
+  /**
+   * Applies ΔW_l = coef · Σ_b (pre⁺_b ⊗ post⁺_b − pre⁻_b ⊗ post⁻_b). When prePlus === preMinus
+   * (the input layer) the store may use ΔW = coef · Σ_b pre_b ⊗ (post⁺_b − post⁻_b).
+   */
+  update(l: number, prePlus: Float64Array, postPlus: Float64Array, preMinus: Float64Array, postMinus: Float64Array, batch: number, coef: number): Promise<UpdateReport>;
+  /** The weights as the store believes them to be (crossbar: read back from the device when `measure`). */
+  weights(l: number): Promise<Float64Array>;
+  /** Number of weights (crossbar: conductance pairs; each pair is two devices). */
+  weightCount(): number;
+  /** Physical devices holding the weights. */
+  deviceCount(): number;
+  levelsPerDevice(): number | null;
+  checkpoint(): Promise<StoreCheckpoint>;
+  restore(cp: StoreCheckpoint): Promise<void>;
+}
+
+export interface StoreCheckpoint {
+  kind: "ideal" | "crossbar";
+  [key: string]: unknown;
+}
+
+/** Float64Array ⇄ base64 (little-endian IEEE 754), so checkpoints are JSON and restore bit for bit. */
+export function encodeFloat64(a: Float64Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+}
+
+export function decodeFloat64(s: string, expectedLength: number, what: string): Float64Array {
+  const buf = Buffer.from(s, "base64");
+  if (buf.length !== expectedLength * 8) throw new Error(`checkpoint ${what}: ${buf.length / 8} values, expected ${expectedLength}`);
+  const out = new Float64Array(expectedLength);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
+
+/**
+ * Dense ΔW (nIn × nOut, row-major) accumulated into `dW`:
+ * dW += coef · Σ_b (pre⁺_b ⊗ post⁺_b − pre⁻_b ⊗ post⁻_b), skipping zero pre-activations.
+ * Marks the rows it touched in `rowTouched` (1) so callers visit only those.
+ */
+export function accumulateUpdate(
+  dW: Float64Array,
+  nIn: number,
+  nOut: number,
+  prePlus: Float64Array,
+  postPlus: Float64Array,
+  preMinus: Float64Array,
+  postMinus: Float64Array,
+  batch: number,
+  coef: number,
+  rowTouched: Uint8Array,
+  scratch: Float64Array,
+): void {
+  if (prePlus === preMinus) {
+    // ΔW = coef · Σ_b pre_b ⊗ (post⁺_b − post⁻_b): one pass, zero inputs skipped (MNIST is ~80 % zeros).
+    for (let b = 0; b < batch; b++) {
+      const po = b * nOut;
+      let any = false;
+      for (let j = 0; j < nOut; j++) {
+        const d = postPlus[po + j]! - postMinus[po + j]!;
+        scratch[j] = d;
+        if (d !== 0) any = true;
+      }
+      if (!any) continue;
+      const pi = b * nIn;
+      for (let i = 0; i < nIn; i++) {
+        const v = prePlus[pi + i]!;
+        if (v === 0) continue;
+        const c = coef * v;
+        const row = i * nOut;
+        rowTouched[i] = 1;
+        for (let j = 0; j < nOut; j++) dW[row + j]! += c * scratch[j]!;
+      }
+    }
+    return;
+  }
+  outer(dW, nIn, nOut, prePlus, postPlus, batch, coef, rowTouched);
+  outer(dW, nIn, nOut, preMinus, postMinus, batch, -coef, rowTouched);
+}
+
+function outer(dW: Float64Array, nIn: number, nOut: number, pre: Float64Array, post: Float64Array, batch: number, coef: number, rowTouched: Uint8Array): void {
+  for (let b = 0; b < batch; b++) {
+    const pi = b * nIn;
+    const po = b * nOut;
+    for (let i = 0; i < nIn; i++) {
+      const v = pre[pi + i]!;
+      if (v === 0) continue;
+      const c = coef * v;
+      const row = i * nOut;
+      rowTouched[i] = 1;
+      for (let j = 0; j < nOut; j++) dW[row + j]! += c * post[po + j]!;
+    }
+  }
+}
