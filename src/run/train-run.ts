@@ -15,6 +15,7 @@ import { createRunDir, MetricsCsv, writeJsonFile } from "./run-dir.js";
 import { gitProvenance } from "./provenance.js";
 import { perBitFigures, type TrainingSummary } from "./summary.js";
 import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
+import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
 
 export type { TrainingSummary } from "./summary.js";
 export type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
@@ -81,7 +82,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   let identity: DeviceIdentity | null = null;
   try {
     identity = crossbar ? await crossbar.identify() : null;
-    session = await TrainingSession.create({ config, crossbar, ledger, rng });
+    session = await TrainingSession.create({ config, crossbar: crossbar ? new ResponsiveCrossbar(crossbar) : null, ledger, rng });
   } catch (e) {
     hostMeter.stop();
     if (crossbar && ownsCrossbar) await crossbar.close().catch(() => undefined);
@@ -139,7 +140,9 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     opts.onProgress?.({ kind: "start", runDir, epochs: config.epochs, samples: dataset.trainY.length, description: dataset.description });
     const shouldStop = () => opts.signal?.aborted === true;
 
-    for (let epoch = 1; epoch <= config.epochs && !shouldStop(); epoch++) {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      await yieldToEventLoop(); // a signal that arrived during the last epoch is seen here at the latest
+      if (shouldStop()) break;
       const result = await session.runEpoch((p) => {
         const deviceJoules = ledger.deviceTotalJoules();
         opts.onProgress?.({ kind: "batch", epoch: p.epoch, epochs: config.epochs, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, deviceJoules });
