@@ -34,12 +34,30 @@ export function readRowPattern(c: BoardConfig, row: number, volts: number): Line
  * Negative: selected row 0, other rows 2|V|/3, selected column |V|, other columns |V|/3.
  */
 export function cellPulsePattern(c: BoardConfig, row: number, col: number, volts: number): LinePattern {
+  return cellPulseStages(c, row, col, volts)[2]!;
+}
+
+/**
+ * The pulse pattern reached in three stages, each moving only rows or only columns. The board applies
+ * messages one by one, in order; within a stage every branch has one moving line, so it passes only
+ * between two in-bound values, and (lines sharing one RC time constant) a later stage always lags an
+ * earlier one, which keeps every half-selected branch within ±|V|/3 during the transition too.
+ * Positive: (1) every row to V/3, (2) unselected columns to 2V/3, (3) selected row to V.
+ * Negative mirrors it with rows and columns swapped. Ground in the reverse order.
+ */
+export function cellPulseStages(c: BoardConfig, row: number, col: number, volts: number): [LinePattern, LinePattern, LinePattern] {
   const a = Math.abs(volts);
+  // Work in "driven side" / "other side": for a positive pulse the rows drive, for a negative one the columns.
   const pos = volts >= 0;
-  return {
-    rowVolts: Array.from({ length: c.rows }, (_, r) => (r === row ? (pos ? a : 0) : pos ? a / 3 : (2 * a) / 3)),
-    colVolts: Array.from({ length: c.cols }, (_, k) => (k === col ? (pos ? 0 : a) : pos ? (2 * a) / 3 : a / 3)),
-  };
+  const nDrive = pos ? c.rows : c.cols;
+  const nOther = pos ? c.cols : c.rows;
+  const selDrive = pos ? row : col;
+  const selOther = pos ? col : row;
+  const s1 = { drive: new Array<number>(nDrive).fill(a / 3), other: new Array<number>(nOther).fill(0) };
+  const s2 = { drive: [...s1.drive], other: s1.other.map((_, k) => (k === selOther ? 0 : (2 * a) / 3)) };
+  const s3 = { drive: s2.drive.map((v, k) => (k === selDrive ? a : v)), other: [...s2.other] };
+  const toPattern = (s: { drive: number[]; other: number[] }): LinePattern => (pos ? { rowVolts: s.drive, colVolts: s.other } : { rowVolts: s.other, colVolts: s.drive });
+  return [toPattern(s1), toPattern(s2), toPattern(s3)];
 }
 
 /** What one ADC sample of a sense node says about its branch. */

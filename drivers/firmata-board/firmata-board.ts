@@ -20,7 +20,7 @@ import type {
 import { zeroEnergy } from "../../src/hal/crossbar.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
 import { boardLimits, type BoardConfig } from "./board-config.js";
-import { adcVolts, branchReading, type BranchReading, cellPulsePattern, lineCode, readAllPattern, readRowPattern, restPattern, type LinePattern } from "./circuit.js";
+import { adcVolts, branchReading, type BranchReading, cellPulseStages, lineCode, readAllPattern, readRowPattern, restPattern, type LinePattern } from "./circuit.js";
 import { DeviceLinkError, type FirmataLink } from "./link.js";
 
 const PWM_MODE = 3;
@@ -164,9 +164,9 @@ export class FirmataBoard implements Crossbar {
       let trips = 0;
       for (const p of pulses) {
         if (p.kind !== "cell") throw new LimitError("pulses.kind", p.kind, "this board has no parallel pulses"); // checkPulses refuses these first
-        const pattern = cellPulsePattern(this.config, p.row, p.col, p.volts);
+        const stages = cellPulseStages(this.config, p.row, p.col, p.volts);
         for (let n = 0; n < p.count; n++) {
-          const r = await this.pulseOnce(pattern, p.widthSeconds);
+          const r = await this.pulseOnce(stages, p.widthSeconds);
           for (const d of this.config.devices) {
             const b = r.readings.get(d.analogChannel);
             if (!b) continue;
@@ -265,16 +265,21 @@ export class FirmataBoard implements Crossbar {
     return { readings, onSeconds: tOff - tOn, durationSeconds: performance.now() / 1000 - start };
   }
 
-  /** One pulse: lines on, held `width` on the host clock, grounded. Energy from the samples taken while settled. */
-  private async pulseOnce(pattern: LinePattern, widthSeconds: number): Promise<{ readings: Map<number, BranchReading>; onSeconds: number }> {
+  /**
+   * One pulse: lines on (in the stages of cellPulseStages, so no half-selected device ever sees more than
+   * V/3), held `width` on the host clock, grounded in the reverse order. Energy from the samples taken while settled.
+   */
+  private async pulseOnce(stages: readonly LinePattern[], widthSeconds: number): Promise<{ readings: Map<number, BranchReading>; onSeconds: number }> {
     this.guard("program");
     const rec = this.record();
     let tOn = 0;
     let tOff = 0;
     try {
-      const actual = this.drive(pattern, false);
+      let actual = this.applied;
+      for (const stage of stages) actual = this.drive(stage, false);
       tOn = performance.now() / 1000;
       await this.sleep(widthSeconds - (performance.now() / 1000 - tOn));
+      for (const stage of stages.slice(0, -1).reverse()) this.drive(stage, false);
       this.drive(restPattern(this.config), true);
       tOff = performance.now() / 1000;
       this.recordings.delete(rec);
