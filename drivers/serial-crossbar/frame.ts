@@ -1,0 +1,84 @@
+// Line framing of PROTOCOL.md §1: `SEQ FIELD... *CRC`, pure functions, no I/O.
+import { crc16CcittFalse } from "./crc16.js";
+
+/** Longest line the host accepts from a device, bytes including the '\n'. */
+export const MAX_DEVICE_LINE_BYTES = 4095;
+/** Every device accepts host lines at least this long (bytes including the '\n'). */
+export const MIN_DEVICE_MAXIN = 128;
+/** The reserved sequence number: unsequenced host requests and device lines answering no request. */
+export const UNSEQUENCED = 0;
+
+/** One line: its sequence number and its space-separated fields (the command or OK/ERR/BOOT first). */
+export interface Frame {
+  seq: number;
+  fields: string[];
+}
+
+/** A line that is not a valid frame. `seq` is the readable sequence number of a damaged line, if any. */
+export class FrameError extends Error {
+  constructor(readonly reason: "crc" | "syntax", readonly seq: number | null, detail: string) {
+    super(detail);
+    this.name = "FrameError";
+  }
+}
+
+const HEX4 = /^[0-9A-F]{4}$/;
+
+export function formatSeq(seq: number): string {
+  return seq.toString(16).toUpperCase().padStart(4, "0");
+}
+
+/** The sequence number after `seq` (0001…FFFF, then 0001 again: 0000 is reserved). */
+export function nextSeq(seq: number): number {
+  return seq >= 0xffff ? 1 : seq + 1;
+}
+
+function isFieldChar(c: number): boolean {
+  return c > 0x20 && c < 0x7f && c !== 0x2a; // printable, no space, no '*'
+}
+
+/** The line for a frame, without the '\n'. Throws on a field the protocol cannot carry. */
+export function encodeFrame(frame: Frame): string {
+  const { seq, fields } = frame;
+  if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff) throw new RangeError(`seq ${seq} is not a 16-bit integer`);
+  if (fields.length === 0) throw new RangeError("a frame needs at least one field");
+  for (const f of fields) {
+    if (f.length === 0) throw new RangeError("empty field");
+    for (let i = 0; i < f.length; i++) {
+      if (!isFieldChar(f.charCodeAt(i))) throw new RangeError(`field ${JSON.stringify(f)} has a character the protocol cannot carry`);
+    }
+  }
+  const body = `${formatSeq(seq)} ${fields.join(" ")} `;
+  return `${body}*${formatSeq(crc16CcittFalse(body))}`;
+}
+
+/** Parses one received line (without its '\n'; a trailing '\r' is ignored). Throws FrameError. */
+export function decodeFrame(raw: string): Frame {
+  const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+  const seqText = line.slice(0, 4);
+  const seq = HEX4.test(seqText) && line.charCodeAt(4) === 0x20 ? parseInt(seqText, 16) : null;
+  if (line.length < 12) throw new FrameError("syntax", seq, "line too short");
+  if (line.length + 1 > MAX_DEVICE_LINE_BYTES) throw new FrameError("syntax", seq, `line longer than ${MAX_DEVICE_LINE_BYTES} bytes`);
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) throw new FrameError("syntax", seq, `byte 0x${c.toString(16)} at ${i} is not printable ASCII`);
+  }
+  const star = line.length - 5;
+  if (line.charCodeAt(star) !== 0x2a || line.charCodeAt(star - 1) !== 0x20) throw new FrameError("syntax", seq, "no ' *CRC' at the end");
+  const crcText = line.slice(star + 1);
+  if (!HEX4.test(crcText)) throw new FrameError("syntax", seq, "CRC is not 4 uppercase hex digits");
+  if (crc16CcittFalse(line, star) !== parseInt(crcText, 16)) throw new FrameError("crc", seq, "CRC mismatch");
+  if (seq === null) throw new FrameError("syntax", null, "SEQ is not 4 uppercase hex digits and a space");
+  const fields = line.slice(5, star - 1).split(" ");
+  for (const f of fields) {
+    if (f.length === 0) throw new FrameError("syntax", seq, "empty field (two spaces in a row)");
+    if (f.includes("*")) throw new FrameError("syntax", seq, "'*' inside a field");
+  }
+  return { seq, fields };
+}
+
+/** The CRC a line carries (the key of the device's reply memory). Assumes a decoded, valid line. */
+export function lineCrc(line: string): number {
+  const l = line.endsWith("\r") ? line.slice(0, -1) : line;
+  return parseInt(l.slice(-4), 16);
+}

@@ -1,0 +1,72 @@
+// A line transport over any byte stream (serialport, pty, in-process pair, fault link): lines in, lines out.
+import type { Duplex } from "node:stream";
+import { ReadlineParser } from "@serialport/parser-readline";
+
+export interface LineLinkEvents {
+  onLine(line: string): void;
+  /** The stream closed or failed without close() being called; `disconnected` when the device went away. */
+  onClose(reason: { error?: Error; disconnected: boolean }): void;
+}
+
+export class LineLink {
+  private readonly parser: ReadlineParser;
+  private closing = false;
+  private ended = false;
+
+  constructor(readonly stream: Duplex, private readonly events: LineLinkEvents) {
+    // latin1: one char per byte, so a damaged byte stays one char and the CRC sees exactly what arrived.
+    this.parser = new ReadlineParser({ delimiter: "\n", encoding: "latin1" });
+    this.parser.on("data", (line: string) => {
+      if (!this.ended) this.events.onLine(line);
+    });
+    stream.pipe(this.parser);
+    stream.on("close", this.onStreamClose);
+    stream.on("error", this.onStreamError);
+    stream.on("end", this.onStreamEnd);
+  }
+
+  get open(): boolean {
+    return !this.ended;
+  }
+
+  /** Writes lines (each gets its '\n') in one chunk. */
+  write(lines: string[]): void {
+    if (this.ended || lines.length === 0) return;
+    this.stream.write(lines.join("\n") + "\n", "latin1");
+  }
+
+  async close(): Promise<void> {
+    if (this.ended) return;
+    this.closing = true;
+    this.detach();
+    await new Promise<void>((resolve) => {
+      if (this.stream.destroyed) return resolve();
+      this.stream.once("close", () => resolve());
+      const t = setTimeout(resolve, 1000);
+      t.unref();
+      this.stream.destroy();
+    });
+  }
+
+  private readonly onStreamClose = (err?: unknown) => this.lost(err instanceof Error ? err : undefined);
+  private readonly onStreamError = (err: Error) => this.lost(err);
+  private readonly onStreamEnd = () => this.lost(undefined);
+
+  private lost(error: Error | undefined): void {
+    if (this.ended) return;
+    this.detach();
+    if (this.closing) return;
+    const disconnected = Boolean((error as { disconnected?: boolean } | undefined)?.disconnected) || error === undefined;
+    this.events.onClose({ error, disconnected });
+    if (!this.stream.destroyed) this.stream.destroy();
+  }
+
+  private detach(): void {
+    this.ended = true;
+    this.stream.unpipe(this.parser);
+    this.stream.off("close", this.onStreamClose);
+    this.stream.off("error", this.onStreamError);
+    this.stream.off("end", this.onStreamEnd);
+    this.stream.on("error", () => {}); // late errors of a stream we gave up on
+  }
+}

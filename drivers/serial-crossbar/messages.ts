@@ -1,0 +1,290 @@
+// Typed requests and replies of PROTOCOL.md §4–5 and their fields. Pure functions, no I/O.
+import type { EnergyBreakdown } from "../../src/hal/crossbar.js";
+import {
+  decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatHex32,
+  parseDecimal, parseHex32, parseSigned, parseUnsigned, ValueError,
+} from "./values.js";
+
+export const PROTOCOL_VERSION = "1";
+
+/** Hex widths that vectors use on this link (from LIM). */
+export interface CodeWidths {
+  /** DAC code width (MVF/MVT inputs). */
+  vhex: number;
+  /** ADC code width (sensed currents). */
+  ahex: number;
+  /** Pulse count width (PROW/PCOL). */
+  chex: number;
+}
+
+export type SimpleCommand = "ID" | "LIM" | "PING" | "ST" | "EN" | "RST";
+export type Request =
+  | { cmd: SimpleCommand }
+  | { cmd: "NEW"; nonce: number }
+  | { cmd: "RCELL"; row: number; col: number; microvolts: number }
+  | { cmd: "RROW"; row: number; microvolts: number }
+  | { cmd: "MVF" | "MVT"; codes: number[] }
+  | { cmd: "PCELL"; row: number; col: number; microvolts: number; nanoseconds: number; count: number }
+  | { cmd: "PROW" | "PCOL"; line: number; scheme: 2 | 3; microvolts: number; nanoseconds: number; counts: number[] };
+
+export type Command = Request["cmd"];
+export const COMMANDS: readonly Command[] = ["ID", "LIM", "PING", "ST", "EN", "RST", "NEW", "RCELL", "RROW", "MVF", "MVT", "PCELL", "PROW", "PCOL"];
+/** Commands allowed unsequenced (SEQ 0000): read-only, executed every time. */
+export const UNSEQUENCED_COMMANDS: readonly Command[] = ["ID", "LIM", "ST", "EN", "PING"];
+/** Commands that change the device's state: never resent into a new session after a device reset. */
+export const MUTATING_COMMANDS: readonly Command[] = ["PCELL", "PROW", "PCOL"];
+
+export type ErrorCode = "CRC" | "LONG" | "SYNTAX" | "UNKNOWN" | "LIMIT" | "ORDER" | "REUSED" | "BUSY" | "FAULT";
+export const ERROR_CODES: readonly ErrorCode[] = ["CRC", "LONG", "SYNTAX", "UNKNOWN", "LIMIT", "ORDER", "REUSED", "BUSY", "FAULT"];
+/** Error replies the device keeps in its reply memory (the request was consumed). */
+export const FINAL_ERROR_CODES: readonly ErrorCode[] = ["SYNTAX", "UNKNOWN", "LIMIT", "FAULT"];
+
+export type Reply =
+  | { kind: "ok"; cmd: Command; energy: EnergyBreakdown; durationSeconds: number; payload: string[] }
+  | { kind: "err"; code: ErrorCode; text: string }
+  | { kind: "boot"; nonce: number };
+
+/** A request the device cannot parse: the ERR code and text it answers with. */
+export class RequestError extends Error {
+  constructor(readonly code: "SYNTAX" | "UNKNOWN", detail: string) {
+    super(detail);
+    this.name = "RequestError";
+  }
+}
+
+// --- requests ---
+
+export function requestFields(req: Request, widths: CodeWidths): string[] {
+  switch (req.cmd) {
+    case "ID": case "LIM": case "PING": case "ST": case "EN": case "RST":
+      return [req.cmd];
+    case "NEW":
+      return ["NEW", formatHex32(req.nonce)];
+    case "RCELL":
+      return ["RCELL", String(req.row), String(req.col), String(req.microvolts)];
+    case "RROW":
+      return ["RROW", String(req.row), String(req.microvolts)];
+    case "MVF": case "MVT":
+      return [req.cmd, encodeSignedVector(req.codes, widths.vhex)];
+    case "PCELL":
+      return ["PCELL", String(req.row), String(req.col), String(req.microvolts), String(req.nanoseconds), String(req.count)];
+    case "PROW": case "PCOL":
+      return [req.cmd, String(req.line), String(req.scheme), String(req.microvolts), String(req.nanoseconds), encodeUnsignedVector(req.counts, widths.chex)];
+  }
+}
+
+const ARITY: Record<Command, number> = { ID: 0, LIM: 0, PING: 0, ST: 0, EN: 0, RST: 0, NEW: 1, RCELL: 3, RROW: 2, MVF: 1, MVT: 1, PCELL: 5, PROW: 5, PCOL: 5 };
+
+/** Parses a request's fields (the device side). Vector lengths are checked by the caller, which knows rows/cols. */
+export function parseRequest(fields: string[], widths: CodeWidths): Request {
+  const cmd = fields[0] as Command;
+  if (!(COMMANDS as readonly string[]).includes(cmd)) throw new RequestError("UNKNOWN", `unknown command ${fields[0]}`);
+  const args = fields.slice(1);
+  if (args.length !== ARITY[cmd]) throw new RequestError("SYNTAX", `${cmd} takes ${ARITY[cmd]} arguments, got ${args.length}`);
+  try {
+    switch (cmd) {
+      case "ID": case "LIM": case "PING": case "ST": case "EN": case "RST":
+        return { cmd };
+      case "NEW":
+        return { cmd, nonce: parseHex32(args[0]!, "nonce") };
+      case "RCELL":
+        return { cmd, row: parseUnsigned(args[0]!, "row"), col: parseUnsigned(args[1]!, "col"), microvolts: parseSigned(args[2]!, "uV") };
+      case "RROW":
+        return { cmd, row: parseUnsigned(args[0]!, "row"), microvolts: parseSigned(args[1]!, "uV") };
+      case "MVF": case "MVT":
+        return { cmd, codes: decodeSignedVector(args[0]!, widths.vhex, "codes") };
+      case "PCELL":
+        return {
+          cmd, row: parseUnsigned(args[0]!, "row"), col: parseUnsigned(args[1]!, "col"), microvolts: parseSigned(args[2]!, "uV"),
+          nanoseconds: parseUnsigned(args[3]!, "ns"), count: parseUnsigned(args[4]!, "count"),
+        };
+      case "PROW": case "PCOL": {
+        const scheme = args[1] === "2" ? 2 : args[1] === "3" ? 3 : null;
+        if (scheme === null) throw new ValueError("scheme", args[1]!, "must be 2 (V/2) or 3 (V/3)");
+        return {
+          cmd, line: parseUnsigned(args[0]!, "line"), scheme, microvolts: parseSigned(args[2]!, "uV"),
+          nanoseconds: parseUnsigned(args[3]!, "ns"), counts: decodeUnsignedVector(args[4]!, widths.chex, "counts"),
+        };
+      }
+    }
+  } catch (e) {
+    if (e instanceof ValueError) throw new RequestError("SYNTAX", e.message);
+    throw e;
+  }
+}
+
+// --- replies ---
+
+export function replyFields(reply: Reply): string[] {
+  switch (reply.kind) {
+    case "ok": {
+      const e = reply.energy;
+      return ["OK", reply.cmd, formatDecimal(e.cell), formatDecimal(e.halfSelected), formatDecimal(e.peripheral), formatDecimal(reply.durationSeconds), ...reply.payload];
+    }
+    case "err":
+      return ["ERR", reply.code, ...textFields(reply.text)];
+    case "boot":
+      return ["BOOT", formatHex32(reply.nonce)];
+  }
+}
+
+/** Free text as fields: printable ASCII without '*', runs of spaces collapsed. */
+function textFields(text: string): string[] {
+  return text.replace(/[^\x21-\x7e ]|\*/g, "?").split(" ").filter((f) => f.length > 0);
+}
+
+/** Parses a reply's fields (the host side). Throws ValueError naming the bad field. */
+export function parseReply(fields: string[]): Reply {
+  const kind = fields[0];
+  if (kind === "OK") {
+    if (fields.length < 6) throw new ValueError("reply", fields.join(" "), "OK needs CMD and four measurement fields");
+    const cmd = fields[1] as Command;
+    if (!(COMMANDS as readonly string[]).includes(cmd)) throw new ValueError("reply.cmd", fields[1]!, "is not a command");
+    return {
+      kind: "ok",
+      cmd,
+      energy: {
+        cell: parseDecimal(fields[2]!, "Ecell"),
+        halfSelected: parseDecimal(fields[3]!, "Ehalf"),
+        peripheral: parseDecimal(fields[4]!, "Eperiph"),
+      },
+      durationSeconds: parseDecimal(fields[5]!, "Tdur"),
+      payload: fields.slice(6),
+    };
+  }
+  if (kind === "ERR") {
+    const code = fields[1] as ErrorCode;
+    if (!(ERROR_CODES as readonly string[]).includes(code)) throw new ValueError("reply.code", String(fields[1]), "is not an error code");
+    return { kind: "err", code, text: fields.slice(2).join(" ") };
+  }
+  if (kind === "BOOT") {
+    if (fields.length !== 2) throw new ValueError("reply", fields.join(" "), "BOOT takes one nonce");
+    return { kind: "boot", nonce: parseHex32(fields[1]!, "boot") };
+  }
+  throw new ValueError("reply", fields.join(" "), "is not OK, ERR or BOOT");
+}
+
+// --- key=value payloads (ID, LIM, ST) ---
+
+export function formatKeyValues(entries: Record<string, string | number | boolean>): string[] {
+  return Object.entries(entries).map(([k, v]) => `${k}=${typeof v === "boolean" ? (v ? "1" : "0") : typeof v === "number" ? formatDecimal(v) : v}`);
+}
+
+export function parseKeyValues(payload: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of payload) {
+    const eq = f.indexOf("=");
+    if (eq <= 0) throw new ValueError("payload", f, "is not key=value");
+    out.set(f.slice(0, eq), f.slice(eq + 1));
+  }
+  return out;
+}
+
+function need(kv: Map<string, string>, key: string): string {
+  const v = kv.get(key);
+  if (v === undefined || v === "") throw new ValueError(key, "", "is missing");
+  return v;
+}
+
+/** What `ID` reports. */
+export interface WireIdentity {
+  model: string;
+  serial: string;
+  fw: string;
+  proto: string;
+  rows: number;
+  cols: number;
+  boot: number;
+}
+
+export function identityPayload(id: WireIdentity): string[] {
+  return [`model=${id.model}`, `serial=${id.serial}`, `fw=${id.fw}`, `proto=${id.proto}`, `rows=${id.rows}`, `cols=${id.cols}`, `boot=${formatHex32(id.boot)}`];
+}
+
+export function parseIdentityPayload(payload: string[]): WireIdentity {
+  const kv = parseKeyValues(payload);
+  return {
+    model: need(kv, "model"),
+    serial: need(kv, "serial"),
+    fw: need(kv, "fw"),
+    proto: need(kv, "proto"),
+    rows: parseUnsigned(need(kv, "rows"), "rows", 65535),
+    cols: parseUnsigned(need(kv, "cols"), "cols", 65535),
+    boot: parseHex32(need(kv, "boot"), "boot"),
+  };
+}
+
+/** What `LIM` reports: limits, scaling, capabilities and link parameters (PROTOCOL.md §5). */
+export interface WireLimits {
+  vrmax: number; vpmax: number; vnmax: number; wmin: number; wmax: number; cmax: number; icomp: number;
+  dac: number; adc: number;
+  vlsb: number; vhex: number; alsb: number; alsbf: number; alsbt: number; ahex: number; chex: number; vread: number;
+  schemes: (2 | 3)[]; par: boolean; mvt: boolean; rrow: boolean;
+  mem: number; maxin: number; rxbuf: number; quiet: number; endur: number;
+}
+
+const DECIMAL_KEYS = ["vrmax", "vpmax", "vnmax", "wmin", "wmax", "icomp", "vlsb", "alsb", "alsbf", "alsbt", "vread", "quiet"] as const;
+const UNSIGNED_KEYS = ["cmax", "dac", "adc", "vhex", "ahex", "chex", "mem", "maxin", "rxbuf", "endur"] as const;
+const FLAG_KEYS = ["par", "mvt", "rrow"] as const;
+
+export function limitsPayload(l: WireLimits): string[] {
+  const out: string[] = [];
+  for (const k of ["vrmax", "vpmax", "vnmax", "wmin", "wmax", "cmax", "icomp", "dac", "adc", "vlsb", "vhex", "alsb", "alsbf", "alsbt", "ahex", "chex", "vread"] as const) {
+    out.push(`${k}=${(UNSIGNED_KEYS as readonly string[]).includes(k) ? String(l[k]) : formatDecimal(l[k])}`);
+  }
+  out.push(`schemes=${l.schemes.join(",")}`);
+  for (const k of FLAG_KEYS) out.push(`${k}=${l[k] ? 1 : 0}`);
+  for (const k of ["mem", "maxin", "rxbuf", "quiet", "endur"] as const) out.push(`${k}=${k === "quiet" ? formatDecimal(l[k]) : String(l[k])}`);
+  return out;
+}
+
+export function parseLimitsPayload(payload: string[]): WireLimits {
+  const kv = parseKeyValues(payload);
+  const out: Record<string, unknown> = {};
+  for (const k of DECIMAL_KEYS) {
+    if (k === "alsbf" || k === "alsbt") continue;
+    out[k] = parseDecimal(need(kv, k), k);
+  }
+  // Boards with one current range may leave out the product LSBs.
+  out.alsbf = kv.has("alsbf") ? parseDecimal(kv.get("alsbf")!, "alsbf") : out.alsb;
+  out.alsbt = kv.has("alsbt") ? parseDecimal(kv.get("alsbt")!, "alsbt") : out.alsb;
+  for (const k of UNSIGNED_KEYS) {
+    const v = parseDecimal(need(kv, k), k);
+    if (!Number.isInteger(v) || v < 0) throw new ValueError(k, kv.get(k)!, "is not an unsigned integer");
+    out[k] = v;
+  }
+  for (const k of FLAG_KEYS) {
+    const v = need(kv, k);
+    if (v !== "0" && v !== "1") throw new ValueError(k, v, "must be 0 or 1");
+    out[k] = v === "1";
+  }
+  const schemes = need(kv, "schemes").split(",").map((s) => {
+    if (s !== "2" && s !== "3") throw new ValueError("schemes", kv.get("schemes")!, "must list 2 and/or 3");
+    return Number(s) as 2 | 3;
+  });
+  out.schemes = schemes;
+  const l = out as unknown as WireLimits;
+  for (const k of ["vhex", "ahex"] as const) {
+    if (l[k] < 1 || l[k] > 12) throw new ValueError(k, String(l[k]), "must be in [1, 12]");
+  }
+  if (![2, 4, 8].includes(l.chex)) throw new ValueError("chex", String(l.chex), "must be 2, 4 or 8");
+  return l;
+}
+
+/** What `ST` reports. */
+export interface WireStatus {
+  safe: boolean;
+  boot: number;
+  uptimeMs: number;
+}
+
+export function statusPayload(s: WireStatus): string[] {
+  return [`safe=${s.safe ? 1 : 0}`, `boot=${formatHex32(s.boot)}`, `up=${Math.floor(s.uptimeMs)}`];
+}
+
+export function parseStatusPayload(payload: string[]): WireStatus {
+  const kv = parseKeyValues(payload);
+  const safe = need(kv, "safe");
+  if (safe !== "0" && safe !== "1") throw new ValueError("safe", safe, "must be 0 or 1");
+  return { safe: safe === "1", boot: parseHex32(need(kv, "boot"), "boot"), uptimeMs: parseUnsigned(need(kv, "up"), "up") };
+}

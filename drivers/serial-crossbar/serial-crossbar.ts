@@ -1,0 +1,245 @@
+// The Crossbar contract over the line protocol: host-side limit checks, SI ↔ wire codes, pipelined requests.
+import type { Duplex } from "node:stream";
+import {
+  addEnergy, zeroEnergy, type Crossbar, type DeviceIdentity, type EnergyBreakdown, type Measured, type MvmRequest,
+  type ProgramReport, type Pulse,
+} from "../../src/hal/crossbar.js";
+import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
+import { LinkSession, type LinkCounters, type LinkSessionOptions, type OkReply } from "./link-session.js";
+import type { Request, WireIdentity, WireLimits } from "./messages.js";
+import { parseStatusPayload } from "./messages.js";
+import { decodeSignedVector, parseUnsigned, signedCodeRange } from "./values.js";
+
+export type SerialCrossbarOptions = LinkSessionOptions;
+
+export class SerialCrossbar implements Crossbar {
+  private closed = false;
+
+  private constructor(private readonly session: LinkSession, private readonly identity: DeviceIdentity, private readonly wire: WireLimits) {}
+
+  /** Opens a session over the stream `connect` yields (a serial port, a pty, an in-process or fault link). */
+  static async open(options: SerialCrossbarOptions): Promise<SerialCrossbar> {
+    const session = new LinkSession(options);
+    const { identity, limits } = await session.open();
+    return new SerialCrossbar(session, toDeviceIdentity(identity, limits), limits);
+  }
+
+  /** Convenience for tests and benches: one stream, no reconnect. */
+  static async overStream(stream: Duplex, options: Omit<SerialCrossbarOptions, "connect" | "label"> & { label?: string } = {}): Promise<SerialCrossbar> {
+    let used = false;
+    return SerialCrossbar.open({
+      label: "serial:stream",
+      ...options,
+      connect: async () => {
+        if (used) throw new Error("this stream cannot be reopened");
+        used = true;
+        return stream;
+      },
+    });
+  }
+
+  /** Link statistics (resends, timeouts, reconnects), for tests and benches. */
+  get linkCounters(): Readonly<LinkCounters> {
+    return this.session.counters;
+  }
+
+  get connected(): boolean {
+    return this.session.connected;
+  }
+
+  /** The pipelining window in use. */
+  get window(): number {
+    return this.session.effectiveWindow;
+  }
+
+  async identify(): Promise<DeviceIdentity> {
+    return structuredClone(this.identity);
+  }
+
+  async readCell(row: number, col: number, readVolts: number = this.wire.vread): Promise<Measured<number>> {
+    this.assertOpen();
+    checkCell(this.identity, row, col);
+    const { microvolts, volts } = this.readVoltage(readVolts);
+    const r = await this.send({ cmd: "RCELL", row, col, microvolts });
+    const [code] = this.codes(r, 1);
+    return { value: (code! * this.wire.alsb) / volts, energy: r.energy, durationSeconds: r.durationSeconds };
+  }
+
+  async readArray(readVolts: number = this.wire.vread): Promise<Measured<Float64Array>> {
+    this.assertOpen();
+    const { rows, cols } = this.identity;
+    const { microvolts, volts } = this.readVoltage(readVolts);
+    const out = new Float64Array(rows * cols);
+    const energy = zeroEnergy();
+    let duration = 0;
+    if (this.wire.rrow) {
+      const replies = await Promise.all(Array.from({ length: rows }, (_, row) => this.send({ cmd: "RROW", row, microvolts })));
+      replies.forEach((r, row) => {
+        const codes = this.codes(r, cols);
+        for (let c = 0; c < cols; c++) out[row * cols + c] = (codes[c]! * this.wire.alsb) / volts;
+        addEnergy(energy, r.energy);
+        duration += r.durationSeconds;
+      });
+    } else {
+      const cells = Array.from({ length: rows * cols }, (_, i) => this.send({ cmd: "RCELL", row: Math.floor(i / cols), col: i % cols, microvolts }));
+      (await Promise.all(cells)).forEach((r, i) => {
+        out[i] = (this.codes(r, 1)[0]! * this.wire.alsb) / volts;
+        addEnergy(energy, r.energy);
+        duration += r.durationSeconds;
+      });
+    }
+    return { value: out, energy, durationSeconds: duration };
+  }
+
+  async mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
+    this.assertOpen();
+    checkMvm(this.identity, request);
+    const forward = request.direction === "forward";
+    if (!forward && !this.wire.mvt) throw new LimitError("direction", request.direction, "this device has no transposed product");
+    const vectors = request.vectors ?? 1;
+    const nIn = forward ? this.identity.rows : this.identity.cols;
+    const nOut = forward ? this.identity.cols : this.identity.rows;
+    const lsb = forward ? this.wire.alsbf : this.wire.alsbt;
+    const { min, max } = signedCodeRange(this.wire.vhex);
+    const sends: Promise<OkReply>[] = [];
+    for (let k = 0; k < vectors; k++) {
+      const codes = new Array<number>(nIn);
+      for (let i = 0; i < nIn; i++) {
+        const code = Math.round(request.volts[k * nIn + i]! / this.wire.vlsb);
+        if (code < min || code > max) throw new LimitError(`volts[${k * nIn + i}]`, request.volts[k * nIn + i], `does not fit the ${this.wire.vhex}-digit DAC code`);
+        codes[i] = code;
+      }
+      sends.push(this.send({ cmd: forward ? "MVF" : "MVT", codes }));
+    }
+    const replies = await Promise.all(sends);
+    const out = new Float64Array(vectors * nOut);
+    const energy = zeroEnergy();
+    let duration = 0;
+    replies.forEach((r, k) => {
+      const codes = this.codes(r, nOut);
+      for (let j = 0; j < nOut; j++) out[k * nOut + j] = codes[j]! * lsb;
+      addEnergy(energy, r.energy);
+      duration += r.durationSeconds;
+    });
+    return { value: out, energy, durationSeconds: duration };
+  }
+
+  async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
+    this.assertOpen();
+    checkPulses(this.identity, pulses);
+    const requests = pulses.map((p, k) => this.pulseRequest(p, k));
+    const settled = await Promise.allSettled(requests.map(([req, seconds]) => this.send(req, seconds)));
+    const report: ProgramReport = { pulsesApplied: 0, complianceTrips: 0 };
+    const energy: EnergyBreakdown = zeroEnergy();
+    let duration = 0;
+    let firstError: unknown = null;
+    settled.forEach((s) => {
+      if (s.status === "rejected") {
+        firstError ??= s.reason;
+        return;
+      }
+      const r = s.value;
+      report.pulsesApplied += parseUnsigned(r.payload[0] ?? "", "applied");
+      report.complianceTrips += parseUnsigned(r.payload[1] ?? "", "trips");
+      addEnergy(energy, r.energy);
+      duration += r.durationSeconds;
+    });
+    if (firstError) {
+      const failed = settled.filter((s) => s.status === "rejected").length;
+      const e = firstError as Error;
+      e.message = `${e.message} (${pulses.length - failed} of ${pulses.length} pulse requests completed, ${report.pulsesApplied} pulses applied)`;
+      throw e;
+    }
+    return { value: report, energy, durationSeconds: duration };
+  }
+
+  async reset(): Promise<Measured<void>> {
+    this.assertOpen();
+    const r = await this.send({ cmd: "RST" });
+    return { value: undefined, energy: r.energy, durationSeconds: r.durationSeconds };
+  }
+
+  async isSafe(): Promise<boolean> {
+    this.assertOpen();
+    return parseStatusPayload((await this.send({ cmd: "ST" })).payload).safe;
+  }
+
+  /** Grounds every line (RST), then releases the link. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.session.connected) await this.session.request({ cmd: "RST" });
+    } finally {
+      await this.session.close();
+    }
+  }
+
+  // --- internals ---
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`${this.identity.model} (serial ${this.identity.serial}): crossbar is closed`);
+  }
+
+  private send(req: Request, expectedSeconds = 0): Promise<OkReply> {
+    return this.session.request(req, expectedSeconds);
+  }
+
+  /** The read voltage in whole microvolts (how it travels) and the volts the device applies. */
+  private readVoltage(readVolts: number): { microvolts: number; volts: number } {
+    checkReadVolts(this.identity, readVolts);
+    const microvolts = Math.round(readVolts * 1e6);
+    if (microvolts === 0) throw new LimitError("readVolts", readVolts, "must be non-zero (at least 1 µV) to sense a current");
+    return { microvolts, volts: Number(`${microvolts}e-6`) };
+  }
+
+  private codes(r: OkReply, n: number): number[] {
+    return decodeSignedVector(r.payload[0] ?? "", this.wire.ahex, `${r.cmd} reply`, n);
+  }
+
+  private pulseRequest(p: Pulse, k: number): [Request, number] {
+    const microvolts = Math.round(p.volts * 1e6);
+    const nanoseconds = Math.round(p.widthSeconds * 1e9);
+    if (nanoseconds < 1) throw new LimitError(`pulses[${k}].widthSeconds`, p.widthSeconds, "is below the 1 ns resolution of the link");
+    if (p.kind === "cell") {
+      return [{ cmd: "PCELL", row: p.row, col: p.col, microvolts, nanoseconds, count: p.count }, p.count * p.widthSeconds];
+    }
+    const crossing = p.kind === "row" ? this.identity.cols : this.identity.rows;
+    const counts = new Array<number>(crossing).fill(0);
+    p.selected.forEach((s, j) => (counts[s] = p.counts[j]!));
+    const most = p.counts.reduce((m, c) => Math.max(m, c), 0);
+    return [{ cmd: p.kind === "row" ? "PROW" : "PCOL", line: p.line, scheme: p.scheme === "V/2" ? 2 : 3, microvolts, nanoseconds, counts }, most * p.widthSeconds];
+  }
+}
+
+function toDeviceIdentity(id: WireIdentity, l: WireLimits): DeviceIdentity {
+  return {
+    backend: "serial",
+    model: id.model,
+    serial: id.serial,
+    firmwareVersion: id.fw,
+    protocolVersion: id.proto,
+    rows: id.rows,
+    cols: id.cols,
+    limits: {
+      maxReadVolts: l.vrmax,
+      maxProgramVoltsPositive: l.vpmax,
+      maxProgramVoltsNegative: l.vnmax,
+      minPulseWidthSeconds: l.wmin,
+      maxPulseWidthSeconds: l.wmax,
+      maxPulseCount: l.cmax,
+      complianceAmperes: l.icomp,
+      dacBits: l.dac,
+      adcBits: l.adc,
+    },
+    capabilities: {
+      readArray: true,
+      mvmForward: true,
+      mvmTransposed: l.mvt,
+      mvmMethod: "analog",
+      parallelPulse: l.par,
+      halfSelectSchemes: l.schemes.map((s) => (s === 2 ? "V/2" : "V/3")),
+    },
+    ...(l.endur > 0 ? { endurancePulses: l.endur } : {}),
+  };
+}

@@ -1,0 +1,151 @@
+// The pure codec of firmware/PROTOCOL.md: round trips (fast-check) and detection of any single damaged byte or bit.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { crc16CcittFalse } from "../../drivers/serial-crossbar/crc16.js";
+import { decodeFrame, encodeFrame, FrameError, nextSeq } from "../../drivers/serial-crossbar/frame.js";
+import {
+  limitsPayload, parseLimitsPayload, parseReply, parseRequest, replyFields, requestFields, type CodeWidths, type Reply, type Request, type WireLimits,
+} from "../../drivers/serial-crossbar/messages.js";
+import { decodeSignedVector, encodeSignedVector, formatDecimal, parseDecimal, signedCodeRange } from "../../drivers/serial-crossbar/values.js";
+
+const SEED = 20261123;
+const widths: CodeWidths = { vhex: 3, ahex: 3, chex: 4 };
+
+describe("CRC-16/CCITT-FALSE", () => {
+  it("matches the standard check value: '123456789' → 0x29B1", () => {
+    expect(crc16CcittFalse("123456789")).toBe(0x29b1);
+  });
+  it("reproduces the worked examples in PROTOCOL.md", () => {
+    expect(encodeFrame({ seq: 0, fields: ["ID"] })).toBe("0000 ID *5C15");
+    expect(encodeFrame({ seq: 6, fields: ["PING"] })).toBe("0006 PING *0D90");
+    expect(encodeFrame({ seq: 3, fields: ["PCELL", "1", "2", "1500000", "100", "3"] })).toBe("0003 PCELL 1 2 1500000 100 3 *92A0");
+    expect(decodeFrame("0002 OK MVF 123e-15 0 2000e-15 100e-9 1A2FE7004010 *D520").fields[1]).toBe("MVF");
+  });
+});
+
+describe("sequence numbers", () => {
+  it("wrap from FFFF to 0001, skipping the reserved 0000", () => {
+    expect(nextSeq(0xfffe)).toBe(0xffff);
+    expect(nextSeq(0xffff)).toBe(1);
+    expect(nextSeq(0)).toBe(1);
+  });
+});
+
+const field = fc.stringMatching(/^[!-)+-~]{1,12}$/); // printable, no space, no '*'
+const frameArb = fc.record({ seq: fc.integer({ min: 0, max: 0xffff }), fields: fc.array(field, { minLength: 1, maxLength: 8 }) });
+
+describe("frames", () => {
+  it("decode(encode(x)) = x", () => {
+    fc.assert(fc.property(frameArb, (f) => {
+      expect(decodeFrame(encodeFrame(f))).toEqual(f);
+    }), { seed: SEED, numRuns: 500 });
+  });
+
+  it("any single damaged byte in a line is detected", () => {
+    fc.assert(
+      fc.property(frameArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (f, at, delta) => {
+        const line = encodeFrame(f);
+        const i = at % line.length;
+        const damaged = line.slice(0, i) + String.fromCharCode((line.charCodeAt(i) + delta) & 0xff) + line.slice(i + 1);
+        // The reader splits at '\n' (a byte damaged into '\n' splits the line): no piece may decode.
+        for (const piece of damaged.split("\n")) expect(() => decodeFrame(piece)).toThrow(FrameError);
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
+  });
+
+  it("any single flipped bit in a line is detected", () => {
+    fc.assert(
+      fc.property(frameArb, fc.nat(), fc.integer({ min: 0, max: 7 }), (f, at, bit) => {
+        const line = encodeFrame(f);
+        const i = at % line.length;
+        const damaged = line.slice(0, i) + String.fromCharCode(line.charCodeAt(i) ^ (1 << bit)) + line.slice(i + 1);
+        for (const piece of damaged.split("\n")) expect(() => decodeFrame(piece)).toThrow(FrameError);
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
+  });
+
+  it("a damaged line still names its sequence number when the SEQ digits survived (for the NAK)", () => {
+    const line = encodeFrame({ seq: 0x1a2b, fields: ["PING"] });
+    const damaged = line.replace("PING", "PINH");
+    try {
+      decodeFrame(damaged);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as FrameError).reason).toBe("crc");
+      expect((e as FrameError).seq).toBe(0x1a2b);
+    }
+  });
+});
+
+describe("values", () => {
+  it("exact decimals round-trip every finite float64 bit for bit", () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+      const text = formatDecimal(x);
+      expect(text).toMatch(/^-?[0-9]{1,17}(e-?[0-9]{1,3})?$/);
+      expect(Object.is(parseDecimal(text, "x"), x === 0 ? 0 : x)).toBe(true);
+    }), { seed: SEED, numRuns: 5000 });
+    expect(formatDecimal(0.2)).toBe("2e-1");
+    expect(formatDecimal(1.25e-13)).toBe("125e-15");
+    expect(formatDecimal(4095)).toBe("4095");
+  });
+
+  it("packed signed vectors round-trip at every width", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 12 }).chain((w) => {
+      const { min, max } = signedCodeRange(w);
+      return fc.tuple(fc.constant(w), fc.array(fc.integer({ min: Math.max(min, Number.MIN_SAFE_INTEGER), max: Math.min(max, Number.MAX_SAFE_INTEGER) }), { maxLength: 64 }));
+    }), ([w, codes]) => {
+      expect(decodeSignedVector(encodeSignedVector(codes, w), w, "v")).toEqual(codes);
+    }), { seed: SEED, numRuns: 500 });
+    expect(encodeSignedVector([0x1a2, -25, 4, 16], 3)).toBe("1A2FE7004010");
+  });
+});
+
+const u = (max: number) => fc.integer({ min: 0, max });
+const codes = (n: number) => fc.array(fc.integer({ min: -2048, max: 2047 }), { minLength: 1, maxLength: n });
+const requestArb: fc.Arbitrary<Request> = fc.oneof(
+  fc.constantFrom<Request>({ cmd: "ID" }, { cmd: "LIM" }, { cmd: "PING" }, { cmd: "ST" }, { cmd: "EN" }, { cmd: "RST" }),
+  fc.record({ cmd: fc.constant("NEW" as const), nonce: fc.integer({ min: 0, max: 0xffffffff }) }),
+  fc.record({ cmd: fc.constant("RCELL" as const), row: u(4095), col: u(4095), microvolts: fc.integer({ min: -5_000_000, max: 5_000_000 }) }),
+  fc.record({ cmd: fc.constant("RROW" as const), row: u(4095), microvolts: fc.integer({ min: -5_000_000, max: 5_000_000 }) }),
+  fc.record({ cmd: fc.constantFrom("MVF" as const, "MVT" as const), codes: codes(64) }),
+  fc.record({ cmd: fc.constant("PCELL" as const), row: u(4095), col: u(4095), microvolts: fc.integer({ min: -5_000_000, max: 5_000_000 }), nanoseconds: u(1e9), count: u(65535) }),
+  fc.record({
+    cmd: fc.constantFrom("PROW" as const, "PCOL" as const), line: u(4095), scheme: fc.constantFrom(2 as const, 3 as const),
+    microvolts: fc.integer({ min: -5_000_000, max: 5_000_000 }), nanoseconds: u(1e9), counts: fc.array(u(65535), { minLength: 1, maxLength: 64 }),
+  }),
+);
+const energyArb = fc.record({ cell: fc.double({ min: 0, max: 1, noNaN: true }), halfSelected: fc.double({ min: 0, max: 1, noNaN: true }), peripheral: fc.double({ min: 0, max: 1, noNaN: true }) });
+const replyArb: fc.Arbitrary<Reply> = fc.oneof(
+  fc.record({ kind: fc.constant("ok" as const), cmd: fc.constantFrom("MVF" as const, "PCELL" as const, "PING" as const), energy: energyArb, durationSeconds: fc.double({ min: 0, max: 10, noNaN: true }), payload: fc.array(field, { maxLength: 3 }) }),
+  fc.record({ kind: fc.constant("err" as const), code: fc.constantFrom("LIMIT" as const, "ORDER" as const, "CRC" as const), text: fc.array(field, { maxLength: 4 }).map((a) => a.join(" ")) }),
+  fc.record({ kind: fc.constant("boot" as const), nonce: fc.integer({ min: 0, max: 0xffffffff }) }),
+);
+
+describe("messages", () => {
+  it("requests: parse(fields(x)) = x, through a whole line", () => {
+    fc.assert(fc.property(requestArb, fc.integer({ min: 1, max: 0xffff }), (req, seq) => {
+      const line = encodeFrame({ seq, fields: requestFields(req, widths) });
+      expect(parseRequest(decodeFrame(line).fields, widths)).toEqual(req);
+    }), { seed: SEED, numRuns: 1000 });
+  });
+
+  it("replies: parse(fields(x)) = x, energies and durations exact", () => {
+    fc.assert(fc.property(replyArb, (reply) => {
+      const line = encodeFrame({ seq: 7, fields: replyFields(reply) });
+      const back = parseReply(decodeFrame(line).fields);
+      const norm = (r: Reply) => (r.kind === "ok" ? { ...r, energy: { cell: r.energy.cell + 0, halfSelected: r.energy.halfSelected + 0, peripheral: r.energy.peripheral + 0 }, durationSeconds: r.durationSeconds + 0 } : r);
+      expect(back).toEqual(norm(reply));
+    }), { seed: SEED, numRuns: 1000 });
+  });
+
+  it("LIM round-trips", () => {
+    const l: WireLimits = {
+      vrmax: 0.5, vpmax: 2, vnmax: 2, wmin: 10e-9, wmax: 1e-3, cmax: 1000, icomp: 1e-3, dac: 8, adc: 12,
+      vlsb: (2 * 0.5) / 255, vhex: 3, alsb: 4.8828125e-7, alsbf: 1.953125e-6, alsbt: 3.1e-6, ahex: 3, chex: 4, vread: 0.2,
+      schemes: [2, 3], par: true, mvt: true, rrow: true, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
+    };
+    expect(parseLimitsPayload(limitsPayload(l))).toEqual(l);
+  });
+});

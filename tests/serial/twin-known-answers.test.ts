@@ -1,0 +1,79 @@
+// The serial driver against the firmware twin over an in-process link: every answer equals what the
+// simulator itself answers for the same calls with the same seed (values bit for bit, joules to float rounding).
+import { afterEach, describe, expect, it } from "vitest";
+import type { Crossbar, Measured } from "../../src/hal/crossbar.js";
+import { totalJoules } from "../../src/hal/crossbar.js";
+import { parseDeviceUri } from "../../src/hal/uri.js";
+import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
+import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
+import { createLink } from "../../sim/link/link.js";
+import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
+import { LimitError } from "../../src/hal/limits.js";
+
+const URI = "sim:reram?rows=8&cols=6&seed=7";
+const opened: Crossbar[] = [];
+afterEach(async () => {
+  for (const c of opened.splice(0)) await c.close().catch(() => undefined);
+});
+
+async function pair(): Promise<{ serial: SerialCrossbar; reference: Crossbar; twin: FirmwareTwin }> {
+  const twin = await FirmwareTwin.create(simCrossbarFromUri(parseDeviceUri(URI)));
+  const link = createLink();
+  twin.serve(link.device);
+  const serial = await SerialCrossbar.overStream(link.host, { timeoutSeconds: 0.2 });
+  const reference = simCrossbarFromUri(parseDeviceUri(URI));
+  opened.push(serial, reference);
+  return { serial, reference, twin };
+}
+
+function expectSameMeasurement<T>(a: Measured<T>, b: Measured<T>): void {
+  // Values bit for bit (−0 and +0 are the same current).
+  const plain = (v: unknown) => (v instanceof Float64Array ? Array.from(v, (x) => x + 0) : typeof v === "number" ? v + 0 : v);
+  expect(plain(a.value)).toEqual(plain(b.value));
+  expect(totalJoules(a.energy)).toBeCloseTo(totalJoules(b.energy), 25);
+  expect(a.energy.cell / b.energy.cell || 1).toBeCloseTo(1, 12);
+  expect(a.durationSeconds / b.durationSeconds || 1).toBeCloseTo(1, 12);
+}
+
+describe("serial driver ↔ firmware twin ↔ simulator", () => {
+  it("identify carries the simulator's identity and limits exactly", async () => {
+    const { serial, reference } = await pair();
+    const a = await serial.identify();
+    const b = await reference.identify();
+    expect(a.backend).toBe("serial");
+    expect(a.model).toBe(b.model);
+    expect(a.serial).toBe(b.serial);
+    expect([a.rows, a.cols]).toEqual([b.rows, b.cols]);
+    expect(a.limits).toEqual(b.limits);
+    expect(a.protocolVersion).toBe("1");
+  });
+
+  it("reads, products and pulses answer exactly what the simulator answers", async () => {
+    const { serial, reference } = await pair();
+    const steps: Array<(c: Crossbar) => Promise<Measured<unknown>>> = [
+      (c) => c.readCell(2, 3),
+      (c) => c.readCell(0, 0, 0.15),
+      (c) => c.mvm({ direction: "forward", volts: Float64Array.from([0.1, -0.2, 0.05, 0.3, 0, -0.1, 0.2, 0.25]) }),
+      (c) => c.mvm({ direction: "transposed", volts: Float64Array.from([0.1, -0.2, 0.05, 0.3, 0.3, -0.3]), vectors: 1 }),
+      (c) => c.program([{ kind: "cell", row: 1, col: 2, volts: 1.2, widthSeconds: 1e-6, count: 5 }]),
+      (c) => c.program([
+        { kind: "row", line: 3, selected: [0, 2, 5], counts: [1, 0, 4], volts: -1.1, widthSeconds: 50e-9, scheme: "V/3" },
+        { kind: "column", line: 4, selected: [1, 7], counts: [2, 3], volts: 1.0, widthSeconds: 100e-9, scheme: "V/2" },
+      ]),
+      (c) => c.readArray(),
+      (c) => c.mvm({ direction: "forward", volts: new Float64Array(16).fill(0.12), vectors: 2 }),
+      (c) => c.reset(),
+    ];
+    for (const step of steps) expectSameMeasurement(await step(serial), await step(reference));
+    expect(await serial.isSafe()).toBe(true);
+  });
+
+  it("refuses a request beyond a limit on the host, naming the limit; nothing reaches the device", async () => {
+    const { serial, twin } = await pair();
+    const id = await serial.identify();
+    await expect(serial.program([{ kind: "cell", row: 0, col: 0, volts: id.limits.maxProgramVoltsPositive + 0.1, widthSeconds: 1e-6, count: 1 }])).rejects.toThrow(/maxProgramVoltsPositive/);
+    await expect(serial.readCell(99, 0)).rejects.toBeInstanceOf(LimitError);
+    await twin.idle();
+    expect(twin.appliedPulses).toHaveLength(0);
+  });
+});
