@@ -81,7 +81,14 @@ export function analyzeSweep(points: readonly ExperimentPoint[], options: Analys
   }
   const contrasts = matchedContrasts(points, boot);
   const landauer = landauerMultiples(points, boot);
-  const { verdict, reasons } = decideVerdict(ends, contrasts);
+  const missing: Partial<Record<BracketEnd, string>> = {};
+  for (const end of BRACKET_ENDS) {
+    if (ends[end]) continue;
+    const noE = points.filter((p) => !(p.energyJoules > 0)).length;
+    const noI = points.filter((p) => !(p.bits[end] > 0)).length;
+    missing[end] = `${points.length} run(s), ${noE} with E ≤ 0 (ideal weights spend no device energy), ${noI} with I ≤ 0 on this end; the fit needs at least 3 with both positive`;
+  }
+  const { verdict, reasons } = decideVerdict(ends, contrasts, missing);
   return {
     points: points.length,
     cells: new Set(points.map((p) => p.cell)).size,

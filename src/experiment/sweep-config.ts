@@ -67,7 +67,9 @@ export interface SweepPoint {
   seed: number;
 }
 
+/** A sweep config refused; the message names the file and the field. Exit code 2, like other user errors. */
 export class SweepConfigError extends Error {
+  readonly exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = "ConfigError";

@@ -1,4 +1,5 @@
 // Joins the run directories of several sweep directories (shards run on different machines) into one.
+import { SweepDirError } from "./sweep-dir-error.js";
 import { cpSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runSucceeded } from "./run-dir.js";
@@ -15,12 +16,12 @@ export interface MergeResult {
 
 /** Copies every successful run dir of `sources` into `target` (which may be one of them). Sources must hold the same sweep. */
 export function mergeSweepDirs(sources: readonly string[], target: string): MergeResult {
-  if (sources.length === 0) throw Object.assign(new Error("sweep merge: name at least one sweep directory"), { name: "UserError" });
+  if (sources.length === 0) throw new SweepDirError("sweep merge: name at least one sweep directory");
   const configs = sources.map((d) => ({ dir: d, config: readSweepDirConfig(d) }));
   const first = configs[0]!;
   for (const c of configs.slice(1)) {
     if (JSON.stringify(c.config) !== JSON.stringify(first.config)) {
-      throw Object.assign(new Error(`sweep merge: ${c.dir}/sweep.json differs from ${first.dir}/sweep.json; only shards of one sweep can be merged`), { name: "UserError" });
+      throw new SweepDirError(`sweep merge: ${c.dir}/sweep.json differs from ${first.dir}/sweep.json; only shards of one sweep can be merged`);
     }
   }
   claimSweepDir(target, first.config);

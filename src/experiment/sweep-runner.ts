@@ -1,5 +1,6 @@
 // Runs a sweep: every grid point (or one shard of them) as an ordinary run directory under SWEEP/runs,
 // skipping points that already finished, in K worker processes; then the analysis and the report.
+import { SweepDirError } from "./sweep-dir-error.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -47,7 +48,7 @@ export function claimSweepDir(sweepDir: string, config: SweepConfig): void {
   if (existsSync(path)) {
     const old = readFileSync(path, "utf8");
     if (JSON.stringify(JSON.parse(old)) !== JSON.stringify(config)) {
-      throw Object.assign(new Error(`${path}: this directory holds a different sweep (its sweep.json differs from the config given); use another --out directory`), { name: "UserError" });
+      throw new SweepDirError(`${path}: this directory holds a different sweep (its sweep.json differs from the config given); use another --out directory`);
     }
     return;
   }
@@ -56,7 +57,7 @@ export function claimSweepDir(sweepDir: string, config: SweepConfig): void {
 
 export function readSweepDirConfig(sweepDir: string): SweepConfig {
   const path = join(sweepDir, SWEEP_CONFIG_FILE);
-  if (!existsSync(path)) throw Object.assign(new Error(`${path}: missing; ${sweepDir} is not a sweep directory`), { name: "UserError" });
+  if (!existsSync(path)) throw new SweepDirError(`${path}: missing; ${sweepDir} is not a sweep directory`);
   return JSON.parse(readFileSync(path, "utf8")) as SweepConfig;
 }
 

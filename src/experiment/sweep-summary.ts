@@ -1,6 +1,6 @@
 // The sweep's summary.json: β on each end of the bracket (estimate and 95% CI), the verdict and its reasons,
 // and the evidence behind them, computed from every finished run directory under SWEEP/runs.
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeSweep, type SweepAnalysis } from "./analysis.js";
 import { BRACKET_ENDS, type ExperimentPoint } from "./point.js";
@@ -91,6 +91,9 @@ export function summarizeSweep(sweepDir: string, config: SweepConfig): SweepSumm
 export function writeSweepSummary(sweepDir: string, summary: SweepSummary): string {
   const path = join(sweepDir, SWEEP_SUMMARY_FILE);
   // Infinity and NaN are not JSON: written as null.
-  writeFileSync(path, JSON.stringify(summary, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n");
+  // Written aside and renamed: shards finishing together never leave half a file.
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(summary, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n");
+  renameSync(tmp, path);
   return path;
 }

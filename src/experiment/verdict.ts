@@ -28,7 +28,11 @@ export const VERDICT_RULES = {
 
 const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : x.toFixed(3)) : String(x));
 
-export function decideVerdict(ends: Partial<Record<BracketEnd, EndAnalysis>>, contrasts: readonly MatchedContrast[]): { verdict: Verdict; reasons: string[] } {
+export function decideVerdict(
+  ends: Partial<Record<BracketEnd, EndAnalysis>>,
+  contrasts: readonly MatchedContrast[],
+  missing: Partial<Record<BracketEnd, string>> = {},
+): { verdict: Verdict; reasons: string[] } {
   const R = VERDICT_RULES;
   const refute: string[] = [];
   const against: string[] = [];
@@ -77,7 +81,7 @@ export function decideVerdict(ends: Partial<Record<BracketEnd, EndAnalysis>>, co
     const a = ends[end];
     if (!a) {
       supportable = false;
-      against.push(`no usable points on the ${end} end of the bracket (bits ≤ 0 or missing everywhere)`);
+      against.push(`no fit on the ${end} end of the bracket: ${missing[end] ?? "fewer than 3 runs with E > 0 and I > 0"}`);
       continue;
     }
     const b = a.beta;

@@ -1,6 +1,6 @@
 // Writes DIR/report.html: one self-contained page (inline SVG and CSS, no scripts, no network) for a sweep
 // directory or a single run directory.
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { accuracyChart, conductanceChart, energyByComponentChart, energyVsBitsChart, landauerChart } from "./charts.js";
 import { renderSvg } from "./render-svg.js";
@@ -12,7 +12,9 @@ export async function buildReport(dir: string): Promise<string> {
   const data = loadReportData(dir);
   const html = await reportHtml(data);
   const path = join(dir, REPORT_FILE);
-  writeFileSync(path, html);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, html);
+  renameSync(tmp, path);
   return path;
 }
 
@@ -29,9 +31,13 @@ export async function reportHtml(d: ReportData): Promise<string> {
   if (d.summary) sections.push(verdictSection(d));
   else if (d.runSummary) sections.push(runSection(d));
 
-  const hasEI = d.points.some((p) => p.energyJoules > 0 && (p.bits.estimate > 0 || p.bits.upper > 0));
+  const placeable = d.points.filter((p) => p.energyJoules > 0 && (p.bits.estimate > 0 || (p.bits.lower > 0 && p.bits.upper > 0)));
+  const hasEI = placeable.length > 0;
+  const noE = d.points.filter((p) => !(p.energyJoules > 0)).length;
+  const unplaced = d.points.length - placeable.length - noE;
+  const eiNote = `${noE ? ` ${noE} run(s) spent no device energy (E = 0, e.g. ideal weights) and are not shown.` : ""}${unplaced ? ` ${unplaced} run(s) with neither a positive estimate nor a positive lower bound on bits are not shown.` : ""} A bracket whose lower end is 0 is drawn from the estimate.`;
   sections.push(
-    await figure("plot-energy-vs-bits", "Each point is one run at its bits estimate; the horizontal bar spans the bracket from the lower to the upper bound. Dashed lines: Deming fits of log E on log I on each end of the bracket.", hasEI ? energyVsBitsChart(d) : null, "No run has both positive energy and positive bits."),
+    await figure("plot-energy-vs-bits", `Each point is one run at its bits estimate; the horizontal bar spans the bracket from the lower to the upper bound. Dashed lines: Deming fits of log E on log I on each end of the bracket.${eiNote}`, hasEI ? energyVsBitsChart(d) : null, `No run has both positive energy and positive bits.${eiNote}`),
   );
   const hasComp = d.points.some((p) => Object.keys(p.energyByComponentJoules).length > 0);
   sections.push(await figure("plot-energy-components", "Device energy split two ways: by what the device was doing (activity) and by where it was dissipated (physical component). Each split sums to the device total.", hasComp ? energyByComponentChart(d) : null, "The run summaries carry no per-component energy."));

@@ -12,8 +12,10 @@ export function energyVsBitsChart(d: ReportData): ChartSpec {
   const pts = d.points
     .filter((p) => p.energyJoules > 0)
     .map((p) => {
-      const mid = p.bits.estimate > 0 ? p.bits.estimate : Math.sqrt(Math.max(p.bits.lower, 1e-300) * Math.max(p.bits.upper, 1e-300));
-      return { run: p.id, labels: p.labelMode, C: p.classes, n: p.n, E: p.energyJoules, I: mid, Ilo: p.bits.lower > 0 ? p.bits.lower : mid, Ihi: p.bits.upper > 0 ? p.bits.upper : mid };
+      const { lower, estimate, upper } = p.bits;
+      // Where to put the run on a log axis: the estimate, else the middle of a positive bracket.
+      const mid = estimate > 0 ? estimate : lower > 0 && upper > 0 ? Math.sqrt(lower * upper) : Number.NaN;
+      return { run: p.id, labels: p.labelMode, C: p.classes, n: p.n, E: p.energyJoules, I: mid, Ilo: lower > 0 ? lower : mid, Ihi: upper > 0 ? upper : mid };
     })
     .filter((r) => r.I > 0);
   const fits: { end: string; I: number; E: number }[] = [];

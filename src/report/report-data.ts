@@ -1,4 +1,5 @@
 // What a report shows, read from a sweep directory or a single run directory.
+import { SweepDirError } from "../experiment/sweep-dir-error.js";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { ExperimentPoint } from "../experiment/point.js";
@@ -42,10 +43,10 @@ export function isSweepDir(dir: string): boolean {
 }
 
 export function loadReportData(dir: string): ReportData {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw Object.assign(new Error(`report: ${dir} is not a directory`), { name: "UserError" });
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SweepDirError(`report: ${dir} is not a directory`);
   if (isSweepDir(dir)) return loadSweep(dir);
   if (existsSync(join(dir, "summary.json"))) return loadRun(dir);
-  throw Object.assign(new Error(`report: ${dir} holds neither sweep.json (a sweep) nor summary.json (a finished run)`), { name: "UserError" });
+  throw new SweepDirError(`report: ${dir} holds neither sweep.json (a sweep) nor summary.json (a finished run)`);
 }
 
 function loadSweep(dir: string): ReportData {
