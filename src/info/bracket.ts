@@ -109,11 +109,15 @@ export function bitsBracket(input: BracketInput): BitsBracket {
   }
 
   if (input.prequentialBits != null && input.finalCodeBits != null) {
+    const uniformBits = labelEntropyUpperBits(n, C);
     all.push({
       name: "prequential",
       kind: "estimate",
-      bits: prequentialEstimateBits(input.prequentialBits, input.finalCodeBits),
-      method: `prequential code length ${input.prequentialBits.toFixed(1)} − final-model code length ${input.finalCodeBits.toFixed(1)} bits (Blier & Ollivier 2018)`,
+      bits: prequentialEstimateBits(input.prequentialBits, input.finalCodeBits, uniformBits),
+      method:
+        input.prequentialBits <= uniformBits
+          ? `prequential code length ${input.prequentialBits.toFixed(1)} + 1 − final-model code length ${input.finalCodeBits.toFixed(1)} bits (Blier & Ollivier 2018)`
+          : `uniform code ${uniformBits.toFixed(1)} + 1 (shorter than the prequential ${input.prequentialBits.toFixed(1)}) − final-model code length ${input.finalCodeBits.toFixed(1)} bits (Blier & Ollivier 2018)`,
       applies: true,
       why: "an estimate (one achievable code), not a bound",
     });

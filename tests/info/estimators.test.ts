@@ -126,6 +126,10 @@ describe("prequential estimate", () => {
   it("a model that learns nothing in advance and memorizes: n·log2 C", () => {
     expect(prequentialEstimateBits(64 * 2, 0)).toBe(128);
   });
+  it("with the uniform code as the alternative: min(L_preq, n·log2 C) + 1 − L_final", () => {
+    expect(prequentialEstimateBits(300, 5, 128)).toBe(124);
+    expect(prequentialEstimateBits(100, 5, 128)).toBe(96);
+  });
 });
 
 describe("generalization-gap lower bound", () => {
@@ -155,7 +159,13 @@ describe("bitsBracket", () => {
     expect(b.upper.method).toMatch(/n·log2 C/);
     expect(fano.bits).toBeGreaterThan(0.9 * 128);
     expect(b.lower.bits).toBeLessThanOrEqual(128);
-    expect(b.estimate?.bits).toBe(126);
+    expect(b.estimate?.bits).toBe(125);
+    // A prequential code longer than the uniform one: the uniform code (+1 bit) is used, which can exceed the upper end by ≤ 1 bit.
+    const over = bitsBracket({ ...base, prequentialBits: 230, finalCodeBits: 0, labelMode: "random", trainError: { errors: 0, trials: 64 }, testAcc: 0.25 });
+    expect(over.all.find((x) => x.name === "prequential")?.bits).toBe(129);
+    expect(over.estimate?.bits).toBe(128);
+    expect(over.estimate?.method).toMatch(/^uniform code 128.0 \+ 1 .*raw 129.0 bits, clamped/);
+    expect(over.notes.join(" ")).toMatch(/clamped/);
     expect(b.all.find((x) => x.name === "fano")?.applies).toBe(true);
   });
   it("real labels: Fano is listed but does not apply; the lower end is the generalization gap", () => {
