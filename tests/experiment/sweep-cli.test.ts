@@ -9,8 +9,8 @@ import { join } from "node:path";
 const MHIL = join(process.cwd(), "bin", "mhil.js");
 const TINY = {
   name: "tiny",
-  device: "sim:ideal?rows=16&cols=16&seed=1",
-  base: { dataset: "toy:2d", weights: "crossbar", layers: [3], testSamples: 0, learningRates: 0.2, batchSize: 8, T1: 8, T2: 3 },
+  device: "sim:",
+  base: { dataset: "toy:2d", weights: "ideal", layers: [3], testSamples: 0, learningRates: 0.2, batchSize: 8, T1: 8, T2: 3 },
   grid: { n: [8, 32], classes: [2], labels: ["random", "teacher"], budgets: [{ epochs: 2 }], seeds: 3 },
   pilot: true,
   analysis: { bootstrapResamples: 200 },
