@@ -1,0 +1,93 @@
+// runTraining's exits: success, aborted by its signal, failed by an error; each leaves exactly one stop record.
+import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseTrainConfig } from "../../src/train/config.js";
+import { RunAbortedError, runTraining } from "../../src/run/train-run.js";
+import type { TelemetryLike } from "../../src/run/telemetry.js";
+
+const work = mkdtempSync(join(tmpdir(), "mhil-train-run-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const readDocs = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const small = (over: Record<string, unknown> = {}) =>
+  parseTrainConfig({ dataset: "mnist:7x7", samples: 100, testSamples: 50, layers: [16], batchSize: 10, epochs: 3, weights: "ideal", ...over }, "test");
+
+/** Telemetry that keeps what it is given, optionally failing on an epoch. */
+function keepingTelemetry(failOnEpoch?: number) {
+  const seen = { batches: 0, epochs: [] as number[], bits: 0, closed: false, runIds: [] as string[] };
+  const factory = async (_dir: string, runId: string): Promise<TelemetryLike> => {
+    seen.runIds.push(runId);
+    return {
+      trainBatch: () => void seen.batches++,
+      trainEpoch: (p) => {
+        if (p.epoch === failOnEpoch) throw new Error("telemetry journal: disk full");
+        seen.epochs.push(p.epoch);
+      },
+      bits: () => void seen.bits++,
+      deviceHealth: () => undefined,
+      close: async () => void (seen.closed = true),
+    };
+  };
+  return { seen, factory };
+}
+
+describe("runTraining", () => {
+  it("success: telemetry gets every batch and epoch, the stop says success", async () => {
+    const t = keepingTelemetry();
+    const s = await runTraining({ config: small(), deviceUri: "sim:", outDir: join(work, "ok"), runDirName: "run-a", telemetry: t.factory });
+    expect(s.run_dir).toBe(join(work, "ok", "run-a"));
+    expect(s.status).toBe("success");
+    expect(s.epochs).toBe(3);
+    expect(s.updates).toBe(30);
+    expect(t.seen).toMatchObject({ batches: 30, epochs: [1, 2, 3], bits: 1, closed: true });
+    const docs = readDocs(join(s.run_dir, "records.jsonl"));
+    expect(t.seen.runIds).toEqual([docs[0].uid]);
+    expect(docs.at(-1)).toMatchObject({ exit_status: "success", num_events: { primary: 3 } });
+  });
+
+  it("aborted by its signal: RunAbortedError, stop aborted with the reason, checkpoints of completed epochs only", async () => {
+    const ac = new AbortController();
+    const promise = runTraining({
+      config: small({ epochs: 10 }),
+      deviceUri: "sim:",
+      outDir: join(work, "abort"),
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.kind === "epoch" && e.result.epoch === 2) ac.abort(new Error("operator asked"));
+      },
+    });
+    const err = await promise.catch((e) => e);
+    expect(err).toBeInstanceOf(RunAbortedError);
+    expect(err.epochsCompleted).toBe(2);
+    const dir = join(work, "abort", readdirSync(join(work, "abort"))[0]!);
+    expect(readDocs(join(dir, "records.jsonl")).at(-1)).toMatchObject({ exit_status: "aborted", reason: "operator asked", num_events: { primary: 2 } });
+    expect(readdirSync(join(dir, "checkpoints")).sort()).toEqual(["epoch-1.json", "epoch-2.json"]);
+    expect(existsSync(join(dir, "summary.json"))).toBe(false);
+    const cp = JSON.parse(readFileSync(join(dir, "checkpoints", "epoch-2.json"), "utf8"));
+    expect(cp).toHaveProperty("session");
+    expect(cp.rng.s).toHaveLength(4);
+  });
+
+  it("failed: an error mid-run writes stop failed with its message and is rethrown", async () => {
+    const t = keepingTelemetry(2);
+    const err = await runTraining({ config: small(), deviceUri: "sim:", outDir: join(work, "fail"), telemetry: t.factory }).catch((e) => e);
+    expect(err.message).toBe("telemetry journal: disk full");
+    const dir = join(work, "fail", readdirSync(join(work, "fail"))[0]!);
+    expect(readDocs(join(dir, "records.jsonl")).at(-1)).toMatchObject({ exit_status: "failed", reason: "telemetry journal: disk full" });
+    expect(existsSync(join(dir, "energy.json"))).toBe(true);
+    expect(t.seen.closed).toBe(true);
+  });
+
+  it("refused input (dataset) fails before any run directory exists", async () => {
+    const out = join(work, "refused");
+    await expect(runTraining({ config: small({ dataset: "csv:/no/such/file.csv" }), deviceUri: "sim:", outDir: out })).rejects.toThrow(/\/no\/such\/file\.csv/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("a bad device URI is refused before any run directory exists", async () => {
+    const out = join(work, "refused-device");
+    await expect(runTraining({ config: small({ weights: "crossbar" }), deviceUri: "sim:nosuchpreset", outDir: out })).rejects.toThrow(/unknown preset "nosuchpreset"/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
