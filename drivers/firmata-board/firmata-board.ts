@@ -188,8 +188,8 @@ export class FirmataBoard implements Crossbar {
     });
   }
 
-  reset(): Promise<Measured<void>> {
-    if (this.lost) return Promise.resolve(this.lostReset());
+  async reset(): Promise<Measured<void>> {
+    if (this.lost) return this.lostReset();
     return this.serial(async () => {
       const t0 = performance.now() / 1000;
       this.drive(restPattern(this.config), true);
