@@ -78,6 +78,12 @@ const NUMERIC_FIELDS = [
   "minPulseWidthSeconds", "maxPulseWidthSeconds", "complianceAmperes",
 ] as const satisfies readonly (keyof DeviceParams)[];
 
+/** The parameters in their documented order (model first), e.g. for printing. */
+export function orderedDeviceParams(p: DeviceParams): DeviceParams {
+  const keys = ["model", ...NUMERIC_FIELDS.slice(0, 20), "initialConductance", ...NUMERIC_FIELDS.slice(20)] as (keyof DeviceParams)[];
+  return Object.fromEntries(keys.map((k) => [k, p[k]])) as unknown as DeviceParams;
+}
+
 /** Checks every field; throws ConfigError naming the first bad one (prefixed by `at`, e.g. "device."). */
 export function validateDeviceParams(p: DeviceParams, at = "device."): DeviceParams {
   if (p === null || typeof p !== "object") throw new ConfigError(at.replace(/\.$/, ""), p, "must be an object of device parameters");

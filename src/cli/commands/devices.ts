@@ -1,11 +1,64 @@
-// `mhil devices`: placeholder until its issue lands.
+// `mhil devices`: the simulated device presets (with the paper each cites) and the serial ports present.
 import type { Command } from "commander";
+import { PRESETS } from "../../../sim/devices/presets.js";
+import { DEFAULT_PERIPHERALS } from "../../../sim/crossbar/peripherals.js";
+import { orderedDeviceParams } from "../../../sim/devices/params.js";
+
+interface PortInfo {
+  path: string;
+  manufacturer?: string;
+  serialNumber?: string;
+  vendorId?: string;
+  productId?: string;
+}
+
+/** Serial ports from serialport's SerialPort.list(); an empty list (and the reason) when they cannot be listed. */
+async function listSerialPorts(): Promise<{ ports: PortInfo[]; error?: string }> {
+  try {
+    const { SerialPort } = await import("serialport");
+    const ports = await SerialPort.list();
+    return { ports: ports.map((p) => ({ path: p.path, manufacturer: p.manufacturer, serialNumber: p.serialNumber, vendorId: p.vendorId, productId: p.productId })) };
+  } catch (e) {
+    return { ports: [], error: (e as Error).message };
+  }
+}
+
+const micro = (s: number) => `${+(s * 1e6).toPrecision(3)} µS`;
+const siemens = (s: number) => (s < 1e-6 ? `${+(s * 1e9).toPrecision(3)} nS` : micro(s));
 
 export function register(program: Command): void {
   program
     .command("devices")
-    .description("(devices: not implemented yet)")
-    .action(() => {
-      throw new Error("devices: not implemented yet");
+    .description("list the simulated device presets with their sources, and the serial ports present")
+    .option("--json", "print every preset with all its device and periphery parameters, and the ports, as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const serial = await listSerialPorts();
+      const presets = Object.values(PRESETS);
+      if (opts.json) {
+        const out = {
+          presets: presets.map((p) => ({ name: p.name, uri: `sim:${p.name}`, source: p.source, device: orderedDeviceParams(p.device), peripherals: { ...DEFAULT_PERIPHERALS, ...p.peripherals } })),
+          serialPorts: serial.ports,
+          ...(serial.error ? { serialPortsError: serial.error } : {}),
+        };
+        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+        return;
+      }
+      const lines: string[] = ["Simulated presets (open with sim:NAME?rows=&cols=&seed=; sim: alone is reram 64×64 seed 0):"];
+      for (const p of presets) {
+        const d = p.device;
+        lines.push(
+          `  ${p.name.padEnd(9)} ${d.model.padEnd(10)} ${siemens(d.gMinSiemens)}–${siemens(d.gMaxSiemens)}, ` +
+            `+${d.maxProgramVoltsPositive}/−${d.maxProgramVoltsNegative} V, ${Math.round((d.gMaxSiemens - d.gMinSiemens) / d.stepSiemens) + 1} levels`,
+        );
+        lines.push(`            source: ${p.source}`);
+      }
+      lines.push("");
+      if (serial.ports.length === 0) {
+        lines.push(`Serial ports: none found${serial.error ? ` (${serial.error})` : ""}`);
+      } else {
+        lines.push("Serial ports (open with serial:PATH or firmata:PATH):");
+        for (const p of serial.ports) lines.push(`  ${p.path}${p.manufacturer ? `  ${p.manufacturer}` : ""}${p.serialNumber ? `  serial ${p.serialNumber}` : ""}`);
+      }
+      process.stdout.write(lines.join("\n") + "\n");
     });
 }
