@@ -94,7 +94,7 @@ export function landauerChart(d: ReportData): ChartSpec {
     }
   }
   rows = rows.filter((r) => r.multiple > 0 && Number.isFinite(r.multiple));
-  const x = { field: "multiple", type: "quantitative" as const, scale: { type: "log" as const }, title: "Landauer multiple E / (k_B·T·ln2 · I)" };
+  const x = { field: "multiple", type: "quantitative" as const, scale: { type: "log" as const }, title: "Landauer multiple E / (k_B·T·ln2 · I)", axis: { format: ".0e" } };
   return {
     $schema: SCHEMA,
     width: WIDTH,

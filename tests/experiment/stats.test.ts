@@ -41,6 +41,15 @@ describe("Deming regression", () => {
     expect(ols(y, [x]).coefficients[1]!).toBeLessThan(1.9); // attenuated by 9/10
   });
 
+  it("matches scipy.odr (orthogonal distance regression with σ_x = 1, σ_y = 2) on a fixed data set", () => {
+    // Reference: scipy 1.17 odr.ODR(RealData(x, y, sx=1, sy=2), linear).run().beta = [0.30132264, 2.06426601].
+    const x = [0.5, 1.1, 2.3, 2.9, 4.2, 5.1, 6.3, 7.0];
+    const y = [1.9, 2.2, 5.1, 5.8, 9.7, 10.1, 13.4, 14.9];
+    const f = demingFit(x, y, 4);
+    expect(f.slope).toBeCloseTo(2.06426601, 6);
+    expect(f.intercept).toBeCloseTo(0.30132264, 5);
+  });
+
   it("refuses mismatched or too short input with a clear error", () => {
     expect(() => demingFit([1, 2], [1], 1)).toThrow(/x has 2 values, y has 1/);
     expect(() => demingFit([1], [1], 1)).toThrow(/at least 2 points/);
