@@ -1,7 +1,35 @@
-// Placeholder until this backend lands.
+// The digital twin: the simulator run with a calibration file's fitted device parameters.
+// twin:FILE[?rows=&cols=&seed=] — the shape defaults to the calibrated device's.
 import type { Crossbar } from "../src/hal/crossbar.js";
-import type { DeviceUri } from "../src/hal/uri.js";
+import { DeviceUriError, intParam, type DeviceUri } from "../src/hal/uri.js";
+import { SimulatedCrossbar } from "../sim/crossbar/simulated-crossbar.js";
+import { CalibrationFileError, loadCalibration, type CalibrationFile } from "./file.js";
+
+export function twinFromCalibration(cal: CalibrationFile, file: string, shape: { rows?: number; cols?: number; seed?: number } = {}): SimulatedCrossbar {
+  if (!cal.fit) throw new CalibrationFileError(file, `has no fit yet; run: mhil calibrate fit ${file}`);
+  const rows = shape.rows ?? cal.device.rows;
+  const cols = shape.cols ?? cal.device.cols;
+  return new SimulatedCrossbar({
+    rows,
+    cols,
+    seed: shape.seed ?? 0,
+    device: { ...cal.fit.params },
+    peripherals: { dacBits: cal.device.limits.dacBits, adcBits: cal.device.limits.adcBits, maxPulseCount: cal.device.limits.maxPulseCount },
+    backend: "twin",
+    model: `twin:${cal.device.model}`,
+    serial: `twin-${cal.device.serial}`,
+  });
+}
 
 export async function openTwin(uri: DeviceUri): Promise<Crossbar> {
-  throw new Error(`${uri.scheme}: backend not implemented yet`);
+  if (uri.target === "") throw new DeviceUriError(uri.text, "twin: needs a calibration file, e.g. twin:calibration/example-reram.json");
+  for (const k of Object.keys(uri.params)) {
+    if (!["rows", "cols", "seed"].includes(k)) throw new DeviceUriError(uri.text, `unknown parameter "${k}" (twin: takes rows, cols, seed)`);
+  }
+  const cal = loadCalibration(uri.target);
+  return twinFromCalibration(cal, uri.target, {
+    ...(uri.params.rows !== undefined ? { rows: intParam(uri, "rows", cal.device.rows, 1) } : {}),
+    ...(uri.params.cols !== undefined ? { cols: intParam(uri, "cols", cal.device.cols, 1) } : {}),
+    seed: intParam(uri, "seed", 0, 0),
+  });
 }

@@ -1,11 +1,116 @@
-// `mhil calibrate`: placeholder until its issue lands.
+// `mhil calibrate`: characterize a device on any backend into a calibration file, and fit the simulator to it.
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import cliProgress from "cli-progress";
+import { openCrossbar } from "../../backends/open.js";
+import { loadCalibration, saveCalibration } from "../../../calibration/file.js";
+import { DEFAULT_PLAN, PROCEDURES, fitCalibration, runCalibration, type ProcedureName } from "../../../calibration/run.js";
+import type { ProgressFn } from "../../../calibration/progress.js";
+import { UserError } from "../errors.js";
+
+function positiveInt(field: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UserError(`--${field} ${v}: must be a positive integer`);
+    return n;
+  };
+}
+function positiveNumber(field: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UserError(`--${field} ${v}: must be a positive number`);
+    return n;
+  };
+}
+
+/** A progress bar per stage on a terminal; a line every few seconds otherwise. */
+function progressReporter(): { progress: ProgressFn; stop(): void } {
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: "calibrate {stage} |{bar}| {value}/{total}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 },
+    cliProgress.Presets.shades_classic,
+  );
+  let stage = "";
+  return {
+    progress: (done, total, s) => {
+      if (s !== stage) {
+        if (stage) bar.stop();
+        stage = s;
+        bar.start(total, done, { stage: s });
+      } else bar.update(done, { stage: s });
+    },
+    stop: () => {
+      if (stage) bar.stop();
+    },
+  };
+}
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("calibrate")
-    .description("(calibrate: not implemented yet)")
-    .action(() => {
-      throw new Error("calibrate: not implemented yet");
+    .description("characterize a device (I–V, pulse response, thresholds, noise) and fit the simulator to it")
+    .option("--device <uri>", "device URI (sim:, serial:PATH, firmata:PATH, twin:FILE)", "sim:")
+    .option("--procedure <name>", `one of ${PROCEDURES.join(", ")}`, "full")
+    .option("--out <file>", "calibration file to write (extended when it exists and the device matches)")
+    .option("--cells <n>", "cells measured, spread over the array", positiveInt("cells"), DEFAULT_PLAN.cells)
+    .option("--pulses <n>", "pulses per sweep of the pulse response (enough to reach both bounds)", positiveInt("pulses"), DEFAULT_PLAN.pulsesPerSweep)
+    .option("--volts <v>", "pulse amplitude, both polarities (default 75% of the device's program limits)", positiveNumber("volts"))
+    .option("--width <seconds>", "pulse width (default 10× the device's minimum)", positiveNumber("width"))
+    .option("--reads <n>", "reads averaged per point", positiveInt("reads"), DEFAULT_PLAN.readsPerPoint)
+    .option("--pulses-per-read <m>", "pulses between two reads of the pulse response (raise it when one step is below the read noise)", positiveInt("pulses-per-read"), 1)
+    .option("--json", "print the fitted parameters as JSON")
+    .action(async (o: { device: string; procedure: string; out?: string; cells: number; pulses: number; volts?: number; width?: number; reads: number; pulsesPerRead: number; json?: boolean }) => {
+      if (!(PROCEDURES as readonly string[]).includes(o.procedure)) throw new UserError(`--procedure ${o.procedure}: must be one of ${PROCEDURES.join(", ")}`);
+      if (!o.out) throw new UserError("--out FILE is required (for example --out calibration/my-device.json)");
+      const existing = existsSync(o.out) ? { file: o.out, cal: loadCalibration(o.out) } : undefined;
+      const xbar = await openCrossbar(o.device);
+      const reporter = progressReporter();
+      try {
+        const cal = await runCalibration(
+          xbar,
+          {
+            ...DEFAULT_PLAN,
+            procedure: o.procedure as ProcedureName,
+            cells: o.cells,
+            pulsesPerSweep: o.pulses,
+            readsPerPoint: o.reads,
+            pulsesPerPoint: o.pulsesPerRead,
+            ...(o.volts !== undefined ? { voltsPositive: o.volts, voltsNegative: o.volts } : {}),
+            ...(o.width !== undefined ? { widthSeconds: o.width } : {}),
+          },
+          reporter.progress,
+          existing,
+        );
+        reporter.stop();
+        saveCalibration(o.out, cal);
+        report(o.out, cal.fit?.params, cal.fit?.residuals, o.json);
+      } finally {
+        reporter.stop();
+        await xbar.close();
+      }
     });
+
+  cmd
+    .command("fit <file>")
+    .description("fit the simulator's device model to a calibration file's data and write the fit into it")
+    .option("--json", "print the fitted parameters as JSON")
+    .action((file: string, _o: unknown, self: Command) => {
+      // The parent command also has --json; commander hands it to whichever parses first.
+      const json = Boolean(self.optsWithGlobals().json);
+      const cal = fitCalibration(loadCalibration(file));
+      saveCalibration(file, cal);
+      report(file, cal.fit!.params, cal.fit!.residuals, json);
+    });
+}
+
+function report(file: string, params: object | undefined, residuals: { model: string; rmsRelativeToStep: number; notes: string[] } | undefined, json?: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify({ file, params: params ?? null, residuals: residuals ?? null }, null, 2) + "\n");
+    return;
+  }
+  process.stdout.write(`wrote ${file}\n`);
+  if (!params || !residuals) return;
+  process.stdout.write(`fit: ${residuals.model}, residual rms ${residuals.rmsRelativeToStep.toFixed(3)} of a step\n`);
+  for (const [k, v] of Object.entries(params)) process.stdout.write(`  ${k.padEnd(26)} ${typeof v === "number" ? v.toPrecision(4) : v}\n`);
+  for (const n of residuals.notes) process.stdout.write(`note: ${n}\n`);
+  process.stdout.write(`use it: --device twin:${file}\n`);
 }

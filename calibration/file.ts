@@ -1,0 +1,151 @@
+// The calibration file: a versioned JSON document with the raw data, the fit, its residuals, the device
+// identity and the date. Checked on open: a truncated file, another schema version or a device that does
+// not match is refused with the file named.
+import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import { z } from "zod";
+import type { DeviceIdentity } from "../src/hal/crossbar.js";
+
+export const CALIBRATION_SCHEMA = "memristor-hil/calibration";
+export const CALIBRATION_VERSION = 1;
+
+export class CalibrationFileError extends Error {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: ${detail}`);
+    this.name = "CalibrationFileError";
+  }
+}
+
+const num = z.number().finite();
+const identitySchema = z.object({
+  backend: z.string(),
+  model: z.string(),
+  serial: z.string(),
+  firmwareVersion: z.string(),
+  protocolVersion: z.string(),
+  rows: z.number().int().positive(),
+  cols: z.number().int().positive(),
+  limits: z.object({
+    maxReadVolts: num, maxProgramVoltsPositive: num, maxProgramVoltsNegative: num, minPulseWidthSeconds: num,
+    maxPulseWidthSeconds: num, maxPulseCount: num, complianceAmperes: num, dacBits: num, adcBits: num,
+  }),
+  capabilities: z.object({
+    readArray: z.boolean(), mvmForward: z.boolean(), mvmTransposed: z.boolean(), parallelPulse: z.boolean(),
+    halfSelectSchemes: z.array(z.enum(["V/2", "V/3"])),
+  }),
+  endurancePulses: num.optional(),
+});
+
+const costSchema = z.object({ joules: num, seconds: num, reads: num, pulses: num });
+const cellRef = { row: z.number().int().nonnegative(), col: z.number().int().nonnegative() };
+
+const procedures = z.object({
+  iv: z.object({
+    curves: z.array(z.object({ ...cellRef, volts: z.array(num), amperes: z.array(num), slopeSiemens: num, linearityR2: num })),
+    cost: costSchema,
+  }).optional(),
+  noise: z.object({
+    repeats: z.number().int().positive(),
+    cells: z.array(z.object({ ...cellRef, meanSiemens: num, stdSiemens: num })),
+    readNoiseRelative: num,
+    cost: costSchema,
+  }).optional(),
+  pulse: z.object({
+    voltsPositive: num, voltsNegative: num, widthSeconds: num, readsPerPoint: z.number().int().positive(), pulsesPerPoint: z.number().int().positive(),
+    polarity: z.array(z.union([z.literal(1), z.literal(-1)])),
+    curves: z.array(z.object({ ...cellRef, siemens: z.array(num) })),
+    cost: costSchema,
+  }).optional(),
+  threshold: z.object({
+    widthSeconds: num,
+    positive: z.array(z.object({ volts: num, meanStepSiemens: num, stepStdErrSiemens: num })),
+    negative: z.array(z.object({ volts: num, meanStepSiemens: num, stepStdErrSiemens: num })),
+    cost: costSchema,
+  }).optional(),
+});
+
+const deviceParams = z.object({
+  model: z.enum(["ideal", "linearStep", "softBounds", "expStep"]),
+  gMinSiemens: num, gMaxSiemens: num, stepSiemens: num, upDownAsymmetry: num, stepSpreadD2d: num, boundsSpreadD2d: num,
+  writeNoiseC2c: num, readNoise: num, stuckAtMinProbability: num, stuckAtMaxProbability: num, thresholdVoltsPositive: num,
+  thresholdVoltsNegative: num, nominalVoltsPositive: num, nominalVoltsNegative: num, nominalPulseWidthSeconds: num,
+  amplitudeExponent: num, widthExponent: num, gammaUp: num, gammaDown: num, endurancePulses: z.number(),
+  initialConductance: z.enum(["gMin", "gMax", "uniform"]), maxReadVolts: num, maxProgramVoltsPositive: num,
+  maxProgramVoltsNegative: num, minPulseWidthSeconds: num, maxPulseWidthSeconds: num, complianceAmperes: num,
+});
+
+export const CalibrationFileSchema = z.object({
+  schema: z.literal(CALIBRATION_SCHEMA),
+  version: z.literal(CALIBRATION_VERSION),
+  created: z.string(),
+  updated: z.string(),
+  tool: z.string(),
+  device: identitySchema,
+  procedures,
+  fit: z.object({
+    fittedAt: z.string(),
+    params: deviceParams,
+    residuals: z.object({
+      model: z.string(), rmsRelativeToStep: num, candidates: z.record(z.string(), num), pairsUsed: num, cellsFree: num,
+      cellsStuck: num, notes: z.array(z.string()),
+    }),
+    cells: z.array(z.object({ ...cellRef, stuck: z.enum(["no", "min", "max"]), gMinSiemens: num, gMaxSiemens: num, stepUpSiemens: num, stepDownSiemens: num })),
+  }).optional(),
+});
+
+export type CalibrationFile = z.infer<typeof CalibrationFileSchema>;
+
+export function newCalibration(device: DeviceIdentity, now = new Date()): CalibrationFile {
+  return {
+    schema: CALIBRATION_SCHEMA,
+    version: CALIBRATION_VERSION,
+    created: now.toISOString(),
+    updated: now.toISOString(),
+    tool: "memristor-hil 0.1.0",
+    device: structuredClone(device),
+    procedures: {},
+  };
+}
+
+/** Reads and checks a calibration file; every problem names the file and, for schema errors, the key. */
+export function loadCalibration(file: string): CalibrationFile {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new CalibrationFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new CalibrationFileError(file, `not valid JSON (${(e as Error).message}); the file may be truncated`);
+  }
+  const head = raw as { schema?: unknown; version?: unknown };
+  if (head?.schema !== CALIBRATION_SCHEMA) throw new CalibrationFileError(file, `"schema" is ${JSON.stringify(head?.schema)}, expected "${CALIBRATION_SCHEMA}"`);
+  if (head.version !== CALIBRATION_VERSION) {
+    throw new CalibrationFileError(file, `schema version ${JSON.stringify(head.version)} is not supported (this tool reads version ${CALIBRATION_VERSION})`);
+  }
+  const parsed = CalibrationFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CalibrationFileError(file, `key "${issue.path.join(".")}": ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Writes atomically (temp file, then rename) so an interrupted write never leaves a truncated file. */
+export function saveCalibration(file: string, cal: CalibrationFile): void {
+  cal.updated = new Date().toISOString();
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(cal, null, 1) + "\n");
+  renameSync(tmp, file);
+}
+
+/** Refuses to mix data from two devices in one file: model, serial and shape must match. */
+export function assertSameDevice(file: string, cal: CalibrationFile, id: DeviceIdentity): void {
+  for (const k of ["model", "serial", "rows", "cols"] as const) {
+    if (cal.device[k] !== id[k]) {
+      throw new CalibrationFileError(file, `was measured on another device: ${k} is ${JSON.stringify(cal.device[k])} in the file but ${JSON.stringify(id[k])} on the connected device`);
+    }
+  }
+}

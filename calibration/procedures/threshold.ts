@@ -1,0 +1,64 @@
+// Switching-threshold search: mean conductance change per pulse against amplitude, each polarity,
+// from a mid-range state; amplitudes rise from well below the program limit up to it.
+import type { CellPulse, Crossbar } from "../../src/hal/crossbar.js";
+import type { CellRef } from "../cells.js";
+import { ProcedureCost } from "../energy-tally.js";
+import { noProgress, type ProgressFn } from "../progress.js";
+import { averagedArray } from "./read-average.js";
+
+export interface ThresholdOptions {
+  cells: CellRef[];
+  widthSeconds: number;
+  /** Amplitudes tried per polarity (magnitudes, volts); default: 12 steps from 20 % to 100 % of the limit. */
+  amplitudes?: number;
+  pulsesPerAmplitude: number;
+  readsPerPoint: number;
+}
+
+export interface ThresholdPoint {
+  volts: number;
+  /** Mean conductance change per pulse over the cells, siemens (signed), and its standard error. */
+  meanStepSiemens: number;
+  stepStdErrSiemens: number;
+}
+
+export interface ThresholdResult {
+  widthSeconds: number;
+  positive: ThresholdPoint[];
+  negative: ThresholdPoint[];
+  cost: ReturnType<ProcedureCost["toJSON"]>;
+}
+
+export async function thresholdSearch(xbar: Crossbar, o: ThresholdOptions, progress: ProgressFn = noProgress): Promise<ThresholdResult> {
+  const id = await xbar.identify();
+  const cost = new ProcedureCost();
+  const n = o.amplitudes ?? 12;
+  const grid = (vmax: number) => Array.from({ length: n }, (_, k) => vmax * (0.2 + (0.8 * k) / (n - 1)));
+  const positive: ThresholdPoint[] = [];
+  const negative: ThresholdPoint[] = [];
+  const pulseAll = async (volts: number) => {
+    const batch: CellPulse[] = o.cells.map((c) => ({ kind: "cell", row: c.row, col: c.col, volts, widthSeconds: o.widthSeconds, count: o.pulsesPerAmplitude }));
+    const m = await xbar.program(batch);
+    cost.add(m, "pulse", m.value.pulsesApplied);
+  };
+  const change = (before: Float64Array, after: Float64Array): ThresholdPoint & { volts: number } => {
+    const d = o.cells.map((c) => (after[c.row * id.cols + c.col]! - before[c.row * id.cols + c.col]!) / o.pulsesPerAmplitude);
+    const mean = d.reduce((a, b) => a + b, 0) / d.length;
+    const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, d.length - 1));
+    return { volts: 0, meanStepSiemens: mean, stepStdErrSiemens: sd / Math.sqrt(d.length) };
+  };
+  const vp = grid(id.limits.maxProgramVoltsPositive);
+  const vn = grid(id.limits.maxProgramVoltsNegative);
+  for (let k = 0; k < n; k++) {
+    // Up then down at the same magnitude keeps the cells near where they started.
+    const g0 = await averagedArray(xbar, o.readsPerPoint, cost);
+    await pulseAll(vp[k]!);
+    const g1 = await averagedArray(xbar, o.readsPerPoint, cost);
+    positive.push({ ...change(g0, g1), volts: vp[k]! });
+    await pulseAll(-vn[k]!);
+    const g2 = await averagedArray(xbar, o.readsPerPoint, cost);
+    negative.push({ ...change(g1, g2), volts: -vn[k]! });
+    progress(k + 1, n, "threshold");
+  }
+  return { widthSeconds: o.widthSeconds, positive, negative, cost: cost.toJSON() };
+}

@@ -1,0 +1,92 @@
+// Runs calibration procedures on any backend, inside its limits, into a calibration file.
+import type { CellPulse, Crossbar } from "../src/hal/crossbar.js";
+import { spreadCells } from "./cells.js";
+import { assertSameDevice, newCalibration, type CalibrationFile } from "./file.js";
+import { fitDevice } from "./fit.js";
+import { ivSweep } from "./procedures/iv.js";
+import { readNoise } from "./procedures/noise.js";
+import { pulseResponse } from "./procedures/pulse-response.js";
+import { thresholdSearch } from "./procedures/threshold.js";
+import { noProgress, type ProgressFn } from "./progress.js";
+
+export const PROCEDURES = ["iv", "pulse", "noise", "threshold", "full"] as const;
+export type ProcedureName = (typeof PROCEDURES)[number];
+
+export interface CalibrationPlan {
+  procedure: ProcedureName;
+  /** Cells measured, spread over the array. */
+  cells: number;
+  /** Pulses per sweep of the pulse response (enough to reach both bounds). */
+  pulsesPerSweep: number;
+  /** Pulse amplitude each polarity (magnitudes); default 75 % of the program limits. */
+  voltsPositive?: number;
+  voltsNegative?: number;
+  /** Pulse width; default 10× the minimum width. */
+  widthSeconds?: number;
+  readsPerPoint: number;
+  /** Pulses between two reads of the pulse response (default 1). */
+  pulsesPerPoint?: number;
+  noiseRepeats: number;
+}
+
+export const DEFAULT_PLAN: CalibrationPlan = { procedure: "full", cells: 16, pulsesPerSweep: 2000, readsPerPoint: 1, noiseRepeats: 32 };
+
+/** Runs the plan; `existing` (with its file name) is extended when it was measured on the same device. */
+export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, progress: ProgressFn = noProgress, existing?: { file: string; cal: CalibrationFile }): Promise<CalibrationFile> {
+  const id = await xbar.identify();
+  if (existing) assertSameDevice(existing.file, existing.cal, id);
+  const cal = existing?.cal ?? newCalibration(id);
+  const cells = spreadCells(id.rows, id.cols, plan.cells);
+  const L = id.limits;
+  const vPos = plan.voltsPositive ?? 0.75 * L.maxProgramVoltsPositive;
+  const vNeg = plan.voltsNegative ?? 0.75 * L.maxProgramVoltsNegative;
+  const width = plan.widthSeconds ?? Math.min(L.maxPulseWidthSeconds, 10 * L.minPulseWidthSeconds);
+  const want = (p: ProcedureName) => plan.procedure === p || plan.procedure === "full";
+
+  if (want("noise")) cal.procedures.noise = await readNoise(xbar, cells, plan.noiseRepeats, progress);
+  if (want("iv")) cal.procedures.iv = await ivSweep(xbar, cells, 11, progress);
+  if (want("pulse")) {
+    const r = await pulseResponse(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, pulsesPerSweep: plan.pulsesPerSweep, readsPerPoint: plan.readsPerPoint, pulsesPerPoint: plan.pulsesPerPoint ?? 1 }, progress);
+    cal.procedures.pulse = { ...r, polarity: r.polarity as (1 | -1)[] };
+  }
+  if (want("threshold")) {
+    // From the floor the last sweep left, climb to mid-range so both polarities can move.
+    const pr = cal.procedures.pulse;
+    if (pr && plan.procedure === "full") {
+      const upStart = pr.polarity.indexOf(1);
+      const groups = pr.polarity.length / 3;
+      const meanAt = (k: number) => pr.curves.reduce((s, c) => s + c.siemens[k]!, 0) / pr.curves.length;
+      const lo = meanAt(upStart), hi = meanAt(upStart + groups);
+      let g = 0;
+      while (g < groups && meanAt(upStart + g) < (lo + hi) / 2) g++;
+      const k = g * pr.pulsesPerPoint;
+      const batch: CellPulse[] = cells.map((c) => ({ kind: "cell", row: c.row, col: c.col, volts: vPos, widthSeconds: width, count: 1 }));
+      for (let j = 0; j < k; j += L.maxPulseCount) {
+        const n = Math.min(L.maxPulseCount, k - j);
+        await xbar.program(batch.map((p) => ({ ...p, count: n })));
+      }
+    }
+    // Enough pulses per amplitude that the nominal pulse's change stands well above the read noise.
+    let pulsesPerAmplitude = 20;
+    const noise = cal.procedures.noise, pulseData = cal.procedures.pulse;
+    if (noise && pulseData) {
+      const pr = pulseData;
+      const sigma = noise.readNoiseRelative * (noise.cells.reduce((s, c) => s + c.meanSiemens, 0) / noise.cells.length);
+      const first = pr.polarity.indexOf(1);
+      const perPulse = pr.curves.reduce((s, c) => s + Math.abs(c.siemens[first + 1]! - c.siemens[first]!), 0) / pr.curves.length / pr.pulsesPerPoint;
+      if (perPulse > 0) pulsesPerAmplitude = Math.ceil(Math.min(L.maxPulseCount, Math.max(20, (10 * sigma) / perPulse)));
+    }
+    cal.procedures.threshold = await thresholdSearch(xbar, { cells, widthSeconds: width, pulsesPerAmplitude, readsPerPoint: Math.max(plan.readsPerPoint, 4) }, progress);
+  }
+  if (plan.procedure === "full") fitCalibration(cal);
+  return cal;
+}
+
+/** Fits the device model to the file's data (pulse response required; noise and threshold used when present). */
+export function fitCalibration(cal: CalibrationFile): CalibrationFile {
+  const pulse = cal.procedures.pulse;
+  if (!pulse) throw new Error("no pulse-response data to fit: run `mhil calibrate --procedure pulse` (or full) first");
+  const fit = fitDevice({ identity: cal.device as never, pulse, ...(cal.procedures.noise ? { noise: cal.procedures.noise } : {}), ...(cal.procedures.threshold ? { threshold: cal.procedures.threshold } : {}) });
+  cal.fit = { fittedAt: new Date().toISOString(), params: fit.params, residuals: fit.residuals, cells: fit.cells };
+  return cal;
+}

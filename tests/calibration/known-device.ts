@@ -1,0 +1,20 @@
+// A simulated device with known parameters, for recovery tests: soft bounds, ~120 levels, modest noises.
+import type { DeviceParams } from "../../sim/devices/params.js";
+import { PRESETS } from "../../sim/devices/presets.js";
+
+export const KNOWN_DEVICE: DeviceParams = {
+  ...PRESETS.reram!.device,
+  model: "softBounds",
+  gMinSiemens: 5e-6,
+  gMaxSiemens: 80e-6,
+  stepSiemens: 75e-6 / 120,
+  upDownAsymmetry: 0.1,
+  stepSpreadD2d: 0.1,
+  boundsSpreadD2d: 0.03,
+  writeNoiseC2c: 0.2,
+  readNoise: 0.003,
+  stuckAtMinProbability: 0,
+  stuckAtMaxProbability: 0,
+  gammaUp: 0,
+  gammaDown: 0,
+};
