@@ -120,9 +120,41 @@ export function readAccuracy(runDir: string, run: string, labelMode: string): Ac
 
 const CONDUCTANCE_FILE = /conductance.*\.(json|csv)$/i;
 
-/** Conductance snapshots a run saved (any conductance*.json / *.csv): every number in them, siemens. */
+/**
+ * Conductance snapshots a run saved (any conductance*.json / *.csv: every number in them, siemens); failing
+ * those, the conductance arrays inside the run's last checkpoint (keys naming conductances or siemens).
+ */
 export function readConductances(runDir: string, run: string): ConductanceSnapshot[] {
   if (!existsSync(runDir)) return [];
+  const out = readConductanceFiles(runDir, run);
+  if (out.length > 0) return out;
+  const cpDir = join(runDir, "checkpoints");
+  if (!existsSync(cpDir)) return [];
+  const last = readdirSync(cpDir)
+    .map((f) => ({ f, epoch: Number(/(\d+)\.json$/.exec(f)?.[1] ?? Number.NaN) }))
+    .filter((x) => Number.isFinite(x.epoch))
+    .sort((a, b) => b.epoch - a.epoch)[0];
+  if (!last) return [];
+  try {
+    const siemens = conductancesInside(JSON.parse(readFileSync(join(cpDir, last.f), "utf8")) as unknown);
+    return siemens.length > 0 ? [{ run, file: `checkpoints/${last.f}`, siemens }] : [];
+  } catch {
+    return [];
+  }
+}
+
+const CONDUCTANCE_KEY = /conductance|siemens|^g(plus|minus)$/i;
+
+/** Every number under a key that names conductances, anywhere in a JSON value. */
+function conductancesInside(v: unknown): number[] {
+  if (Array.isArray(v)) return v.flatMap(conductancesInside);
+  if (v && typeof v === "object") {
+    return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => (CONDUCTANCE_KEY.test(k) ? flattenNumbers(x) : conductancesInside(x)));
+  }
+  return [];
+}
+
+function readConductanceFiles(runDir: string, run: string): ConductanceSnapshot[] {
   const out: ConductanceSnapshot[] = [];
   for (const file of readdirSync(runDir).filter((f) => CONDUCTANCE_FILE.test(f)).sort()) {
     const text = readFileSync(join(runDir, file), "utf8");
@@ -157,5 +189,5 @@ function flattenNumbers(v: unknown): number[] {
 
 function conductanceNote(found: ConductanceSnapshot[]): string {
   if (found.length > 0) return `from ${found.length} snapshot file(s): ${[...new Set(found.map((c) => c.file))].join(", ")}`;
-  return "no conductance snapshot in the run directories (looked for conductance*.json / conductance*.csv); runs on ideal weights have none";
+  return "no conductance snapshot in the run directories (looked for conductance*.json / conductance*.csv and conductance arrays in the last checkpoint); runs on ideal weights have none";
 }
