@@ -8,13 +8,13 @@ import { z } from "zod";
 export const LABEL_MODE_PATTERN = /^(real|random|teacher(:(0(\.\d+)?|1(\.0+)?|\.\d+))?)$/;
 
 export const CrossbarSettingsSchema = z.strictObject({
-  /** Row voltage that encodes ρ = 1 in a relaxation mvm; null = 0.8 × the device's maxReadVolts. */
+  /** Row voltage that encodes ρ = 1 in a relaxation mvm; null = the device's maxReadVolts (the converters' full scale). */
   readVolts: z.number().positive().nullable().default(null),
-  /** SET (potentiating) pulse amplitude; null = the device's maxProgramVoltsPositive. */
+  /** SET (potentiating) update pulse amplitude; null = 0.75 × the device's maxProgramVoltsPositive. */
   setVolts: z.number().positive().nullable().default(null),
-  /** RESET (depressing) pulse magnitude; null = the device's maxProgramVoltsNegative. */
+  /** RESET (depressing) pulse magnitude for refresh and initialisation; null = the device's maxProgramVoltsNegative. */
   resetVolts: z.number().positive().nullable().default(null),
-  /** Pulse width; null = the device's minPulseWidthSeconds. */
+  /** Update pulse width; null = √(minPulseWidthSeconds · maxPulseWidthSeconds) of the device. */
   pulseWidthSeconds: z.number().positive().nullable().default(null),
   /** Pulse-count quantization of ΔW / (weight per pulse): round to nearest, or stochastic rounding (unbiased). */
   quantization: z.enum(["round", "stochastic"]).default("stochastic"),

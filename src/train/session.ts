@@ -305,8 +305,13 @@ export class TrainingSession {
     };
   }
 
-  /** N: weights on the store (conductance pairs for the crossbar; biases are digital and not counted). */
+  /** N: devices holding the weights (crossbar: two per weight, a conductance pair; ideal: one per weight). Biases are digital, not counted. */
   deviceCount(): number {
+    return this.store.deviceCount();
+  }
+
+  /** Weights (pairs on a crossbar). */
+  weightCount(): number {
     return this.store.weightCount();
   }
 
