@@ -91,11 +91,13 @@ PulseResult Engine::pulse(LineKind driven, uint8_t line, const uint8_t* sel, con
   BoardShape s = board_.shape();
   LineKind crossing = driven == ROW ? COL : ROW;
   uint8_t nCross = driven == ROW ? s.cols : s.rows;
-  int16_t driveCode = scheme == HALF ? (int16_t)(vcode / 2) : (int16_t)((2 * (int32_t)vcode) / 3);
-  int16_t selCode = (int16_t)(driveCode - vcode);  // the selected cell sees exactly vcode
-  int16_t unselCode = scheme == HALF ? 0 : (int16_t)(vcode / 3);
-  float vCell = volts(vcode);
-  float cellPerDelta = driveCode != 0 ? (float)vcode / (float)driveCode : 0.0f;
+  // A cell sees V(row) - V(col): for a driven column the line levels are those of -vcode.
+  int16_t lineAmp = driven == ROW ? vcode : (int16_t)-vcode;
+  int16_t driveCode = scheme == HALF ? (int16_t)(lineAmp / 2) : (int16_t)((2 * (int32_t)lineAmp) / 3);
+  int16_t selCode = (int16_t)(driveCode - lineAmp);  // the selected cell sees exactly vcode
+  int16_t unselCode = scheme == HALF ? 0 : (int16_t)(lineAmp / 3);
+  float vCell = volts(lineAmp);
+  float cellPerDelta = driveCode != 0 ? (float)lineAmp / (float)driveCode : 0.0f;
   float complianceAmps = (float)cal_.limits.complianceNanoamps * 1e-9f;
   bool tripped[MAX_LINES] = {false};
   int16_t pre[MAX_LINES] = {0};

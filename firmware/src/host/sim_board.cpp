@@ -136,10 +136,12 @@ void SimBoard::setLine(LineKind kind, uint8_t index, int16_t code) {
   noteDrive();
 }
 
+// The DAC's clear input: every output to 0 V, settled after 1 us.
 void SimBoard::groundAll() {
   for (int16_t& c : rowCode_) c = 0;
   for (int16_t& c : colCode_) c = 0;
   inEpisode_ = false;
+  virtualMicros_ += 1;
 }
 
 bool SimBoard::allGrounded() {

@@ -1,0 +1,101 @@
+// The crossbar-controller firmware: AVR build fits the ATmega2560, host unit tests, the fuzz
+// harness, and the host build over a real pty (protocol, exactly-once, limits, link silence).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { crcValid, LineClient, make, startFirmwareHost, type FirmwareHost } from "./host-process.js";
+
+const ATMEGA2560_RAM_BYTES = 8192;
+
+describe("firmware builds", () => {
+  it("the AVR build fits the ATmega2560 with at least 25% of RAM free", () => {
+    const out = make(["avr"]);
+    const data = /Data:\s+(\d+) bytes/.exec(out);
+    const program = /Program:\s+(\d+) bytes/.exec(out);
+    expect(data, out).not.toBeNull();
+    expect(program, out).not.toBeNull();
+    expect(out).toMatch(/Device: atmega2560/);
+    const ramBytes = Number(data![1]);
+    expect(ramBytes, `static RAM ${ramBytes} of ${ATMEGA2560_RAM_BYTES} bytes`).toBeLessThanOrEqual(0.75 * ATMEGA2560_RAM_BYTES);
+    expect(Number(program![1])).toBeLessThan(256 * 1024 - 8 * 1024); // below the bootloader
+  }, 180_000);
+
+  it("host unit tests pass: parser, CRC, sequencing, limits, compliance, silence, EEPROM", () => {
+    const out = make(["test"]);
+    expect(out).toMatch(/firmware unit tests: \d+ checks, 0 failed/);
+    for (const t of ["bad-crc", "malformed", "overlong", "limits", "exactly-once", "compliance", "silence", "eeprom"]) expect(out).toMatch(new RegExp(`^ok +${t}$`, "m"));
+  }, 180_000);
+
+  it("fuzz: 100,000 random and mutated lines, nothing driven by a line that failed its CRC or its limits", () => {
+    const out = make(["fuzz"], { FUZZ_LINES: "100000", FUZZ_SEED: "20261123" });
+    const m = /fuzz: (\d+) lines fed .*?: (\d+) failed CRC, (\d+) overlong, (\d+) refused, (\d+) accepted, (\d+) pulse commands executed, (\d+) retries answered from memory/.exec(out);
+    expect(m, out).not.toBeNull();
+    const [fed, crcBad, overlong, refused, accepted, pulses, retries] = m!.slice(1).map(Number);
+    expect(fed).toBe(100_000);
+    // Every kind of input really occurred.
+    expect(crcBad).toBeGreaterThan(10_000);
+    expect(overlong).toBeGreaterThan(1_000);
+    expect(refused).toBeGreaterThan(10_000);
+    expect(accepted).toBeGreaterThan(10_000);
+    expect(pulses).toBeGreaterThan(5_000);
+    expect(retries).toBeGreaterThan(1_000);
+    expect(out).toMatch(/fuzz: 0 check failures/);
+  }, 300_000);
+});
+
+describe("firmware host build over a pty", () => {
+  let host: FirmwareHost;
+  let client: LineClient;
+  beforeAll(async () => {
+    make(["host"]);
+    host = await startFirmwareHost(["--quiet-ms", "400", "--serial", "PTY-TEST-1", "--seed", "3"]);
+    client = await LineClient.open(host.path);
+  }, 180_000);
+  afterAll(async () => {
+    await client?.close();
+    await host?.stop();
+  });
+
+  it("identifies itself, opens a session and answers with valid CRCs", async () => {
+    const id = await client.ask("0000 ID");
+    expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=PTY-TEST-1 fw=1\.0\.0 proto=1 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{4}$/);
+    expect(crcValid(id)).toBe(true);
+    expect(await client.ask("0000 LIM")).toMatch(/ mem=8 maxin=255 rxbuf=\d+ quiet=400e-3 /);
+    expect(await client.ask("0001 PING")).toMatch(/^0001 ERR ORDER expected 0000 /);
+    expect(await client.ask("0001 NEW 9C41D2E0")).toMatch(/^0001 OK NEW 0 0 0 0 \*/);
+  });
+
+  it("applies a pulse train once: the retry is answered from memory", async () => {
+    const first = await client.ask("0002 PCELL 1 2 1500000 100000 3");
+    expect(first).toMatch(/^0002 OK PCELL \d+e-15 \d+e-15 \d+e-15 \d+e-9 3 0 \*[0-9A-F]{4}$/);
+    expect(await client.ask("0002 PCELL 1 2 1500000 100000 3")).toBe(first);
+    const en = (await client.ask("0003 EN")).split(" ");
+    expect(en[11]).toBe("3"); // pulses applied since boot: 3, not 6
+  });
+
+  it("refuses a damaged line and an out-of-limit line, and drives nothing for either", async () => {
+    const good = "0004 PCELL 1 2 1500000 100000 3 *0000";
+    client.sendRaw(`${good}\n`);
+    expect(await client.next()).toMatch(/^0004 ERR CRC /);
+    expect(await client.ask("0004 PCELL 1 2 1600000 100000 3")).toMatch(/^0004 ERR LIMIT vpmax: 1600000 uV exceeds 1500000 uV /);
+    expect(await client.ask("0005 PCELL 1 2 1500000 100000 101")).toMatch(/^0005 ERR LIMIT cmax/);
+    client.sendRaw(`${"X".repeat(400)}\n`);
+    expect(await client.next()).toMatch(/^0000 ERR LONG /);
+    const en = (await client.ask("0006 EN")).split(" ");
+    expect(en[11]).toBe("3");
+  });
+
+  it("link silence cuts a pulse train short and grounds every line", async () => {
+    // 100 pulses of 10 ms outlive the 400 ms silence timeout: stopped between pulses.
+    const train = (await client.ask("0007 PCELL 0 0 1000000 10000000 100")).split(" ");
+    expect(train.slice(0, 3)).toEqual(["0007", "OK", "PCELL"]);
+    const applied = Number(train[7]);
+    expect(applied).toBeGreaterThan(0);
+    expect(applied).toBeLessThanOrEqual(40);
+    await host.waitForLog(/link silent: every line grounded \(safe=1\)/, 1);
+    // Then the host really goes quiet: the firmware notices again and reports grounded.
+    expect(await client.ask("0008 PING")).toMatch(/^0008 OK PING/);
+    await host.waitForLog(/link silent: every line grounded \(safe=1\)/, 2);
+    const st = await client.ask("0009 ST");
+    expect(st).toMatch(/ safe=1 /);
+    expect(st).toMatch(/ silences=2 /);
+  });
+});

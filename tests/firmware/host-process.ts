@@ -1,0 +1,140 @@
+// Test support for the firmware's host build: build it, start it on its own pty, and talk
+// PROTOCOL.md lines to it (framed here with an independent CRC, not the driver's codec).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { SerialPort } from "serialport";
+import { ReadlineParser } from "@serialport/parser-readline";
+
+export const FIRMWARE_DIR = "firmware";
+export const HOST_BINARY = `${FIRMWARE_DIR}/build/host/mhil-fw`;
+
+/** Runs `make -C firmware TARGET…`; returns stdout+stderr, throws with them on failure. */
+export function make(targets: string[], env: Record<string, string> = {}): string {
+  const r = spawnSync("make", ["-s", "-C", FIRMWARE_DIR, ...targets], { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+  const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  if (r.status !== 0) throw new Error(`make ${targets.join(" ")} exited ${r.status}:\n${out}`);
+  return out;
+}
+
+/** CRC-16/CCITT-FALSE (PROTOCOL.md §1). */
+export function crc16(text: string): number {
+  let crc = 0xffff;
+  for (let i = 0; i < text.length; i++) {
+    crc ^= text.charCodeAt(i) << 8;
+    for (let b = 0; b < 8; b++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc;
+}
+
+/** "BODY" → "BODY *CRC". */
+export function framed(body: string): string {
+  return `${body} *${crc16(`${body} `).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+export function crcValid(line: string): boolean {
+  const m = /^(.* )\*([0-9A-F]{4})$/.exec(line);
+  return m !== null && crc16(m[1]!) === parseInt(m[2]!, 16);
+}
+
+export interface FirmwareHost {
+  path: string;
+  process: ChildProcess;
+  /** Every line the firmware wrote to stderr so far. */
+  log: string[];
+  waitForLog(pattern: RegExp, count?: number, timeoutMs?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Starts the host build with --pty; resolves once it has printed its pty path. */
+export async function startFirmwareHost(args: string[] = []): Promise<FirmwareHost> {
+  const child = spawn(HOST_BINARY, ["--pty", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const log: string[] = [];
+  let stderrRest = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => {
+    stderrRest += chunk;
+    const parts = stderrRest.split("\n");
+    stderrRest = parts.pop()!;
+    log.push(...parts);
+  });
+  const path = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      out += chunk;
+      const m = /^pty: (\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`mhil-fw exited ${code} before printing its pty: ${log.join("\n")}`)));
+    child.once("error", reject);
+  });
+  return {
+    path,
+    process: child,
+    log,
+    async waitForLog(pattern, count = 1, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hits = log.filter((l) => pattern.test(l));
+        if (hits.length >= count) return hits[count - 1]!;
+        if (Date.now() > deadline) throw new Error(`no ${count}× ${pattern} in the firmware log:\n${log.join("\n")}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** A line-at-a-time client on the pty: send framed bodies, read reply lines in order. */
+export class LineClient {
+  private lines: string[] = [];
+  private waiters: Array<(l: string) => void> = [];
+  private constructor(private readonly port: SerialPort) {
+    const parser = port.pipe(new ReadlineParser({ delimiter: "\n" }));
+    parser.on("data", (l: string) => {
+      const w = this.waiters.shift();
+      if (w) w(l);
+      else this.lines.push(l);
+    });
+  }
+
+  static async open(path: string): Promise<LineClient> {
+    const port = await new Promise<SerialPort>((resolve, reject) => {
+      const p = new SerialPort({ path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
+    });
+    return new LineClient(port);
+  }
+
+  sendRaw(bytes: string): void {
+    this.port.write(bytes);
+  }
+
+  next(timeoutMs = 10_000): Promise<string> {
+    const l = this.lines.shift();
+    if (l !== undefined) return Promise.resolve(l);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("no reply line from the firmware")), timeoutMs);
+      this.waiters.push((line) => {
+        clearTimeout(t);
+        resolve(line);
+      });
+    });
+  }
+
+  /** Sends one framed request and returns the next line that is not the BOOT banner. */
+  async ask(body: string): Promise<string> {
+    this.sendRaw(`${framed(body)}\n`);
+    for (;;) {
+      const l = await this.next();
+      if (!/^0000 BOOT /.test(l)) return l;
+    }
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.port.close(() => resolve()));
+  }
+}
