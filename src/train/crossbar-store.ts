@@ -105,6 +105,8 @@ interface Calibration {
 const HARD_BURST = 16;
 const MAX_BURSTS = 40;
 const CALIBRATION_PULSES = 20;
+/** Smallest common mode (fraction of the range, on the lower device) that makes a refresh worthwhile. */
+const MIN_COMMON_MODE = 0.05;
 
 export class CrossbarStore implements WeightStore {
   readonly kind = "crossbar" as const;
@@ -329,7 +331,9 @@ export class CrossbarStore implements WeightStore {
       if (this.dead[plus] || this.dead[plus + 1]) return;
       const xp = (this.shadow[plus]! - gLow[plus]!) / (gHigh[plus]! - gLow[plus]!);
       const xm = (this.shadow[plus + 1]! - gLow[plus + 1]!) / (gHigh[plus + 1]! - gLow[plus + 1]!);
-      if (xp > thr || xm > thr) candidates.push(plus);
+      // Only a pair with common mode to remove is worth refreshing: one side at the ceiling and the
+      // other at the floor is a weight at its limit, and rewriting it would change nothing.
+      if ((xp > thr || xm > thr) && Math.min(xp, xm) > MIN_COMMON_MODE) candidates.push(plus);
     });
     if (candidates.length === 0) return;
     const read = this.record("verifyRead", await this.device.readArray(this.readVolts)).value;
