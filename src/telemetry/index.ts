@@ -140,10 +140,17 @@ export interface Telemetry {
 
 const ACTIVITY_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
 
+const activityFields = new Map<string, string>();
+
 /** freeRead → free_read_joules. */
 function activityField(activity: string): string {
-  if (!ACTIVITY_KEY.test(activity)) throw new Error(`telemetry: activity name ${JSON.stringify(activity)} must be letters and digits`);
-  return activity.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase()) + "_joules";
+  let f = activityFields.get(activity);
+  if (f === undefined) {
+    if (!ACTIVITY_KEY.test(activity)) throw new Error(`telemetry: activity name ${JSON.stringify(activity)} must be letters and digits`);
+    f = activity.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase()) + "_joules";
+    if (activityFields.size < 1000) activityFields.set(activity, f);
+  }
+  return f;
 }
 
 function putFloat(fields: Record<string, FieldValue>, key: string, v: number | null | undefined): void {

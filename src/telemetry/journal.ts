@@ -30,33 +30,31 @@ export function scanJournal(path: string): JournalScan {
   try {
     const fileBytes = fstatSync(fd).size;
     const buf = Buffer.allocUnsafe(1 << 20);
-    let pos = 0;
+    let pos = 0; // file offset of buf[0]
     let points = 0;
     let completeBytes = 0;
-    let atLineStart = true;
     let lastLineStart = -1; // file offset of the last whole point line
-    let lineStart = 0;
-    let lineIsPoint = false;
     while (pos < fileBytes) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
+      // Re-read from the start of the first unfinished line so every line is seen whole (memchr via indexOf).
+      const n = readSync(fd, buf, 0, buf.length, completeBytes);
       if (n === 0) break;
-      for (let i = 0; i < n; i++) {
-        const c = buf[i]!;
-        if (atLineStart) {
-          lineIsPoint = c !== HASH && c !== NL;
-          lineStart = pos + i;
-          atLineStart = false;
+      pos = completeBytes;
+      let lineStart = 0;
+      for (let nl = buf.indexOf(NL, 0); nl !== -1 && nl < n; nl = buf.indexOf(NL, lineStart)) {
+        if (nl > lineStart && buf[lineStart] !== HASH) {
+          points++;
+          lastLineStart = pos + lineStart;
         }
-        if (c === NL) {
-          if (lineIsPoint) {
-            points++;
-            lastLineStart = lineStart;
-          }
-          completeBytes = pos + i + 1;
-          atLineStart = true;
-        }
+        lineStart = nl + 1;
+        if (lineStart >= n) break;
       }
-      pos += n;
+      if (lineStart === 0) {
+        // One line longer than the buffer, or a torn tail with no newline: stop at the last newline seen.
+        if (pos + n >= fileBytes) break;
+        throw new Error(`${path}: a line longer than ${buf.length} bytes at byte ${pos}; not a telemetry journal?`);
+      }
+      completeBytes = pos + lineStart;
+      if (pos + n >= fileBytes) break;
     }
     let lastTimestamp = 0;
     if (lastLineStart >= 0) {

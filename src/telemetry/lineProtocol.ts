@@ -97,16 +97,30 @@ export function formatSeries(measurement: string, tags: Record<string, string>):
   return s;
 }
 
+/** Checked and escaped field keys: a schema has few, and this is the journal's hot path. */
+const fieldKeyCache = new Map<string, string>();
+const FIELD_KEY_CACHE_LIMIT = 10_000;
+
+function fieldKey(k: string, measurement: string): string {
+  let e = fieldKeyCache.get(k);
+  if (e === undefined) {
+    checkName("field key", k, `measurement ${measurement}`);
+    e = escapeKey(k);
+    if (fieldKeyCache.size < FIELD_KEY_CACHE_LIMIT) fieldKeyCache.set(k, e);
+  }
+  return e;
+}
+
 /** The field set of a line. At least one field; keys in the caller's order. */
 export function formatFields(measurement: string, fields: Record<string, FieldValue>): string {
-  const where = `measurement ${measurement}`;
-  const parts: string[] = [];
-  for (const k of Object.keys(fields)) {
-    checkName("field key", k, where);
-    parts.push(escapeKey(k) + "=" + formatField(where, k, fields[k]!));
+  let s = "";
+  for (const k in fields) {
+    const v = fields[k]!;
+    const value = typeof v === "number" && Number.isFinite(v) ? String(v) : formatField(`measurement ${measurement}`, k, v);
+    s += (s.length === 0 ? "" : ",") + fieldKey(k, measurement) + "=" + value;
   }
-  if (parts.length === 0) throw new LineProtocolError(`${where}: a point needs at least one field`);
-  return parts.join(",");
+  if (s.length === 0) throw new LineProtocolError(`measurement ${measurement}: a point needs at least one field`);
+  return s;
 }
 
 /** One line, without the trailing newline. `timestamp` is an integer in the journal's precision. */

@@ -234,32 +234,20 @@ export class Shipper {
 
   /** The next batch of whole lines: batchSize points, or (when forced) whatever whole lines there are. */
   private async readBatch(force: boolean): Promise<Batch | null> {
-    let scanFrom = 0;
+    let lineStart = 0; // index in carry of the first line not yet counted
     let points = 0;
-    let lastNl = -1;
-    let lastNlPoints = 0;
-    let atLineStart = true;
     for (;;) {
       const buf = this.carry;
-      for (let i = scanFrom; i < buf.length; i++) {
-        const c = buf[i]!;
-        if (atLineStart) {
-          if (c !== HASH && c !== NL) points++;
-          atLineStart = false;
-        }
-        if (c === NL) {
-          atLineStart = true;
-          lastNl = i;
-          lastNlPoints = points;
-          if (points >= this.batchSize) return this.cut(i + 1, points);
-        }
+      for (let nl = buf.indexOf(NL, lineStart); nl !== -1; nl = buf.indexOf(NL, lineStart)) {
+        if (nl > lineStart && buf[lineStart] !== HASH) points++;
+        lineStart = nl + 1;
+        if (points >= this.batchSize) return this.cut(lineStart, points);
       }
-      scanFrom = buf.length;
-      // Never read past a line still being written: only whole lines are taken (the part after lastNl waits).
+      // Never read past a line still being written: only whole lines are taken (the part after lineStart waits).
       const grown = await this.readMore();
       if (!grown) break;
     }
-    if (lastNl >= 0 && (force || lastNlPoints >= this.batchSize)) return this.cut(lastNl + 1, lastNlPoints);
+    if (lineStart > 0 && force) return this.cut(lineStart, points);
     return null;
   }
 
