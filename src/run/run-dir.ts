@@ -28,8 +28,9 @@ export function writeJsonFile(file: string, value: unknown): void {
 
 /** metrics.csv: a header, then one row per call, columns in the header's order. */
 export class MetricsCsv {
-  constructor(private readonly file: string, private readonly columns: readonly string[]) {
-    writeFileSync(file, columns.join(",") + "\n");
+  /** Starts the file with its header, or (append) continues one that has it. */
+  constructor(private readonly file: string, private readonly columns: readonly string[], append = false) {
+    if (!append || !existsSync(file)) writeFileSync(file, columns.join(",") + "\n");
   }
 
   row(values: Record<string, number | string | boolean | null>): void {

@@ -16,6 +16,7 @@ import { gitProvenance } from "./provenance.js";
 import { perBitFigures, type TrainingSummary } from "./summary.js";
 import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
 import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
+import { addLedgerSnapshots, type ResumePoint } from "./resume.js";
 
 export type { TrainingSummary } from "./summary.js";
 export type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
@@ -44,6 +45,11 @@ export interface RunTrainingOptions {
   crossbar?: Crossbar;
   /** Where host RAPL counters live (default /sys/class/powercap). */
   powercapRoot?: string;
+  /**
+   * Continue a run from its last checkpoint (readResumePoint(runDir)); `config` must be the run's own.
+   * The run directory is reused (outDir and runDirName are ignored); a new start record says what it resumes.
+   */
+  resume?: ResumePoint;
 }
 
 /** The run was stopped by its abort signal; the run directory holds a stop record with status "aborted". */
@@ -56,7 +62,7 @@ export class RunAbortedError extends Error {
 }
 
 const METRIC_COLUMNS = [
-  "epoch", "train_loss", "train_accuracy", "updates", "pulses", "weight_path_l1", "prequential_bits",
+  "epoch", "train_loss", "train_accuracy", "updates", "pulses", "weight_path_l1", "prequential_bits", "samples",
   "device_joules_total", "joules_freeRead", "joules_nudgedRead", "joules_program", "joules_verifyRead", "joules_reset",
   "host_cpu_joules", "wall_seconds", "stopped",
 ] as const;
@@ -83,6 +89,13 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   try {
     identity = crossbar ? await crossbar.identify() : null;
     session = await TrainingSession.create({ config, crossbar: crossbar ? new ResponsiveCrossbar(crossbar) : null, ledger, rng });
+    if (opts.resume) {
+      const cp = opts.resume.checkpoint;
+      await session.restore(cp.session);
+      rng.setState(cp.rng);
+      // The checkpoint's energy plus what re-creating the session and restoring it spent now: both were spent.
+      ledger.restore(addLedgerSnapshots(cp.ledger, ledger.snapshot()));
+    }
   } catch (e) {
     hostMeter.stop();
     if (crossbar && ownsCrossbar) await crossbar.close().catch(() => undefined);
@@ -90,10 +103,10 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   }
 
   // --- the run directory; from here every path writes a stop record ---
-  const runDir = createRunDir(opts.outDir, opts.runDirName);
+  const runDir = opts.resume ? opts.resume.runDir : createRunDir(opts.outDir, opts.runDirName);
   const git = gitProvenance();
   const dataset = session.dataset;
-  writeJsonFile(join(runDir, "config.json"), {
+  if (!opts.resume) writeJsonFile(join(runDir, "config.json"), {
     schema_version: RUN_SCHEMA_VERSION,
     config,
     device_uri: opts.deviceUri,
@@ -115,6 +128,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     epochs: config.epochs,
     dataset: dataset.description,
     label_mode: config.labels,
+    ...(opts.resume ? { resumed_from: { run_start: opts.resume.previousStart, checkpoint: opts.resume.checkpointName } } : {}),
   });
   records.descriptor("primary", {
     epoch: { dtype: "integer" },
@@ -124,23 +138,24 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     pulses: { dtype: "integer" },
     weight_path_l1: { dtype: "number", description: "Σ‖Δθ‖₁, weight units" },
     prequential_bits: { dtype: "number", units: "bit" },
+    samples: { dtype: "integer", description: "samples trained on this epoch" },
     device_joules_total: { dtype: "number", units: "J", description: "cumulative ledger total" },
     host_cpu_joules: { dtype: "number", units: "J", description: "cumulative RAPL, null when unavailable" },
     checkpoint: { dtype: "string" },
   });
-  const metrics = new MetricsCsv(join(runDir, "metrics.csv"), METRIC_COLUMNS);
+  const metrics = new MetricsCsv(join(runDir, "metrics.csv"), METRIC_COLUMNS, opts.resume !== undefined);
   const writeEnergy = () =>
     writeJsonFile(join(runDir, "energy.json"), { ...ledger.summary(), host_cpu: hostMeter.reading(), snapshot: ledger.snapshot() });
 
   let telemetry: TelemetryLike | null = null;
-  const epochs: EpochResult[] = [];
+  const epochs: EpochResult[] = opts.resume ? [...opts.resume.epochs] : [];
   const stopReason = () => String(opts.signal?.reason instanceof Error ? opts.signal.reason.message : (opts.signal?.reason ?? "aborted"));
   try {
     telemetry = opts.telemetry ? await opts.telemetry(runDir, records.startUid, identity) : null;
     opts.onProgress?.({ kind: "start", runDir, epochs: config.epochs, samples: dataset.trainY.length, description: dataset.description });
     const shouldStop = () => opts.signal?.aborted === true;
 
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    for (let epoch = epochs.length + 1; epoch <= config.epochs; epoch++) {
       await yieldToEventLoop(); // a signal that arrived during the last epoch is seen here at the latest
       if (shouldStop()) break;
       const result = await session.runEpoch((p) => {
@@ -170,6 +185,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
         pulses: result.pulses,
         weight_path_l1: result.weightPathL1,
         prequential_bits: result.prequentialBits,
+        samples: result.samples,
         device_joules_total: s.total_joules,
         host_cpu_joules: host,
       };

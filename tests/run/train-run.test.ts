@@ -91,3 +91,39 @@ describe("runTraining", () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe("resume", () => {
+  it("an aborted run resumed from its checkpoint ends where the uninterrupted run ends", async () => {
+    const { readResumePoint } = await import("../../src/run/resume.js");
+    const config = small({ epochs: 4, shuffle: true });
+    const whole = await runTraining({ config, deviceUri: "sim:", outDir: join(work, "resume"), runDirName: "whole" });
+    const ac = new AbortController();
+    await runTraining({
+      config,
+      deviceUri: "sim:",
+      outDir: join(work, "resume"),
+      runDirName: "cut",
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.kind === "epoch" && e.result.epoch === 2) ac.abort(new Error("killed"));
+      },
+    }).catch((e) => expect(e).toBeInstanceOf(RunAbortedError));
+    const point = readResumePoint(join(work, "resume", "cut"));
+    expect(point.checkpointName).toBe("checkpoints/epoch-2.json");
+    expect(point.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    const resumed = await runTraining({ config, deviceUri: "sim:", outDir: "unused", resume: point });
+    expect(resumed.run_dir).toBe(join(work, "resume", "cut"));
+    expect(resumed.epochs).toBe(4);
+    expect(resumed.accuracy).toEqual(whole.accuracy);
+    expect(resumed.bits_learned.estimate).toEqual(whole.bits_learned.estimate);
+    expect(resumed.updates).toBe(whole.updates);
+    const docs = readDocs(join(resumed.run_dir, "records.jsonl"));
+    const starts = docs.filter((d) => d.type === "start");
+    const stops = docs.filter((d) => d.type === "stop");
+    expect(stops.map((d) => d.exit_status)).toEqual(["aborted", "success"]);
+    expect(starts[1].resumed_from).toEqual({ run_start: starts[0].uid, checkpoint: "checkpoints/epoch-2.json" });
+    expect(stops[1].run_start).toBe(starts[1].uid);
+    expect(readFileSync(join(resumed.run_dir, "metrics.csv"), "utf8").trim().split("\n")).toHaveLength(5);
+    expect(() => readResumePoint(resumed.run_dir)).toThrow(/already completed/);
+  });
+});

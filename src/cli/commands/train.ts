@@ -5,6 +5,8 @@ import { SingleBar } from "cli-progress";
 import { DEFAULT_DEVICE_URI } from "../../backends/open.js";
 import { parseTrainConfig, type TrainConfig } from "../../train/config.js";
 import { readConfigFile } from "../../run/config-file.js";
+import { readResumePoint, type ResumePoint } from "../../run/resume.js";
+import { join } from "node:path";
 import { RunAbortedError, runTraining, type ProgressEvent, type TrainingSummary } from "../../run/train-run.js";
 import { UserError } from "../errors.js";
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
@@ -39,6 +41,7 @@ interface TrainFlags {
   json?: boolean;
   temperature?: string;
   progress?: boolean;
+  resume?: string;
   influx?: string;
   influxCredentials?: string;
 }
@@ -61,10 +64,12 @@ export function register(program: Command): void {
     .option("--json", "print one JSON object on stdout (no progress)")
     .option("--temperature <kelvin>", "temperature for the Landauer floor")
     .option("--no-progress", "no progress output on stderr")
+    .option("--resume <run-dir>", "continue an aborted or killed run from its last checkpoint (its own config; --epochs may extend it)")
     .option("--influx <url>", "also ship the telemetry journal (telemetry.lp) to InfluxDB 1.x at http://HOST:8086/DATABASE")
     .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)")
     .action(async (flags: TrainFlags) => {
-      const { config, deviceUri } = resolveConfig(flags);
+      const resume = flags.resume ? readResumePoint(flags.resume) : undefined;
+      const { config, deviceUri } = resume ? resumeConfig(flags, resume) : resolveConfig(flags);
       // Every run journals its telemetry; --influx also ships it (a bad URL is refused here, before the run starts).
       const telemetry = runTelemetryFactory({ ...(flags.influx !== undefined ? { influxUrl: flags.influx } : {}), ...(flags.influxCredentials !== undefined ? { credentialsFile: flags.influxCredentials } : {}) });
       const ac = new AbortController();
@@ -80,7 +85,7 @@ export function register(program: Command): void {
       process.on("SIGTERM", onSignal);
       const progress = flags.json || flags.progress === false ? null : makeProgress(Boolean(process.stderr.isTTY));
       try {
-        const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry });
+        const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry, ...(resume ? { resume } : {}) });
         progress?.done();
         process.stdout.write(flags.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
       } catch (e) {
@@ -118,6 +123,16 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
   if (flags.temperature) merged.temperatureKelvin = numberFlag("--temperature", flags.temperature);
   const config = parseTrainConfig(merged, source);
   return { config, deviceUri: flags.device ?? fileDevice ?? DEFAULT_DEVICE_URI };
+}
+
+/** A resumed run keeps its own config; only --epochs (to extend it) and --device (the board moved) apply. */
+function resumeConfig(flags: TrainFlags, resume: ResumePoint): { config: TrainConfig; deviceUri: string } {
+  const ignored = (["weights", "config", "dataset", "labels", "classes", "samples", "testSamples", "seed", "temperature"] as const).filter((k) => flags[k] !== undefined);
+  if (ignored.length > 0) throw new UserError(`--resume keeps the run's own config; drop ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
+  const raw = { ...resume.config, ...(flags.epochs ? { epochs: integerFlag("--epochs", flags.epochs) } : {}) };
+  const config = parseTrainConfig(raw, join(resume.runDir, "config.json"));
+  if (config.epochs < resume.epochs.length) throw new UserError(`${resume.runDir}: ${resume.epochs.length} epochs done of ${config.epochs}; --epochs cannot undo them`);
+  return { config, deviceUri: flags.device ?? resume.deviceUri };
 }
 
 function integerFlag(name: string, text: string): number {
