@@ -36,9 +36,9 @@ static std::string command(bool inLimits, bool* isPulse, bool* isRead) {
   *isPulse = *isRead = false;
   int kind = (int)below(8);
   auto idx = [&](int size) { return inLimits || chance(50) ? (long long)below(size) : (long long)size + below(300); };
-  auto readCode = [&]() {
-    int c = inLimits ? (int)below(4001) - 2000 : (chance(50) ? 2001 + (int)below(30000) : -2001 - (int)below(30000));
-    return hex((uint16_t)c, 4);
+  auto readUv = [&]() -> std::string {
+    long long v = inLimits ? (long long)below(600001) - 300000 : (chance(50) ? 300001 + (long long)below(5000000) : -300001 - (long long)below(5000000));
+    return num(v);
   };
   auto uv = [&]() -> long long {
     if (inLimits) return chance(50) ? (long long)below(1500001) : -(long long)below(1350001);
@@ -51,8 +51,8 @@ static std::string command(bool inLimits, bool* isPulse, bool* isRead) {
   // For pulses, choose one field to break.
   int broken = inLimits ? -1 : (int)below(4);
   switch (kind) {
-    case 0: *isRead = true; return "RCELL " + num(idx(ROWS)) + " " + num(idx(COLS)) + " " + readCode();
-    case 1: *isRead = true; return "RROW " + num(idx(ROWS)) + " " + readCode();
+    case 0: *isRead = true; return "RCELL " + num(idx(ROWS)) + " " + num(idx(COLS)) + " " + readUv();
+    case 1: *isRead = true; return "RROW " + num(idx(ROWS)) + " " + readUv();
     case 2:
     case 3: {
       *isRead = true;

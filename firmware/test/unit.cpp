@@ -166,9 +166,9 @@ static void testLimits() {
       {"PROW 1 4 1500000 100000 01000000000000000000000000000000", "ERR LIMIT scheme"},
       {"PROW 1 2 1500000 100000 65000000000000000000000000000000", "ERR LIMIT cmax"},
       {"PCOL 1 3 -1400000 100000 01000000000000000000000000000000", "ERR LIMIT vnmax"},
-      {"RCELL 1 2 07D1", "ERR LIMIT vrmax"},
-      {"RCELL 1 2 F82F", "ERR LIMIT vrmax"},
-      {"RROW 16 0535", "ERR LIMIT row"},
+      {"RCELL 1 2 300001", "ERR LIMIT vrmax"},
+      {"RCELL 1 2 -300001", "ERR LIMIT vrmax"},
+      {"RROW 16 200000", "ERR LIMIT row"},
       {"MVF 07D1000000000000000000000000000000000000000000000000000000000000", "ERR LIMIT vrmax"},
       {"MVT 000000000000000000000000000000000000000000000000000000000000F82F", "ERR LIMIT vrmax"},
   };
@@ -187,7 +187,8 @@ static void testLimits() {
       {"PCELL 1 2 -1350000 10000000 1", "OK PCELL"},
       {"PCELL 1 2 1500000 100000 100", "OK PCELL"},
       {"PROW 1 3 1500000 20000 00010203040506070809101112131415", "OK PROW"},
-      {"RCELL 1 2 07D0", "OK RCELL"},
+      {"RCELL 1 2 300000", "OK RCELL"},
+      {"RROW 3 -300000", "OK RROW"},
       {"MVT F830F830F830F830F830F830F830F830F830F830F830F830F830F830F830F830", "OK MVT"},
   };
   for (const Case& c : edges) {
@@ -238,10 +239,10 @@ static void testEnergyAndReads() {
   newSession(r);
   // Read: G = code * alsb / (rv * vlsb).
   double g = r.board->conductance(3, 4);
-  auto f = split(r.ask("0002 RCELL 3 4 0535"));
+  auto f = split(r.ask("0002 RCELL 3 4 200000"));
   CHECK(f.size() == 9 && f[2] == "RCELL", "RCELL fields %zu", f.size());
   int code = f.size() == 9 ? (int)(int16_t)strtol(f[7].c_str(), 0, 16) : 0;
-  double measured = code * 10e-9 / (0x535 * 150e-6);
+  double measured = code * 10e-9 / 0.2;
   CHECK(fabs(measured - g) / g < 0.01, "read %g true %g", measured, g);
   CHECK(decimal(f[3]) > 0 && decimal(f[6]) > 0, "read energy and duration");
   // Forward product against Kirchhoff.
@@ -259,8 +260,8 @@ static void testEnergyAndReads() {
   for (int c = 0; c < 16 && f.size() == 9; c++) {
     double expect = 0;
     for (int i = 0; i < 16; i++) expect += r.board->conductance(i, c) * v[i];
-    double got = (int16_t)strtol(f[7].substr(4 * c, 4).c_str(), 0, 16) * 10e-9;
-    CHECK(fabs(got - expect) < 2e-8 + 1e-3 * fabs(expect), "col %d got %g expect %g", c, got, expect);
+    double got = (int16_t)strtol(f[7].substr(4 * c, 4).c_str(), 0, 16) * 100e-9;  // alsbf
+    CHECK(fabs(got - expect) < 1.5e-7 + 1e-3 * fabs(expect), "col %d got %g expect %g", c, got, expect);
   }
   // Pulse energy: all three components measured, duration at least the pulses.
   f = split(r.ask("0004 PCELL 5 6 1500000 100000 2"));
@@ -287,8 +288,14 @@ static void testEnergyAndReads() {
     CHECK(selected ? now > before[c] : now == before[c], "cell (7,%d) %g -> %g", c, before[c], now);
   }
   CHECK(r.board->conductance(8, 1) == other, "half-selected neighbour untouched");
+  // Column-parallel: positive volts potentiate too (the cell sees V(row) - V(col) = +V).
+  double c0 = r.board->conductance(0, 10), c15 = r.board->conductance(15, 10), cOther = r.board->conductance(7, 10);
+  std::string pc = r.ask("0007 PCOL 10 3 1500000 100000 02000000000000000000000000000002");
+  CHECK(pc.find(" 4 0 *") != std::string::npos, "PCOL applied 4: %s", pc.c_str());
+  CHECK(r.board->conductance(0, 10) > c0 && r.board->conductance(15, 10) > c15, "PCOL SET raised the selected cells");
+  CHECK(r.board->conductance(7, 10) == cOther, "PCOL left an unselected cell alone");
   double g9 = r.board->conductance(9, 9);
-  r.ask("0007 PCELL 9 9 -1350000 100000 3");
+  r.ask("0008 PCELL 9 9 -1350000 100000 3");
   CHECK(r.board->conductance(9, 9) < g9, "RESET lowers G");
   CHECK(r.board->allGrounded(), "grounded after every command");
 }

@@ -104,7 +104,8 @@ export class LineClient {
 
   static async open(path: string): Promise<LineClient> {
     const port = await new Promise<SerialPort>((resolve, reject) => {
-      const p = new SerialPort({ path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
+      // No exclusive lock: a test may look at the firmware beside (or after) the driver's own port.
+      const p = new SerialPort({ path, baudRate: 115200, lock: false }, (err) => (err ? reject(err) : resolve(p)));
     });
     return new LineClient(port);
   }

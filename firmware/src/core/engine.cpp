@@ -65,13 +65,13 @@ void Engine::product(LineKind driven, const int16_t* vcodes, int16_t* out, Tally
   uint8_t nIn = driven == ROW ? s.rows : s.cols;
   uint8_t nOut = driven == ROW ? s.cols : s.rows;
   LineKind sensed = driven == ROW ? COL : ROW;
-  board_.setSenseRange(Board::SENSE_LOW);
+  board_.setSenseRange(Board::SENSE_HIGH);  // a whole line of cells: the larger range
   for (uint8_t i = 0; i < nIn; i++) board_.setLine(driven, i, vcodes[i]);
   board_.waitMicros(SETTLE_MICROS);
-  for (uint8_t j = 0; j < nOut; j++) out[j] = (int16_t)(-sense(sensed, j, 0));
+  for (uint8_t j = 0; j < nOut; j++) out[j] = (int16_t)(-sense(sensed, j, 1));
   float watts = 0;
   for (uint8_t i = 0; i < nIn; i++) {
-    if (vcodes[i] != 0) watts += volts(vcodes[i]) * amps(sense(driven, i, 0), 0);
+    if (vcodes[i] != 0) watts += volts(vcodes[i]) * amps(sense(driven, i, 1), 1);
   }
   float seconds = (float)(board_.nowMicros() - start) * 1e-6f;
   if (watts > 0) t.cellJoules += watts * seconds;

@@ -363,6 +363,8 @@ void Firmware::limPayload() {
   reply_.keyD("vlsb", cal_.dacNanovoltsPerCode, -9);
   reply_.keyU("vhex", 4);
   reply_.keyD("alsb", cal_.sensePicoampsPerCode[0], -12);
+  reply_.keyD("alsbf", cal_.sensePicoampsPerCode[1], -12);  // products sense on the HIGH range
+  reply_.keyD("alsbt", cal_.sensePicoampsPerCode[1], -12);
   reply_.keyU("ahex", 4);
   reply_.keyU("chex", 2);
   reply_.keyD("vread", cal_.readMicrovolts, -6);
@@ -491,6 +493,28 @@ bool Firmware::readCode(uint16_t seq, const char* text, uint16_t n, int16_t* out
   return true;
 }
 
+// A read voltage in microvolts (I), within vrmax, rounded to the DAC (never beyond vrmax).
+bool Firmware::readVolts(uint16_t seq, const char* text, int16_t* out) {
+  int32_t uv;
+  if (!parseI(text, &uv)) {
+    errorReply(seq, "SYNTAX", "uV");
+    return false;
+  }
+  uint32_t mag = uv < 0 ? (uint32_t)(-(int64_t)uv) : (uint32_t)uv;
+  if (mag > cal_.limits.maxReadMicrovolts) {
+    reply_.clear();
+    reply_.fieldHex(seq, 4);
+    reply_.field("ERR LIMIT vrmax:");
+    reply_.fieldU(mag);
+    reply_.field("uV exceeds");
+    reply_.fieldU(cal_.limits.maxReadMicrovolts);
+    reply_.field("uV");
+    return false;
+  }
+  *out = programCode(cal_, uv, cal_.limits.maxReadMicrovolts);
+  return true;
+}
+
 bool Firmware::pulseShape(uint16_t seq, const char* uvText, const char* nsText, int16_t* vcode, uint32_t* widthMicros) {
   int32_t uv;
   uint32_t ns;
@@ -542,10 +566,10 @@ static void countLimit(Reply& r, uint16_t seq, uint32_t n, uint16_t cmax) {
 }
 
 void Firmware::cmdReadCell(uint16_t seq, char** f, uint8_t nf) {
-  if (nf != 5) return errorReply(seq, "SYNTAX", "RCELL r c rv");
+  if (nf != 5) return errorReply(seq, "SYNTAX", "RCELL r c uV");
   uint8_t r, c;
   int16_t rv;
-  if (!index(seq, f[2], "row", shape_.rows, &r) || !index(seq, f[3], "col", shape_.cols, &c) || !readCode(seq, f[4], 1, &rv)) return;
+  if (!index(seq, f[2], "row", shape_.rows, &r) || !index(seq, f[3], "col", shape_.cols, &c) || !readVolts(seq, f[4], &rv)) return;
   Tally t = Tally();
   int16_t code = engine_.readCell(r, c, rv, t);
   beginOk(seq, "RCELL");
@@ -554,10 +578,10 @@ void Firmware::cmdReadCell(uint16_t seq, char** f, uint8_t nf) {
 }
 
 void Firmware::cmdReadRow(uint16_t seq, char** f, uint8_t nf) {
-  if (nf != 4) return errorReply(seq, "SYNTAX", "RROW r rv");
+  if (nf != 4) return errorReply(seq, "SYNTAX", "RROW r uV");
   uint8_t r;
   int16_t rv;
-  if (!index(seq, f[2], "row", shape_.rows, &r) || !readCode(seq, f[3], 1, &rv)) return;
+  if (!index(seq, f[2], "row", shape_.rows, &r) || !readVolts(seq, f[3], &rv)) return;
   Tally t = Tally();
   int16_t out[MAX_LINES];
   engine_.readRow(r, rv, out, t);

@@ -76,6 +76,7 @@ class Firmware {
   // Argument checks: each replies the error itself and returns false.
   bool index(uint16_t seq, const char* text, const char* name, uint8_t size, uint8_t* out);
   bool readCode(uint16_t seq, const char* text, uint16_t n, int16_t* out);
+  bool readVolts(uint16_t seq, const char* text, int16_t* out);
   bool pulseShape(uint16_t seq, const char* uvText, const char* nsText, int16_t* vcode, uint32_t* widthMicros);
   void remember(uint16_t seq, uint16_t crc, char regenerate);
   Slot* recall(uint16_t seq);

@@ -1,0 +1,58 @@
+// The shared Crossbar conformance suite on the crossbar-controller FIRMWARE itself: its host build
+// (the same C++ logic as the ATmega2560 image, on a simulated 16×16 crossbar) on a real pty, driven
+// by the real serial driver (drivers/serial-crossbar) through serialport 13.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SerialPort } from "serialport";
+import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
+import { LineClient, make, startFirmwareHost, type FirmwareHost } from "../firmware/host-process.js";
+import { crossbarConformance } from "./conformance.js";
+
+const hosts: FirmwareHost[] = [];
+
+beforeAll(() => {
+  make(["host"]);
+}, 180_000);
+
+afterAll(async () => {
+  for (const h of hosts) await h.stop();
+});
+
+// Each open gets its own firmware process: a pty, like a USB port, carries one host at a time.
+async function open(): Promise<SerialCrossbar> {
+  return (await openWithHost()).crossbar;
+}
+
+async function openWithHost(): Promise<{ crossbar: SerialCrossbar; host: FirmwareHost }> {
+  const host = await startFirmwareHost(["--seed", String(hosts.length + 1), "--serial", `FWHOST-${hosts.length + 1}`]);
+  hosts.push(host);
+  const port = await new Promise<SerialPort>((resolve, reject) => {
+    const p = new SerialPort({ path: host.path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
+  });
+  return { crossbar: await SerialCrossbar.overStream(port, { label: `serial:${host.path}` }), host };
+}
+
+crossbarConformance("serial: firmware host build (16×16, PROTOCOL.md over a pty)", open, {
+  // Reads and products are quantized to 10 nA ADC codes and 150 µV DAC codes.
+  mvmRelativeTolerance: 0.02,
+  readRelativeTolerance: 0.02,
+  // The serial driver refuses every call after close(); the firmware's own state after close is
+  // checked below by asking the firmware directly.
+  isSafeAfterClose: false,
+});
+
+describe("firmware host build after the serial driver closes", () => {
+  it("every line is grounded (ST safe=1) and the pulses were applied once", async () => {
+    const { crossbar, host } = await openWithHost();
+    const id = await crossbar.identify();
+    const report = await crossbar.program([{ kind: "cell", row: 1, col: 1, volts: id.limits.maxProgramVoltsPositive, widthSeconds: 1e-4, count: 5 }]);
+    expect(report.value.pulsesApplied).toBe(5);
+    await crossbar.close();
+    const client = await LineClient.open(host.path);
+    try {
+      expect(await client.ask("0000 ST")).toMatch(/^0000 OK ST 0 0 0 0 safe=1 /);
+      expect((await client.ask("0000 EN")).split(" ")[11]).toBe("5");
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+});
