@@ -81,6 +81,8 @@ interface Probe {
 type State = "idle" | "ready" | "resyncing" | "reconnecting" | "failed" | "closed";
 
 const PROBE_INTERVAL_MS = 250;
+/** The congestion window never drops below this: a few lines in flight keep the feedback (bounces, gaps) coming. */
+const MIN_CONGESTION_WINDOW = 4;
 
 export class LinkSession {
   readonly counters: LinkCounters = { requests: 0, linesSent: 0, resends: 0, damagedReplies: 0, timeouts: 0, reconnects: 0, resyncs: 0 };
@@ -95,6 +97,9 @@ export class LinkSession {
   private known: SessionIdentity | null = null;
   private widths: CodeWidths = { vhex: 4, ahex: 4, chex: 2 };
   private window = 1;
+  /** Congestion window: halved once per loss event, grown by one per window of answers (AIMD), ≤ window. */
+  private cwnd = 1;
+  private lastCutStamp = 0;
   private rxBufferBytes = 256;
   private queue: Pending[] = [];
   private inflight: Pending[] = [];
@@ -137,6 +142,7 @@ export class LinkSession {
     this.known = { identity: id, limits };
     this.widths = { vhex: limits.vhex, ahex: limits.ahex, chex: limits.chex };
     this.window = Math.max(1, Math.min(this.windowOption, limits.mem));
+    this.cwnd = this.window;
     this.rxBufferBytes = Math.max(limits.rxbuf, limits.maxin);
     this.state = "ready";
     this.queueNewSession();
@@ -215,7 +221,7 @@ export class LinkSession {
     return id;
   }
 
-  /** An unsequenced request (ID, LIM, ST, EN, PING), resent every 250 ms until answered or `totalMs` passes. */
+  /** An unsequenced request (ID, LIM, ST, EN, PING), resent every timeout (20–250 ms) until answered or `totalMs` passes. */
   private unsequenced(cmd: "ID" | "LIM" | "ST" | "EN" | "PING", totalMs: number): Promise<OkReply> {
     const line = encodeFrame({ seq: UNSEQUENCED, fields: [cmd] });
     return new Promise<OkReply>((resolve, reject) => {
@@ -226,6 +232,7 @@ export class LinkSession {
         this.link?.write([line]);
         this.counters.linesSent++;
       };
+      const interval = Math.max(20, Math.min(PROBE_INTERVAL_MS, this.timeoutMs));
       const tick = setInterval(() => {
         if (Date.now() - started >= totalMs) {
           done();
@@ -233,7 +240,7 @@ export class LinkSession {
         } else {
           send();
         }
-      }, PROBE_INTERVAL_MS);
+      }, interval);
       const done = () => {
         clearInterval(tick);
         if (this.probe === probe) this.probe = null;
@@ -398,7 +405,8 @@ export class LinkSession {
   private pump(): void {
     if (this.state !== "ready" || !this.link) return;
     const batch: Pending[] = [];
-    while (this.queue.length > 0 && this.inflight.length < this.window) {
+    const limit = Math.max(1, Math.floor(this.cwnd));
+    while (this.queue.length > 0 && this.inflight.length < limit) {
       const p = this.queue[0]!;
       const bytes = p.fields.join(" ").length + 12;
       if (this.inflight.length > 0 && this.inflightBytes + bytes > this.rxBufferBytes) break;
@@ -468,7 +476,15 @@ export class LinkSession {
     } catch (e) {
       if (!(e instanceof FrameError) && !(e instanceof ValueError)) throw e;
       this.counters.damagedReplies++;
-      if (this.known === null && this.foreignLines.length < 8 && line.length > 0) this.foreignLines.push(line);
+      // A damaged reply: fetch it again now (the device answers from memory). Its SEQ digits name it;
+      // when they did not survive, replies come in the order lines were sent, so it is the oldest unanswered copy.
+      if (this.state === "ready" && this.known) {
+        const seq = e instanceof FrameError && e.seq !== null ? e.seq : this.oldestUnansweredSeq();
+        if (seq !== null && seq !== UNSEQUENCED) this.resendLost(seq);
+      }
+      // A damaged line of this protocol still looks like one (SEQ digits, or a ' *CRC' tail); anything else is foreign.
+      const ours = /^[0-9A-F]{4} /.test(line) || / \*[0-9A-F]{4}\r?$/.test(line);
+      if (this.known === null && !ours && this.foreignLines.length < 8 && line.length > 0) this.foreignLines.push(line);
       return;
     }
     const copy = this.matchSent(seq);
@@ -521,6 +537,30 @@ export class LinkSession {
       return;
     }
     if (reply.kind === "ok" && this.probe && reply.cmd === this.probe.cmd) this.probe.resolve(reply);
+    // The device could not read the SEQ of a damaged line: it was the oldest copy it had not answered.
+    if (reply.kind === "err" && reply.code === "CRC" && this.state === "ready") {
+      const seq = this.oldestUnansweredSeq();
+      if (seq !== null && seq !== UNSEQUENCED) {
+        const p = this.inflightBySeq.get(seq);
+        const copy = this.matchSent(seq);
+        if (p && (copy ?? p.lastStamp) === p.lastStamp) this.goBack(p, p.lastStamp);
+      }
+    }
+  }
+
+  /** The sequence number of the oldest logged transmission not yet matched by a reply. */
+  private oldestUnansweredSeq(): number | null {
+    return this.sentLogHead < this.sentLog.length ? this.sentLog[this.sentLogHead]!.seq : null;
+  }
+
+  /** The reply to `seq`'s latest copy was lost: resend that request alone. */
+  private resendLost(seq: number): void {
+    const p = this.inflightBySeq.get(seq);
+    const copy = this.matchSent(seq);
+    if (p && (copy ?? p.lastStamp) === p.lastStamp) {
+      this.lossSeen(p.lastStamp);
+      this.retransmit([p]);
+    }
   }
 
   /** A reply for `p` proves every earlier request ran (in-order execution): fetch their lost replies. */
@@ -535,8 +575,16 @@ export class LinkSession {
 
   /** Resend, in order, every outstanding request from `from` on whose latest copy is not newer than `stamp`. */
   private goBack(from: Pending, stamp: number): void {
+    this.lossSeen(stamp);
     const batch = this.inflight.filter((e) => e.index >= from.index && e.lastStamp <= stamp);
     this.retransmit(batch);
+  }
+
+  /** A line sent at `stamp` was lost: halve the congestion window, once per loss event (lines sent since the last cut). */
+  private lossSeen(stamp: number): void {
+    if (stamp <= this.lastCutStamp) return;
+    this.cwnd = Math.max(Math.min(this.window, MIN_CONGESTION_WINDOW), this.cwnd / 2);
+    this.lastCutStamp = this.stamp;
   }
 
   private complete(p: Pending, reply: Reply): void {
@@ -545,6 +593,7 @@ export class LinkSession {
     this.inflightBySeq.delete(p.seq);
     this.inflightBytes -= p.line.length + 1;
     this.lastProgressAt = Date.now();
+    this.cwnd = Math.min(this.window, this.cwnd + 1 / this.cwnd);
     if (reply.kind === "ok") {
       if (reply.cmd !== p.request.cmd) {
         p.reject(new SerialLinkError(`${this.options.label}: reply to ${p.request.cmd} (seq ${hex(p.seq, 4)}) was for ${reply.cmd}: stale reply memory; reopen the device`));
@@ -582,6 +631,7 @@ export class LinkSession {
     const now = Date.now();
     if (now < Math.max(oldest.lastSentAt, this.lastProgressAt) + this.timeoutMs + oldest.extraMs) return;
     this.counters.timeouts++;
+    this.lossSeen(oldest.lastStamp);
     oldest.attempts++;
     if (oldest.attempts > this.retries) {
       this.options.log?.(`${this.options.label}: no answer to ${oldest.request.cmd} after ${this.retries} resends; resynchronising`);

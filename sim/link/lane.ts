@@ -44,12 +44,17 @@ export class Lane {
 
   constructor(
     private readonly deliver: (data: Buffer) => void,
-    private readonly faults: FaultOptions = {},
+    private faults: FaultOptions = {},
     private readonly throttle: ThrottleOptions | null = null,
     seed: number | string = 0,
   ) {
     this.rng = new Rng(seed);
     if (throttle && !(throttle.baud > 0)) throw new RangeError(`baud ${throttle.baud} must be > 0`);
+  }
+
+  /** Changes the fault rates from now on. */
+  setFaults(faults: FaultOptions): void {
+    this.faults = faults;
   }
 
   /** Drops every byte written during the next `ms` milliseconds (a cable glitch). */

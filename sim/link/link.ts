@@ -25,6 +25,8 @@ export interface Link {
   cut(): void;
   /** Drops every byte in both directions for `ms` milliseconds. */
   blackout(ms: number): void;
+  /** Changes the fault rates of both directions from now on. */
+  setFaults(faults: FaultOptions): void;
 }
 
 class LinkEnd extends Duplex {
@@ -71,6 +73,10 @@ export function createLink(options: LinkOptions = {}): Link {
     blackout(ms: number) {
       toDevice.blackout(ms);
       toHost.blackout(ms);
+    },
+    setFaults(faults: FaultOptions) {
+      toDevice.setFaults(faults);
+      toHost.setFaults(faults);
     },
   };
 }
