@@ -3,6 +3,9 @@
 // only: src/run does not import telemetry, and telemetry does not need run's code.
 import { openTelemetry, type Telemetry, type TelemetryOptions } from "./index.js";
 import { loadCredentials, parseInfluxUrl } from "./influxTarget.js";
+import { existsSync, readFileSync } from "node:fs";
+import { journalPath } from "./journal.js";
+import { IntegerField, parseLine } from "./lineProtocol.js";
 
 /** What `mhil train --influx ...` passes down; everything but the run's own identity. */
 export type RunTelemetrySettings = Omit<TelemetryOptions, "runDir" | "runId" | "device" | "backend">;
@@ -60,14 +63,51 @@ export function deviceTag(d: RunDevice | null): string {
   return d ? `${d.model}/${d.serial}` : "ideal";
 }
 
+/** Where a resumed run's cumulative figures stood at its last completed epoch, read back from its journal. */
+export interface RunBaseline {
+  epoch: number;
+  deviceJoules: number;
+  joulesByActivity: Record<string, number>;
+}
+
+const ACTIVITY_FIELD = /^([a-z][a-z0-9_]*)_joules$/;
+
+/** The baseline from a journal's train_epoch points (per-epoch joules summed back up); zero for a new run. */
+export function readRunBaseline(runDir: string): RunBaseline {
+  const base: RunBaseline = { epoch: 0, deviceJoules: 0, joulesByActivity: {} };
+  const path = journalPath(runDir);
+  if (!existsSync(path)) return base;
+  const lines = readFileSync(path, "utf8").split("\n");
+  lines.forEach((line, i) => {
+    if (!line.startsWith("train_epoch,") || i === lines.length - 1) return; // the last piece may be torn
+    const p = parseLine(line, i + 1);
+    const num = (v: unknown) => (v instanceof IntegerField ? v.value : typeof v === "number" ? v : undefined);
+    base.epoch = num(p.fields.epoch) ?? base.epoch;
+    base.deviceJoules = num(p.fields.device_joules_so_far) ?? base.deviceJoules;
+    for (const [k, v] of Object.entries(p.fields)) {
+      const m = ACTIVITY_FIELD.exec(k);
+      if (!m || k === "total_joules" || typeof v !== "number") continue;
+      const activity = m[1]!.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      base.joulesByActivity[activity] = (base.joulesByActivity[activity] ?? 0) + v;
+    }
+  });
+  return base;
+}
+
 /** The run-facing telemetry: turns cumulative figures into per-batch and per-epoch ones. */
 export class RunTelemetryAdapter {
-  private lastBatchJoules = 0;
-  private lastEpochJoules = 0;
-  private lastEpochByActivity: Record<string, number> = {};
-  private epoch = 0;
+  private lastBatchJoules: number;
+  private lastEpochJoules: number;
+  private lastEpochByActivity: Record<string, number>;
+  private epoch: number;
 
-  constructor(readonly telemetry: Telemetry) {}
+  /** `baseline`: a resumed run's figures at its last checkpoint, so the first deltas are not the whole run. */
+  constructor(readonly telemetry: Telemetry, baseline: RunBaseline = { epoch: 0, deviceJoules: 0, joulesByActivity: {} }) {
+    this.epoch = baseline.epoch;
+    this.lastBatchJoules = baseline.deviceJoules;
+    this.lastEpochJoules = baseline.deviceJoules;
+    this.lastEpochByActivity = { ...baseline.joulesByActivity };
+  }
 
   trainBatch(p: RunBatch): void {
     this.epoch = p.epoch;
@@ -134,6 +174,8 @@ export class RunTelemetryAdapter {
  */
 export function runTelemetryFactory(settings: RunTelemetrySettings = {}): (runDir: string, runId: string, device: RunDevice | null) => Promise<RunTelemetryAdapter> {
   if (settings.influxUrl !== undefined) parseInfluxUrl(settings.influxUrl, loadCredentials(settings.credentialsFile, settings.env));
-  return async (runDir, runId, device) =>
-    new RunTelemetryAdapter(await openTelemetry({ ...settings, runDir, runId, device: deviceTag(device), backend: device?.backend ?? "none" }));
+  return async (runDir, runId, device) => {
+    const baseline = readRunBaseline(runDir);
+    return new RunTelemetryAdapter(await openTelemetry({ ...settings, runDir, runId, device: deviceTag(device), backend: device?.backend ?? "none" }), baseline);
+  };
 }
