@@ -171,10 +171,9 @@ export function analyzeEnd(
       spread = Math.max(...term) - Math.min(...term);
     }
   }
-  const methods = new Set(obs.map((o) => (end === "estimate" ? "estimate" : o.p.bitsMethod[end])));
   return {
     end,
-    method: [...methods].join(" | "),
+    method: end === "estimate" ? "estimate" : methodSummary(obs.map((o) => o.p.bitsMethod[end])),
     pointsUsed: obs.length,
     pointsDropped: points.length - obs.length,
     clusters: new Set(obs.map((o) => o.p.cell)).size,
@@ -213,4 +212,16 @@ export function landauerMultiples(points: readonly ExperimentPoint[], boot: { re
     }
   }
   return rows;
+}
+
+/** The bounds used on one end, without their per-run figures: "generalization gap (108 runs) | Fano (12 runs)". */
+export function methodSummary(methods: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const m of methods) {
+    // The bound's name is what precedes its first "=", "," or " (": the rest is this run's numbers.
+    const name = m.split(/\s*=|,|\s\(/)[0]!.trim() || m;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  if (counts.size === 1) return [...counts.keys()][0]!;
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} (${v} runs)`).join(" | ");
 }

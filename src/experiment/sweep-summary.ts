@@ -2,7 +2,7 @@
 // and the evidence behind them, computed from every finished run directory under SWEEP/runs.
 import { existsSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { analyzeSweep, type SweepAnalysis } from "./analysis.js";
+import { analyzeEnd, analyzeSweep, type SweepAnalysis } from "./analysis.js";
 import { BRACKET_ENDS, type ExperimentPoint } from "./point.js";
 import { experimentPointFromRun, runSucceeded } from "./run-dir.js";
 import { expandGrid, MIN_SEEDS_PER_CELL, seedList, type SweepConfig } from "./sweep-config.js";
@@ -48,6 +48,11 @@ export interface SweepSummary {
   pilot: boolean;
   /** β of log E = α + β·log I on each end of the bracket (and the estimate), with its cluster-bootstrap CI. */
   beta: Record<string, { estimate: number; ci95: [number, number]; method: string; points: number; points_dropped: number; clusters: number; intercept: number } | null>;
+  /**
+   * The same fit on the training energy alone (device total minus reset/initialisation). Beside the verdict,
+   * not in it: DESIGN.md compares one full cycle, but a reset that dominates the total hides training's share.
+   */
+  beta_training_only: Record<string, { estimate: number; ci95: [number, number]; points: number } | null>;
   verdict: SweepAnalysis["verdict"];
   reasons: string[];
   error_variance_ratio: number;
@@ -69,6 +74,12 @@ export function summarizeSweep(sweepDir: string, config: SweepConfig): SweepSumm
       ? { estimate: a.beta.estimate, ci95: [a.beta.lower, a.beta.upper], method: a.method, points: a.pointsUsed, points_dropped: a.pointsDropped, clusters: a.clusters, intercept: a.intercept }
       : null;
   }
+  const trainingOnly = loaded.points.map((p) => ({ ...p, energyJoules: p.energyJoules - (p.energyByComponentJoules["activity:reset"] ?? 0) }));
+  const betaTraining: SweepSummary["beta_training_only"] = {};
+  for (const end of BRACKET_ENDS) {
+    const a = analyzeEnd(trainingOnly, end, config.analysis.errorVarianceRatio, { resamples: config.analysis.bootstrapResamples, level: 0.95, seed: config.analysis.seed });
+    betaTraining[end] = a ? { estimate: a.beta.estimate, ci95: [a.beta.lower, a.beta.upper], points: a.pointsUsed } : null;
+  }
   const reasons = [...analysis.reasons];
   const grid = expandGrid(config).length;
   if (loaded.notFinished.length > 0) reasons.push(`${loaded.notFinished.length} of ${grid} grid points have no successful run yet; the analysis uses the ${loaded.points.length} that do`);
@@ -80,6 +91,7 @@ export function summarizeSweep(sweepDir: string, config: SweepConfig): SweepSumm
     points: { grid, analysed: loaded.points.length, not_finished: loaded.notFinished, unreadable: loaded.unreadable },
     pilot: config.pilot,
     beta,
+    beta_training_only: betaTraining,
     verdict: analysis.verdict,
     reasons,
     error_variance_ratio: analysis.errorVarianceRatio,

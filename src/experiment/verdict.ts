@@ -106,6 +106,13 @@ export function decideVerdict(
     }
   }
 
+  const below = R.ends.every((e) => ends[e] && ends[e]!.beta.upper < R.betaInterval[0]);
+  const above = R.ends.every((e) => ends[e] && ends[e]!.beta.lower > R.betaInterval[1]);
+  if (refute.length === 0 && (below || above)) {
+    against.unshift(
+      `on both ends E grows ${below ? "more slowly" : "faster"} than in proportion to I (β's CI lies ${below ? "below" : "above"} [${R.betaInterval.join(", ")}]), but neither refute rule of DESIGN.md fired (the protocol does not move E at fixed I; E does not rise after I saturates), so the verdict stays inconclusive`,
+    );
+  }
   if (refute.length > 0) return { verdict: "refutes", reasons: [...refute, ...against] };
   if (supportable) return { verdict: "supports", reasons: forIt };
   return { verdict: "inconclusive", reasons: [...against, ...forIt] };

@@ -75,12 +75,15 @@ function verdictSection(d: ReportData): string {
   const rows = Object.entries(s.beta)
     .map(([end, b]) => (b ? `<tr><td>${esc(end)}</td><td>${esc(b.method)}</td><td>${num(b.estimate)}</td><td>[${num(b.ci95[0])}, ${num(b.ci95[1])}]</td><td>${b.points}${b.points_dropped ? ` (+${b.points_dropped} with I ≤ 0 left out)` : ""}</td><td>${b.clusters}</td></tr>` : `<tr><td>${esc(end)}</td><td colspan="5">no usable points</td></tr>`))
     .join("");
+  const trainingRows = Object.entries(s.beta_training_only ?? {})
+    .map(([end, b]) => (b ? `<tr><td>${esc(end)}</td><td>training only (reset excluded; not in the verdict)</td><td>${num(b.estimate)}</td><td>[${num(b.ci95[0])}, ${num(b.ci95[1])}]</td><td>${b.points}</td><td></td></tr>` : ""))
+    .join("");
   const partial = Object.values(s.analysis.ends)
     .map((a) => (a ? `<tr><td>${esc(a.end)}</td><td>${num(a.logIAfterCompetitors?.partialR2)}</td><td>${num(a.competitorsAfterLogI?.partialR2)}</td><td>${esc(a.competitors.map((c) => (c.used ? c.name : `${c.name} (left out: ${c.note})`)).join("; "))}</td></tr>` : ""))
     .join("");
   return `<h2>Verdict on E ∝ I: <span class="verdict ${esc(s.verdict)}">${esc(s.verdict)}</span></h2>
 <ul class="reasons">${s.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>
-<table id="beta-table"><tr><th>bracket end</th><th>bound</th><th>β</th><th>95% CI (cluster bootstrap)</th><th>runs</th><th>clusters</th></tr>${rows}</table>
+<table id="beta-table"><tr><th>bracket end</th><th>bound</th><th>β</th><th>95% CI (cluster bootstrap)</th><th>runs</th><th>clusters</th></tr>${rows}${trainingRows}</table>
 <p class="sub">log E = α + β·log I, Deming fit with error-variance ratio δ = ${num(s.error_variance_ratio)}, ${s.bootstrap_resamples} resamples of sweep cells. ${s.points.analysed} of ${s.points.grid} grid points analysed.</p>
 <table id="partial-r2"><tr><th>bracket end</th><th>partial R² of log I after competitors</th><th>partial R² of competitors after log I</th><th>competitors</th></tr>${partial}</table>`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyzeSweep } from "../../src/experiment/analysis.js";
+import { analyzeSweep, methodSummary } from "../../src/experiment/analysis.js";
 import { landauerJoulesPerBit } from "../../src/energy/landauer.js";
 import { syntheticSweep } from "./synthetic.js";
 
@@ -63,5 +63,10 @@ describe("E-vs-I analysis on synthetic sweeps with a known law", () => {
     // Upper end of the bracket has 1.25× the bits: a 1.25× smaller multiple.
     const upper = a.landauer.find((r) => r.component === "total" && r.end === "upper")!;
     expect(upper.multiple.estimate).toBeCloseTo(800, 6);
+  });
+
+  it("names the bounds an end used without their per-run numbers", () => {
+    expect(methodSummary(["n·log2 C = 8·log2 2", "n·log2 C = 64·log2 2"])).toBe("n·log2 C");
+    expect(methodSummary(["generalization gap, 2n·gap² nats, gap = 0.3", "Fano, n·[…] with ε = 0.1", "generalization gap, 2n·gap² nats, gap = 0.1"])).toBe("generalization gap (2 runs) | Fano (1 runs)");
   });
 });

@@ -59,7 +59,7 @@ describe("report.html in headless chromium", () => {
     // One point per run (120) on the E–I plot.
     expect(await page.locator("#plot-energy-vs-bits svg g.mark-symbol.role-mark path").count()).toBe(120);
     expect(await page.locator(".verdict").textContent()).toBe("supports");
-    expect(await page.locator("#beta-table tr").count()).toBe(4);
+    expect(await page.locator("#beta-table tr").count()).toBe(7);
     expect(problems).toEqual([]);
     const shot = join(process.env.MHIL_REPORT_SCREENSHOT_DIR ?? dir, "report.png");
     await page.screenshot({ path: shot, fullPage: true });
