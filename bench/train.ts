@@ -26,18 +26,32 @@ export const PROTOTYPE: TrainConfigInput = {
   seed: 1,
 };
 
-/** Ideal weights, tuned within the 784-500-10 shape (see the notes the bench prints). */
-export const IDEAL_TUNED: TrainConfigInput = { ...PROTOTYPE, epochs: 20, learningRates: [0.1, 0.05] };
+/**
+ * Ideal weights, tuned within the 784-500-10 shape: centred nudging at β = 1, rates doubled, longer
+ * phases (T1 30, T2 8) and a fresh sample order each epoch. With the prototype settings this split
+ * peaks near 93.7 % and then overfits; these reach 94–95 % from the third epoch on.
+ */
+export const IDEAL_TUNED: TrainConfigInput = {
+  ...PROTOTYPE,
+  centredNudging: true,
+  beta: 1.0,
+  learningRates: [0.2, 0.1],
+  T1: 30,
+  T2: 8,
+  shuffle: true,
+  epochs: 10,
+};
 
 /** Crossbar weights on the simulated ReRAM preset, 14×14 digits. */
 export const CROSSBAR_TUNED: TrainConfigInput = {
-  ...PROTOTYPE,
+  ...IDEAL_TUNED,
   dataset: "mnist:14x14",
   layers: [100],
   weights: "crossbar",
   epochs: 10,
 };
-export const CROSSBAR_DEVICE = "sim:reram?rows=256&cols=256&seed=1";
+/** The smallest array that holds 196-100-10 as pairs (196 rows; 200 + 20 columns): the ADC full scale grows with the lines. */
+export const CROSSBAR_DEVICE = "sim:reram?rows=196&cols=220&seed=1";
 
 async function trainSamplesPerSecond(input: TrainConfigInput, epochs: number): Promise<number> {
   const config = parseTrainConfig(input, "bench");
