@@ -33,55 +33,73 @@ export interface DeviceModel {
   pulse(g: Float64Array, pop: DevicePopulation, cells: Int32Array, from: number, to: number, count: number, sign: number, rate: number, gCompliance: number, rng: Rng, tally: PulseTally): void;
 }
 
-/** The shared pulse loop; models differ only in meanStep (and Ideal in having no write noise). */
+/** The shared pulse loop; models differ only in stepFactor (and Ideal in having no write noise). */
 abstract class PulsedModel implements DeviceModel {
   abstract readonly kind: DeviceModelKind;
   protected readonly writeNoise: number;
+  /** Scratch for the write-noise deviates of one batch (drawn in one go: same stream, faster). */
+  private noiseScratch = new Float64Array(0);
   constructor(readonly params: DeviceParams) {
     this.writeNoise = params.writeNoiseC2c;
   }
-  abstract meanStep(pop: DevicePopulation, i: number, g: number, sign: number): number;
+
+  /** How much of the device's nominal step a pulse moves at conductance g within [lo, hi] (up = potentiating). */
+  abstract stepFactor(g: number, lo: number, hi: number, up: boolean): number;
+
+  meanStep(pop: DevicePopulation, i: number, g: number, sign: number): number {
+    const up = sign > 0;
+    return (up ? pop.stepUp[i]! : pop.stepDown[i]!) * this.stepFactor(g, pop.gMin[i]!, pop.gMax[i]!, up);
+  }
 
   pulse(g: Float64Array, pop: DevicePopulation, cells: Int32Array, from: number, to: number, count: number, sign: number, rate: number, gCompliance: number, rng: Rng, tally: PulseTally): void {
     const noise = this.writeNoise;
     const endurance = this.params.endurancePulses;
     const state = pop.state, gMin = pop.gMin, gMax = pop.gMax, pulses = pop.pulses;
-    let sum = 0, trips = 0;
+    const up = sign > 0;
+    const steps = up ? pop.stepUp : pop.stepDown;
+    const moves = rate > 0;
+    // One deviate per (cell, pulse), drawn up front in cell order.
+    const draws = noise > 0 && moves ? (to - from) * count : 0;
+    if (this.noiseScratch.length < draws) this.noiseScratch = new Float64Array(Math.max(draws, 2 * this.noiseScratch.length));
+    const z = this.noiseScratch;
+    if (draws > 0) rng.fillNormal(z, 0, draws);
+    const scale = rate * sign;
+    let sum = 0, trips = 0, zi = 0;
     for (let k = from; k < to; k++) {
       const i = cells[k]!;
       let gi = g[i]!;
-      const lo = gMin[i]!, hi = gMax[i]!;
-      const free = state[i] === FREE && rate > 0;
+      const free = moves && state[i] === FREE;
+      const lo = gMin[i]!, hi = gMax[i]!, step = steps[i]! * scale;
       for (let c = 0; c < count; c++) {
+        if (gi >= gCompliance) {
+          // Already at compliance: the pulse is cut as it starts.
+          trips++;
+          continue;
+        }
         let g1 = gi;
         if (free) {
-          const d = this.meanStep(pop, i, gi, sign) * rate * (noise > 0 ? 1 + noise * rng.normal() : 1);
-          g1 = gi + sign * d;
+          g1 = gi + step * this.stepFactor(gi, lo, hi, up) * (draws > 0 ? 1 + noise * z[zi++]! : 1);
           if (g1 > hi) g1 = hi;
           else if (g1 < lo) g1 = lo;
-        }
-        if (g1 > gCompliance || gi > gCompliance) {
-          // Compliance: the pulse stops when V·G reaches the compliance current.
-          trips++;
-          if (gi >= gCompliance) {
-            g1 = gi;
-          } else {
-            const f = (gCompliance - gi) / (g1 - gi);
-            sum += (f * (gi + gCompliance)) / 2;
+          if (g1 > gCompliance) {
+            // Compliance: the pulse stops when V·G reaches the compliance current, a fraction f into it.
+            trips++;
+            sum += ((gCompliance - gi) / (g1 - gi)) * (gi + gCompliance);
             gi = gCompliance;
             continue;
           }
         }
-        sum += (gi + g1) / 2;
+        sum += gi + g1;
         gi = g1;
       }
+      if (draws > 0 && !free) zi += count;
       g[i] = gi;
       if (free) {
         const n = (pulses[i] = pulses[i]! + count);
         if (n >= endurance) state[i] = WORN_OUT;
       }
     }
-    tally.conductanceSum += sum;
+    tally.conductanceSum += sum / 2;
     tally.applied += count * (to - from);
     tally.trips += trips;
   }
@@ -91,35 +109,40 @@ abstract class PulsedModel implements DeviceModel {
 export class IdealModel extends PulsedModel {
   readonly kind = "ideal" as const;
   protected override readonly writeNoise = 0;
-  meanStep(pop: DevicePopulation, i: number, _g: number, sign: number): number {
-    return sign > 0 ? pop.stepUp[i]! : pop.stepDown[i]!;
+  stepFactor(): number {
+    return 1;
   }
 }
 
 /** Constant step (with asymmetry, spreads and write noise), hard bounds. */
 export class LinearStepModel extends PulsedModel {
   readonly kind = "linearStep" as const;
-  meanStep(pop: DevicePopulation, i: number, _g: number, sign: number): number {
-    return sign > 0 ? pop.stepUp[i]! : pop.stepDown[i]!;
+  stepFactor(): number {
+    return 1;
   }
 }
 
 /** Step shrinks linearly to zero at the bound it moves toward (aihwkit SoftBoundsDevice). */
 export class SoftBoundsModel extends PulsedModel {
   readonly kind = "softBounds" as const;
-  meanStep(pop: DevicePopulation, i: number, g: number, sign: number): number {
-    const lo = pop.gMin[i]!, hi = pop.gMax[i]!;
-    return sign > 0 ? (pop.stepUp[i]! * (hi - g)) / (hi - lo) : (pop.stepDown[i]! * (g - lo)) / (hi - lo);
+  stepFactor(g: number, lo: number, hi: number, up: boolean): number {
+    return up ? (hi - g) / (hi - lo) : (g - lo) / (hi - lo);
   }
 }
 
 /** Step shrinks exponentially toward the bound it moves toward, with its own rate each way (aihwkit ExpStepDevice, simplified). */
 export class ExpStepModel extends PulsedModel {
   readonly kind = "expStep" as const;
-  meanStep(pop: DevicePopulation, i: number, g: number, sign: number): number {
-    const lo = pop.gMin[i]!, hi = pop.gMax[i]!;
+  private readonly gammaUp: number;
+  private readonly gammaDown: number;
+  constructor(params: DeviceParams) {
+    super(params);
+    this.gammaUp = params.gammaUp;
+    this.gammaDown = params.gammaDown;
+  }
+  stepFactor(g: number, lo: number, hi: number, up: boolean): number {
     const x = (g - lo) / (hi - lo);
-    return sign > 0 ? pop.stepUp[i]! * Math.exp(-this.params.gammaUp * x) : pop.stepDown[i]! * Math.exp(-this.params.gammaDown * (1 - x));
+    return up ? Math.exp(-this.gammaUp * x) : Math.exp(-this.gammaDown * (1 - x));
   }
 }
 
