@@ -1,7 +1,38 @@
-// Placeholder until this backend lands.
+// Opens the serial crossbar a `serial:` URI names: serial:/dev/ttyACM0?baud=115200&window=16&timeout=500.
 import type { Crossbar } from "../../src/hal/crossbar.js";
-import type { DeviceUri } from "../../src/hal/uri.js";
+import { DeviceUriError, intParam, type DeviceUri } from "../../src/hal/uri.js";
+import { describePort, findPortAgain, openSerialPort, type PortIdentity } from "./port.js";
+import { SerialCrossbar } from "./serial-crossbar.js";
+
+export const DEFAULT_BAUD = 115200;
+export const DEFAULT_WINDOW = 16;
+const KNOWN_PARAMS = ["baud", "window", "timeout", "retries", "reconnect"];
 
 export async function openSerialCrossbar(uri: DeviceUri): Promise<Crossbar> {
-  throw new Error(`${uri.scheme}: backend not implemented yet`);
+  if (uri.target === "") throw new DeviceUriError(uri.text, "missing device path (serial:/dev/ttyACM0)");
+  for (const k of Object.keys(uri.params)) {
+    if (!KNOWN_PARAMS.includes(k)) throw new DeviceUriError(uri.text, `unknown parameter "${k}" (serial: takes ${KNOWN_PARAMS.join(", ")})`);
+  }
+  const baud = intParam(uri, "baud", DEFAULT_BAUD, 1);
+  const window = intParam(uri, "window", DEFAULT_WINDOW, 1);
+  const timeoutMs = intParam(uri, "timeout", 500, 1);
+  const retries = intParam(uri, "retries", 10, 0);
+  const reconnectSeconds = intParam(uri, "reconnect", 10, 0);
+  let who: PortIdentity | null = null;
+  return SerialCrossbar.open({
+    label: `serial:${uri.target}`,
+    window,
+    timeoutSeconds: timeoutMs / 1000,
+    retries,
+    reconnectSeconds,
+    log: (m) => process.stderr.write(`mhil: ${m}\n`),
+    connect: async () => {
+      if (who === null) {
+        const port = await openSerialPort(uri.target, baud);
+        who = await describePort(uri.target);
+        return port;
+      }
+      return openSerialPort(await findPortAgain(who), baud);
+    },
+  });
 }

@@ -14,6 +14,8 @@ export type SerialCrossbarOptions = LinkSessionOptions;
 
 export class SerialCrossbar implements Crossbar {
   private closed = false;
+  /** After close(): whether the closing RST was answered (the last the host knows of the device). */
+  private safeAtClose = false;
 
   private constructor(private readonly session: LinkSession, private readonly identity: DeviceIdentity, private readonly wire: WireLimits) {}
 
@@ -159,8 +161,9 @@ export class SerialCrossbar implements Crossbar {
     return { value: undefined, energy: r.energy, durationSeconds: r.durationSeconds };
   }
 
+  /** Asks the device (ST); after close(), what the closing RST established. */
   async isSafe(): Promise<boolean> {
-    this.assertOpen();
+    if (this.closed) return this.safeAtClose;
     return parseStatusPayload((await this.send({ cmd: "ST" })).payload).safe;
   }
 
@@ -169,7 +172,10 @@ export class SerialCrossbar implements Crossbar {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.session.connected) await this.session.request({ cmd: "RST" });
+      if (this.session.connected) {
+        await this.session.request({ cmd: "RST" });
+        this.safeAtClose = true;
+      }
     } finally {
       await this.session.close();
     }

@@ -1,0 +1,84 @@
+// Serves the firmware twin on a pseudo-terminal made by socat, so a host opens it exactly as it opens a
+// USB crossbar controller: `serial:/dev/pts/N`. socat bridges the pty to its stdin/stdout, which the twin serves.
+import { spawn, type ChildProcess } from "node:child_process";
+import { Duplex } from "node:stream";
+import { parseDeviceUri } from "../../src/hal/uri.js";
+import { simCrossbarFromUri } from "../crossbar/open.js";
+import type { SimulatedCrossbar } from "../crossbar/simulated-crossbar.js";
+import { FirmwareTwin, type FirmwareTwinOptions } from "./twin.js";
+
+export interface ServeFirmwareTwinOptions extends FirmwareTwinOptions {
+  /** The simulated device behind the twin, a sim: URI (default "sim:"). Ignored when `crossbar` is given. */
+  device?: string;
+  crossbar?: SimulatedCrossbar;
+  log?: (line: string) => void;
+}
+
+export interface ServedFirmwareTwin {
+  /** The pty a host opens, e.g. /dev/pts/4. */
+  path: string;
+  twin: FirmwareTwin;
+  /** Stops serving: socat is killed and the pty disappears. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export async function serveFirmwareTwin(opts: ServeFirmwareTwinOptions = {}): Promise<ServedFirmwareTwin> {
+  const crossbar = opts.crossbar ?? simCrossbarFromUri(parseDeviceUri(opts.device ?? "sim:"));
+  const twin = await FirmwareTwin.create(crossbar, opts);
+  // ignoreeof: a host closing the port (one mhil command, then the next) must not end the pty.
+  const socat = spawn("socat", ["-d", "-d", "pty,raw,echo=0,ignoreeof", "STDIO"], { stdio: ["pipe", "pipe", "pipe"] });
+  let path: string;
+  try {
+    path = await ptyPath(socat);
+  } catch (e) {
+    socat.kill("SIGKILL");
+    throw e;
+  }
+  socat.stdin!.on("error", () => undefined); // EPIPE when socat goes first
+  const stream = Duplex.from({ readable: socat.stdout!, writable: socat.stdin! });
+  stream.on("error", () => undefined);
+  twin.serve(stream);
+  const id = await crossbar.identify();
+  opts.log?.(`firmware twin: ${id.model} ${id.rows}×${id.cols}, serial ${opts.serial ?? id.serial}, serving on ${path}`);
+  const exited = new Promise<void>((resolve) => (socat.exitCode !== null || socat.signalCode !== null ? resolve() : socat.once("exit", () => resolve())));
+  let closed = false;
+  return {
+    path,
+    twin,
+    async close() {
+      if (closed) return;
+      closed = true;
+      twin.stop();
+      if (socat.exitCode === null && socat.signalCode === null) socat.kill("SIGTERM");
+      await exited;
+      opts.log?.("firmware twin: stopped");
+    },
+  };
+}
+
+/** Waits for socat to report the pty it made ("PTY is /dev/pts/N"). */
+function ptyPath(socat: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`socat did not open a pty within 5 s: ${text.trim()}`)), 5000);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = /PTY is (\S+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        socat.stderr!.off("data", onData);
+        socat.stderr!.resume(); // keep draining socat's log so it never blocks
+        resolve(m[1]!);
+      }
+    };
+    socat.stderr!.on("data", onData);
+    socat.once("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start socat (is it installed? apt-get install socat): ${e.message}`));
+    });
+    socat.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`socat exited (${code}) before opening a pty: ${text.trim()}`));
+    });
+  });
+}
