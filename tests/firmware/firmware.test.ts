@@ -46,7 +46,7 @@ describe("firmware host build over a pty", () => {
   let client: LineClient;
   beforeAll(async () => {
     make(["host"]);
-    host = await startFirmwareHost(["--quiet-ms", "400", "--serial", "PTY-TEST-1", "--seed", "3"]);
+    host = await startFirmwareHost(["--quiet-ms", "600", "--serial", "PTY-TEST-1", "--seed", "3"]);
     client = await LineClient.open(host.path);
   }, 180_000);
   afterAll(async () => {
@@ -58,7 +58,7 @@ describe("firmware host build over a pty", () => {
     const id = await client.ask("0000 ID");
     expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=PTY-TEST-1 fw=1\.0\.0 proto=1 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{4}$/);
     expect(crcValid(id)).toBe(true);
-    expect(await client.ask("0000 LIM")).toMatch(/ mem=8 maxin=255 rxbuf=\d+ quiet=400e-3 /);
+    expect(await client.ask("0000 LIM")).toMatch(/ mem=8 maxin=255 rxbuf=\d+ quiet=600e-3 /);
     expect(await client.ask("0001 PING")).toMatch(/^0001 ERR ORDER expected 0000 /);
     expect(await client.ask("0001 NEW 9C41D2E0")).toMatch(/^0001 OK NEW 0 0 0 0 \*/);
   });
@@ -84,18 +84,21 @@ describe("firmware host build over a pty", () => {
   });
 
   it("link silence cuts a pulse train short and grounds every line", async () => {
-    // 100 pulses of 10 ms outlive the 400 ms silence timeout: stopped between pulses.
+    // A slow machine may already have let the link go quiet between the tests above.
+    const silent = /link silent: every line grounded \(safe=1\)/;
+    const before = host.log.filter((l) => silent.test(l)).length;
+    // 100 pulses of 10 ms outlive the 600 ms silence timeout: stopped between pulses.
     const train = (await client.ask("0007 PCELL 0 0 1000000 10000000 100")).split(" ");
     expect(train.slice(0, 3)).toEqual(["0007", "OK", "PCELL"]);
     const applied = Number(train[7]);
     expect(applied).toBeGreaterThan(0);
-    expect(applied).toBeLessThanOrEqual(40);
-    await host.waitForLog(/link silent: every line grounded \(safe=1\)/, 1);
+    expect(applied).toBeLessThanOrEqual(61);
+    await host.waitForLog(silent, before + 1);
     // Then the host really goes quiet: the firmware notices again and reports grounded.
     expect(await client.ask("0008 PING")).toMatch(/^0008 OK PING/);
-    await host.waitForLog(/link silent: every line grounded \(safe=1\)/, 2);
+    await host.waitForLog(silent, before + 2);
     const st = await client.ask("0009 ST");
     expect(st).toMatch(/ safe=1 /);
-    expect(st).toMatch(/ silences=2 /);
+    expect(Number(/ silences=(\d+) /.exec(st)?.[1])).toBeGreaterThanOrEqual(before + 2);
   });
 });

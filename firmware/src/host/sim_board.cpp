@@ -221,8 +221,9 @@ void SimBoard::storageWrite(uint16_t addr, const void* src, uint16_t n) {
   }
 }
 
-// The hardware watchdog of the host build: SIGALRM grounds every line and ends the process,
-// as a reset would on the board.
+// The hardware watchdog of the host build: 250 ms of the process's own CPU time without a kick
+// (SIGVTALRM) grounds every line and ends the process, as a reset would on the board. CPU time,
+// not wall time, so a loaded machine that deschedules the process does not fire it.
 static SimBoard* watchdogBoard = 0;
 static void watchdogFired(int) {
   if (watchdogBoard) watchdogBoard->groundAll();
@@ -236,7 +237,7 @@ void SimBoard::watchdogStart(uint16_t periodMillis) {
   if (!opts_.hardwareWatchdog) return;
   watchdogMillis_ = periodMillis;
   watchdogBoard = this;
-  signal(SIGALRM, watchdogFired);
+  signal(SIGVTALRM, watchdogFired);
   watchdogKick();
 }
 
@@ -246,7 +247,7 @@ void SimBoard::watchdogKick() {
   memset(&t, 0, sizeof t);
   t.it_value.tv_sec = watchdogMillis_ / 1000;
   t.it_value.tv_usec = (watchdogMillis_ % 1000) * 1000;
-  setitimer(ITIMER_REAL, &t, 0);
+  setitimer(ITIMER_VIRTUAL, &t, 0);
 }
 
 int16_t SimBoard::readByte() { return link_ ? link_->readByte() : -1; }
