@@ -14,7 +14,7 @@
 // its range is refreshed: both RESET to the floor, the difference re-written on one side.
 // Initialisation (ledger "reset"): ground the lines, RESET every used device to its floor (bursts of
 // strong pulses until reads stop moving), read the floor, calibrate the SET step with a burst of update
-// pulses, SET to the ceiling to measure the range, RESET again, write the initial weights.
+// pulses, SET a sample of 256 cells to the ceiling to measure the range, RESET again, write the initial weights.
 // Every backend call is recorded in the ledger under its activity; energy is only what the backend returned.
 // Biases are kept digitally by the session.
 import type { Crossbar, DeviceIdentity, HalfSelectScheme, LinePulse, Measured, Pulse } from "../hal/crossbar.js";
@@ -105,6 +105,8 @@ interface Calibration {
 const HARD_BURST = 16;
 const MAX_BURSTS = 40;
 const CALIBRATION_PULSES = 20;
+/** Cells driven to the ceiling to measure the conductance range. */
+const RANGE_SAMPLE = 256;
 /** Smallest common mode (fraction of the range, on the lower device) that makes a refresh worthwhile. */
 const MIN_COMMON_MODE = 0.05;
 
@@ -409,28 +411,40 @@ export class CrossbarStore implements WeightStore {
     const afterSteps = await floorRead();
     const step = new Float64Array(n);
     for (let i = 0; i < n; i++) step[i] = used[i] ? (afterSteps[i]! - gLow[i]!) / CALIBRATION_PULSES : 0;
+    // The ceiling, on a sample of cells only: driving every device to its top is the most expensive
+    // pulse train there is (high conductance), and the range is a property of the population.
+    const sample = new Int32Array(n);
+    const usedCells: number[] = [];
+    for (let i = 0; i < n; i++) if (used[i]) usedCells.push(i);
+    const stride = Math.max(1, Math.floor(usedCells.length / RANGE_SAMPLE));
+    for (let k = 0; k < usedCells.length; k += stride) sample[usedCells[k]!] = 1;
     let top = afterSteps;
     for (let k = 0; k < MAX_BURSTS; k++) {
-      await this.hardPulse(used, this.id.limits.maxProgramVoltsPositive, HARD_BURST, "reset");
+      await this.hardPulse(sample, this.id.limits.maxProgramVoltsPositive, HARD_BURST, "reset");
       const now = await floorRead();
       let moved = 0;
-      for (let i = 0; i < n; i++) if (used[i] && now[i]! - top[i]! > 0.005 * range) moved++;
+      for (let i = 0; i < n; i++) if (sample[i] && now[i]! - top[i]! > 0.005 * range) moved++;
       top = now;
       if (moved === 0) break;
     }
-    const gHigh = Float64Array.from(top);
-    // Devices that did not switch are stuck: freeze their pairs.
     const ranges: number[] = [];
     const steps: number[] = [];
-    for (let i = 0; i < n; i++) if (used[i]) {
-      ranges.push(gHigh[i]! - gLow[i]!);
-      steps.push(step[i]!);
+    for (let i = 0; i < n; i++) {
+      if (sample[i]) ranges.push(top[i]! - gLow[i]!);
+      if (used[i]) steps.push(step[i]!);
     }
     const medRange = median(ranges);
     const medStep = median(steps);
+    const medLow = median(usedCells.map((i) => gLow[i]!));
+    const gHigh = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       if (!used[i]) continue;
-      if (gHigh[i]! - gLow[i]! < 0.2 * medRange || !(step[i]! > 0.05 * medStep)) this.dead[i] = 1;
+      gHigh[i] = sample[i] ? top[i]! : gLow[i]! + medRange;
+      // Devices that did not switch are stuck (at the top when their floor is high): freeze their pairs.
+      if (gLow[i]! > medLow + 0.5 * medRange || (sample[i] && top[i]! - gLow[i]! < 0.2 * medRange) || !(step[i]! > 0.05 * medStep)) {
+        this.dead[i] = 1;
+        if (gLow[i]! > medLow + 0.5 * medRange) gHigh[i] = gLow[i]!;
+      }
       if (!(step[i]! > 0)) step[i] = medStep;
     }
     if (!(medRange > 0) || !(medStep > 0)) throw new Error(`${this.id.model}: calibration found no switching (range ${medRange} S, step ${medStep} S per pulse at ${this.setVolts} V, ${this.widthSeconds} s)`);
@@ -448,10 +462,6 @@ export class CrossbarStore implements WeightStore {
     const targets = new Map<number, number>();
     const raise = new Int32Array(this.rows * this.cols);
     const mid = (c: number) => (this.cal.gLow[c]! + this.cal.gHigh[c]!) / 2;
-    let medianHigh = 0;
-    this.forEachPair((plus) => {
-      medianHigh = Math.max(medianHigh, this.cal.gHigh[plus]!);
-    });
     for (const b of this.blocks) {
       const nOut = this.sizes[b.layer + 1]!;
       const w = weights[b.layer]!;
@@ -460,7 +470,7 @@ export class CrossbarStore implements WeightStore {
           const plus = (b.row + i) * this.cols + b.col + 2 * j;
           if (this.dead[plus] || this.dead[plus + 1]) {
             const stuck = this.dead[plus] ? plus : plus + 1;
-            if (this.cal.gLow[stuck]! > mid(this.partnerOf(stuck)) || this.cal.gLow[stuck]! > medianHigh / 2) raise[this.partnerOf(stuck)] = 1;
+            if (this.cal.gLow[stuck]! > mid(this.partnerOf(stuck))) raise[this.partnerOf(stuck)] = 1;
             continue;
           }
           const floors = this.cal.gLow[plus]! - this.cal.gLow[plus + 1]!;
