@@ -81,6 +81,8 @@ export class SimulatedCrossbar implements Crossbar {
   private driving = false;
   private closed = false;
   private cellsScratch: Int32Array;
+  /** Output-noise deviates of one product. */
+  private readonly noiseScratch: Float64Array;
   private oldScratch: Float64Array;
 
   constructor(options: SimulatedCrossbarOptions) {
@@ -109,6 +111,7 @@ export class SimulatedCrossbar implements Crossbar {
     for (let i = 0; i < this.population.size; i++) ceiling = Math.max(ceiling, this.population.gMax[i]!);
     this.gCeiling = ceiling;
     this.cellsScratch = new Int32Array(Math.max(rows, cols));
+    this.noiseScratch = new Float64Array(Math.max(rows, cols));
     this.oldScratch = new Float64Array(Math.max(rows, cols));
     const d = this.device, p = this.peripherals;
     const limits: DeviceLimits = {
@@ -198,6 +201,9 @@ export class SimulatedCrossbar implements Crossbar {
     const fullScale = vMax * this.gCeiling * nIn;
     const adcStep = p.quantize ? fullScale / 2 ** (p.adcBits - 1) : 0;
     const adcMaxCode = 2 ** (p.adcBits - 1) - 1;
+    const adcMinCode = -adcMaxCode - 1;
+    const dacPerVolt = dacStep > 0 ? 1 / dacStep : 0;
+    const adcPerAmpere = adcStep > 0 ? 1 / adcStep : 0;
     const readNoise = this.device.readNoise;
     const tiaRms = p.tiaNoise * fullScale;
     const t = p.settlingSeconds;
@@ -208,9 +214,10 @@ export class SimulatedCrossbar implements Crossbar {
       const off = k * nIn;
       let sumV2 = 0;
       let joules = 0;
+      const volts = request.volts;
       for (let i = 0; i < nIn; i++) {
-        let v = request.volts[off + i]!;
-        if (dacStep > 0) v = Math.round(v / dacStep) * dacStep;
+        let v = volts[off + i]!;
+        if (dacStep > 0) v = Math.round(v * dacPerVolt) * dacStep;
         input[i] = v;
         const v2 = v * v;
         sumV2 += v2;
@@ -223,14 +230,16 @@ export class SimulatedCrossbar implements Crossbar {
       const o = k * nOut;
       const noisy = readNoise > 0 || tiaRms > 0;
       const rn2 = (readNoise * readNoise * sumV2) / nIn;
-      const rng = this.readRng;
+      const tia2 = tiaRms * tiaRms;
+      const z = this.noiseScratch;
+      if (noisy) this.readRng.fillNormal(z, 0, nOut);
       for (let j = 0; j < nOut; j++) {
         let current = output[j]!;
-        if (noisy) current += Math.sqrt(rn2 * outSumSq[j]! + tiaRms * tiaRms) * rng.normal();
+        if (noisy) current += Math.sqrt(rn2 * outSumSq[j]! + tia2) * z[j]!;
         if (adcStep > 0) {
-          let code = Math.round(current / adcStep);
+          let code = Math.round(current * adcPerAmpere);
           if (code > adcMaxCode) code = adcMaxCode;
-          else if (code < -adcMaxCode - 1) code = -adcMaxCode - 1;
+          else if (code < adcMinCode) code = adcMinCode;
           current = code * adcStep;
         }
         out[o + j] = current;
