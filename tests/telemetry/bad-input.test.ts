@@ -42,6 +42,8 @@ async function runAgainst(influxUrl: string, env: NodeJS.ProcessEnv, credentials
     log: (l) => logs.push(l),
   });
   await writeRun(t, { ...shape, epochGapMs: 60 });
+  // Wait for the shipper's first verdict (influxd checks passwords with bcrypt: slow on a loaded machine).
+  for (let waited = 0; !logs.some((l) => l.includes("training goes on")) && waited < 30_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
   const c = await t.close();
   const n = runPointCount(shape);
   expect(c).toEqual({ added: n, written: 0, deadLettered: 0, dropped: 0, pending: n });
