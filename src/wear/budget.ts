@@ -1,0 +1,126 @@
+// A wear budget around any Crossbar: counts every selected cell's pulses, persists them per device serial,
+// warns at a fraction of the endurance and refuses a batch that would go past it (nothing is applied).
+import type { Crossbar, DeviceIdentity, Measured, MvmRequest, ProgramReport, Pulse } from "../hal/crossbar.js";
+import { checkPulses } from "../hal/limits.js";
+import type { WearRecord, WearStore } from "./store.js";
+
+export class WearBudgetError extends Error {
+  constructor(readonly row: number, readonly col: number, readonly pulses: number, readonly endurancePulses: number) {
+    super(
+      `wear budget: cell (row ${row}, col ${col}) would reach ${pulses} pulses, past its endurance of ${endurancePulses}; ` +
+        `nothing was applied (override with --allow-worn, or use fresh cells)`,
+    );
+    this.name = "WearBudgetError";
+  }
+}
+
+export interface WearBudgetOptions {
+  /** Pulses a cell survives; defaults to identify().endurancePulses. No budget when neither is known. */
+  endurancePulses?: number;
+  /** Warn once when the most-worn cell passes this fraction of the endurance (default 0.8). */
+  warnFraction?: number;
+  /** Apply pulses past the endurance anyway (still counted). */
+  allowWorn?: boolean;
+  /** Seconds between saves of the counts while running (they are always saved on close). */
+  saveEverySeconds?: number;
+  warn?: (message: string) => void;
+}
+
+export class WearBudgetCrossbar implements Crossbar {
+  private warned = false;
+  private lastSave = Date.now();
+
+  private constructor(
+    private readonly inner: Crossbar,
+    private readonly id: DeviceIdentity,
+    private readonly store: WearStore,
+    readonly record: WearRecord,
+    private readonly o: WearBudgetOptions,
+  ) {}
+
+  static async wrap(inner: Crossbar, store: WearStore, o: WearBudgetOptions = {}): Promise<WearBudgetCrossbar> {
+    const id = await inner.identify();
+    const w = new WearBudgetCrossbar(inner, id, store, store.load(id), o);
+    w.checkWarning();
+    return w;
+  }
+
+  get endurancePulses(): number | undefined {
+    return this.o.endurancePulses ?? this.id.endurancePulses;
+  }
+
+  /** The largest count of any cell, and the fraction of the endurance it is. */
+  mostWorn(): { pulses: number; fraction: number | null } {
+    let max = 0;
+    for (const p of this.record.pulses) if (p > max) max = p;
+    const e = this.endurancePulses;
+    return { pulses: max, fraction: e ? max / e : null };
+  }
+
+  identify(): Promise<DeviceIdentity> {
+    return this.inner.identify();
+  }
+  readCell(row: number, col: number, readVolts?: number): Promise<Measured<number>> {
+    return this.inner.readCell(row, col, readVolts);
+  }
+  readArray(readVolts?: number): Promise<Measured<Float64Array>> {
+    return this.inner.readArray(readVolts);
+  }
+  mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
+    return this.inner.mvm(request);
+  }
+
+  async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
+    checkPulses(this.id, pulses);
+    const add = new Map<number, number>();
+    const bump = (i: number, n: number) => n > 0 && add.set(i, (add.get(i) ?? 0) + n);
+    for (const p of pulses) {
+      if (p.kind === "cell") bump(p.row * this.id.cols + p.col, p.count);
+      else p.selected.forEach((s, j) => bump(p.kind === "row" ? p.line * this.id.cols + s : s * this.id.cols + p.line, p.counts[j]!));
+    }
+    const e = this.endurancePulses;
+    if (e !== undefined && !this.o.allowWorn) {
+      for (const [i, n] of add) {
+        const total = this.record.pulses[i]! + n;
+        if (total > e) throw new WearBudgetError(Math.floor(i / this.id.cols), i % this.id.cols, total, e);
+      }
+    }
+    const m = await this.inner.program(pulses);
+    // Counted as requested: a batch cut short by compliance still stressed the cells it reached.
+    for (const [i, n] of add) this.record.pulses[i]! += n;
+    this.checkWarning();
+    if ((Date.now() - this.lastSave) / 1000 >= (this.o.saveEverySeconds ?? 5)) this.save();
+    return m;
+  }
+
+  reset(): Promise<Measured<void>> {
+    return this.inner.reset();
+  }
+  isSafe(): Promise<boolean> {
+    return this.inner.isSafe();
+  }
+
+  save(): void {
+    this.store.save(this.record);
+    this.lastSave = Date.now();
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.save();
+    } finally {
+      await this.inner.close();
+    }
+  }
+
+  private checkWarning(): void {
+    const { pulses, fraction } = this.mostWorn();
+    const at = this.o.warnFraction ?? 0.8;
+    if (!this.warned && fraction !== null && fraction >= at) {
+      this.warned = true;
+      (this.o.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(
+        `wear: the most-worn cell of ${this.id.serial} has ${pulses} pulses, ${(100 * fraction).toFixed(0)}% of its endurance (${this.endurancePulses})`,
+      );
+    }
+  }
+}
