@@ -44,7 +44,7 @@ export async function reportHtml(d: ReportData): Promise<string> {
   sections.push(await figure("plot-landauer", "How many times the Landauer floor k_B·T·ln2 per bit each component spent, using the bits from each end of the bracket (the lower bound on bits gives the upper bound on the multiple).", hasEI ? landauerChart(d) : null, "No run has positive bits: the Landauer multiple is undefined."));
   const accNote = d.accuracyMissing.length ? ` No accuracy columns in metrics.csv of: ${d.accuracyMissing.slice(0, 5).join(", ")}${d.accuracyMissing.length > 5 ? ` and ${d.accuracyMissing.length - 5} more` : ""}.` : "";
   sections.push(await figure("plot-accuracy", `From each run's metrics.csv (one row per epoch).${accNote}`, d.accuracy.length ? accuracyChart(d) : null, "No metrics.csv with accuracy columns was found."));
-  sections.push(await figure("plot-conductance", `Conductances ${d.conductanceNote}.`, d.conductances.length ? conductanceChart(d) : null, `No conductance histogram: ${d.conductanceNote}.`));
+  sections.push(await figure("plot-conductance", d.conductances.length ? `Conductances ${d.conductanceNote}.` : "Conductance histogram", d.conductances.length ? conductanceChart(d) : null, `No conductance histogram: ${d.conductanceNote}.`));
   if (d.summary && d.summary.analysis.contrasts.length) sections.push(contrastSection(d));
 
   return `<!doctype html>

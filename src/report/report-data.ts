@@ -189,5 +189,5 @@ function flattenNumbers(v: unknown): number[] {
 
 function conductanceNote(found: ConductanceSnapshot[]): string {
   if (found.length > 0) return `from ${found.length} snapshot file(s): ${[...new Set(found.map((c) => c.file))].join(", ")}`;
-  return "no conductance snapshot in the run directories (looked for conductance*.json / conductance*.csv and conductance arrays in the last checkpoint); runs on ideal weights have none";
+  return "no conductance snapshot in the run directories (looked for conductance*.json / conductance*.csv and conductance arrays in the last checkpoint); runs on ideal weights have none, and a crossbar run keeps its conductances only in binary checkpoint fields";
 }
