@@ -164,6 +164,36 @@ async function sideBySide(influxUrl: string, outDir: string, config: TrainConfig
   return out;
 }
 
+/**
+ * Telemetry's own CPU for one run, measured alone: the same number of points a run journaled (counted by
+ * measurement in its telemetry.lp), replayed through the run adapter with live shipping, open to close.
+ */
+async function replayCpuSeconds(journal: string, influxUrl: string, runDir: string): Promise<number> {
+  const lines = readFileSync(journal, "utf8").split("\n");
+  const count = (m: string) => lines.filter((l) => l.startsWith(m + ",")).length;
+  const batches = count("train_batch");
+  const epochs = count("train_epoch");
+  const health = count("device_health");
+  const bits = count("bits");
+  const cpu0 = process.cpuUsage();
+  const t = await runTelemetryFactory({ influxUrl })(runDir, "replay", { backend: "sim", model: "reram", serial: "replay" });
+  const perEpoch = Math.max(1, Math.round(batches / Math.max(1, epochs)));
+  let deviceJoules = 0;
+  for (let b = 0; b < batches; b++) {
+    deviceJoules += 1e-9;
+    t.trainBatch({ epoch: 1 + Math.floor(b / perEpoch), batch: 1 + (b % perEpoch), loss: 0.5, accuracy: 0.5, deviceJoules });
+    if ((b + 1) % perEpoch === 0) {
+      const e = (b + 1) / perEpoch;
+      if (e <= epochs) t.trainEpoch({ epoch: e, trainLoss: 0.5, trainAccuracy: 0.5, updates: perEpoch, pulses: 100, weightPathL1: 1, prequentialBits: 10, deviceJoules, joulesByActivity: { freeRead: deviceJoules / 2, program: deviceJoules / 2 }, hostCpuJoules: null, wallSeconds: e });
+      if (e <= health) t.deviceHealth({ safe: true, deviceSeconds: e, pulses: 100 * e });
+    }
+  }
+  for (let i = 0; i < bits; i++) t.bits({ lowerBits: 1, lowerMethod: "fano", estimateBits: 2, upperBits: 3, upperMethod: "n log2 C", joulesPerBitLowerEnd: 1, joulesPerBitUpperEnd: 3 });
+  await t.close();
+  const c = process.cpuUsage(cpu0);
+  return (c.user + c.system) / 1e6;
+}
+
 const telemetryOverheadFraction: Benchmark = {
   name: "telemetry_overhead_fraction",
   async run(): Promise<BenchResult> {
@@ -181,12 +211,18 @@ const telemetryOverheadFraction: Benchmark = {
       // Ideal weights: each batch is far cheaper, so this is the worst case for the fraction.
       const ideal = await sideBySide(influxUrl, dir, parseTrainConfig({ ...settings, samples: 1000, weights: "ideal" }, "bench"), deviceUri, "ideal", logs);
       const round = (xs: number[]) => xs.map((x) => Number(x.toFixed(4)));
+      const replays: number[] = [];
+      for (let i = 0; i < 3; i++) replays.push(await replayCpuSeconds(join(dir, "crossbar-with-0", "telemetry.lp"), influxUrl, join(dir, `replay-${i}`)));
+      const replayFraction = median(replays) / median(crossbar.without.map((x) => x.cpuSeconds));
       return {
         ours: median(crossbar.cpu),
         unit: "fraction of training time (CPU seconds of the training process, median of pairs)",
         notes: {
           device: deviceUri,
           pairs: PAIRS,
+          replay_cpu_seconds: round(replays),
+          replay_cpu_fraction: replayFraction,
+          replay: "telemetry alone (same point counts as a crossbar run, live shipping), CPU seconds ÷ the run's CPU seconds without telemetry",
           crossbar_cpu_fractions: round(crossbar.cpu),
           crossbar_wall_fractions: round(crossbar.wall),
           crossbar_wall_fraction_median: median(crossbar.wall),
