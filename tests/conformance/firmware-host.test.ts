@@ -2,8 +2,9 @@
 // (the same C++ logic as the ATmega2560 image, on a simulated 16×16 crossbar) on a real pty, driven
 // by the real serial driver (drivers/serial-crossbar) through serialport 13.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SerialPort } from "serialport";
-import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
+import { openSerialCrossbar } from "../../drivers/serial-crossbar/open.js";
+import type { Crossbar } from "../../src/hal/crossbar.js";
+import { parseDeviceUri } from "../../src/hal/uri.js";
 import { LineClient, make, startFirmwareHost, type FirmwareHost } from "../firmware/host-process.js";
 import { crossbarConformance } from "./conformance.js";
 
@@ -18,26 +19,20 @@ afterAll(async () => {
 });
 
 // Each open gets its own firmware process: a pty, like a USB port, carries one host at a time.
-async function open(): Promise<SerialCrossbar> {
+async function open(): Promise<Crossbar> {
   return (await openWithHost()).crossbar;
 }
 
-async function openWithHost(): Promise<{ crossbar: SerialCrossbar; host: FirmwareHost }> {
+async function openWithHost(): Promise<{ crossbar: Crossbar; host: FirmwareHost }> {
   const host = await startFirmwareHost(["--seed", String(hosts.length + 1), "--serial", `FWHOST-${hosts.length + 1}`]);
   hosts.push(host);
-  const port = await new Promise<SerialPort>((resolve, reject) => {
-    const p = new SerialPort({ path: host.path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
-  });
-  return { crossbar: await SerialCrossbar.overStream(port, { label: `serial:${host.path}` }), host };
+  return { crossbar: await openSerialCrossbar(parseDeviceUri(`serial:${host.path}`)), host };
 }
 
 crossbarConformance("serial: firmware host build (16×16, PROTOCOL.md over a pty)", open, {
   // Reads and products are quantized to 10 nA ADC codes and 150 µV DAC codes.
   mvmRelativeTolerance: 0.02,
   readRelativeTolerance: 0.02,
-  // The serial driver refuses every call after close(); the firmware's own state after close is
-  // checked below by asking the firmware directly.
-  isSafeAfterClose: false,
 });
 
 describe("firmware host build after the serial driver closes", () => {
