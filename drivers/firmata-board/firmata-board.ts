@@ -4,7 +4,8 @@
 // What is measured, honestly:
 // - conductance: from each sense node's ADC sample and the known sense resistor (the divider);
 // - energy: sampled branch power (memristor + sense resistor) × on-time measured on the host clock,
-//   from the write that drives the lines to the write that grounds them (so it includes the RC ramps);
+//   from the write that drives the lines to the board's acknowledgement of the write that grounds them:
+//   an upper bound (it includes the RC ramps at full power and the link latency);
 // - duration: wall time of the whole call on the host clock, never a nominal figure;
 // - mvm: NOT a physical product. The board has one sense resistor per device, not per column, so it reads
 //   every device's conductance in one parallel read and multiplies on the host (capabilities.mvmMethod).
@@ -259,8 +260,9 @@ export class FirmataBoard implements Crossbar {
     }
     const readings = this.readingsOf(actual, rec, "first");
     this.drive(restPattern(this.config), true);
-    const tOff = performance.now() / 1000;
     await this.barrier();
+    // Off when the board acknowledged the grounding write: the on-time is an upper bound (it includes the link latency).
+    const tOff = performance.now() / 1000;
     this.safeAcknowledged = true;
     return { readings, onSeconds: tOff - tOn, durationSeconds: performance.now() / 1000 - start };
   }
@@ -281,14 +283,17 @@ export class FirmataBoard implements Crossbar {
       await this.sleep(widthSeconds - (performance.now() / 1000 - tOn));
       for (const stage of stages.slice(0, -1).reverse()) this.drive(stage, false);
       this.drive(restPattern(this.config), true);
-      tOff = performance.now() / 1000;
+      const tSent = performance.now() / 1000;
       this.recordings.delete(rec);
       // The last sample of each sense node after the lines settled; failing that, the last inside the pulse.
       const settled = tOn + this.settleSeconds();
-      const readings = this.readingsOf(actual, rec.filter((x) => x.at >= settled), "last");
-      for (const [ch, b] of this.readingsOf(actual, rec, "last")) if (!readings.has(ch)) readings.set(ch, b);
+      const inPulse = rec.filter((x) => x.at <= tSent);
+      const readings = this.readingsOf(actual, inPulse.filter((x) => x.at >= settled), "last");
+      for (const [ch, b] of this.readingsOf(actual, inPulse, "last")) if (!readings.has(ch)) readings.set(ch, b);
       if (readings.size < this.config.devices.length) this.pulsesWithoutSample++;
       await this.barrier();
+      // Off when the board acknowledged the grounding write: an upper bound on the on-time.
+      tOff = performance.now() / 1000;
       this.safeAcknowledged = true;
       return { readings, onSeconds: tOff - tOn };
     } finally {

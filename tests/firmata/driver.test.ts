@@ -83,9 +83,10 @@ describe("firmata: driver on the twin", () => {
     measured += totalJoules((await xb.mvm({ direction: "forward", volts: Float64Array.from([0.3, -0.2]) })).energy);
     const e1 = twin.board.analog.trueEnergy(now());
     const truth = e1.memristorJoules - e0.memristorJoules + (e1.senseResistorJoules - e0.senseResistorJoules);
-    // The driver counts the RC ramps at full voltage and times on the host: a little high, never wildly off.
-    expect(measured / truth).toBeGreaterThan(0.9);
-    expect(measured / truth).toBeLessThan(1.3);
+    // An upper bound: on-time runs from sending the drive write to the acknowledged grounding write, and the
+    // RC ramps count at full power; the link latency (here the shared event loop) makes it loose, never wild.
+    expect(measured / truth).toBeGreaterThan(0.97);
+    expect(measured / truth).toBeLessThan(1.6);
   });
 
   test("reset grounds every line on the twin and isSafe says so", async () => {
