@@ -202,8 +202,6 @@ export class SimulatedCrossbar implements Crossbar {
     const adcStep = p.quantize ? fullScale / 2 ** (p.adcBits - 1) : 0;
     const adcMaxCode = 2 ** (p.adcBits - 1) - 1;
     const adcMinCode = -adcMaxCode - 1;
-    const dacPerVolt = dacStep > 0 ? 1 / dacStep : 0;
-    const adcPerAmpere = adcStep > 0 ? 1 / adcStep : 0;
     const readNoise = this.device.readNoise;
     const tiaRms = p.tiaNoise * fullScale;
     const t = p.settlingSeconds;
@@ -217,7 +215,7 @@ export class SimulatedCrossbar implements Crossbar {
       const volts = request.volts;
       for (let i = 0; i < nIn; i++) {
         let v = volts[off + i]!;
-        if (dacStep > 0) v = Math.round(v * dacPerVolt) * dacStep;
+        if (dacStep > 0) v = Math.round(v / dacStep) * dacStep; // division, not ×1/step: the serial twin quantizes with this exact expression
         input[i] = v;
         const v2 = v * v;
         sumV2 += v2;
@@ -237,7 +235,7 @@ export class SimulatedCrossbar implements Crossbar {
         let current = output[j]!;
         if (noisy) current += Math.sqrt(rn2 * outSumSq[j]! + tia2) * z[j]!;
         if (adcStep > 0) {
-          let code = Math.round(current * adcPerAmpere);
+          let code = Math.round(current / adcStep);
           if (code > adcMaxCode) code = adcMaxCode;
           else if (code < adcMinCode) code = adcMinCode;
           current = code * adcStep;

@@ -58,18 +58,20 @@ abstract class PulsedModel implements DeviceModel {
     const up = sign > 0;
     const steps = up ? pop.stepUp : pop.stepDown;
     const moves = rate > 0;
-    // One deviate per (cell, pulse), drawn up front in cell order.
+    // One deviate per (cell, pulse) slot, drawn up front in cell order; slot (k, c) always uses z[(k−from)·count + c],
+    // so splitting a batch into smaller calls draws the same deviates for the same pulses.
     const draws = noise > 0 && moves ? (to - from) * count : 0;
     if (this.noiseScratch.length < draws) this.noiseScratch = new Float64Array(Math.max(draws, 2 * this.noiseScratch.length));
     const z = this.noiseScratch;
     if (draws > 0) rng.fillNormal(z, 0, draws);
     const scale = rate * sign;
-    let sum = 0, trips = 0, zi = 0;
+    let sum = 0, trips = 0;
     for (let k = from; k < to; k++) {
       const i = cells[k]!;
       let gi = g[i]!;
       const free = moves && state[i] === FREE;
       const lo = gMin[i]!, hi = gMax[i]!, step = steps[i]! * scale;
+      const zBase = (k - from) * count;
       for (let c = 0; c < count; c++) {
         if (gi >= gCompliance) {
           // Already at compliance: the pulse is cut as it starts.
@@ -78,7 +80,7 @@ abstract class PulsedModel implements DeviceModel {
         }
         let g1 = gi;
         if (free) {
-          g1 = gi + step * this.stepFactor(gi, lo, hi, up) * (draws > 0 ? 1 + noise * z[zi++]! : 1);
+          g1 = gi + step * this.stepFactor(gi, lo, hi, up) * (draws > 0 ? 1 + noise * z[zBase + c]! : 1);
           if (g1 > hi) g1 = hi;
           else if (g1 < lo) g1 = lo;
           if (g1 > gCompliance) {
@@ -92,7 +94,6 @@ abstract class PulsedModel implements DeviceModel {
         sum += gi + g1;
         gi = g1;
       }
-      if (draws > 0 && !free) zi += count;
       g[i] = gi;
       if (free) {
         const n = (pulses[i] = pulses[i]! + count);
