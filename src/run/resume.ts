@@ -66,7 +66,7 @@ export function readResumePoint(runDir: string): ResumePoint {
   for (const d of docs) {
     if (d.type !== "event") continue;
     const data = d.data as Record<string, number>;
-    if (data.epoch > last) continue;
+    if (typeof data.epoch !== "number" || data.epoch > last) continue; // other streams (device events) have no epoch
     byEpoch.set(data.epoch, {
       epoch: data.epoch,
       trainLoss: data.train_loss,

@@ -17,6 +17,9 @@ import { perBitFigures, type TrainingSummary } from "./summary.js";
 import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
 import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
 import { addLedgerSnapshots, type ResumePoint } from "./resume.js";
+import { WearBudgetCrossbar } from "../wear/budget.js";
+import type { WearStore } from "../wear/store.js";
+import type { DeviceEvent, DeviceEvents } from "./device-events.js";
 
 export type { TrainingSummary } from "./summary.js";
 export type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
@@ -50,6 +53,10 @@ export interface RunTrainingOptions {
    * The run directory is reused (outDir and runDirName are ignored); a new start record says what it resumes.
    */
   resume?: ResumePoint;
+  /** Count every cell's pulses in this store (per device serial) and refuse past the endurance unless allowWorn. */
+  wear?: { store: WearStore; allowWorn?: boolean; endurancePulses?: number; warnFraction?: number };
+  /** What the device's driver reports (link lost, another device): each becomes a "device" record event. */
+  deviceEvents?: DeviceEvents;
 }
 
 /** The run was stopped by its abort signal; the run directory holds a stop record with status "aborted". */
@@ -86,9 +93,26 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   const rng = new Rng(config.seed);
   let session: TrainingSession;
   let identity: DeviceIdentity | null = null;
+  // Device events before the records exist (a wear warning at open) wait here until they do.
+  const earlyDeviceEvents: DeviceEvent[] = [];
+  let recordDeviceEvent = (e: DeviceEvent) => void earlyDeviceEvents.push(e);
+  let budget: WearBudgetCrossbar | null = null;
   try {
     identity = crossbar ? await crossbar.identify() : null;
-    session = await TrainingSession.create({ config, crossbar: crossbar ? new ResponsiveCrossbar(crossbar) : null, ledger, rng });
+    if (crossbar && opts.wear) {
+      const w = opts.wear;
+      budget = await WearBudgetCrossbar.wrap(crossbar, w.store, {
+        ...(w.allowWorn !== undefined ? { allowWorn: w.allowWorn } : {}),
+        ...(w.endurancePulses !== undefined ? { endurancePulses: w.endurancePulses } : {}),
+        ...(w.warnFraction !== undefined ? { warnFraction: w.warnFraction } : {}),
+        warn: (message) => {
+          process.stderr.write(`warning: ${message}\n`);
+          recordDeviceEvent({ kind: "wear_warning", message });
+        },
+      });
+    }
+    const device = budget ?? crossbar;
+    session = await TrainingSession.create({ config, crossbar: device ? new ResponsiveCrossbar(device) : null, ledger, rng });
     if (opts.resume) {
       const cp = opts.resume.checkpoint;
       await session.restore(cp.session);
@@ -98,7 +122,8 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     }
   } catch (e) {
     hostMeter.stop();
-    if (crossbar && ownsCrossbar) await crossbar.close().catch(() => undefined);
+    if (crossbar && ownsCrossbar) await (budget ?? crossbar).close().catch(() => undefined);
+    else budget?.save();
     throw e;
   }
 
@@ -143,6 +168,20 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     host_cpu_joules: { dtype: "number", units: "J", description: "cumulative RAPL, null when unavailable" },
     checkpoint: { dtype: "string" },
   });
+  // Device events (wear, link) go to their own stream, declared at the first one so quiet runs look as before.
+  let deviceStream = false;
+  let linkPaused = false;
+  recordDeviceEvent = (e) => {
+    if (records.isStopped) return;
+    if (e.kind === "link_lost") linkPaused = true;
+    if (!deviceStream) {
+      records.descriptor("device", { kind: { dtype: "string" }, message: { dtype: "string" } });
+      deviceStream = true;
+    }
+    records.event("device", { kind: e.kind, message: e.message });
+  };
+  for (const e of earlyDeviceEvents) recordDeviceEvent(e);
+  const unsubscribeDevice = opts.deviceEvents?.subscribe((e) => recordDeviceEvent(e)) ?? (() => undefined);
   const metrics = new MetricsCsv(join(runDir, "metrics.csv"), METRIC_COLUMNS, opts.resume !== undefined);
   const writeEnergy = () =>
     writeJsonFile(join(runDir, "energy.json"), { ...ledger.summary(), host_cpu: hostMeter.reading(), snapshot: ledger.snapshot() });
@@ -159,6 +198,11 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
       await yieldToEventLoop(); // a signal that arrived during the last epoch is seen here at the latest
       if (shouldStop()) break;
       const result = await session.runEpoch((p) => {
+        if (linkPaused) {
+          // A batch finished after the link was lost: the driver found the same device again and went on.
+          linkPaused = false;
+          recordDeviceEvent({ kind: "link_restored", message: `link back to the same device (serial ${identity?.serial ?? "?"}); resumed at epoch ${p.epoch}, batch ${p.batch}` });
+        }
         const deviceJoules = ledger.deviceTotalJoules();
         opts.onProgress?.({ kind: "batch", epoch: p.epoch, epochs: config.epochs, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, deviceJoules });
         telemetry?.trainBatch({ epoch: p.epoch, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, deviceJoules });
@@ -238,6 +282,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   } catch (e) {
     if (!records.isStopped) {
       const message = (e as Error)?.message ?? String(e);
+      if ((e as Error)?.name === "DeviceMismatchError") recordDeviceEvent({ kind: "device_refused", message });
       if (crossbar) {
         try {
           ledger.record("reset", await crossbar.reset());
@@ -252,8 +297,10 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     throw e;
   } finally {
     hostMeter.stop();
+    unsubscribeDevice();
     if (telemetry) await telemetry.close();
-    if (crossbar && ownsCrossbar) await crossbar.close();
+    if (crossbar && ownsCrossbar) await (budget ?? crossbar).close();
+    else budget?.save();
   }
 }
 

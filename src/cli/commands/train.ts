@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { RunAbortedError, runTraining, type ProgressEvent, type TrainingSummary } from "../../run/train-run.js";
 import { UserError } from "../errors.js";
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
+import { WearStore, defaultWearDir } from "../../wear/store.js";
 
 /**
  * Settings `mhil train` uses when neither the config file nor a flag sets them: a crossbar-sized
@@ -45,6 +46,8 @@ interface TrainFlags {
   resume?: string;
   influx?: string;
   influxCredentials?: string;
+  allowWorn?: boolean;
+  stateDir?: string;
 }
 
 export function register(program: Command): void {
@@ -67,6 +70,8 @@ export function register(program: Command): void {
     .option("--no-progress", "no progress output on stderr")
     .option("--resume <run-dir>", "continue an aborted or killed run from its last checkpoint (its own config; --epochs may extend it)")
     .option("--influx <url>", "also ship the telemetry journal (telemetry.lp) to InfluxDB 1.x at http://HOST:8086/DATABASE")
+    .option("--allow-worn", "program cells past their endurance anyway (their pulses are still counted)")
+    .option("--state-dir <dir>", "where per-device wear counts are kept (default $MHIL_STATE_DIR, else ~/.local/state/memristor-hil)")
     .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)")
     .action(async (flags: TrainFlags) => {
       const resume = flags.resume ? readResumePoint(flags.resume) : undefined;
@@ -86,7 +91,9 @@ export function register(program: Command): void {
       process.on("SIGTERM", onSignal);
       const progress = flags.json || flags.progress === false ? null : makeProgress(Boolean(process.stderr.isTTY));
       try {
-        const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry, ...(resume ? { resume } : {}) });
+        // Wear is counted per device serial across runs (only a crossbar store pulses a device).
+      const wear = { store: new WearStore(flags.stateDir ? join(flags.stateDir, "wear") : defaultWearDir()), allowWorn: flags.allowWorn === true };
+      const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry, wear, ...(resume ? { resume } : {}) });
         progress?.done();
         process.stdout.write(flags.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
       } catch (e) {
