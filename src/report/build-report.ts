@@ -31,11 +31,11 @@ export async function reportHtml(d: ReportData): Promise<string> {
   if (d.summary) sections.push(verdictSection(d));
   else if (d.runSummary) sections.push(runSection(d));
 
-  const placeable = d.points.filter((p) => p.energyJoules > 0 && (p.bits.estimate > 0 || (p.bits.lower > 0 && p.bits.upper > 0)));
+  const placeable = d.points.filter((p) => p.energyJoules > 0 && (p.bits.estimate > 0 || p.bits.upper > 0));
   const hasEI = placeable.length > 0;
   const noE = d.points.filter((p) => !(p.energyJoules > 0)).length;
   const unplaced = d.points.length - placeable.length - noE;
-  const eiNote = `${noE ? ` ${noE} run(s) spent no device energy (E = 0, e.g. ideal weights) and are not shown.` : ""}${unplaced ? ` ${unplaced} run(s) with neither a positive estimate nor a positive lower bound on bits are not shown.` : ""} A bracket whose lower end is 0 is drawn from the estimate.`;
+  const eiNote = `${noE ? ` ${noE} run(s) spent no device energy (E = 0, e.g. ideal weights) and are not shown.` : ""}${unplaced ? ` ${unplaced} run(s) with no positive bits at any end are not shown.` : ""} A bracket whose lower end is 0 is drawn from the estimate; one with no positive estimate either is drawn at its upper end.`;
   sections.push(
     await figure("plot-energy-vs-bits", `Each point is one run at its bits estimate; the horizontal bar spans the bracket from the lower to the upper bound. Dashed lines: Deming fits of log E on log I on each end of the bracket.${eiNote}`, hasEI ? energyVsBitsChart(d) : null, `No run has both positive energy and positive bits.${eiNote}`),
   );

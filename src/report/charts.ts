@@ -14,7 +14,8 @@ export function energyVsBitsChart(d: ReportData): ChartSpec {
     .map((p) => {
       const { lower, estimate, upper } = p.bits;
       // Where to put the run on a log axis: the estimate, else the middle of a positive bracket.
-      const mid = estimate > 0 ? estimate : lower > 0 && upper > 0 ? Math.sqrt(lower * upper) : Number.NaN;
+      // A bracket [0, U] with no estimate is drawn at U: "at most U bits".
+      const mid = estimate > 0 ? estimate : lower > 0 && upper > 0 ? Math.sqrt(lower * upper) : upper > 0 ? upper : Number.NaN;
       return { run: p.id, labels: p.labelMode, C: p.classes, n: p.n, E: p.energyJoules, I: mid, Ilo: lower > 0 ? lower : mid, Ihi: upper > 0 ? upper : mid };
     })
     .filter((r) => r.I > 0);
