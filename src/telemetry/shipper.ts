@@ -256,8 +256,12 @@ export class Shipper {
       if (!existsSync(this.opts.journalPath)) return false;
       this.fh = await open(this.opts.journalPath, "r");
     }
-    const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    const { bytesRead } = await this.fh.read(chunk, 0, chunk.length, this.readOffset + this.carry.length);
+    // Size the read to what is new (a live run adds a few kB between reads), at most READ_CHUNK_BYTES.
+    const from = this.readOffset + this.carry.length;
+    const want = Math.min(READ_CHUNK_BYTES, (await this.fh.stat()).size - from);
+    if (want <= 0) return false;
+    const chunk = Buffer.allocUnsafe(want);
+    const { bytesRead } = await this.fh.read(chunk, 0, want, from);
     if (bytesRead === 0) return false;
     this.carry = this.carry.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([this.carry, chunk.subarray(0, bytesRead)]);
     return true;

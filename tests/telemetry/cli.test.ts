@@ -74,7 +74,7 @@ describe("mhil train --influx and mhil telemetry", () => {
     expect(wrongDb.stderr).toContain(`telemetry push: ${n} points not shipped`);
 
     const push = await cli(["telemetry", "push", runDir, "--influx", `${influxd.baseUrl}/push2`]);
-    expect(push.code).toBe(0);
+    expect({ code: push.code, stderr: push.stderr }).toEqual({ code: 0, stderr: "" });
     expect(push.stdout).toBe(`added ${n}, written ${n}, dead-lettered 0, dropped 0, pending 0\n`);
     expect([...(await databasePoints(influxd, "push2"))].sort()).toEqual([...journalPoints(join(runDir, "telemetry.lp"))].sort());
 
