@@ -140,7 +140,7 @@ export class LinkSession {
       throw e;
     }
     this.known = { identity: id, limits };
-    this.widths = { vhex: limits.vhex, ahex: limits.ahex, chex: limits.chex };
+    this.widths = { vhex: limits.vhex, ahex: limits.ahex, chex: limits.chex, exact: limits.exact };
     this.window = Math.max(1, Math.min(this.windowOption, limits.mem));
     this.cwnd = this.window;
     this.rxBufferBytes = Math.max(limits.rxbuf, limits.maxin);

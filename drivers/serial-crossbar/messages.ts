@@ -1,8 +1,8 @@
 // Typed requests and replies of PROTOCOL.md §4–5 and their fields. Pure functions, no I/O.
 import type { EnergyBreakdown } from "../../src/hal/crossbar.js";
 import {
-  decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatHex32,
-  parseDecimal, parseHex32, parseSigned, parseUnsigned, ValueError,
+  decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatHex32, fromUnits,
+  parseDecimal, parseHex32, parseUnsigned, toUnits, ValueError,
 } from "./values.js";
 
 export const PROTOCOL_VERSION = "1";
@@ -15,17 +15,19 @@ export interface CodeWidths {
   ahex: number;
   /** Pulse count width (PROW/PCOL). */
   chex: number;
+  /** The device takes exact decimals for µV and ns fields (LIM exact=1); otherwise they are rounded to integers. */
+  exact?: boolean;
 }
 
 export type SimpleCommand = "ID" | "LIM" | "PING" | "ST" | "EN" | "RST";
 export type Request =
   | { cmd: SimpleCommand }
   | { cmd: "NEW"; nonce: number }
-  | { cmd: "RCELL"; row: number; col: number; microvolts: number }
-  | { cmd: "RROW"; row: number; microvolts: number }
+  | { cmd: "RCELL"; row: number; col: number; volts: number }
+  | { cmd: "RROW"; row: number; volts: number }
   | { cmd: "MVF" | "MVT"; codes: number[] }
-  | { cmd: "PCELL"; row: number; col: number; microvolts: number; nanoseconds: number; count: number }
-  | { cmd: "PROW" | "PCOL"; line: number; scheme: 2 | 3; microvolts: number; nanoseconds: number; counts: number[] };
+  | { cmd: "PCELL"; row: number; col: number; volts: number; seconds: number; count: number }
+  | { cmd: "PROW" | "PCOL"; line: number; scheme: 2 | 3; volts: number; seconds: number; counts: number[] };
 
 export type Command = Request["cmd"];
 export const COMMANDS: readonly Command[] = ["ID", "LIM", "PING", "ST", "EN", "RST", "NEW", "RCELL", "RROW", "MVF", "MVT", "PCELL", "PROW", "PCOL"];
@@ -55,21 +57,24 @@ export class RequestError extends Error {
 // --- requests ---
 
 export function requestFields(req: Request, widths: CodeWidths): string[] {
+  const exact = widths.exact === true;
+  const uV = (v: number) => toUnits(v, 6, exact);
+  const ns = (s: number) => toUnits(s, 9, exact);
   switch (req.cmd) {
     case "ID": case "LIM": case "PING": case "ST": case "EN": case "RST":
       return [req.cmd];
     case "NEW":
       return ["NEW", formatHex32(req.nonce)];
     case "RCELL":
-      return ["RCELL", String(req.row), String(req.col), String(req.microvolts)];
+      return ["RCELL", String(req.row), String(req.col), uV(req.volts)];
     case "RROW":
-      return ["RROW", String(req.row), String(req.microvolts)];
+      return ["RROW", String(req.row), uV(req.volts)];
     case "MVF": case "MVT":
       return [req.cmd, encodeSignedVector(req.codes, widths.vhex)];
     case "PCELL":
-      return ["PCELL", String(req.row), String(req.col), String(req.microvolts), String(req.nanoseconds), String(req.count)];
+      return ["PCELL", String(req.row), String(req.col), uV(req.volts), ns(req.seconds), String(req.count)];
     case "PROW": case "PCOL":
-      return [req.cmd, String(req.line), String(req.scheme), String(req.microvolts), String(req.nanoseconds), encodeUnsignedVector(req.counts, widths.chex)];
+      return [req.cmd, String(req.line), String(req.scheme), uV(req.volts), ns(req.seconds), encodeUnsignedVector(req.counts, widths.chex)];
   }
 }
 
@@ -88,22 +93,22 @@ export function parseRequest(fields: string[], widths: CodeWidths): Request {
       case "NEW":
         return { cmd, nonce: parseHex32(args[0]!, "nonce") };
       case "RCELL":
-        return { cmd, row: parseUnsigned(args[0]!, "row"), col: parseUnsigned(args[1]!, "col"), microvolts: parseSigned(args[2]!, "uV") };
+        return { cmd, row: parseUnsigned(args[0]!, "row"), col: parseUnsigned(args[1]!, "col"), volts: fromUnits(args[2]!, 6, "uV") };
       case "RROW":
-        return { cmd, row: parseUnsigned(args[0]!, "row"), microvolts: parseSigned(args[1]!, "uV") };
+        return { cmd, row: parseUnsigned(args[0]!, "row"), volts: fromUnits(args[1]!, 6, "uV") };
       case "MVF": case "MVT":
         return { cmd, codes: decodeSignedVector(args[0]!, widths.vhex, "codes") };
       case "PCELL":
         return {
-          cmd, row: parseUnsigned(args[0]!, "row"), col: parseUnsigned(args[1]!, "col"), microvolts: parseSigned(args[2]!, "uV"),
-          nanoseconds: parseUnsigned(args[3]!, "ns"), count: parseUnsigned(args[4]!, "count"),
+          cmd, row: parseUnsigned(args[0]!, "row"), col: parseUnsigned(args[1]!, "col"), volts: fromUnits(args[2]!, 6, "uV"),
+          seconds: fromUnits(args[3]!, 9, "ns"), count: parseUnsigned(args[4]!, "count"),
         };
       case "PROW": case "PCOL": {
         const scheme = args[1] === "2" ? 2 : args[1] === "3" ? 3 : null;
         if (scheme === null) throw new ValueError("scheme", args[1]!, "must be 2 (V/2) or 3 (V/3)");
         return {
-          cmd, line: parseUnsigned(args[0]!, "line"), scheme, microvolts: parseSigned(args[2]!, "uV"),
-          nanoseconds: parseUnsigned(args[3]!, "ns"), counts: decodeUnsignedVector(args[4]!, widths.chex, "counts"),
+          cmd, line: parseUnsigned(args[0]!, "line"), scheme, volts: fromUnits(args[2]!, 6, "uV"),
+          seconds: fromUnits(args[3]!, 9, "ns"), counts: decodeUnsignedVector(args[4]!, widths.chex, "counts"),
         };
       }
     }
@@ -220,6 +225,8 @@ export interface WireLimits {
   dac: number; adc: number;
   vlsb: number; vhex: number; alsb: number; alsbf: number; alsbt: number; ahex: number; chex: number; vread: number;
   schemes: (2 | 3)[]; par: boolean; mvt: boolean; rrow: boolean;
+  /** Optional (default 0): the device takes exact decimals in µV/ns fields (the twin does; firmware need not). */
+  exact: boolean;
   mem: number; maxin: number; rxbuf: number; quiet: number; endur: number;
 }
 
@@ -234,6 +241,7 @@ export function limitsPayload(l: WireLimits): string[] {
   }
   out.push(`schemes=${l.schemes.join(",")}`);
   for (const k of FLAG_KEYS) out.push(`${k}=${l[k] ? 1 : 0}`);
+  if (l.exact) out.push("exact=1");
   for (const k of ["mem", "maxin", "rxbuf", "quiet", "endur"] as const) out.push(`${k}=${k === "quiet" ? formatDecimal(l[k]) : String(l[k])}`);
   return out;
 }
@@ -263,6 +271,9 @@ export function parseLimitsPayload(payload: string[]): WireLimits {
     return Number(s) as 2 | 3;
   });
   out.schemes = schemes;
+  const exact = kv.get("exact") ?? "0";
+  if (exact !== "0" && exact !== "1") throw new ValueError("exact", exact, "must be 0 or 1");
+  out.exact = exact === "1";
   const l = out as unknown as WireLimits;
   for (const k of ["vhex", "ahex"] as const) {
     if (l[k] < 1 || l[k] > 12) throw new ValueError(k, String(l[k]), "must be in [1, 12]");

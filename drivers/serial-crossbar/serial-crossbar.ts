@@ -61,8 +61,8 @@ export class SerialCrossbar implements Crossbar {
   async readCell(row: number, col: number, readVolts: number = this.wire.vread): Promise<Measured<number>> {
     this.assertOpen();
     checkCell(this.identity, row, col);
-    const { microvolts, volts } = this.readVoltage(readVolts);
-    const r = await this.send({ cmd: "RCELL", row, col, microvolts });
+    const volts = this.readVoltage(readVolts);
+    const r = await this.send({ cmd: "RCELL", row, col, volts });
     const [code] = this.codes(r, 1);
     return { value: (code! * this.wire.alsb) / volts, energy: r.energy, durationSeconds: r.durationSeconds };
   }
@@ -70,12 +70,12 @@ export class SerialCrossbar implements Crossbar {
   async readArray(readVolts: number = this.wire.vread): Promise<Measured<Float64Array>> {
     this.assertOpen();
     const { rows, cols } = this.identity;
-    const { microvolts, volts } = this.readVoltage(readVolts);
+    const volts = this.readVoltage(readVolts);
     const out = new Float64Array(rows * cols);
     const energy = zeroEnergy();
     let duration = 0;
     if (this.wire.rrow) {
-      const replies = await Promise.all(Array.from({ length: rows }, (_, row) => this.send({ cmd: "RROW", row, microvolts })));
+      const replies = await Promise.all(Array.from({ length: rows }, (_, row) => this.send({ cmd: "RROW", row, volts })));
       replies.forEach((r, row) => {
         const codes = this.codes(r, cols);
         for (let c = 0; c < cols; c++) out[row * cols + c] = (codes[c]! * this.wire.alsb) / volts;
@@ -83,7 +83,7 @@ export class SerialCrossbar implements Crossbar {
         duration += r.durationSeconds;
       });
     } else {
-      const cells = Array.from({ length: rows * cols }, (_, i) => this.send({ cmd: "RCELL", row: Math.floor(i / cols), col: i % cols, microvolts }));
+      const cells = Array.from({ length: rows * cols }, (_, i) => this.send({ cmd: "RCELL", row: Math.floor(i / cols), col: i % cols, volts }));
       (await Promise.all(cells)).forEach((r, i) => {
         out[i] = (this.codes(r, 1)[0]! * this.wire.alsb) / volts;
         addEnergy(energy, r.energy);
@@ -191,12 +191,12 @@ export class SerialCrossbar implements Crossbar {
     return this.session.request(req, expectedSeconds);
   }
 
-  /** The read voltage in whole microvolts (how it travels) and the volts the device applies. */
-  private readVoltage(readVolts: number): { microvolts: number; volts: number } {
+  /** The read voltage the device applies: exact when it takes exact decimals, else whole microvolts. */
+  private readVoltage(readVolts: number): number {
     checkReadVolts(this.identity, readVolts);
-    const microvolts = Math.round(readVolts * 1e6);
-    if (microvolts === 0) throw new LimitError("readVolts", readVolts, "must be non-zero (at least 1 µV) to sense a current");
-    return { microvolts, volts: Number(`${microvolts}e-6`) };
+    const volts = this.wire.exact ? readVolts : Number(`${Math.round(readVolts * 1e6)}e-6`);
+    if (volts === 0) throw new LimitError("readVolts", readVolts, "must be non-zero (at least 1 µV) to sense a current");
+    return volts;
   }
 
   private codes(r: OkReply, n: number): number[] {
@@ -204,17 +204,17 @@ export class SerialCrossbar implements Crossbar {
   }
 
   private pulseRequest(p: Pulse, k: number): [Request, number] {
-    const microvolts = Math.round(p.volts * 1e6);
-    const nanoseconds = Math.round(p.widthSeconds * 1e9);
-    if (nanoseconds < 1) throw new LimitError(`pulses[${k}].widthSeconds`, p.widthSeconds, "is below the 1 ns resolution of the link");
+    const volts = p.volts;
+    const seconds = p.widthSeconds;
+    if (!this.wire.exact && Math.round(seconds * 1e9) < 1) throw new LimitError(`pulses[${k}].widthSeconds`, p.widthSeconds, "is below the 1 ns resolution of the link");
     if (p.kind === "cell") {
-      return [{ cmd: "PCELL", row: p.row, col: p.col, microvolts, nanoseconds, count: p.count }, p.count * p.widthSeconds];
+      return [{ cmd: "PCELL", row: p.row, col: p.col, volts, seconds, count: p.count }, p.count * p.widthSeconds];
     }
     const crossing = p.kind === "row" ? this.identity.cols : this.identity.rows;
     const counts = new Array<number>(crossing).fill(0);
     p.selected.forEach((s, j) => (counts[s] = p.counts[j]!));
     const most = p.counts.reduce((m, c) => Math.max(m, c), 0);
-    return [{ cmd: p.kind === "row" ? "PROW" : "PCOL", line: p.line, scheme: p.scheme === "V/2" ? 2 : 3, microvolts, nanoseconds, counts }, most * p.widthSeconds];
+    return [{ cmd: p.kind === "row" ? "PROW" : "PCOL", line: p.line, scheme: p.scheme === "V/2" ? 2 : 3, volts, seconds, counts }, most * p.widthSeconds];
   }
 }
 

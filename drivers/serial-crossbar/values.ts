@@ -133,6 +133,28 @@ export function decodeUnsignedVector(text: string, width: number, field: string,
   return out;
 }
 
+/**
+ * A value in SI as a count of 10^-pow units (pow 6: microvolts, 9: nanoseconds), for the wire.
+ * `exact`: the decimal shift of the value's own shortest digits (an integer when it is one; a D otherwise),
+ * so the device recovers the same float64. Not exact: rounded to a whole unit (what every device accepts).
+ */
+export function toUnits(si: number, pow: number, exact: boolean): string {
+  if (!exact) return String(Math.round(si * 10 ** pow) + 0);
+  const text = formatDecimal(si);
+  const m = /^(-?[0-9]+)(?:e(-?[0-9]+))?$/.exec(text)!;
+  const exp = Number(m[2] ?? 0) + pow;
+  return exp >= 0 ? (m[1] === "0" ? "0" : m[1] + "0".repeat(exp)) : `${m[1]}e${exp}`;
+}
+
+/** The SI value of a count of 10^-pow units (an integer or a D), exact: "1200000" µV → 1.2. */
+export function fromUnits(text: string, pow: number, field: string): number {
+  if (!/^-?[0-9]{1,20}(e-?[0-9]{1,3})?$/.test(text)) throw new ValueError(field, text, "is not an integer or exact decimal");
+  const m = /^(-?[0-9]+)(?:e(-?[0-9]+))?$/.exec(text)!;
+  const v = Number(`${m[1]}e${Number(m[2] ?? 0) - pow}`);
+  if (!Number.isFinite(v)) throw new ValueError(field, text, "is out of range");
+  return v;
+}
+
 /** The smallest of 2, 4 or 8 hex digits that holds `maxCount`. */
 export function countHexWidth(maxCount: number): number {
   return maxCount <= 0xff ? 2 : maxCount <= 0xffff ? 4 : 8;

@@ -108,14 +108,14 @@ export class FirmwareTwin {
       chex: countHexWidth(l.limits.maxPulseCount),
       vread: crossbar.peripherals.readVolts,
       schemes: [2, 3],
-      par: true, mvt: true, rrow: true,
+      par: true, mvt: true, rrow: true, exact: true,
       mem: this.memoryDepth,
       maxin: this.maxIn,
       rxbuf: options.rxBufferBytes ?? 65536,
       quiet: this.quietMs / 1000,
       endur: Number.isFinite(crossbar.device.endurancePulses) ? Math.round(crossbar.device.endurancePulses) : 0,
     };
-    this.widths = { vhex: s.vhex, ahex: s.ahex, chex: this.limits.chex };
+    this.widths = { vhex: s.vhex, ahex: s.ahex, chex: this.limits.chex, exact: true };
     this.powerUp();
   }
 
@@ -343,13 +343,13 @@ export class FirmwareTwin {
       case "RCELL": {
         checkIndex("row", req.row, rows);
         checkIndex("col", req.col, cols);
-        const volts = microvoltsToVolts(req.microvolts);
+        const volts = req.volts;
         const m = await sim.readCell(req.row, req.col, volts);
         return this.measuredOk("RCELL", m, [this.currentCodes([m.value * volts], this.scaling.alsb)]);
       }
       case "RROW": {
         checkIndex("row", req.row, rows);
-        const volts = microvoltsToVolts(req.microvolts);
+        const volts = req.volts;
         // One driven row, every column sensed: per cell the simulator's own read (same noise draws as
         // readArray); the periphery is one DAC and `cols` ADC conversions in one settling time.
         const currents = new Array<number>(cols);
@@ -385,7 +385,7 @@ export class FirmwareTwin {
       case "PCELL": {
         checkIndex("row", req.row, rows);
         checkIndex("col", req.col, cols);
-        const pulse: Pulse = { kind: "cell", row: req.row, col: req.col, volts: microvoltsToVolts(req.microvolts), widthSeconds: nanosecondsToSeconds(req.nanoseconds), count: req.count };
+        const pulse: Pulse = { kind: "cell", row: req.row, col: req.col, volts: req.volts, widthSeconds: req.seconds, count: req.count };
         return this.applyPulse(seq, pulse);
       }
       case "PROW": case "PCOL": {
@@ -402,8 +402,8 @@ export class FirmwareTwin {
           }
         });
         const pulse: Pulse = {
-          kind: rowKind ? "row" : "column", line: req.line, selected, counts, volts: microvoltsToVolts(req.microvolts),
-          widthSeconds: nanosecondsToSeconds(req.nanoseconds), scheme: req.scheme === 2 ? "V/2" : "V/3",
+          kind: rowKind ? "row" : "column", line: req.line, selected, counts, volts: req.volts,
+          widthSeconds: req.seconds, scheme: req.scheme === 2 ? "V/2" : "V/3",
         };
         return this.applyPulse(seq, pulse);
       }
@@ -458,15 +458,6 @@ function decimalField(v: number): string {
 
 function checkIndex(name: "row" | "col" | "line", v: number, size: number): void {
   if (v >= size) throw new WireError("LIMIT", `${name}=${v} exceeds ${name === "col" ? "cols" : "rows"}-1=${size - 1}`);
-}
-
-/** Exact: 1200000 µV is 1.2 V, the same float64 as the literal 1.2. */
-export function microvoltsToVolts(uv: number): number {
-  return Number(`${uv}e-6`);
-}
-
-export function nanosecondsToSeconds(ns: number): number {
-  return Number(`${ns}e-9`);
 }
 
 const LIMIT_NAMES: [string, string][] = [

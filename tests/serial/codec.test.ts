@@ -10,6 +10,10 @@ import { decodeSignedVector, encodeSignedVector, formatDecimal, parseDecimal, si
 
 const SEED = 20261123;
 const widths: CodeWidths = { vhex: 3, ahex: 3, chex: 4 };
+const exactWidths: CodeWidths = { ...widths, exact: true };
+// Whole microvolts and nanoseconds (what every device takes), and any float (exact=1 devices).
+const uV = fc.integer({ min: -5_000_000, max: 5_000_000 }).map((u) => Number(`${u}e-6`));
+const ns = fc.integer({ min: 0, max: 1e9 }).map((n) => Number(`${n}e-9`));
 
 describe("CRC-16/CCITT-FALSE", () => {
   it("matches the standard check value: '123456789' → 0x29B1", () => {
@@ -107,13 +111,13 @@ const codes = (n: number) => fc.array(fc.integer({ min: -2048, max: 2047 }), { m
 const requestArb: fc.Arbitrary<Request> = fc.oneof(
   fc.constantFrom<Request>({ cmd: "ID" }, { cmd: "LIM" }, { cmd: "PING" }, { cmd: "ST" }, { cmd: "EN" }, { cmd: "RST" }),
   fc.record({ cmd: fc.constant("NEW" as const), nonce: fc.integer({ min: 0, max: 0xffffffff }) }),
-  fc.record({ cmd: fc.constant("RCELL" as const), row: u(4095), col: u(4095), microvolts: fc.integer({ min: -5_000_000, max: 5_000_000 }) }),
-  fc.record({ cmd: fc.constant("RROW" as const), row: u(4095), microvolts: fc.integer({ min: -5_000_000, max: 5_000_000 }) }),
+  fc.record({ cmd: fc.constant("RCELL" as const), row: u(4095), col: u(4095), volts: uV }),
+  fc.record({ cmd: fc.constant("RROW" as const), row: u(4095), volts: uV }),
   fc.record({ cmd: fc.constantFrom("MVF" as const, "MVT" as const), codes: codes(64) }),
-  fc.record({ cmd: fc.constant("PCELL" as const), row: u(4095), col: u(4095), microvolts: fc.integer({ min: -5_000_000, max: 5_000_000 }), nanoseconds: u(1e9), count: u(65535) }),
+  fc.record({ cmd: fc.constant("PCELL" as const), row: u(4095), col: u(4095), volts: uV, seconds: ns, count: u(65535) }),
   fc.record({
     cmd: fc.constantFrom("PROW" as const, "PCOL" as const), line: u(4095), scheme: fc.constantFrom(2 as const, 3 as const),
-    microvolts: fc.integer({ min: -5_000_000, max: 5_000_000 }), nanoseconds: u(1e9), counts: fc.array(u(65535), { minLength: 1, maxLength: 64 }),
+    volts: uV, seconds: ns, counts: fc.array(u(65535), { minLength: 1, maxLength: 64 }),
   }),
 );
 const energyArb = fc.record({ cell: fc.double({ min: 0, max: 1, noNaN: true }), halfSelected: fc.double({ min: 0, max: 1, noNaN: true }), peripheral: fc.double({ min: 0, max: 1, noNaN: true }) });
@@ -131,6 +135,16 @@ describe("messages", () => {
     }), { seed: SEED, numRuns: 1000 });
   });
 
+  it("exact=1 devices get any float pulse width and amplitude back bit for bit", () => {
+    fc.assert(fc.property(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: 1e-12, max: 1, noNaN: true }), (volts, seconds) => {
+      const req: Request = { cmd: "PCELL", row: 1, col: 2, volts, seconds, count: 3 };
+      const back = parseRequest(decodeFrame(encodeFrame({ seq: 9, fields: requestFields(req, exactWidths) })).fields, exactWidths);
+      expect(back).toEqual({ ...req, volts: volts + 0 });
+    }), { seed: SEED, numRuns: 2000 });
+    // Without exact=1 the fields are whole units, as the firmware expects.
+    expect(requestFields({ cmd: "PCELL", row: 1, col: 2, volts: 1.5, seconds: Math.sqrt(10e-9 * 1e-3), count: 3 }, widths)).toEqual(["PCELL", "1", "2", "1500000", "3162", "3"]);
+  });
+
   it("replies: parse(fields(x)) = x, energies and durations exact", () => {
     fc.assert(fc.property(replyArb, (reply) => {
       const line = encodeFrame({ seq: 7, fields: replyFields(reply) });
@@ -144,7 +158,7 @@ describe("messages", () => {
     const l: WireLimits = {
       vrmax: 0.5, vpmax: 2, vnmax: 2, wmin: 10e-9, wmax: 1e-3, cmax: 1000, icomp: 1e-3, dac: 8, adc: 12,
       vlsb: (2 * 0.5) / 255, vhex: 3, alsb: 4.8828125e-7, alsbf: 1.953125e-6, alsbt: 3.1e-6, ahex: 3, chex: 4, vread: 0.2,
-      schemes: [2, 3], par: true, mvt: true, rrow: true, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
+      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
     };
     expect(parseLimitsPayload(limitsPayload(l))).toEqual(l);
   });
