@@ -1,0 +1,54 @@
+// `mhil train --device serial:/dev/pts/N` against `mhil sim serve` gives the same accuracy and joules as
+// `--device sim:` with the same seed and preset (the compiled CLI, a real socat pty, two processes).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const BIN = resolve("bin/mhil.js");
+const DEVICE = "sim:reram?rows=64&cols=64&seed=3";
+const work = mkdtempSync(join(tmpdir(), "mhil-serial-train-"));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  rmSync(work, { recursive: true, force: true });
+});
+
+function train(device: string, out: string): Record<string, any> {
+  const r = spawnSync(process.execPath, [BIN, "train", "--weights", "crossbar", "--device", device, "--dataset", "mnist:7x7", "--samples", "40", "--test-samples", "20", "--epochs", "1", "--seed", "3", "--out", out, "--json"], { encoding: "utf8", timeout: 120_000 });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describe("mhil train over serial: against mhil sim serve", () => {
+  it("same accuracy and the same joules as sim: with the same seed and preset", async () => {
+    expect(existsSync(resolve("dist/src/cli/main.js")), "run `npx tsc -p tsconfig.json` first").toBe(true);
+    const serve = spawn(process.execPath, [BIN, "sim", "serve", "--device", DEVICE], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(serve);
+    const path = await new Promise<string>((res, rej) => {
+      let out = "";
+      serve.stdout!.on("data", (c: Buffer) => {
+        out += c.toString();
+        if (out.includes("\n")) res(out.split("\n")[0]!.trim());
+      });
+      serve.once("exit", (code) => rej(new Error(`mhil sim serve exited ${code}`)));
+    });
+    expect(path).toMatch(/^\/dev\/pts\/\d+$/);
+    const viaSerial = train(`serial:${path}`, join(work, "serial"));
+    const viaSim = train(DEVICE, join(work, "sim"));
+    expect(viaSerial.accuracy).toEqual(viaSim.accuracy);
+    expect(viaSerial.energy_joules.total).toBeCloseTo(viaSim.energy_joules.total, 15);
+    expect(viaSerial.energy_joules.total / viaSim.energy_joules.total).toBeCloseTo(1, 12);
+    for (const k of Object.keys(viaSim.energy_joules.by_physical_component)) {
+      const a = viaSerial.energy_joules.by_physical_component[k], b = viaSim.energy_joules.by_physical_component[k];
+      expect(b === 0 ? a : a / b, k).toBeCloseTo(b === 0 ? 0 : 1, 12);
+    }
+    expect(viaSerial.pulses).toBe(viaSim.pulses);
+    // SIGINT stops the server cleanly (the pty goes away).
+    const exited = new Promise<number | null>((r) => serve.once("exit", (code) => r(code)));
+    serve.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(existsSync(path)).toBe(false);
+  }, 120_000);
+});
