@@ -26,7 +26,7 @@ const I32 = 0x7f, V128 = 0x7b;
 const op = {
   block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Const: 0x41, i32Eqz: 0x45, i32GtS: 0x4a, i32GtU: 0x4b, i32Add: 0x6a, i32Sub: 0x6b, i32Shl: 0x74,
+  i32Const: 0x41, i32Eqz: 0x45, i32LtS: 0x48, i32GtS: 0x4a, i32GtU: 0x4b, i32Add: 0x6a, i32Sub: 0x6b, i32Shl: 0x74,
   f32Load: 0x2a, f32Store: 0x38, f32Add: 0x92,
 } as const;
 const SIMD = 0xfd;
@@ -80,11 +80,12 @@ class Body {
   }
 }
 
-// forward: params g=0 x=1 y=2 rows=3 stride=4; locals jb=5 p=6 i=7 strideBytes=8 xp=9, acc v128 10..17, s=18
+// forward: params g=0 x=1 y=2 rows=3 stride=4; locals jb=5 p=6 i=7 strideBytes=8 xp=9 p2=10, acc v128 11..18, s=19, s1=20.
+// Rows go two at a time (two splats, twice the independent loads per pass), then a last single row if odd.
 function forwardBody(): number[] {
-  const [g, x, y, rows, stride, jb, p, i, sb, xp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const acc = (k: number) => 10 + k;
-  const s = 18;
+  const [g, x, y, rows, stride, jb, p, i, sb, xp, p2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const acc = (k: number) => 11 + k;
+  const s = 19, s1 = 20;
   const b = new Body();
   b.get(stride).i32(2).raw(op.i32Shl).set(sb);
   b.i32(0).set(jb);
@@ -96,14 +97,27 @@ function forwardBody(): number[] {
     b.get(g).get(jb).raw(op.i32Add).set(p);
     b.get(x).set(xp);
     b.get(rows).set(i);
+    // Pairs of rows.
     b.raw(op.block, op.void, op.loop, op.void);
-    b.get(i).raw(op.i32Eqz, op.brIf, 1);
+    b.get(i).i32(2).raw(op.i32LtS, op.brIf, 1);
+    b.get(xp).raw(op.f32Load, 2, 0).simd(simd.f32x4Splat).set(s);
+    b.get(xp).raw(op.f32Load, 2, 4).simd(simd.f32x4Splat).set(s1);
+    b.get(p).get(sb).raw(op.i32Add).set(p2);
+    for (let k = 0; k < nAcc; k++) {
+      b.get(acc(k)).get(s).get(p).v128Load(16 * k).simd(simd.f32x4Mul).simd(simd.f32x4Add);
+      b.get(s1).get(p2).v128Load(16 * k).simd(simd.f32x4Mul).simd(simd.f32x4Add).set(acc(k));
+    }
+    b.get(p2).get(sb).raw(op.i32Add).set(p);
+    b.addTo(xp, 8).addTo(i, -2);
+    b.raw(op.br, 0, op.end, op.end);
+    // The last row when rows is odd.
+    b.raw(op.block, op.void);
+    b.get(i).raw(op.i32Eqz, op.brIf, 0);
     b.get(xp).raw(op.f32Load, 2, 0).simd(simd.f32x4Splat).set(s);
     for (let k = 0; k < nAcc; k++) {
       b.get(acc(k)).get(s).get(p).v128Load(16 * k).simd(simd.f32x4Mul).simd(simd.f32x4Add).set(acc(k));
     }
-    b.addTo(p, { local: sb }).addTo(xp, 4).addTo(i, -1);
-    b.raw(op.br, 0, op.end, op.end);
+    b.raw(op.end);
     for (let k = 0; k < nAcc; k++) b.get(y).get(jb).raw(op.i32Add).get(acc(k)).v128Store(16 * k);
     b.addTo(jb, width * 4);
     b.raw(op.br, 0, op.end, op.end);
@@ -111,7 +125,7 @@ function forwardBody(): number[] {
   columnBlock(32);
   columnBlock(4);
   b.raw(op.end);
-  return withLocals([[5, I32], [9, V128]], b.bytes);
+  return withLocals([[6, I32], [10, V128]], b.bytes);
 }
 
 // transposed: params g=0 x=1 y=2 rows=3 stride=4; locals p=5 yp=6 r=7 q=8 xq=9 end=10, a v128 11..14
