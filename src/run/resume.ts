@@ -1,5 +1,5 @@
 // Resuming a killed or aborted run from its last checkpoint: what the run directory says happened so far.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LedgerSnapshot } from "../energy/ledger.js";
 import { ACTIVITIES } from "../energy/ledger.js";
@@ -58,7 +58,10 @@ export function readResumePoint(runDir: string): ResumePoint {
         .map((m) => Number(m[1]))
     : [];
   if (numbers.length === 0) throw new UserError(`${runDir}: no checkpoint to resume from (no epoch completed)`);
-  const last = Math.max(...numbers);
+  // A kill between writing a checkpoint and its event leaves a checkpoint without an event: use the one before.
+  const recorded = new Set(docs.filter((d) => d.type === "event").map((d) => (d.data as Record<string, unknown>).epoch));
+  const complete = numbers.filter((n) => recorded.has(n));
+  const last = complete.length > 0 ? Math.max(...complete) : Math.max(...numbers);
   const checkpointName = `checkpoints/epoch-${last}.json`;
   const checkpoint = JSON.parse(readFileSync(join(runDir, checkpointName), "utf8")) as RunCheckpoint;
   // The latest event for each epoch up to the checkpoint (a resumed run may have repeated some).
@@ -100,4 +103,35 @@ export function addLedgerSnapshots(a: LedgerSnapshot, b: LedgerSnapshot): Ledger
   out.boardPowerJoules = add(a.boardPowerJoules, b.boardPowerJoules);
   out.hostCpuJoules = add(a.hostCpuJoules, b.hostCpuJoules);
   return out;
+}
+
+/**
+ * Cuts the run's telemetry journal (telemetry.lp, see src/telemetry/journal.ts) back to the checkpoint:
+ * points of later epochs (a killed epoch's batches) go, so the resumed run re-journals them once, not twice.
+ * Returns the number of point lines removed.
+ */
+export function cutJournalAfterEpoch(runDir: string, epoch: number): number {
+  const file = join(runDir, "telemetry.lp");
+  if (!existsSync(file)) return 0;
+  const text = readFileSync(file, "utf8");
+  const lines = text.split("\n");
+  const torn = !text.endsWith("\n"); // the last piece of a killed write is not a whole line
+  const whole = lines.slice(0, -1); // after the last newline: "" or a torn piece
+  const epochOf = (line: string) => {
+    const m = /[ ,]epoch=(\d+)i?(?:[ ,]|$)/.exec(line);
+    return m ? Number(m[1]) : null;
+  };
+  const cut = whole.findIndex((l) => !l.startsWith("#") && (epochOf(l) ?? 0) > epoch);
+  const keep = cut < 0 ? whole : whole.slice(0, cut);
+  const removed = whole.length - keep.length + (torn ? 1 : 0);
+  if (removed > 0) writeFileSync(file, keep.map((l) => l + "\n").join(""));
+  return removed;
+}
+
+/** Drops metrics.csv rows of epochs after the checkpoint (written before a kill cut their epoch's record short). */
+export function cutMetricsAfterEpoch(file: string, epoch: number): void {
+  if (!existsSync(file)) return;
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+  const keep = lines.filter((l, i) => i === 0 || !(Number(l.split(",")[0]) > epoch));
+  if (keep.length !== lines.length) writeFileSync(file, keep.map((l) => l + "\n").join(""));
 }

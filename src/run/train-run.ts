@@ -16,7 +16,7 @@ import { gitProvenance } from "./provenance.js";
 import { perBitFigures, type TrainingSummary } from "./summary.js";
 import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
 import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
-import { addLedgerSnapshots, type ResumePoint } from "./resume.js";
+import { addLedgerSnapshots, cutJournalAfterEpoch, cutMetricsAfterEpoch, type ResumePoint } from "./resume.js";
 import { WearBudgetCrossbar } from "../wear/budget.js";
 import type { WearStore } from "../wear/store.js";
 import type { DeviceEvent, DeviceEvents } from "./device-events.js";
@@ -182,6 +182,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   };
   for (const e of earlyDeviceEvents) recordDeviceEvent(e);
   const unsubscribeDevice = opts.deviceEvents?.subscribe((e) => recordDeviceEvent(e)) ?? (() => undefined);
+  if (opts.resume) cutMetricsAfterEpoch(join(runDir, "metrics.csv"), opts.resume.checkpoint.epoch);
   const metrics = new MetricsCsv(join(runDir, "metrics.csv"), METRIC_COLUMNS, opts.resume !== undefined);
   const writeEnergy = () =>
     writeJsonFile(join(runDir, "energy.json"), { ...ledger.summary(), host_cpu: hostMeter.reading(), snapshot: ledger.snapshot() });
@@ -190,6 +191,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   const epochs: EpochResult[] = opts.resume ? [...opts.resume.epochs] : [];
   const stopReason = () => String(opts.signal?.reason instanceof Error ? opts.signal.reason.message : (opts.signal?.reason ?? "aborted"));
   try {
+    if (opts.resume) cutJournalAfterEpoch(runDir, opts.resume.checkpoint.epoch); // before the journal reopens
     telemetry = opts.telemetry ? await opts.telemetry(runDir, records.startUid, identity) : null;
     opts.onProgress?.({ kind: "start", runDir, epochs: config.epochs, samples: dataset.trainY.length, description: dataset.description });
     const shouldStop = () => opts.signal?.aborted === true;
@@ -233,7 +235,12 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
         device_joules_total: s.total_joules,
         host_cpu_joules: host,
       };
-      records.event("primary", { ...row, checkpoint: checkpointName });
+      // The journal and metrics first, the record event last: the event is what makes the checkpoint count
+      // on resume, and whatever was written for a later epoch is cut back then (cutJournalAfterEpoch).
+      telemetry?.trainEpoch({ ...row, epoch: result.epoch, trainLoss: result.trainLoss, trainAccuracy: result.trainAccuracy, updates: result.updates, pulses: result.pulses, weightPathL1: result.weightPathL1, prequentialBits: result.prequentialBits, deviceJoules: s.total_joules, joulesByActivity: s.by_activity_joules, hostCpuJoules: host, wallSeconds: wallSeconds() });
+      if (crossbar) {
+        telemetry?.deviceHealth({ safe: await crossbar.isSafe(), deviceSeconds: ledger.deviceSeconds(), pulses: epochs.reduce((a, e) => a + e.pulses, 0) });
+      }
       metrics.row({
         ...row,
         joules_freeRead: s.by_activity_joules.freeRead,
@@ -245,11 +252,8 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
         stopped: false,
       });
       writeEnergy();
+      records.event("primary", { ...row, checkpoint: checkpointName });
       opts.onProgress?.({ kind: "epoch", epochs: config.epochs, result, deviceJoules: s.total_joules });
-      telemetry?.trainEpoch({ ...row, epoch: result.epoch, trainLoss: result.trainLoss, trainAccuracy: result.trainAccuracy, updates: result.updates, pulses: result.pulses, weightPathL1: result.weightPathL1, prequentialBits: result.prequentialBits, deviceJoules: s.total_joules, joulesByActivity: s.by_activity_joules, hostCpuJoules: host, wallSeconds: wallSeconds() });
-      if (crossbar) {
-        telemetry?.deviceHealth({ safe: await crossbar.isSafe(), deviceSeconds: ledger.deviceSeconds(), pulses: epochs.reduce((a, e) => a + e.pulses, 0) });
-      }
     }
 
     if (shouldStop()) {

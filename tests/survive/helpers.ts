@@ -1,0 +1,59 @@
+// Shared parts of the survive tests: a small crossbar training config, a decorator that fails inside a pulse
+// batch, and records.jsonl reading.
+import { readFileSync } from "node:fs";
+import type { Crossbar, MvmRequest, Pulse } from "../../src/hal/crossbar.js";
+import type { Volts } from "../../src/hal/units.js";
+import { parseTrainConfig } from "../../src/train/config.js";
+
+/** 2-16-2 on toy:2d as conductance pairs: fits a 32×32 array, a few seconds on the simulator. */
+export const smallCrossbarConfig = (over: Record<string, unknown> = {}) =>
+  parseTrainConfig({ dataset: "toy:2d", samples: 100, testSamples: 20, layers: [16], learningRates: [0.2, 0.1], batchSize: 10, epochs: 3, seed: 4, weights: "crossbar", ...over }, "survive test");
+
+export const readDocs = (file: string): Record<string, any>[] =>
+  readFileSync(file, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+
+/**
+ * Passes everything through, but once armed (training under way) its `failOnCall`-th program() call applies
+ * the first half of the batch and then throws (a failed assertion in the middle of a pulse batch).
+ */
+export class FailingMidBatchCrossbar implements Crossbar {
+  programCalls = 0;
+  thrown: Error | null = null;
+  private armed = false;
+
+  constructor(private readonly inner: Crossbar, private readonly failOnCall: number) {}
+
+  arm(): void {
+    this.armed = true;
+  }
+
+  identify() {
+    return this.inner.identify();
+  }
+  readCell(row: number, col: number, readVolts?: Volts) {
+    return this.inner.readCell(row, col, readVolts);
+  }
+  readArray(readVolts?: Volts) {
+    return this.inner.readArray(readVolts);
+  }
+  mvm(request: MvmRequest) {
+    return this.inner.mvm(request);
+  }
+  async program(pulses: Pulse[]) {
+    if (this.armed && ++this.programCalls === this.failOnCall) {
+      if (pulses.length > 1) await this.inner.program(pulses.slice(0, Math.ceil(pulses.length / 2)));
+      this.thrown = new Error(`assertion failed in pulse batch ${this.programCalls}: conductance step out of range`);
+      throw this.thrown;
+    }
+    return this.inner.program(pulses);
+  }
+  reset() {
+    return this.inner.reset();
+  }
+  isSafe() {
+    return this.inner.isSafe();
+  }
+  close() {
+    return this.inner.close();
+  }
+}

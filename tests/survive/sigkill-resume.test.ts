@@ -1,0 +1,91 @@
+// Resume after a crash, through the compiled CLI: a run killed with SIGKILL at a random point and resumed
+// (`mhil train --resume DIR`) ends where an uninterrupted run of the same seed ends: same final weights,
+// same accuracy, ledger totals equal within float tolerance, the same number of telemetry journal points.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const BIN = resolve("bin/mhil.js");
+const work = mkdtempSync(join(tmpdir(), "mhil-survive-kill-"));
+const env = { ...process.env, MHIL_STATE_DIR: join(work, "state") };
+afterAll(() => { if (!process.env.KEEP_SURVIVE) rmSync(work, { recursive: true, force: true }); });
+beforeAll(() => {
+  if (!existsSync(resolve("dist/src/cli/main.js"))) throw new Error("dist/ is missing: run `npx tsc -p tsconfig.json` (npm test does)");
+});
+
+const EPOCHS = 8;
+// Small and deterministic (ideal weights, shuffled batches): about a second a run.
+const ARGS = ["train", "--weights", "ideal", "--dataset", "mnist:7x7", "--samples", "150", "--test-samples", "50", "--epochs", String(EPOCHS), "--seed", "11", "--json", "--no-progress"];
+
+const readDocs = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l)) : []);
+const journalPoints = (dir: string) => readFileSync(join(dir, "telemetry.lp"), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#")).length;
+const finalCheckpoint = (dir: string) => JSON.parse(readFileSync(join(dir, "checkpoints", `epoch-${EPOCHS}.json`), "utf8"));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("SIGKILL at a random point, then --resume", () => {
+  it("ends where the uninterrupted run of the same seed ends", async () => {
+    const wholeOut = join(work, "whole");
+    const whole = spawnSync(process.execPath, [BIN, ...ARGS, "--out", wholeOut], { encoding: "utf8", env, timeout: 120_000 });
+    expect(whole.status, whole.stderr).toBe(0);
+    const wholeSummary = JSON.parse(whole.stdout);
+
+    // The random point: after k completed epochs (1 ≤ k ≤ EPOCHS−2) plus a random few milliseconds into the next.
+    const k = 1 + Math.floor(Math.random() * (EPOCHS - 2));
+    const extraMs = Math.floor(Math.random() * 30);
+    const cutOut = join(work, "cut");
+    const child = spawn(process.execPath, [BIN, ...ARGS, "--out", cutOut], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<NodeJS.Signals | number | null>((r) => child.once("exit", (code, sig) => r(sig ?? code)));
+    let runDir = "";
+    try {
+      for (;;) {
+        if (child.exitCode !== null) break;
+        const dirs = existsSync(cutOut) ? readdirSync(cutOut) : [];
+        if (dirs.length === 1) {
+          runDir = join(cutOut, dirs[0]!);
+          const events = readDocs(join(runDir, "records.jsonl")).filter((d) => d.type === "event").length;
+          if (events >= k) break;
+        }
+        await sleep(2);
+      }
+      await sleep(extraMs);
+      child.kill("SIGKILL");
+      expect(await exited, `killed after ${k} epochs + ${extraMs} ms`).toBe("SIGKILL");
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+    const docsBefore = readDocs(join(runDir, "records.jsonl"));
+    expect(docsBefore.filter((d) => d.type === "stop")).toEqual([]); // SIGKILL leaves no stop record
+    const doneBefore = docsBefore.filter((d) => d.type === "event").length;
+    expect(doneBefore).toBeGreaterThanOrEqual(k);
+    expect(doneBefore).toBeLessThan(EPOCHS);
+
+    const resumed = spawnSync(process.execPath, [BIN, "train", "--resume", runDir, "--json", "--no-progress"], { encoding: "utf8", env, timeout: 120_000 });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const summary = JSON.parse(resumed.stdout);
+
+    // Same final weights (and RNG state) in the last checkpoint, same accuracy and bits.
+    const a = finalCheckpoint(wholeSummary.run_dir);
+    const b = finalCheckpoint(runDir);
+    expect(b.session).toEqual(a.session);
+    expect(b.rng).toEqual(a.rng);
+    expect(summary.accuracy).toEqual(wholeSummary.accuracy);
+    expect(summary.updates).toBe(wholeSummary.updates);
+    // Ledger totals: equal within float tolerance (sums taken in another order across the resume).
+    expect(summary.energy_joules.total).toBeCloseTo(wholeSummary.energy_joules.total, 12);
+    for (const [act, j] of Object.entries(wholeSummary.energy_joules.by_activity as Record<string, number>)) {
+      expect(Math.abs(summary.energy_joules.by_activity[act] - j), act).toBeLessThanOrEqual(1e-9 * Math.max(1e-30, Math.abs(j)) + 1e-18);
+    }
+    // Journal: the killed epoch's points were cut back at the resume, so the counts match exactly.
+    expect(journalPoints(runDir)).toBe(journalPoints(wholeSummary.run_dir));
+    // Records: one stop (success), a second start naming what it resumed, one event per epoch at the end.
+    const docs = readDocs(join(runDir, "records.jsonl"));
+    const starts = docs.filter((d) => d.type === "start");
+    expect(starts).toHaveLength(2);
+    expect(starts[1].resumed_from.checkpoint).toBe(`checkpoints/epoch-${doneBefore}.json`);
+    expect(docs.filter((d) => d.type === "stop").map((d) => d.exit_status)).toEqual(["success"]);
+    const epochsSeen = new Set(docs.filter((d) => d.type === "event").map((d) => d.data.epoch));
+    expect([...epochsSeen].sort((x, y) => x - y)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+  });
+});
