@@ -61,8 +61,8 @@ export class Rng {
   }
 
   /**
-   * Standard normal deviate: Marsaglia & Tsang's ziggurat (2000), 256 strips, on one uint32 per draw
-   * in ~99 % of cases. The strip index uses the low 8 bits and the value the other 24 (sign included),
+   * Standard normal deviate: Marsaglia & Tsang's ziggurat (2000), 128 strips, on one uint32 per draw
+   * in ~99 % of cases. The strip index uses the low 7 bits and the value the other 25 (sign included),
    * so index and value share no bits (Doornik 2005's concern).
    */
   normal(): number {
@@ -73,8 +73,8 @@ export class Rng {
       return v;
     }
     const u = this.nextUint32() | 0;
-    const iz = u & 255;
-    const hz = u >> 8;
+    const iz = u & 127;
+    const hz = u >> 7;
     if ((hz < 0 ? -hz : hz) < ZIG_K[iz]!) return hz * ZIG_W[iz]!;
     return this.normalTail(hz, iz);
   }
@@ -99,8 +99,8 @@ export class Rng {
       s0 ^= s3;
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
-      const iz = u & 255;
-      const hz = u >> 8;
+      const iz = u & 127;
+      const hz = u >> 7;
       if ((hz < 0 ? -hz : hz) < ZIG_K[iz]!) {
         out[k] = hz * ZIG_W[iz]!;
       } else {
@@ -127,8 +127,8 @@ export class Rng {
       }
       if (ZIG_F[iz]! + this.uniform() * (ZIG_F[iz - 1]! - ZIG_F[iz]!) < Math.exp(-0.5 * x * x)) return x;
       const u = this.nextUint32() | 0;
-      iz = u & 255;
-      hz = u >> 8;
+      iz = u & 127;
+      hz = u >> 7;
       if ((hz < 0 ? -hz : hz) < ZIG_K[iz]!) return hz * ZIG_W[iz]!;
     }
   }
@@ -155,15 +155,15 @@ export class Rng {
   }
 }
 
-// Ziggurat tables (Marsaglia & Tsang 2000, 256 strips), for 24-bit signed values: |hz| < K[i] accepts hz·W[i].
-const ZIG_STRIPS = 256;
-const ZIG_R = 3.6541528853610088;
-const ZIG_V = 0.00492867323399;
+// Ziggurat tables (Marsaglia & Tsang 2000, 128 strips), for 25-bit signed values: |hz| < K[i] accepts hz·W[i].
+const ZIG_STRIPS = 128;
+const ZIG_R = 3.442619855899;
+const ZIG_V = 9.91256303526217e-3;
 const ZIG_K = new Int32Array(ZIG_STRIPS);
 const ZIG_W = new Float64Array(ZIG_STRIPS);
 const ZIG_F = new Float64Array(ZIG_STRIPS);
 {
-  const m = 2 ** 23; // magnitude range of a 24-bit signed value
+  const m = 2 ** 24; // magnitude range of a 25-bit signed value
   let dn = ZIG_R;
   let tn = dn;
   const q = ZIG_V / Math.exp(-0.5 * dn * dn);
