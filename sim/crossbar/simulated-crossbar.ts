@@ -235,7 +235,7 @@ export class SimulatedCrossbar implements Crossbar {
         let current = output[j]!;
         if (noisy) current += Math.sqrt(rn2 * outSumSq[j]! + tia2) * z[j]!;
         if (adcStep > 0) {
-          let code = Math.round(current / adcStep);
+          let code = Math.floor(current / adcStep + 0.5); // = Math.round without its −0 (which deoptimizes this loop)
           if (code > adcMaxCode) code = adcMaxCode;
           else if (code < adcMinCode) code = adcMinCode;
           current = code * adcStep;
