@@ -12,8 +12,8 @@ import { parseTrainConfig, type TrainConfig } from "../src/train/config.js";
 import { QUICK_TRAIN_DEFAULTS } from "../src/cli/commands/train.js";
 
 const POINTS = Number(process.env.MHIL_BENCH_TELEMETRY_POINTS ?? 400_000);
-const BATCH_POINTS = Number(process.env.MHIL_BENCH_TELEMETRY_BATCH ?? 50_000);
-const IN_FLIGHT = Number(process.env.MHIL_BENCH_TELEMETRY_PARALLEL ?? 3);
+const BATCH_POINTS = Number(process.env.MHIL_BENCH_TELEMETRY_BATCH ?? 25_000);
+const IN_FLIGHT = Number(process.env.MHIL_BENCH_TELEMETRY_PARALLEL ?? 4);
 
 /**
  * A journal of `points` points exactly as `mhil train` writes them (through the run adapter): per batch a

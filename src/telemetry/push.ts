@@ -57,7 +57,7 @@ export async function pushRun(opts: PushOptions): Promise<PushResult> {
     sink: opts.sink ?? new InfluxLineSink(target),
     addedPoints: () => added,
     batchSize: opts.batchSize ?? 20_000,
-    maxInFlight: opts.maxInFlight ?? 2,
+    maxInFlight: opts.maxInFlight ?? 4,
     flushIntervalMs: 200,
     ...(opts.backoffInitialMs !== undefined ? { backoffInitialMs: opts.backoffInitialMs } : {}),
     ...(opts.backoffMaxMs !== undefined ? { backoffMaxMs: opts.backoffMaxMs } : {}),

@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option("--influx-credentials <file>", 'file with {"username","password"} JSON or INFLUX_USERNAME=/INFLUX_PASSWORD= lines (default: those environment variables)')
     .option("--from-start", "forget the offset file and the dead-letter file and ship the whole journal again")
     .option("--batch-size <points>", "points per request", positiveInt("--batch-size"), 20_000)
-    .option("--parallel <requests>", "requests in flight at once", positiveInt("--parallel"), 2)
+    .option("--parallel <requests>", "requests in flight at once", positiveInt("--parallel"), 4)
     .option("--timeout <seconds>", "give up after this long while the server is unreachable", positiveSeconds("--timeout"), 60)
     .action(async (runDir: string, o: { influx: string; influxCredentials?: string; fromStart?: boolean; batchSize: number; parallel: number; timeout: number }) => {
       const res = await pushRun({
