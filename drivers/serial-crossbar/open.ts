@@ -8,7 +8,8 @@ export const DEFAULT_BAUD = 115200;
 export const DEFAULT_WINDOW = 16;
 const KNOWN_PARAMS = ["baud", "window", "timeout", "retries", "reconnect"];
 
-export async function openSerialCrossbar(uri: DeviceUri): Promise<Crossbar> {
+/** `log` also hears the driver's progress messages (link lost, device reset), e.g. to record them in a run. */
+export async function openSerialCrossbar(uri: DeviceUri, options: { log?: (message: string) => void } = {}): Promise<Crossbar> {
   if (uri.target === "") throw new DeviceUriError(uri.text, "missing device path (serial:/dev/ttyACM0)");
   for (const k of Object.keys(uri.params)) {
     if (!KNOWN_PARAMS.includes(k)) throw new DeviceUriError(uri.text, `unknown parameter "${k}" (serial: takes ${KNOWN_PARAMS.join(", ")})`);
@@ -25,7 +26,10 @@ export async function openSerialCrossbar(uri: DeviceUri): Promise<Crossbar> {
     timeoutSeconds: timeoutMs / 1000,
     retries,
     reconnectSeconds,
-    log: (m) => process.stderr.write(`mhil: ${m}\n`),
+    log: (m) => {
+      process.stderr.write(`mhil: ${m}\n`);
+      options.log?.(m);
+    },
     connect: async () => {
       if (who === null) {
         const port = await openSerialPort(uri.target, baud);

@@ -4,7 +4,12 @@ import { parseDeviceUri, type DeviceUri } from "../hal/uri.js";
 
 export const DEFAULT_DEVICE_URI = "sim:";
 
-export async function openCrossbar(uriText: string = DEFAULT_DEVICE_URI): Promise<Crossbar> {
+/** What a caller may hear from the backend while it runs (a serial link's reconnects and refusals). */
+export interface OpenCrossbarOptions {
+  log?: (message: string) => void;
+}
+
+export async function openCrossbar(uriText: string = DEFAULT_DEVICE_URI, options: OpenCrossbarOptions = {}): Promise<Crossbar> {
   const uri: DeviceUri = parseDeviceUri(uriText);
   switch (uri.scheme) {
     case "sim":
@@ -12,7 +17,7 @@ export async function openCrossbar(uriText: string = DEFAULT_DEVICE_URI): Promis
     case "twin":
       return (await import("../../calibration/twin.js")).openTwin(uri);
     case "serial":
-      return (await import("../../drivers/serial-crossbar/open.js")).openSerialCrossbar(uri);
+      return (await import("../../drivers/serial-crossbar/open.js")).openSerialCrossbar(uri, options);
     case "firmata":
       return (await import("../../drivers/firmata-board/open.js")).openFirmataBoard(uri);
   }

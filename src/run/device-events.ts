@@ -1,7 +1,8 @@
 // What the device and its link said during a run (wear warnings, link lost and back, another device refused),
 // so the run can write each as a record event. A driver's `log` option feeds it; the run subscribes.
 
-export type DeviceEventKind = "wear_warning" | "link_lost" | "link_restored" | "device_refused" | "device_reset" | "device_message";
+export type DeviceEventKind =
+  | "wear_warning" | "link_lost" | "link_restored" | "device_refused" | "device_reset" | "compliance_trip" | "current_over_limit" | "device_message";
 
 export interface DeviceEvent {
   kind: DeviceEventKind;

@@ -19,7 +19,8 @@ import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
 import { addLedgerSnapshots, cutJournalAfterEpoch, cutMetricsAfterEpoch, type ResumePoint } from "./resume.js";
 import { WearBudgetCrossbar } from "../wear/budget.js";
 import type { WearStore } from "../wear/store.js";
-import type { DeviceEvent, DeviceEvents } from "./device-events.js";
+import { DeviceEvents, type DeviceEvent } from "./device-events.js";
+import { SafetyGuardCrossbar } from "./safety-guard.js";
 
 export type { TrainingSummary } from "./summary.js";
 export type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
@@ -57,6 +58,11 @@ export interface RunTrainingOptions {
   wear?: { store: WearStore; allowWorn?: boolean; endurancePulses?: number; warnFraction?: number };
   /** What the device's driver reports (link lost, another device): each becomes a "device" record event. */
   deviceEvents?: DeviceEvents;
+  /**
+   * Stop safely at a compliance trip or a measured current over the device's compliance limit (a device
+   * event and a failed stop record). Off by default: some boards (Firmata) cut pulses at compliance routinely.
+   */
+  stopOnTrip?: boolean;
 }
 
 /** The run was stopped by its abort signal; the run directory holds a stop record with status "aborted". */
@@ -88,7 +94,9 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
 
   // --- everything that can refuse the input, before the run directory exists ---
   const ownsCrossbar = config.weights === "crossbar" && !opts.crossbar;
-  const crossbar: Crossbar | null = config.weights === "crossbar" ? (opts.crossbar ?? (await openCrossbar(opts.deviceUri))) : null;
+  // The driver's progress messages (a serial link lost, another device) become device record events.
+  const deviceEvents = opts.deviceEvents ?? new DeviceEvents();
+  const crossbar: Crossbar | null = config.weights === "crossbar" ? (opts.crossbar ?? (await openCrossbar(opts.deviceUri, { log: deviceEvents.log }))) : null;
   const ledger = new EnergyLedger();
   const rng = new Rng(config.seed);
   let session: TrainingSession;
@@ -111,7 +119,8 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
         },
       });
     }
-    const device = budget ?? crossbar;
+    // A compliance trip or a current over the limit stops the run (the error path below grounds the lines).
+    const device = crossbar && identity && opts.stopOnTrip ? new SafetyGuardCrossbar(budget ?? crossbar, identity, (e) => recordDeviceEvent(e)) : (budget ?? crossbar);
     session = await TrainingSession.create({ config, crossbar: device ? new ResponsiveCrossbar(device) : null, ledger, rng });
     if (opts.resume) {
       const cp = opts.resume.checkpoint;
@@ -181,7 +190,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     records.event("device", { kind: e.kind, message: e.message });
   };
   for (const e of earlyDeviceEvents) recordDeviceEvent(e);
-  const unsubscribeDevice = opts.deviceEvents?.subscribe((e) => recordDeviceEvent(e)) ?? (() => undefined);
+  const unsubscribeDevice = deviceEvents.subscribe((e) => recordDeviceEvent(e));
   if (opts.resume) cutMetricsAfterEpoch(join(runDir, "metrics.csv"), opts.resume.checkpoint.epoch);
   const metrics = new MetricsCsv(join(runDir, "metrics.csv"), METRIC_COLUMNS, opts.resume !== undefined);
   const writeEnergy = () =>

@@ -15,9 +15,9 @@ beforeAll(() => {
   if (!existsSync(resolve("dist/src/cli/main.js"))) throw new Error("dist/ is missing: run `npx tsc -p tsconfig.json` (npm test does)");
 });
 
-const EPOCHS = 8;
-// Small and deterministic (ideal weights, shuffled batches): about a second a run.
-const ARGS = ["train", "--weights", "ideal", "--dataset", "mnist:7x7", "--samples", "150", "--test-samples", "50", "--epochs", String(EPOCHS), "--seed", "11", "--json", "--no-progress"];
+const EPOCHS = 10;
+// Small and deterministic (ideal weights): a second or two a run.
+const ARGS = ["train", "--weights", "ideal", "--dataset", "mnist:7x7", "--samples", "300", "--test-samples", "50", "--epochs", String(EPOCHS), "--seed", "11", "--json", "--no-progress"];
 
 const readDocs = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l)) : []);
 const journalPoints = (dir: string) => readFileSync(join(dir, "telemetry.lp"), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#")).length;
@@ -31,35 +31,44 @@ describe("SIGKILL at a random point, then --resume", () => {
     expect(whole.status, whole.stderr).toBe(0);
     const wholeSummary = JSON.parse(whole.stdout);
 
-    // The random point: after k completed epochs (1 ≤ k ≤ EPOCHS−2) plus a random few milliseconds into the next.
-    const k = 1 + Math.floor(Math.random() * (EPOCHS - 2));
-    const extraMs = Math.floor(Math.random() * 30);
-    const cutOut = join(work, "cut");
-    const child = spawn(process.execPath, [BIN, ...ARGS, "--out", cutOut], { env, stdio: ["ignore", "pipe", "pipe"] });
-    const exited = new Promise<NodeJS.Signals | number | null>((r) => child.once("exit", (code, sig) => r(sig ?? code)));
+    // The random point: after k completed epochs (1 ≤ k ≤ EPOCHS/2) plus a random few milliseconds into the next.
+    // On a loaded machine the run may finish before the kill lands: then try again at a new point (at most 3 times).
     let runDir = "";
-    try {
-      for (;;) {
-        if (child.exitCode !== null) break;
-        const dirs = existsSync(cutOut) ? readdirSync(cutOut) : [];
-        if (dirs.length === 1) {
-          runDir = join(cutOut, dirs[0]!);
-          const events = readDocs(join(runDir, "records.jsonl")).filter((d) => d.type === "event").length;
-          if (events >= k) break;
+    let where = "";
+    for (let attempt = 1; attempt <= 3 && runDir === ""; attempt++) {
+      const k = 1 + Math.floor(Math.random() * (EPOCHS / 2));
+      const extraMs = Math.floor(Math.random() * 30);
+      where = `killed after ${k} epochs + ${extraMs} ms (attempt ${attempt})`;
+      const cutOut = join(work, `cut-${attempt}`);
+      const child = spawn(process.execPath, [BIN, ...ARGS, "--out", cutOut], { env, stdio: ["ignore", "ignore", "ignore"] });
+      const exited = new Promise<NodeJS.Signals | number | null>((r) => child.once("exit", (code, sig) => r(sig ?? code)));
+      let dir = "";
+      try {
+        for (;;) {
+          if (child.exitCode !== null) break;
+          const dirs = existsSync(cutOut) ? readdirSync(cutOut) : [];
+          if (dirs.length === 1) {
+            dir = join(cutOut, dirs[0]!);
+            const events = readDocs(join(dir, "records.jsonl")).filter((d) => d.type === "event").length;
+            if (events >= k) break;
+          }
+          await sleep(2);
         }
-        await sleep(2);
+        await sleep(extraMs);
+        child.kill("SIGKILL");
+        const how = await exited;
+        if (how === "SIGKILL") runDir = dir;
+        else expect(how, where).toBe(0); // it finished first: fine, try again
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       }
-      await sleep(extraMs);
-      child.kill("SIGKILL");
-      expect(await exited, `killed after ${k} epochs + ${extraMs} ms`).toBe("SIGKILL");
-    } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
+    expect(runDir, "a run was killed mid-way in one of 3 attempts").not.toBe("");
     const docsBefore = readDocs(join(runDir, "records.jsonl"));
     expect(docsBefore.filter((d) => d.type === "stop")).toEqual([]); // SIGKILL leaves no stop record
     const doneBefore = docsBefore.filter((d) => d.type === "event").length;
-    expect(doneBefore).toBeGreaterThanOrEqual(k);
-    expect(doneBefore).toBeLessThan(EPOCHS);
+    expect(doneBefore, where).toBeGreaterThanOrEqual(1);
+    expect(doneBefore, where).toBeLessThanOrEqual(EPOCHS); // a kill after the last event, before the stop record, still resumes
 
     const resumed = spawnSync(process.execPath, [BIN, "train", "--resume", runDir, "--json", "--no-progress"], { encoding: "utf8", env, timeout: 120_000 });
     expect(resumed.status, resumed.stderr).toBe(0);

@@ -48,6 +48,7 @@ interface TrainFlags {
   influxCredentials?: string;
   allowWorn?: boolean;
   stateDir?: string;
+  stopOnTrip?: boolean;
 }
 
 export function register(program: Command): void {
@@ -70,6 +71,7 @@ export function register(program: Command): void {
     .option("--no-progress", "no progress output on stderr")
     .option("--resume <run-dir>", "continue an aborted or killed run from its last checkpoint (its own config; --epochs may extend it)")
     .option("--influx <url>", "also ship the telemetry journal (telemetry.lp) to InfluxDB 1.x at http://HOST:8086/DATABASE")
+    .option("--stop-on-trip", "stop safely at a compliance trip or a measured current over the device's limit")
     .option("--allow-worn", "program cells past their endurance anyway (their pulses are still counted)")
     .option("--state-dir <dir>", "where per-device wear counts are kept (default $MHIL_STATE_DIR, else ~/.local/state/memristor-hil)")
     .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)")
@@ -93,7 +95,7 @@ export function register(program: Command): void {
       try {
         // Wear is counted per device serial across runs (only a crossbar store pulses a device).
       const wear = { store: new WearStore(flags.stateDir ? join(flags.stateDir, "wear") : defaultWearDir()), allowWorn: flags.allowWorn === true };
-      const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry, wear, ...(resume ? { resume } : {}) });
+      const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry, wear, stopOnTrip: flags.stopOnTrip === true, ...(resume ? { resume } : {}) });
         progress?.done();
         process.stdout.write(flags.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
       } catch (e) {
