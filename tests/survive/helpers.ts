@@ -1,6 +1,9 @@
 // Shared parts of the survive tests: a small crossbar training config, a decorator that fails inside a pulse
 // batch, and records.jsonl reading.
-import { readFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { Duplex } from "node:stream";
+import type { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
 import type { Crossbar, MvmRequest, Pulse } from "../../src/hal/crossbar.js";
 import type { Volts } from "../../src/hal/units.js";
 import { parseTrainConfig } from "../../src/train/config.js";
@@ -56,4 +59,35 @@ export class FailingMidBatchCrossbar implements Crossbar {
   close() {
     return this.inner.close();
   }
+}
+
+/** Serves `twin` on a fresh socat pty linked at `linkPath` (a replugged cable keeps its port name). */
+export async function plugInPty(twin: FirmwareTwin, linkPath: string): Promise<ChildProcess> {
+  rmSync(linkPath, { force: true });
+  const socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,ignoreeof,link=${linkPath}`, "STDIO"], { stdio: ["pipe", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`socat: no pty within 5 s: ${text}`)), 5000);
+    socat.stderr!.on("data", (c: Buffer) => {
+      text += c.toString();
+      if (/PTY is \S+/.test(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    socat.once("exit", (code) => reject(new Error(`socat exited (${code}): ${text}`)));
+  });
+  socat.stdin!.on("error", () => undefined);
+  const stream = Duplex.from({ readable: socat.stdout!, writable: socat.stdin! });
+  stream.on("error", () => undefined);
+  twin.serve(stream);
+  return socat;
+}
+
+/** Kills a socat (the cable is pulled) and waits until it is gone. */
+export async function unplugPty(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.once("exit", () => r()));
+  p.kill("SIGKILL");
+  await exited;
 }
