@@ -58,6 +58,9 @@ interface Pair {
   sign: number;
 }
 
+// Loops, not Math.max(...a): a pulse response holds far more readings than a call may take arguments.
+const maxOf = (a: number[]) => a.reduce((m, v) => (v > m ? v : m), Number.NEGATIVE_INFINITY);
+const minOf = (a: number[]) => a.reduce((m, v) => (v < m ? v : m), Number.POSITIVE_INFINITY);
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
 const variance = (a: number[]) => {
   const m = mean(a);
@@ -125,8 +128,8 @@ function softBoundsCandidate(curves: PulseResponseResult["curves"], polarity: nu
     // Over m pulses a soft-bound device moves (G_max − G)·(1 − (1 − b)^m): still linear in G; undo the power.
     const perPulse = (bm: number) => (bm > 0 && bm < 1 ? 1 - Math.pow(1 - bm, 1 / m) : bm / m);
     const bUp = perPulse(-lu.b), cDown = perPulse(-ld.b);
-    const gMax = bUp > 0 ? lu.a / bUp : Math.max(...c.siemens);
-    const gMin = cDown > 0 ? ld.a / cDown : Math.min(...c.siemens);
+    const gMax = bUp > 0 ? lu.a / bUp : maxOf(c.siemens);
+    const gMin = cDown > 0 ? ld.a / cDown : minOf(c.siemens);
     const range = Math.max(gMax - gMin, 1e-30);
     const cell: CellFit = { row: c.row, col: c.col, stuck: "no", gMinSiemens: gMin, gMaxSiemens: gMax, stepUpSiemens: bUp * range, stepDownSiemens: cDown * range };
     cells.push(cell);
@@ -249,7 +252,7 @@ export function fitDevice(input: FitInput): DeviceFit {
   const perRead = (g: number) => (readNoise * g) ** 2 / Math.max(1, pulse.readsPerPoint);
 
   // Stuck cells: a swing no bigger than read noise allows.
-  const swings = pulse.curves.map((c) => Math.max(...c.siemens) - Math.min(...c.siemens));
+  const swings = pulse.curves.map((c) => maxOf(c.siemens) - minOf(c.siemens));
   const medianSwing = [...swings].sort((a, b) => a - b)[Math.floor(swings.length / 2)]!;
   const levels = pulse.curves.map((c) => mean(c.siemens));
   const free = swings.map((s, j) => s > Math.max(0.05 * medianSwing, 10 * Math.sqrt(perRead(levels[j]!))));
@@ -257,7 +260,7 @@ export function fitDevice(input: FitInput): DeviceFit {
   if (cellsFree === 0) throw new FitError("pulse response: no cell switched (every cell looks stuck); check the pulse amplitude against the threshold");
 
   const allG = pulse.curves.flatMap((c) => c.siemens);
-  const clipMargin = 3 * Math.sqrt(perRead(mean(allG))) + 1e-3 * (Math.max(...allG) - Math.min(...allG));
+  const clipMargin = 3 * Math.sqrt(perRead(mean(allG))) + 1e-3 * (maxOf(allG) - minOf(allG));
   const m = pulse.pulsesPerPoint;
   const candidates = [softBoundsCandidate(pulse.curves, pulse.polarity, free, m), expStepCandidate(pulse.curves, pulse.polarity, free, clipMargin, m)];
   // Compare on the same footing: mean squared residual over every pair of the free cells.

@@ -15,7 +15,7 @@ describe("calibration on a device with known parameters", () => {
   let cal: CalibrationFile;
   beforeAll(async () => {
     const device = new SimulatedCrossbar({ rows: 16, cols: 16, seed: 3, device: KNOWN_DEVICE });
-    cal = await runCalibration(device, { procedure: "full", cells: 64, pulsesPerSweep: 600, readsPerPoint: 1, noiseRepeats: 32 });
+    cal = await runCalibration(device, { procedure: "full", cells: 128, pulsesPerSweep: 600, readsPerPoint: 1, noiseRepeats: 32 });
   });
 
   it("recovers Gmin and Gmax within 2 %", () => {
