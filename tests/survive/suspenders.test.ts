@@ -3,7 +3,7 @@
 // serial it refuses. Each shows up as a "device" record event; the refusal also in the stop record.
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { Duplex } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +45,8 @@ async function plugIn(twin: FirmwareTwin, linkPath: string): Promise<ChildProces
     });
     socat.once("exit", (code) => reject(new Error(`socat exited (${code}): ${text}`)));
   });
+  // socat announces the pty before it creates the link= symlink: wait for the name to exist.
+  for (let i = 0; i < 100 && !existsSync(linkPath); i++) await sleep(20);
   socat.stdin!.on("error", () => undefined);
   const stream = Duplex.from({ readable: socat.stdout!, writable: socat.stdin! });
   stream.on("error", () => undefined);
