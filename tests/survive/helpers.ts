@@ -1,7 +1,7 @@
 // Shared parts of the survive tests: a small crossbar training config, a decorator that fails inside a pulse
 // batch, and records.jsonl reading.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, existsSync } from "node:fs";
 import { Duplex } from "node:stream";
 import type { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
 import type { Crossbar, MvmRequest, Pulse } from "../../src/hal/crossbar.js";
@@ -77,6 +77,8 @@ export async function plugInPty(twin: FirmwareTwin, linkPath: string): Promise<C
     });
     socat.once("exit", (code) => reject(new Error(`socat exited (${code}): ${text}`)));
   });
+  // socat announces the pty before it creates the link= symlink: wait for the name to exist.
+  for (let i = 0; i < 100 && !existsSync(linkPath); i++) await new Promise((r) => setTimeout(r, 20));
   socat.stdin!.on("error", () => undefined);
   const stream = Duplex.from({ readable: socat.stdout!, writable: socat.stdin! });
   stream.on("error", () => undefined);
