@@ -152,12 +152,14 @@ function pulseOnceConstant(g: Float64Array, pop: DevicePopulation, cells: Int32A
     for (let k = k0; k < k1; k++) {
       const i = cells[k]!;
       const gi = g[i]!;
-      const free = state[i] === FREE;
+      if (state[i] !== FREE) {
+        // Stuck or worn out: conducts, does not switch, wears no further.
+        if (gi >= gCompliance) trips++;
+        else sum += gi + gi;
+        continue;
+      }
       if (gi >= gCompliance) {
         trips++; // cut as it starts
-      } else if (!free) {
-        sum += gi + gi;
-        continue;
       } else {
         const lo = gMin[i]!, hi = gMax[i]!, step = steps[i]! * scale;
         const f = 1;
@@ -173,10 +175,8 @@ function pulseOnceConstant(g: Float64Array, pop: DevicePopulation, cells: Int32A
         }
         g[i] = g1;
       }
-      if (free) {
-        const n = (pulses[i] = pulses[i]! + 1);
-        if (n >= endurance) state[i] = WORN_OUT;
-      }
+      const n = (pulses[i] = pulses[i]! + 1);
+      if (n >= endurance) state[i] = WORN_OUT;
     }
   }
   tally.conductanceSum += sum / 2;
@@ -198,12 +198,14 @@ function pulseOnceSoftBounds(g: Float64Array, pop: DevicePopulation, cells: Int3
     for (let k = k0; k < k1; k++) {
       const i = cells[k]!;
       const gi = g[i]!;
-      const free = state[i] === FREE;
+      if (state[i] !== FREE) {
+        // Stuck or worn out: conducts, does not switch, wears no further.
+        if (gi >= gCompliance) trips++;
+        else sum += gi + gi;
+        continue;
+      }
       if (gi >= gCompliance) {
         trips++; // cut as it starts
-      } else if (!free) {
-        sum += gi + gi;
-        continue;
       } else {
         const lo = gMin[i]!, hi = gMax[i]!, step = steps[i]! * scale;
         const f = up ? (hi - gi) / (hi - lo) : (gi - lo) / (hi - lo);
@@ -219,10 +221,8 @@ function pulseOnceSoftBounds(g: Float64Array, pop: DevicePopulation, cells: Int3
         }
         g[i] = g1;
       }
-      if (free) {
-        const n = (pulses[i] = pulses[i]! + 1);
-        if (n >= endurance) state[i] = WORN_OUT;
-      }
+      const n = (pulses[i] = pulses[i]! + 1);
+      if (n >= endurance) state[i] = WORN_OUT;
     }
   }
   tally.conductanceSum += sum / 2;
@@ -244,12 +244,14 @@ function pulseOnceExpStep(g: Float64Array, pop: DevicePopulation, cells: Int32Ar
     for (let k = k0; k < k1; k++) {
       const i = cells[k]!;
       const gi = g[i]!;
-      const free = state[i] === FREE;
+      if (state[i] !== FREE) {
+        // Stuck or worn out: conducts, does not switch, wears no further.
+        if (gi >= gCompliance) trips++;
+        else sum += gi + gi;
+        continue;
+      }
       if (gi >= gCompliance) {
         trips++; // cut as it starts
-      } else if (!free) {
-        sum += gi + gi;
-        continue;
       } else {
         const lo = gMin[i]!, hi = gMax[i]!, step = steps[i]! * scale;
         const x = (gi - lo) / (hi - lo);
@@ -266,10 +268,8 @@ function pulseOnceExpStep(g: Float64Array, pop: DevicePopulation, cells: Int32Ar
         }
         g[i] = g1;
       }
-      if (free) {
-        const n = (pulses[i] = pulses[i]! + 1);
-        if (n >= endurance) state[i] = WORN_OUT;
-      }
+      const n = (pulses[i] = pulses[i]! + 1);
+      if (n >= endurance) state[i] = WORN_OUT;
     }
   }
   tally.conductanceSum += sum / 2;
