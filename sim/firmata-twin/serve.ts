@@ -1,11 +1,12 @@
 // Serves the Firmata twin on a pseudo-terminal (socat), so a host opens it exactly as it opens a USB Arduino.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_BOARD_CONFIG, loadBoardConfig, type BoardConfig } from "../../drivers/firmata-board/board-config.js";
 import type { TwinDeviceParams } from "./analog-board.js";
 import { FirmataTwinBoard } from "./twin-board.js";
+import { socatPtyPath } from "../pty/socat-pty.js";
 
 export interface FirmataTwinOptions {
   /** The board config the twin is wired by (default: the built-in 2 × 4 Nano board). */
@@ -34,7 +35,7 @@ export async function serveFirmataTwin(opts: FirmataTwinOptions): Promise<Served
   const socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${join(dir, "tty")},ignoreeof`, "STDIO"], { stdio: ["pipe", "pipe", "pipe"] });
   let path: string;
   try {
-    path = await ptyPath(socat);
+    path = await socatPtyPath(socat);
   } catch (e) {
     socat.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
@@ -73,31 +74,4 @@ export async function serveFirmataTwin(opts: FirmataTwinOptions): Promise<Served
       opts.log("firmata twin: stopped");
     },
   };
-}
-
-/** Waits for socat to report the pty it made ("PTY is /dev/pts/N"). */
-function ptyPath(socat: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => reject(new Error(`socat did not open a pty within 5 s: ${text.trim()}`)), 5000);
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString();
-      const m = /PTY is (\S+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        socat.stderr!.off("data", onData);
-        socat.stderr!.resume(); // keep draining socat's log so it never blocks
-        resolve(m[1]!);
-      }
-    };
-    socat.stderr!.on("data", onData);
-    socat.once("error", (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start socat (is it installed?): ${e.message}`));
-    });
-    socat.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`socat exited (${code}) before opening a pty: ${text.trim()}`));
-    });
-  });
 }

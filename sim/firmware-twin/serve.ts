@@ -1,11 +1,12 @@
 // Serves the firmware twin on a pseudo-terminal made by socat, so a host opens it exactly as it opens a
 // USB crossbar controller: `serial:/dev/pts/N`. socat bridges the pty to its stdin/stdout, which the twin serves.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { Duplex } from "node:stream";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../crossbar/open.js";
 import type { SimulatedCrossbar } from "../crossbar/simulated-crossbar.js";
 import { FirmwareTwin, type FirmwareTwinOptions } from "./twin.js";
+import { socatPtyPath } from "../pty/socat-pty.js";
 
 export interface ServeFirmwareTwinOptions extends FirmwareTwinOptions {
   /** The simulated device behind the twin, a sim: URI (default "sim:"). Ignored when `crossbar` is given. */
@@ -29,7 +30,7 @@ export async function serveFirmwareTwin(opts: ServeFirmwareTwinOptions = {}): Pr
   const socat = spawn("socat", ["-d", "-d", "pty,raw,echo=0,ignoreeof", "STDIO"], { stdio: ["pipe", "pipe", "pipe"] });
   let path: string;
   try {
-    path = await ptyPath(socat);
+    path = await socatPtyPath(socat);
   } catch (e) {
     socat.kill("SIGKILL");
     throw e;
@@ -54,31 +55,4 @@ export async function serveFirmwareTwin(opts: ServeFirmwareTwinOptions = {}): Pr
       opts.log?.("firmware twin: stopped");
     },
   };
-}
-
-/** Waits for socat to report the pty it made ("PTY is /dev/pts/N"). */
-function ptyPath(socat: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => reject(new Error(`socat did not open a pty within 5 s: ${text.trim()}`)), 5000);
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString();
-      const m = /PTY is (\S+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        socat.stderr!.off("data", onData);
-        socat.stderr!.resume(); // keep draining socat's log so it never blocks
-        resolve(m[1]!);
-      }
-    };
-    socat.stderr!.on("data", onData);
-    socat.once("error", (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start socat (is it installed? apt-get install socat): ${e.message}`));
-    });
-    socat.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`socat exited (${code}) before opening a pty: ${text.trim()}`));
-    });
-  });
 }

@@ -2,9 +2,8 @@
 // path (socat link=). With the same device (same serial) the run pauses, resumes and finishes; with another
 // serial it refuses. Each shows up as a "device" record event; the refusal also in the stop record.
 import { afterAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { Duplex } from "node:stream";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runTraining } from "../../src/run/train-run.js";
@@ -14,7 +13,7 @@ import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
 import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
 import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
 import { openSerialPort } from "../../drivers/serial-crossbar/port.js";
-import { readDocs, smallCrossbarConfig } from "./helpers.js";
+import { plugInPty, readDocs, smallCrossbarConfig, unplugPty } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "mhil-survive-link-"));
 const socats = new Set<ChildProcess>();
@@ -28,39 +27,16 @@ afterAll(async () => {
 const DEVICE = "sim:reram?rows=32&cols=32&seed=5";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Serves `twin` on a fresh pty that socat links at `linkPath` (a replugged cable, same port name). */
 async function plugIn(twin: FirmwareTwin, linkPath: string): Promise<ChildProcess> {
-  rmSync(linkPath, { force: true });
-  const socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,ignoreeof,link=${linkPath}`, "STDIO"], { stdio: ["pipe", "pipe", "pipe"] });
+  const socat = await plugInPty(twin, linkPath);
   socats.add(socat);
-  await new Promise<void>((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => reject(new Error(`socat: no pty within 5 s: ${text}`)), 5000);
-    socat.stderr!.on("data", (c: Buffer) => {
-      text += c.toString();
-      if (/PTY is \S+/.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    socat.once("exit", (code) => reject(new Error(`socat exited (${code}): ${text}`)));
-  });
-  // socat announces the pty before it creates the link= symlink: wait for the name to exist.
-  for (let i = 0; i < 100 && !existsSync(linkPath); i++) await sleep(20);
-  socat.stdin!.on("error", () => undefined);
-  const stream = Duplex.from({ readable: socat.stdout!, writable: socat.stdin! });
-  stream.on("error", () => undefined);
-  twin.serve(stream);
   twins.add(twin);
   return socat;
 }
 
 async function killSocat(p: ChildProcess): Promise<void> {
   socats.delete(p);
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise<void>((r) => p.once("exit", () => r()));
-  p.kill("SIGKILL");
-  await exited;
+  await unplugPty(p);
 }
 
 /** The production driver over the pty path, its progress messages fed to the run's device events. */
