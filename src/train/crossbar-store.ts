@@ -274,6 +274,19 @@ export class CrossbarStore implements WeightStore {
 
   /** Sends SET pulses with the given per-cell counts (one row-parallel request per row); updates the shadow. */
   private async applyCounts(counts: Int32Array, activity: Activity): Promise<number> {
+    const pulses = this.countPulses(counts, this.setVolts, this.widthSeconds);
+    if (pulses.length === 0) return 0;
+    const maxCount = this.id.limits.maxPulseCount;
+    for (let cell = 0; cell < counts.length; cell++) {
+      const n = counts[cell]!;
+      if (n > 0) this.shadow[cell] = Math.min(this.cal.gHigh[cell]!, this.shadow[cell]! + Math.min(n, maxCount) * this.cal.step[cell]!);
+    }
+    const m = this.record(activity, await this.device.program(pulses));
+    return m.value.pulsesApplied;
+  }
+
+  /** The pulses that give each cell its count (clamped to maxPulseCount), one row-parallel request per row. */
+  private countPulses(counts: Int32Array, volts: number, width: number): Pulse[] {
     const pulses: Pulse[] = [];
     const maxCount = this.id.limits.maxPulseCount;
     for (let r = 0; r < this.rows; r++) {
@@ -286,16 +299,9 @@ export class CrossbarStore implements WeightStore {
           cs.push(Math.min(n, maxCount));
         }
       }
-      if (selected.length === 0) continue;
-      pulses.push(...this.linePulses(r, selected, cs, this.setVolts, this.widthSeconds));
-      for (let k = 0; k < selected.length; k++) {
-        const cell = r * this.cols + selected[k]!;
-        this.shadow[cell] = Math.min(this.cal.gHigh[cell]!, this.shadow[cell]! + cs[k]! * this.cal.step[cell]!);
-      }
+      if (selected.length > 0) pulses.push(...this.linePulses(r, selected, cs, volts, width));
     }
-    if (pulses.length === 0) return 0;
-    const m = this.record(activity, await this.device.program(pulses));
-    return m.value.pulsesApplied;
+    return pulses;
   }
 
   private linePulses(row: number, selected: number[], counts: number[], volts: number, width: number): Pulse[] {
@@ -492,22 +498,10 @@ export class CrossbarStore implements WeightStore {
   }
 
   private async hardPulseCounts(counts: Int32Array, volts: number, width: number, activity: Activity): Promise<void> {
-    const pulses: Pulse[] = [];
-    const maxCount = this.id.limits.maxPulseCount;
-    for (let r = 0; r < this.rows; r++) {
-      const selected: number[] = [];
-      const cs: number[] = [];
-      for (let c = 0; c < this.cols; c++) {
-        const n = counts[r * this.cols + c]!;
-        if (n > 0) {
-          selected.push(c);
-          cs.push(Math.min(n, maxCount));
-        }
-      }
-      if (selected.length > 0) pulses.push(...this.linePulses(r, selected, cs, volts, width));
-    }
+    const pulses = this.countPulses(counts, volts, width);
     if (pulses.length > 0) this.record(activity, await this.device.program(pulses));
   }
+
 
   /** The other device of a cell's pair. */
   private partnerOf(cell: number): number {
