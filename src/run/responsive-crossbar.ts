@@ -1,5 +1,6 @@
 // Keeps the process responsive (signals, timers, telemetry) while training on an in-process device.
 import type { Crossbar, MvmRequest, Pulse } from "../hal/crossbar.js";
+import { CrossbarDecorator } from "../hal/crossbar-decorator.js";
 import type { Volts } from "../hal/units.js";
 
 /**
@@ -8,10 +9,12 @@ import type { Volts } from "../hal/units.js";
  * reaches the event loop and a Ctrl+C would wait for the whole run; a real link yields by itself.
  * Answers are returned unchanged.
  */
-export class ResponsiveCrossbar implements Crossbar {
+export class ResponsiveCrossbar extends CrossbarDecorator {
   private last = performance.now();
 
-  constructor(private readonly inner: Crossbar, private readonly intervalMs = 50) {}
+  constructor(inner: Crossbar, private readonly intervalMs = 50) {
+    super(inner);
+  }
 
   private async breathe(): Promise<void> {
     const now = performance.now();
@@ -20,33 +23,21 @@ export class ResponsiveCrossbar implements Crossbar {
     this.last = performance.now();
   }
 
-  identify() {
-    return this.inner.identify();
-  }
-  async readCell(row: number, col: number, readVolts?: Volts) {
+  override async readCell(row: number, col: number, readVolts?: Volts) {
     await this.breathe();
     return this.inner.readCell(row, col, readVolts);
   }
-  async readArray(readVolts?: Volts) {
+  override async readArray(readVolts?: Volts) {
     await this.breathe();
     return this.inner.readArray(readVolts);
   }
-  async mvm(request: MvmRequest) {
+  override async mvm(request: MvmRequest) {
     await this.breathe();
     return this.inner.mvm(request);
   }
-  async program(pulses: Pulse[]) {
+  override async program(pulses: Pulse[]) {
     await this.breathe();
     return this.inner.program(pulses);
-  }
-  reset() {
-    return this.inner.reset();
-  }
-  isSafe() {
-    return this.inner.isSafe();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

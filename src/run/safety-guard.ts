@@ -3,6 +3,7 @@
 // the stop record; this decorator only notices, reports a device event, and throws a clear error.
 import type { Crossbar, DeviceIdentity, Measured, MvmRequest, ProgramReport, Pulse } from "../hal/crossbar.js";
 import type { Volts } from "../hal/units.js";
+import { CrossbarDecorator } from "../hal/crossbar-decorator.js";
 import type { DeviceEvent } from "./device-events.js";
 
 export class ComplianceTripError extends Error {
@@ -19,28 +20,24 @@ export class CurrentOverLimitError extends Error {
   }
 }
 
-export class SafetyGuardCrossbar implements Crossbar {
-  constructor(private readonly inner: Crossbar, private readonly id: DeviceIdentity, private readonly report: (e: DeviceEvent) => void) {}
-
-  identify() {
-    return this.inner.identify();
+export class SafetyGuardCrossbar extends CrossbarDecorator {
+  constructor(inner: Crossbar, private readonly id: DeviceIdentity, private readonly report: (e: DeviceEvent) => void) {
+    super(inner);
   }
-  async readCell(row: number, col: number, readVolts?: Volts) {
+
+  override async readCell(row: number, col: number, readVolts?: Volts) {
     const m = await this.inner.readCell(row, col, readVolts);
     this.checkCurrent(Math.abs(m.value * (readVolts ?? 0)), `reading cell (${row}, ${col})`);
     return m;
   }
-  readArray(readVolts?: Volts) {
-    return this.inner.readArray(readVolts);
-  }
-  async mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
+  override async mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
     const m = await this.inner.mvm(request);
     let max = 0;
     for (const i of m.value) if (Math.abs(i) > max) max = Math.abs(i);
     this.checkCurrent(max, `a ${request.direction} product`);
     return m;
   }
-  async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
+  override async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
     const m = await this.inner.program(pulses);
     if (m.value.complianceTrips > 0) {
       const message = `compliance tripped on ${m.value.complianceTrips} pulse(s) of a batch (limit ${this.id.limits.complianceAmperes} A on ${this.id.model}, serial ${this.id.serial}): stopping safely with every line grounded; check the cells before going on`;
@@ -48,15 +45,6 @@ export class SafetyGuardCrossbar implements Crossbar {
       throw new ComplianceTripError(message);
     }
     return m;
-  }
-  reset() {
-    return this.inner.reset();
-  }
-  isSafe() {
-    return this.inner.isSafe();
-  }
-  close() {
-    return this.inner.close();
   }
 
   private checkCurrent(amperes: number, what: string): void {

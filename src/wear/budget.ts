@@ -1,7 +1,8 @@
 // A wear budget around any Crossbar: counts every selected cell's pulses, persists them per device serial,
 // warns at a fraction of the endurance and refuses a batch that would go past it (nothing is applied).
-import type { Crossbar, DeviceIdentity, Measured, MvmRequest, ProgramReport, Pulse } from "../hal/crossbar.js";
+import type { Crossbar, DeviceIdentity, Measured, ProgramReport, Pulse } from "../hal/crossbar.js";
 import { checkPulses } from "../hal/limits.js";
+import { CrossbarDecorator } from "../hal/crossbar-decorator.js";
 import type { WearRecord, WearStore } from "./store.js";
 
 export class WearBudgetError extends Error {
@@ -26,17 +27,19 @@ export interface WearBudgetOptions {
   warn?: (message: string) => void;
 }
 
-export class WearBudgetCrossbar implements Crossbar {
+export class WearBudgetCrossbar extends CrossbarDecorator {
   private warned = false;
   private lastSave = Date.now();
 
   private constructor(
-    private readonly inner: Crossbar,
+    inner: Crossbar,
     private readonly id: DeviceIdentity,
     private readonly store: WearStore,
     readonly record: WearRecord,
     private readonly o: WearBudgetOptions,
-  ) {}
+  ) {
+    super(inner);
+  }
 
   static async wrap(inner: Crossbar, store: WearStore, o: WearBudgetOptions = {}): Promise<WearBudgetCrossbar> {
     const id = await inner.identify();
@@ -57,20 +60,8 @@ export class WearBudgetCrossbar implements Crossbar {
     return { pulses: max, fraction: e ? max / e : null };
   }
 
-  identify(): Promise<DeviceIdentity> {
-    return this.inner.identify();
-  }
-  readCell(row: number, col: number, readVolts?: number): Promise<Measured<number>> {
-    return this.inner.readCell(row, col, readVolts);
-  }
-  readArray(readVolts?: number): Promise<Measured<Float64Array>> {
-    return this.inner.readArray(readVolts);
-  }
-  mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
-    return this.inner.mvm(request);
-  }
 
-  async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
+  override async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
     checkPulses(this.id, pulses);
     const add = new Map<number, number>();
     const bump = (i: number, n: number) => n > 0 && add.set(i, (add.get(i) ?? 0) + n);
@@ -93,19 +84,13 @@ export class WearBudgetCrossbar implements Crossbar {
     return m;
   }
 
-  reset(): Promise<Measured<void>> {
-    return this.inner.reset();
-  }
-  isSafe(): Promise<boolean> {
-    return this.inner.isSafe();
-  }
 
   save(): void {
     this.store.save(this.record);
     this.lastSave = Date.now();
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     try {
       this.save();
     } finally {

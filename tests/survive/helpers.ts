@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync, existsSync } from "node:fs";
 import { Duplex } from "node:stream";
 import type { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
-import type { Crossbar, MvmRequest, Pulse } from "../../src/hal/crossbar.js";
-import type { Volts } from "../../src/hal/units.js";
+import type { Crossbar, Pulse } from "../../src/hal/crossbar.js";
+import { CrossbarDecorator } from "../../src/hal/crossbar-decorator.js";
 import { parseTrainConfig } from "../../src/train/config.js";
 
 /** 2-16-2 on toy:2d as conductance pairs: fits a 32×32 array, a few seconds on the simulator. */
@@ -19,45 +19,26 @@ export const readDocs = (file: string): Record<string, any>[] =>
  * Passes everything through, but once armed (training under way) its `failOnCall`-th program() call applies
  * the first half of the batch and then throws (a failed assertion in the middle of a pulse batch).
  */
-export class FailingMidBatchCrossbar implements Crossbar {
+export class FailingMidBatchCrossbar extends CrossbarDecorator {
   programCalls = 0;
   thrown: Error | null = null;
   private armed = false;
 
-  constructor(private readonly inner: Crossbar, private readonly failOnCall: number) {}
+  constructor(inner: Crossbar, private readonly failOnCall: number) {
+    super(inner);
+  }
 
   arm(): void {
     this.armed = true;
   }
 
-  identify() {
-    return this.inner.identify();
-  }
-  readCell(row: number, col: number, readVolts?: Volts) {
-    return this.inner.readCell(row, col, readVolts);
-  }
-  readArray(readVolts?: Volts) {
-    return this.inner.readArray(readVolts);
-  }
-  mvm(request: MvmRequest) {
-    return this.inner.mvm(request);
-  }
-  async program(pulses: Pulse[]) {
+  override async program(pulses: Pulse[]) {
     if (this.armed && ++this.programCalls === this.failOnCall) {
       if (pulses.length > 1) await this.inner.program(pulses.slice(0, Math.ceil(pulses.length / 2)));
       this.thrown = new Error(`assertion failed in pulse batch ${this.programCalls}: conductance step out of range`);
       throw this.thrown;
     }
     return this.inner.program(pulses);
-  }
-  reset() {
-    return this.inner.reset();
-  }
-  isSafe() {
-    return this.inner.isSafe();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 
