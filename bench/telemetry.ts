@@ -29,7 +29,7 @@ async function writeJournal(runDir: string, points: number): Promise<{ appendPoi
     epoch++;
     for (let batch = 1; batch <= 100 && n < points; batch++, n++) {
       deviceJoules += 4.5e-8 + batch * 1e-12;
-      t.trainBatch({ epoch, batch, loss: 1 / (batch + epoch), accuracy: batch / 100, deviceJoules });
+      t.trainBatch({ epoch, batch, batches: 100, loss: 1 / (batch + epoch), accuracy: batch / 100, deviceJoules });
     }
     if (n + 2 > points) continue;
     const byActivity = { freeRead: deviceJoules / 4, nudgedRead: deviceJoules / 4, program: deviceJoules / 2, verifyRead: 0, reset: 0 };
@@ -181,7 +181,7 @@ async function replayCpuSeconds(journal: string, influxUrl: string, runDir: stri
   let deviceJoules = 0;
   for (let b = 0; b < batches; b++) {
     deviceJoules += 1e-9;
-    t.trainBatch({ epoch: 1 + Math.floor(b / perEpoch), batch: 1 + (b % perEpoch), loss: 0.5, accuracy: 0.5, deviceJoules });
+    t.trainBatch({ epoch: 1 + Math.floor(b / perEpoch), batch: 1 + (b % perEpoch), batches: perEpoch, loss: 0.5, accuracy: 0.5, deviceJoules });
     if ((b + 1) % perEpoch === 0) {
       const e = (b + 1) / perEpoch;
       if (e <= epochs) t.trainEpoch({ epoch: e, trainLoss: 0.5, trainAccuracy: 0.5, updates: perEpoch, pulses: 100, weightPathL1: 1, prequentialBits: 10, deviceJoules, joulesByActivity: { freeRead: deviceJoules / 2, program: deviceJoules / 2 }, hostCpuJoules: null, wallSeconds: e });

@@ -1,5 +1,6 @@
 // The telemetry a training run feeds, as an interface the telemetry module adapts to (run does not import it).
 import type { DeviceIdentity } from "../hal/crossbar.js";
+import type { EpochResult } from "../train/session.js";
 
 export interface BatchPoint {
   epoch: number;
@@ -13,14 +14,8 @@ export interface BatchPoint {
   deviceJoules: number;
 }
 
-export interface EpochPoint {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  updates: number;
-  pulses: number;
-  weightPathL1: number;
-  prequentialBits: number;
+/** An epoch's training figures (as the session reports them) with the run's energy and time so far. */
+export interface EpochPoint extends Pick<EpochResult, "epoch" | "trainLoss" | "trainAccuracy" | "updates" | "pulses" | "weightPathL1" | "prequentialBits"> {
   /** Ledger total and its split so far (cumulative, joules). */
   deviceJoules: number;
   joulesByActivity: Record<string, number>;

@@ -1,6 +1,8 @@
 // Adapts what a training run reports (src/run/telemetry.ts: cumulative joules, no epoch on bits/health) to the
 // telemetry schema (per-batch and per-epoch joules, every point tagged and numbered by epoch). Structural types
 // only: src/run does not import telemetry, and telemetry does not need run's code.
+// The adapter speaks the run's own telemetry interface: its point types come from src/run, not copies.
+import type { BatchPoint, BitsPoint, DeviceHealthPoint, EpochPoint } from "../run/telemetry.js";
 import { openTelemetry, type Telemetry, type TelemetryOptions } from "./index.js";
 import { loadCredentials, parseInfluxUrl } from "./influxTarget.js";
 import { existsSync, readFileSync } from "node:fs";
@@ -15,47 +17,6 @@ export interface RunDevice {
   backend: string;
   model: string;
   serial: string;
-}
-
-export interface RunBatch {
-  epoch: number;
-  batch: number;
-  loss: number;
-  accuracy: number;
-  /** Device joules of the run so far. */
-  deviceJoules: number;
-}
-
-export interface RunEpoch {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  updates: number;
-  pulses: number;
-  weightPathL1: number;
-  prequentialBits: number;
-  /** Cumulative, joules. */
-  deviceJoules: number;
-  joulesByActivity: Record<string, number>;
-  hostCpuJoules: number | null;
-  wallSeconds: number;
-}
-
-export interface RunBits {
-  lowerBits: number;
-  lowerMethod: string;
-  estimateBits: number | null;
-  upperBits: number;
-  upperMethod: string;
-  joulesPerBitLowerEnd: number | null;
-  joulesPerBitUpperEnd: number | null;
-}
-
-export interface RunDeviceHealth {
-  safe: boolean;
-  deviceSeconds: number;
-  /** Pulses so far. */
-  pulses: number;
 }
 
 /** The device tag: model and serial, bounded per bench. */
@@ -109,7 +70,7 @@ export class RunTelemetryAdapter {
     this.lastEpochByActivity = { ...baseline.joulesByActivity };
   }
 
-  trainBatch(p: RunBatch): void {
+  trainBatch(p: BatchPoint): void {
     this.epoch = p.epoch;
     this.telemetry.trainBatch({
       epoch: p.epoch,
@@ -122,7 +83,7 @@ export class RunTelemetryAdapter {
     this.lastBatchJoules = p.deviceJoules;
   }
 
-  trainEpoch(p: RunEpoch): void {
+  trainEpoch(p: EpochPoint): void {
     this.epoch = p.epoch;
     const byActivity: Record<string, number> = {};
     for (const [a, j] of Object.entries(p.joulesByActivity)) byActivity[a] = j - (this.lastEpochByActivity[a] ?? 0);
@@ -145,7 +106,7 @@ export class RunTelemetryAdapter {
     this.lastEpochByActivity = { ...p.joulesByActivity };
   }
 
-  bits(p: RunBits): void {
+  bits(p: BitsPoint): void {
     this.telemetry.bits({
       epoch: this.epoch,
       lowerBits: p.lowerBits,
@@ -158,7 +119,7 @@ export class RunTelemetryAdapter {
     });
   }
 
-  deviceHealth(p: RunDeviceHealth): void {
+  deviceHealth(p: DeviceHealthPoint): void {
     this.telemetry.deviceHealth({ epoch: this.epoch, safe: p.safe, deviceSeconds: p.deviceSeconds, pulseCount: p.pulses });
   }
 
