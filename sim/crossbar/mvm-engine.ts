@@ -1,6 +1,7 @@
 // Matrix-vector products (Ohm's law + Kirchhoff) over a Float32 read-out mirror of the conductances,
 // kept in sync on every conductance change and laid out in wasm memory for the SIMD kernels.
-import { instantiateKernels, newWasmMemory, type KernelExports } from "./wasm-kernels.js";
+import { newWasmMemory } from "../../src/wasm/assembler.js";
+import { instantiateKernels, type KernelExports } from "./wasm-kernels.js";
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
