@@ -11,7 +11,7 @@ import { withRatio, type Benchmark } from "./types.js";
 
 const ANCHOR = "device_update_numpy.py";
 
-/** The anchor's device: soft bounds 1–100 µS, step 1.35e-3 of the range, d2d 0.2 on the step, c2c 0.05. */
+/** The anchor's device: soft bounds 1–100 µS, step 1.35e-3 of the range, d2d 0.2 on the step, c2c 0.05, no wear-out (the anchor models none). */
 export const ANCHOR_DEVICE: DeviceParams = {
   ...PRESETS.ideal!.device,
   model: "softBounds",
@@ -21,6 +21,7 @@ export const ANCHOR_DEVICE: DeviceParams = {
   stepSpreadD2d: 0.2,
   writeNoiseC2c: 0.05,
   readNoise: 0.01,
+  endurancePulses: Infinity,
 };
 
 function anchorFigure(key: string): number {
@@ -35,7 +36,7 @@ function devicePulseUpdatesPerSecond(): number {
   const rng = new Rng(0);
   const pop = drawPopulation(ANCHOR_DEVICE, n, rng.fork("devices"));
   const model = createDeviceModel(ANCHOR_DEVICE);
-  const g = new Float64Array(n);
+  const g = pop.conductances; // where the crossbar keeps them: beside the device properties, in the kernel's memory
   const up: number[] = [];
   const down: number[] = [];
   for (let i = 0; i < n; i++) {

@@ -71,8 +71,19 @@ abstract class PulsedModel implements DeviceModel {
     const steps = up ? pop.stepUp : pop.stepDown;
     const moves = rate > 0;
     const law = this.law, gammaUp = this.gammaUp, gammaDown = this.gammaDown;
+    if (count === 1 && moves && law !== LAW_EXP_STEP && pop.kernel.owns(g)) {
+      // The hot case (parallel updates, disturb) in wasm, deviates drawn inside its loop (same stream, same bits).
+      const done = pop.kernel.pulse(law === LAW_SOFT_BOUNDS ? "softBounds" : "constant", cells, from, to, sign, rate, gCompliance, noise, rng, endurance);
+      if (done) {
+        tally.conductanceSum += done.conductanceSum / 2;
+        tally.applied += to - from;
+        tally.trips += done.trips;
+        return;
+      }
+    }
     if (count === 1 && moves) {
-      // The hot case (parallel updates, disturb): one pulse per cell, a loop per step law so the law inlines.
+      // The same in JS (exponential law, a generator holding a cached deviate, or conductances kept elsewhere):
+      // one pulse per cell, a loop per step law so the law inlines.
       if (noise > 0 && this.noiseScratch.length < NOISE_CHUNK) this.noiseScratch = new Float64Array(NOISE_CHUNK);
       const once = law === LAW_SOFT_BOUNDS ? pulseOnceSoftBounds : law === LAW_EXP_STEP ? pulseOnceExpStep : pulseOnceConstant;
       once(g, pop, cells, from, to, sign, rate, gCompliance, noise, this.noiseScratch, rng, endurance, gammaUp, gammaDown, tally);
@@ -126,7 +137,7 @@ abstract class PulsedModel implements DeviceModel {
           gi = g1;
         }
         g[i] = gi;
-        if (free) {
+        if (free && endurance !== Infinity) {
           const n = (pulses[i] = pulses[i]! + count);
           if (n >= endurance) state[i] = WORN_OUT;
         }
@@ -145,6 +156,7 @@ function pulseOnceConstant(g: Float64Array, pop: DevicePopulation, cells: Int32A
   const steps = up ? pop.stepUp : pop.stepDown;
   const scale = rate * sign;
   const noisy = noise > 0;
+  const wears = endurance !== Infinity; // an unlimited device needs no count (about 20% of a pulse)
   let sum = 0, trips = 0;
   for (let k0 = from; k0 < to; k0 += NOISE_CHUNK) {
     const k1 = Math.min(to, k0 + NOISE_CHUNK);
@@ -175,8 +187,10 @@ function pulseOnceConstant(g: Float64Array, pop: DevicePopulation, cells: Int32A
         }
         g[i] = g1;
       }
-      const n = (pulses[i] = pulses[i]! + 1);
-      if (n >= endurance) state[i] = WORN_OUT;
+      if (wears) {
+        const n = (pulses[i] = pulses[i]! + 1);
+        if (n >= endurance) state[i] = WORN_OUT;
+      }
     }
   }
   tally.conductanceSum += sum / 2;
@@ -191,6 +205,7 @@ function pulseOnceSoftBounds(g: Float64Array, pop: DevicePopulation, cells: Int3
   const steps = up ? pop.stepUp : pop.stepDown;
   const scale = rate * sign;
   const noisy = noise > 0;
+  const wears = endurance !== Infinity; // an unlimited device needs no count (about 20% of a pulse)
   let sum = 0, trips = 0;
   for (let k0 = from; k0 < to; k0 += NOISE_CHUNK) {
     const k1 = Math.min(to, k0 + NOISE_CHUNK);
@@ -221,8 +236,10 @@ function pulseOnceSoftBounds(g: Float64Array, pop: DevicePopulation, cells: Int3
         }
         g[i] = g1;
       }
-      const n = (pulses[i] = pulses[i]! + 1);
-      if (n >= endurance) state[i] = WORN_OUT;
+      if (wears) {
+        const n = (pulses[i] = pulses[i]! + 1);
+        if (n >= endurance) state[i] = WORN_OUT;
+      }
     }
   }
   tally.conductanceSum += sum / 2;
@@ -237,6 +254,7 @@ function pulseOnceExpStep(g: Float64Array, pop: DevicePopulation, cells: Int32Ar
   const steps = up ? pop.stepUp : pop.stepDown;
   const scale = rate * sign;
   const noisy = noise > 0;
+  const wears = endurance !== Infinity; // an unlimited device needs no count (about 20% of a pulse)
   let sum = 0, trips = 0;
   for (let k0 = from; k0 < to; k0 += NOISE_CHUNK) {
     const k1 = Math.min(to, k0 + NOISE_CHUNK);
@@ -268,8 +286,10 @@ function pulseOnceExpStep(g: Float64Array, pop: DevicePopulation, cells: Int32Ar
         }
         g[i] = g1;
       }
-      const n = (pulses[i] = pulses[i]! + 1);
-      if (n >= endurance) state[i] = WORN_OUT;
+      if (wears) {
+        const n = (pulses[i] = pulses[i]! + 1);
+        if (n >= endurance) state[i] = WORN_OUT;
+      }
     }
   }
   tally.conductanceSum += sum / 2;

@@ -1,6 +1,7 @@
 // A population of devices: each device's own bounds, steps and stuck state, drawn once from the parameters (device-to-device spread).
 import type { Rng } from "../../src/random/rng.js";
 import type { DeviceParams } from "./params.js";
+import { PulseKernel } from "./pulse-kernel.js";
 
 export const FREE = 0;
 export const STUCK_AT_MIN = 1;
@@ -18,21 +19,22 @@ export interface DevicePopulation {
   stepDown: Float64Array;
   /** FREE, STUCK_AT_MIN, STUCK_AT_MAX or WORN_OUT. */
   state: Uint8Array;
-  /** Pulses this device has received (for endurance). */
+  /** Pulses this device has received, for endurance: counted only when endurancePulses is finite, all it is for. */
   pulses: Float64Array;
+  /**
+   * The devices' conductances, siemens (filled by initialConductances): stored beside their properties in
+   * the kernel's memory, so the pulse kernel updates them in place.
+   */
+  conductances: Float64Array;
+  /** The wasm pulse kernel over these arrays. */
+  kernel: PulseKernel;
 }
 
 /** Draws `size` devices. Order of draws is fixed, so the same seed gives the same devices bit for bit. */
 export function drawPopulation(p: DeviceParams, size: number, rng: Rng): DevicePopulation {
-  const pop: DevicePopulation = {
-    size,
-    gMin: new Float64Array(size),
-    gMax: new Float64Array(size),
-    stepUp: new Float64Array(size),
-    stepDown: new Float64Array(size),
-    state: new Uint8Array(size),
-    pulses: new Float64Array(size),
-  };
+  const kernel = new PulseKernel(size);
+  const a = kernel.arrays;
+  const pop: DevicePopulation = { size, gMin: a.gMin, gMax: a.gMax, stepUp: a.stepUp, stepDown: a.stepDown, state: a.state, pulses: a.pulses, conductances: a.g, kernel };
   const range = p.gMaxSiemens - p.gMinSiemens;
   const up = p.stepSiemens * (1 + p.upDownAsymmetry);
   const down = p.stepSiemens * (1 - p.upDownAsymmetry);
@@ -52,9 +54,9 @@ export function drawPopulation(p: DeviceParams, size: number, rng: Rng): DeviceP
   return pop;
 }
 
-/** Initial conductances of a fresh array (stuck devices sit at their bound). */
+/** Sets and returns the population's conductances to those of a fresh array (stuck devices sit at their bound). */
 export function initialConductances(p: DeviceParams, pop: DevicePopulation, rng: Rng): Float64Array {
-  const g = new Float64Array(pop.size);
+  const g = pop.conductances;
   for (let i = 0; i < pop.size; i++) {
     const lo = pop.gMin[i]!, hi = pop.gMax[i]!;
     const s = pop.state[i];

@@ -1,5 +1,6 @@
 // One seeded random generator for everything random: same seed, same results, bit for bit.
 // xoshiro128** (Blackman & Vigna) on 32-bit integers: fast in JS, state is four uint32s.
+import { ZIG_F, ZIG_K, ZIG_R, ZIG_W } from "./ziggurat.js";
 
 export interface RngState {
   s: [number, number, number, number];
@@ -149,6 +150,29 @@ export class Rng {
     return a;
   }
 
+  /**
+   * Copies the four state words to out[at..at+4), for a kernel that continues this stream (see
+   * src/random/ziggurat.ts). False, copying nothing, while a cached deviate from an old saved state is pending.
+   */
+  exportWords(out: Int32Array, at: number): boolean {
+    if (this.spare === this.spare) return false;
+    const st = this.st;
+    out[at] = st[0]!;
+    out[at + 1] = st[1]!;
+    out[at + 2] = st[2]!;
+    out[at + 3] = st[3]!;
+    return true;
+  }
+
+  /** Takes the state words back from a kernel that continued the stream (the inverse of exportWords). */
+  importWords(from: Int32Array, at: number): void {
+    const st = this.st;
+    st[0] = from[at]!;
+    st[1] = from[at + 1]!;
+    st[2] = from[at + 2]!;
+    st[3] = from[at + 3]!;
+  }
+
   getState(): RngState {
     const st = this.st;
     return { s: [st[0]! >>> 0, st[1]! >>> 0, st[2]! >>> 0, st[3]! >>> 0], spare: Number.isNaN(this.spare) ? null : this.spare };
@@ -157,33 +181,6 @@ export class Rng {
   setState(state: RngState): void {
     for (let k = 0; k < 4; k++) this.st[k] = state.s[k]!;
     this.spare = state.spare ?? Number.NaN;
-  }
-}
-
-// Ziggurat tables (Marsaglia & Tsang 2000, 128 strips), for 25-bit signed values: |hz| < K[i] accepts hz·W[i].
-const ZIG_STRIPS = 128;
-const ZIG_R = 3.442619855899;
-const ZIG_V = 9.91256303526217e-3;
-const ZIG_K = new Int32Array(ZIG_STRIPS);
-const ZIG_W = new Float64Array(ZIG_STRIPS);
-const ZIG_F = new Float64Array(ZIG_STRIPS);
-{
-  const m = 2 ** 24; // magnitude range of a 25-bit signed value
-  let dn = ZIG_R;
-  let tn = dn;
-  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
-  ZIG_K[0] = Math.floor((dn / q) * m);
-  ZIG_K[1] = 0;
-  ZIG_W[0] = q / m;
-  ZIG_W[ZIG_STRIPS - 1] = dn / m;
-  ZIG_F[0] = 1;
-  ZIG_F[ZIG_STRIPS - 1] = Math.exp(-0.5 * dn * dn);
-  for (let i = ZIG_STRIPS - 2; i >= 1; i--) {
-    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
-    ZIG_K[i + 1] = Math.floor((dn / tn) * m);
-    tn = dn;
-    ZIG_F[i] = Math.exp(-0.5 * dn * dn);
-    ZIG_W[i] = dn / m;
   }
 }
 
