@@ -26,6 +26,7 @@ import { switchingRate, validateDeviceParams, ConfigError, type DeviceParams } f
 import { drawPopulation, initialConductances, type DevicePopulation } from "../devices/population.js";
 import { DEFAULT_PERIPHERALS, validatePeripherals, type PeripheralParams } from "./peripherals.js";
 import { MvmEngine } from "./mvm-engine.js";
+import { newFloat64Array } from "../../src/hal/float64-slab.js";
 
 export interface SimulatedCrossbarOptions {
   rows: number;
@@ -212,7 +213,7 @@ export class SimulatedCrossbar implements Crossbar {
     const readNoise = this.device.readNoise;
     const tiaRms = p.tiaNoise * fullScale;
     const t = p.settlingSeconds;
-    const out = new Float64Array(vectors * nOut);
+    const out = newFloat64Array(vectors * nOut);
     const input = engine.input, output = engine.output;
     let cellJoules = 0;
     for (let k = 0; k < vectors; k++) {

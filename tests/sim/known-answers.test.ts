@@ -281,7 +281,8 @@ describe("determinism", () => {
     await xb.close();
     return out;
   }
-  const same = (a: Float64Array[], b: Float64Array[]) => a.every((x, k) => Buffer.from(x.buffer).equals(Buffer.from(b[k]!.buffer)));
+  const bytes = (x: Float64Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  const same = (a: Float64Array[], b: Float64Array[]) => a.every((x, k) => bytes(x).equals(bytes(b[k]!)));
 
   it("the same seed reproduces every answer bit for bit; another seed does not", async () => {
     const a = await session("sim:reram?rows=32&cols=32&seed=7");
