@@ -5,7 +5,15 @@ import type { LedgerSnapshot } from "../energy/ledger.js";
 import { ACTIVITIES } from "../energy/ledger.js";
 import type { RngState } from "../random/rng.js";
 import type { EpochResult } from "../train/session.js";
-import { UserError } from "../cli/errors.js";
+
+/** A run directory that cannot be resumed as asked; the message says which file and why (CLI exit code 2). */
+export class ResumeError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = "ResumeError";
+  }
+}
 
 export interface RunCheckpoint {
   schema_version: number;
@@ -36,7 +44,7 @@ export interface ResumePoint {
 export function readResumePoint(runDir: string): ResumePoint {
   const configFile = join(runDir, "config.json");
   const recordsFile = join(runDir, "records.jsonl");
-  if (!existsSync(configFile) || !existsSync(recordsFile)) throw new UserError(`${runDir}: not a run directory (no config.json or records.jsonl)`);
+  if (!existsSync(configFile) || !existsSync(recordsFile)) throw new ResumeError(`${runDir}: not a run directory (no config.json or records.jsonl)`);
   const cfg = JSON.parse(readFileSync(configFile, "utf8")) as { config: Record<string, unknown>; device_uri: string };
   const docs = readFileSync(recordsFile, "utf8")
     .split("\n")
@@ -45,11 +53,11 @@ export function readResumePoint(runDir: string): ResumePoint {
       try {
         return JSON.parse(l) as Record<string, unknown>;
       } catch {
-        throw new UserError(`${recordsFile} line ${i + 1}: not JSON`);
+        throw new ResumeError(`${recordsFile} line ${i + 1}: not JSON`);
       }
     });
   const lastStop = [...docs].reverse().find((d) => d.type === "stop");
-  if (lastStop?.exit_status === "success") throw new UserError(`${runDir}: the run already completed (stop: success); nothing to resume`);
+  if (lastStop?.exit_status === "success") throw new ResumeError(`${runDir}: the run already completed (stop: success); nothing to resume`);
   const dir = join(runDir, "checkpoints");
   const numbers = existsSync(dir)
     ? readdirSync(dir)
@@ -57,7 +65,7 @@ export function readResumePoint(runDir: string): ResumePoint {
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => Number(m[1]))
     : [];
-  if (numbers.length === 0) throw new UserError(`${runDir}: no checkpoint to resume from (no epoch completed)`);
+  if (numbers.length === 0) throw new ResumeError(`${runDir}: no checkpoint to resume from (no epoch completed)`);
   // A kill between writing a checkpoint and its event leaves a checkpoint without an event: use the one before.
   const recorded = new Set(docs.filter((d) => d.type === "event").map((d) => (d.data as Record<string, unknown>).epoch));
   const complete = numbers.filter((n) => recorded.has(n));
@@ -83,7 +91,7 @@ export function readResumePoint(runDir: string): ResumePoint {
     });
   }
   const epochs = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
-  if (epochs.length !== last) throw new UserError(`${recordsFile}: events for ${epochs.length} epochs but the checkpoint is after epoch ${last}`);
+  if (epochs.length !== last) throw new ResumeError(`${recordsFile}: events for ${epochs.length} epochs but the checkpoint is after epoch ${last}`);
   return { runDir, config: cfg.config, deviceUri: cfg.device_uri, checkpointName, checkpoint, epochs, previousStart: checkpoint.run_start };
 }
 
