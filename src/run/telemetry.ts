@@ -12,6 +12,8 @@ export interface BatchPoint {
   accuracy: number;
   /** Device energy spent by the whole run so far (ledger total). */
   deviceJoules: number;
+  /** Programming pulses this batch applied, when known. */
+  pulses?: number;
 }
 
 /** An epoch's training figures (as the session reports them) with the run's energy and time so far. */

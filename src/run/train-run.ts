@@ -216,7 +216,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
         }
         const deviceJoules = ledger.deviceTotalJoules();
         opts.onProgress?.({ kind: "batch", epoch: p.epoch, epochs: config.epochs, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, deviceJoules });
-        telemetry?.trainBatch({ epoch: p.epoch, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, deviceJoules });
+        telemetry?.trainBatch({ epoch: p.epoch, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, deviceJoules, pulses: p.pulses });
       }, shouldStop);
       if (result.stopped) break; // a cut-short epoch is not a completed epoch: no checkpoint, no event
       epochs.push(result);

@@ -79,6 +79,7 @@ export class RunTelemetryAdapter {
       accuracy: p.accuracy,
       totalJoules: p.deviceJoules - this.lastBatchJoules,
       deviceJoulesSoFar: p.deviceJoules,
+      ...(p.pulses !== undefined ? { pulses: p.pulses } : {}),
     });
     this.lastBatchJoules = p.deviceJoules;
   }

@@ -27,6 +27,8 @@ export interface BatchProgress {
   loss: number;
   /** Running fraction of this epoch's samples whose free-phase argmax was right. */
   accuracy: number;
+  /** Programming pulses this batch applied (0 on ideal weights). */
+  pulses: number;
 }
 
 export interface EpochResult {
@@ -225,12 +227,14 @@ export class TrainingSession {
         low = minus;
         twoSided = 2;
       }
+      let batchPulses = 0;
       for (let l = 0; l < L; l++) {
         const coef = this.rates[l]! / (twoSided * c.beta * m);
         const prePlus = l === 0 ? free.x : plus.s[l]!;
         const preMinus = l === 0 ? free.x : low.s[l]!;
         const rep = await this.store.update(l, prePlus, plus.s[l + 1]!, preMinus, low.s[l + 1]!, m, coef);
         result.pulses += rep.pulses;
+        batchPulses += rep.pulses;
         result.weightPathL1 += rep.pathL1;
         const b = this.biases[l]!;
         const size = this.sizes[l + 1]!;
@@ -247,7 +251,7 @@ export class TrainingSession {
       result.samples += m;
       result.trainLoss = lossSum / result.samples;
       result.trainAccuracy = correct / result.samples;
-      onBatch?.({ epoch, batch: bi + 1, batches, loss: result.trainLoss, accuracy: result.trainAccuracy });
+      onBatch?.({ epoch, batch: bi + 1, batches, loss: result.trainLoss, accuracy: result.trainAccuracy, pulses: batchPulses });
     }
     if (!result.stopped) this.epochsCompleted++;
     return result;

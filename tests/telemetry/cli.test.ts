@@ -1,13 +1,14 @@
 // End to end through the compiled CLI (dist/, built by `npm test`): `mhil train --influx` against a real influxd
 // puts exactly the journal's points in InfluxDB; `mhil telemetry status` and `push` report and re-ship them.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startInfluxd, type Influxd } from "./influxd.js";
 import { databasePoints, journalPoints } from "./points.js";
+import { IntegerField, parseLine } from "../../src/telemetry/lineProtocol.js";
 
 const run = promisify(execFile);
 const mhil = resolve("bin/mhil.js");
@@ -56,6 +57,25 @@ describe("mhil train --influx and mhil telemetry", () => {
     const status = await cli(["telemetry", "status", runDir, "--json"]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout).counters).toEqual({ added: journal.length, written: journal.length, deadLettered: 0, dropped: 0, pending: 0 });
+  });
+
+  it("a crossbar run's journal gives each batch its pulses, and they add up to each epoch's", async () => {
+    const runs = join(out, "runs-xbar");
+    const r = await cli(["train", "--device", "sim:reram?rows=32&cols=40&seed=3", "--weights", "crossbar", "--dataset", "toy:2d", "--samples", "40", "--test-samples", "20", "--epochs", "2", "--seed", "7", "--json", "--no-progress", "--out", runs, "--state-dir", join(out, "state")]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const [runName] = readdirSync(runs);
+    const lines = readFileSync(join(runs, runName!, "telemetry.lp"), "utf8").trim().split("\n");
+    const fields = (l: string) => Object.fromEntries(Object.entries(parseLine(l).fields).map(([k, v]) => [k, v instanceof IntegerField ? v.value : v]));
+    const batches = lines.filter((l) => l.startsWith("train_batch,")).map(fields);
+    const epochs = lines.filter((l) => l.startsWith("train_epoch,")).map(fields);
+    expect(epochs).toHaveLength(2);
+    for (const e of epochs) {
+      const sum = batches.filter((b) => b.epoch === e.epoch).reduce((a, b) => a + (b.pulses as number), 0);
+      expect(e.pulses as number).toBeGreaterThan(0);
+      expect(sum).toBe(e.pulses);
+    }
+    expect(batches[batches.length - 1]!.pulses_total).toBe(epochs.reduce((a, e) => a + (e.pulses as number), 0));
   });
 
   it("telemetry push ships a run trained without --influx; status shows the counters before and after", async () => {

@@ -31,8 +31,8 @@ it("turns cumulative run joules into per-batch and per-epoch joules, and resumes
   dirs.push(runDir);
   const factory = runTelemetryFactory({});
   const a = await factory(runDir, "r1", device);
-  a.trainBatch({ epoch: 1, batch: 1, loss: 1, accuracy: 0, deviceJoules: 2 });
-  a.trainBatch({ epoch: 1, batch: 2, loss: 1, accuracy: 0, deviceJoules: 5 });
+  a.trainBatch({ epoch: 1, batch: 1, loss: 1, accuracy: 0, deviceJoules: 2, pulses: 4 });
+  a.trainBatch({ epoch: 1, batch: 2, loss: 1, accuracy: 0, deviceJoules: 5, pulses: 6 });
   a.trainEpoch(epochPoint(1, 5, 3));
   a.deviceHealth({ safe: true, deviceSeconds: 0.5, pulses: 10 });
   await a.close();
@@ -46,6 +46,8 @@ it("turns cumulative run joules into per-batch and per-epoch joules, and resumes
   await b.close();
 
   expect(points(runDir, "train_batch").map((p) => p.total_joules)).toEqual([2, 3, 4]);
+  // Pulses per batch when the run reports them; their running sum within each process.
+  expect(points(runDir, "train_batch").map((p) => [p.pulses, p.pulses_total])).toEqual([[4, 4], [6, 10], [undefined, undefined]]);
   const epochs = points(runDir, "train_epoch");
   expect(epochs.map((p) => [p.total_joules, p.free_read_joules, p.program_joules])).toEqual([[5, 2, 3], [7, 3, 4]]);
   expect(points(runDir, "device_health")).toEqual([{ epoch: 1, pulse_count: 10, safe: true, device_seconds: 0.5 }]);
