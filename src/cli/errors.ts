@@ -8,7 +8,7 @@ export class UserError extends Error {
   }
 }
 
-const KNOWN = new Set(["UserError", "ResumeError", "LimitError", "DeviceUriError", "ConfigError", "DatasetError", "ZodError", "CalibrationFileError", "FitError", "SerialPortError", "SerialLinkError", "DeviceMismatchError", "DeviceResetError", "DeviceRefusedError", "DeviceLinkError", "WearBudgetError", "WearStoreError", "ComplianceTripError", "CurrentOverLimitError"]);
+const KNOWN = new Set(["UserError", "ResumeError", "PlacementError", "LineProtocolError", "LimitError", "DeviceUriError", "ConfigError", "DatasetError", "ZodError", "CalibrationFileError", "FitError", "SerialPortError", "SerialLinkError", "DeviceMismatchError", "DeviceResetError", "DeviceRefusedError", "DeviceLinkError", "WearBudgetError", "WearStoreError", "ComplianceTripError", "CurrentOverLimitError"]);
 
 export function exitOnError(err: unknown): never {
   const e = err as Error & { exitCode?: number };

@@ -47,6 +47,8 @@ export interface Block {
 
 /** The network does not fit on the device; says the sizes. */
 export class PlacementError extends Error {
+  /** A user's choice of device and network, like other refused input (CLI exit code 2). */
+  readonly exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = "PlacementError";

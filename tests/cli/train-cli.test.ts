@@ -83,6 +83,15 @@ describe("mhil train: bad input", () => {
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 
+  it("a network too large for the device: one line naming both sizes, exit 2, no stack, no run directory", () => {
+    const out = freshOut();
+    const r = mhil(["train", "--device", "sim:reram?rows=8&cols=12", "--weights", "crossbar", "--dataset", "toy:2d", "--samples", "40", "--out", out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/network 2-16-2 does not fit on a 8×12 crossbar/);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+
   it("a bad flag value names the flag", () => {
     const r = mhil(["train", "--epochs", "two", "--out", freshOut()]);
     expect(r.status).not.toBe(0);
