@@ -162,8 +162,9 @@ export class PulseKernel {
 
   /**
    * One pulse of polarity `sign` and rate `rate` to each cell in cells[from..to): the same update, tally and
-   * deviates as PulsedModel.pulse with count 1 and rate > 0. Returns false, changing nothing, when the
-   * generator holds a cached deviate from an old saved state (the JS loop handles that).
+   * deviates as PulsedModel.pulse with count 1 and rate > 0; returns the raw Σ conductance and the trips.
+   * Returns null, changing nothing, when the generator holds a cached deviate from an old saved state (the
+   * JS loop handles that).
    * Cell indices must be in [0, size): the caller has checked them against the array.
    */
   pulse(law: KernelLaw, cells: Int32Array, from: number, to: number, sign: number, rate: number, gCompliance: number, noise: number, rng: Rng, endurance: number): { conductanceSum: number; trips: number } | null {

@@ -1,4 +1,4 @@
-// The wasm pulse kernel against the JS loop it replaces: same conductances, wear, tally and random stream,
+// The wasm pulse kernel against the general JS loop: same conductances, wear, tally and random stream,
 // bit for bit, for every law it computes, with stuck devices, wear-out, compliance and chunked cell lists.
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/random/rng.js";
@@ -54,7 +54,7 @@ describe("wasm pulse kernel", () => {
     ["soft bounds, unlimited endurance", { model: "softBounds", endurancePulses: Infinity }],
   ];
   for (const [name, over] of cases) {
-    it(`${name}: the same bits as the JS loop`, () => {
+    it(`${name}: the same bits as the general JS loop`, () => {
       const device = { ...base, ...over };
       const [a, b] = twins(device, 3000);
       const model = createDeviceModel(device);
