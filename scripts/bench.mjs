@@ -44,6 +44,7 @@ async function main() {
     process.exit(2);
   }
   const chosen = wanted.length > 0 ? all.filter((b) => wanted.includes(b.name)) : all;
+  const started = new Date().toISOString();
   const results = {};
   for (const b of chosen) {
     process.stderr.write(`bench ${b.name} ...\n`);
@@ -61,8 +62,11 @@ async function main() {
     }
     process.stderr.write(`bench ${b.name}: ${JSON.stringify(results[b.name])} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   }
+  // bench.json is the latest run; a copy named by its start time keeps every run for comparison.
   mkdirSync("bench-out", { recursive: true });
-  writeFileSync(join("bench-out", "bench.json"), JSON.stringify(results, null, 2) + "\n");
+  const text = JSON.stringify(results, null, 2) + "\n";
+  writeFileSync(join("bench-out", "bench.json"), text);
+  writeFileSync(join("bench-out", `bench-${started.replace(/[:.]/g, "-")}.json`), text);
   console.log(JSON.stringify(results));
 }
 
