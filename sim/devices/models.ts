@@ -71,21 +71,16 @@ abstract class PulsedModel implements DeviceModel {
     const steps = up ? pop.stepUp : pop.stepDown;
     const moves = rate > 0;
     const law = this.law, gammaUp = this.gammaUp, gammaDown = this.gammaDown;
-    if (count === 1 && moves && law !== LAW_EXP_STEP && pop.kernel.owns(g)) {
+    if (count === 1 && moves && pop.kernel.owns(g)) {
       // The hot case (parallel updates, disturb) in wasm, deviates drawn inside its loop (same stream, same bits).
-      const done = pop.kernel.pulse(law === LAW_SOFT_BOUNDS ? "softBounds" : "constant", cells, from, to, sign, rate, gCompliance, noise, rng, endurance);
+      const kernelLaw = law === LAW_SOFT_BOUNDS ? "softBounds" : law === LAW_EXP_STEP ? "expStep" : "constant";
+      const done = pop.kernel.pulse(kernelLaw, cells, from, to, sign, rate, gCompliance, noise, rng, endurance, gammaUp, gammaDown);
       if (done) {
         tally.conductanceSum += done.conductanceSum / 2;
         tally.applied += to - from;
         tally.trips += done.trips;
         return;
       }
-    }
-    if (count === 1 && moves && law === LAW_EXP_STEP) {
-      // The exponential law's hot case in JS (the kernel has no exp of its own): its own loop so the law inlines.
-      if (noise > 0 && this.noiseScratch.length < NOISE_CHUNK) this.noiseScratch = new Float64Array(NOISE_CHUNK);
-      pulseOnceExpStep(g, pop, cells, from, to, sign, rate, gCompliance, noise, this.noiseScratch, rng, endurance, gammaUp, gammaDown, tally);
-      return;
     }
     // The general loop: several pulses per cell, rate 0, and the kernel's rare fallbacks (a generator holding a
     // cached deviate, conductances kept outside the population's memory), which it computes in the same bits.
@@ -147,56 +142,6 @@ abstract class PulsedModel implements DeviceModel {
     tally.applied += count * (to - from);
     tally.trips += trips;
   }
-}
-
-/** PulsedModel.pulse for count = 1, rate > 0 and the exponential law (ExpStepModel.stepFactor inline). */
-function pulseOnceExpStep(g: Float64Array, pop: DevicePopulation, cells: Int32Array, from: number, to: number, sign: number, rate: number, gCompliance: number, noise: number, z: Float64Array, rng: Rng, endurance: number, gammaUp: number, gammaDown: number, tally: PulseTally): void {
-  const state = pop.state, gMin = pop.gMin, gMax = pop.gMax, pulses = pop.pulses;
-  const up = sign > 0;
-  const steps = up ? pop.stepUp : pop.stepDown;
-  const scale = rate * sign;
-  const noisy = noise > 0;
-  const wears = endurance !== Infinity; // an unlimited device needs no count (about 20% of a pulse)
-  let sum = 0, trips = 0;
-  for (let k0 = from; k0 < to; k0 += NOISE_CHUNK) {
-    const k1 = Math.min(to, k0 + NOISE_CHUNK);
-    if (noisy) rng.fillNormal(z, 0, k1 - k0);
-    for (let k = k0; k < k1; k++) {
-      const i = cells[k]!;
-      const gi = g[i]!;
-      if (state[i] !== FREE) {
-        // Stuck or worn out: conducts, does not switch, wears no further.
-        if (gi >= gCompliance) trips++;
-        else sum += gi + gi;
-        continue;
-      }
-      if (gi >= gCompliance) {
-        trips++; // cut as it starts
-      } else {
-        const lo = gMin[i]!, hi = gMax[i]!, step = steps[i]! * scale;
-        const x = (gi - lo) / (hi - lo);
-        const f = up ? Math.exp(-gammaUp * x) : Math.exp(-gammaDown * (1 - x));
-        let g1 = noisy ? gi + step * f * (1 + noise * z[k - k0]!) : gi + step * f;
-        if (g1 > hi) g1 = hi;
-        else if (g1 < lo) g1 = lo;
-        if (g1 > gCompliance) {
-          trips++;
-          sum += ((gCompliance - gi) / (g1 - gi)) * (gi + gCompliance);
-          g1 = gCompliance;
-        } else {
-          sum += gi + g1;
-        }
-        g[i] = g1;
-      }
-      if (wears) {
-        const n = (pulses[i] = pulses[i]! + 1);
-        if (n >= endurance) state[i] = WORN_OUT;
-      }
-    }
-  }
-  tally.conductanceSum += sum / 2;
-  tally.applied += to - from;
-  tally.trips += trips;
 }
 
 /** Linear steps, hard bounds, no write noise: the exact reference. */

@@ -1,7 +1,8 @@
 // The one-pulse-per-cell update (the hot path of parallel updates and half-select disturb) in WebAssembly,
-// with the write-noise deviates drawn inside the loop from the same stream. It computes what
-// PulsedModel.pulse's JS loop computes, expression for expression in the same order, so the same bits:
-// a JS loop spends about 4 ns of its 15 ns per pulse filling a deviate buffer and the rest on bounds checks.
+// for every step law, with the write-noise deviates drawn inside the loop from the same stream. It computes
+// what PulsedModel.pulse's general JS loop computes, expression for expression in the same order, so the same
+// bits (the exponential law and the ziggurat's tail call the imported Math.exp and Math.log). A JS loop spent
+// about 4 ns of its 15 ns per pulse filling a deviate buffer and most of the rest on bounds checks.
 //
 // A population's device properties and conductances live in one wasm memory (the arena below), so the
 // kernel reads them in place; the caller's cell list is copied in a chunk at a time.
@@ -21,16 +22,17 @@ const CHUNK_CELLS = 8192;
 /** Where the per-device arrays start. */
 export const ARENA_HEADER_BYTES = CELLS + CHUNK_CELLS * 4;
 
-/** Step laws the kernel computes: constant (Ideal, LinearStep) and soft bounds. */
-export type KernelLaw = "constant" | "softBounds";
+/** Step laws the kernel computes: constant (Ideal, LinearStep), soft bounds, exponential (ExpStep). */
+export type KernelLaw = "constant" | "softBounds" | "expStep";
 
-function pulseFunction(law: KernelLaw): FunctionBuilder {
+function pulseFunction(law: KernelLaw, exp: number): FunctionBuilder {
   const fn = new FunctionBuilder([
     ["gP", "i32"], ["loP", "i32"], ["hiP", "i32"], ["stepP", "i32"], ["stateP", "i32"], ["pulsesP", "i32"], ["n", "i32"],
     ["scale", "f64"], ["up", "i32"], ["gC", "f64"], ["noise", "f64"], ["wears", "i32"], ["endurance", "f64"],
+    ["gammaUp", "f64"], ["gammaDown", "f64"],
   ]);
   fn.locals("i32", "k", "i", "at", "trips", "noisy", ...NORMAL_LOCALS);
-  fn.locals("f64", "sum", "z", "gi", "lo", "hi", "step", "f", "g1", "count");
+  fn.locals("f64", "sum", "z", "gi", "lo", "hi", "step", "f", "g1", "count", "x");
   const loadF64 = (base: string) => fn.get(base, "at").op(OP.i32Add).mem(OP.f64Load);
   fn.i32(0).mem(OP.f64Load, TALLY).set("sum");
   fn.i32(0).mem(OP.i32Load, TALLY + 8).set("trips");
@@ -62,6 +64,14 @@ function pulseFunction(law: KernelLaw): FunctionBuilder {
               () => fn.get("gi", "lo").op(OP.f64Sub).get("hi", "lo").op(OP.f64Sub, OP.f64Div).set("f"),
             );
             fn.get("step", "f").op(OP.f64Mul).set("step"); // step·f, as the JS loop groups it
+          } else if (law === "expStep") {
+            // x = (g − lo)/(hi − lo); f = exp(−γ↑·x) up, exp(−γ↓·(1 − x)) down (Math.exp imported: the same bits).
+            fn.get("gi", "lo").op(OP.f64Sub).get("hi", "lo").op(OP.f64Sub, OP.f64Div).set("x");
+            fn.get("up").if(
+              () => fn.get("gammaUp").op(OP.f64Neg).get("x").op(OP.f64Mul).call(exp).set("f"),
+              () => fn.get("gammaDown").op(OP.f64Neg).f64(1).get("x").op(OP.f64Sub, OP.f64Mul).call(exp).set("f"),
+            );
+            fn.get("step", "f").op(OP.f64Mul).set("step");
           }
           fn.get("noisy").ifF64(
             () => fn.get("gi", "step").f64(1).get("noise", "z").op(OP.f64Mul, OP.f64Add, OP.f64Mul, OP.f64Add),
@@ -109,12 +119,13 @@ function moduleBytes(): Uint8Array {
   const math = importMath(mb);
   const tail = defineZigguratTail(mb, ZIG, math);
   if (tail !== TAIL_INDEX) throw new Error(`pulse kernel: tail is function ${tail}, expected ${TAIL_INDEX}`);
-  mb.define("pulseConstant", pulseFunction("constant"));
-  mb.define("pulseSoftBounds", pulseFunction("softBounds"));
+  mb.define("pulseConstant", pulseFunction("constant", math.exp));
+  mb.define("pulseSoftBounds", pulseFunction("softBounds", math.exp));
+  mb.define("pulseExpStep", pulseFunction("expStep", math.exp));
   return mb.bytes();
 }
 
-type PulseExport = (gP: number, loP: number, hiP: number, stepP: number, stateP: number, pulsesP: number, n: number, scale: number, up: number, gC: number, noise: number, wears: number, endurance: number) => void;
+type PulseExport = (gP: number, loP: number, hiP: number, stepP: number, stateP: number, pulsesP: number, n: number, scale: number, up: number, gC: number, noise: number, wears: number, endurance: number, gammaUp: number, gammaDown: number) => void;
 
 let compiled: object | null = null;
 
@@ -152,7 +163,7 @@ export class PulseKernel {
     this.cells = new Int32Array(buf, CELLS, CHUNK_CELLS);
     compiled ??= compileModule(moduleBytes());
     const ex = instantiate(compiled, { env: { mem: this.memory }, ...MATH_IMPORTS });
-    this.fns = { constant: ex.pulseConstant as PulseExport, softBounds: ex.pulseSoftBounds as PulseExport };
+    this.fns = { constant: ex.pulseConstant as PulseExport, softBounds: ex.pulseSoftBounds as PulseExport, expStep: ex.pulseExpStep as PulseExport };
   }
 
   /** True when `g` is this arena's conductance array (the kernel updates only its own). */
@@ -167,7 +178,7 @@ export class PulseKernel {
    * JS loop handles that).
    * Cell indices must be in [0, size): the caller has checked them against the array.
    */
-  pulse(law: KernelLaw, cells: Int32Array, from: number, to: number, sign: number, rate: number, gCompliance: number, noise: number, rng: Rng, endurance: number): { conductanceSum: number; trips: number } | null {
+  pulse(law: KernelLaw, cells: Int32Array, from: number, to: number, sign: number, rate: number, gCompliance: number, noise: number, rng: Rng, endurance: number, gammaUp = 0, gammaDown = 0): { conductanceSum: number; trips: number } | null {
     if (!rng.exportWords(this.words, 0)) return null;
     const a = this.arrays;
     const up = sign > 0;
@@ -179,7 +190,7 @@ export class PulseKernel {
     for (let k0 = from; k0 < to; k0 += CHUNK_CELLS) {
       const k1 = Math.min(to, k0 + CHUNK_CELLS);
       this.cells.set(cells.subarray(k0, k1));
-      fn(a.g.byteOffset, a.gMin.byteOffset, a.gMax.byteOffset, steps.byteOffset, a.state.byteOffset, a.pulses.byteOffset, k1 - k0, rate * sign, up ? 1 : 0, gCompliance, noise, wears, endurance);
+      fn(a.g.byteOffset, a.gMin.byteOffset, a.gMax.byteOffset, steps.byteOffset, a.state.byteOffset, a.pulses.byteOffset, k1 - k0, rate * sign, up ? 1 : 0, gCompliance, noise, wears, endurance, gammaUp, gammaDown);
     }
     rng.importWords(this.words, 0);
     return { conductanceSum: this.tallySum[0]!, trips: this.tallyTrips[0]! };

@@ -52,6 +52,8 @@ describe("wasm pulse kernel", () => {
     ["soft bounds with stuck devices and wear-out", { model: "softBounds", stuckAtMinProbability: 0.05, stuckAtMaxProbability: 0.05, endurancePulses: 7, boundsSpreadD2d: 0.1 }],
     ["linear step with wear-out and unlimited endurance mixed in", { model: "linearStep", stuckAtMaxProbability: 0.1, endurancePulses: 5 }],
     ["soft bounds, unlimited endurance", { model: "softBounds", endurancePulses: Infinity }],
+    ["exponential step (the reram preset's law)", { model: "expStep", gammaUp: 3, gammaDown: 2 }],
+    ["exponential step with stuck devices and wear-out", { model: "expStep", gammaUp: 1.5, gammaDown: 4, stuckAtMinProbability: 0.05, endurancePulses: 6 }],
   ];
   for (const [name, over] of cases) {
     it(`${name}: the same bits as the general JS loop`, () => {
