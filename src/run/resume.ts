@@ -5,6 +5,7 @@ import type { LedgerSnapshot } from "../energy/ledger.js";
 import { ACTIVITIES } from "../energy/ledger.js";
 import type { RngState } from "../random/rng.js";
 import type { EpochResult } from "../train/session.js";
+import { recordJournalCut } from "../telemetry/retractions.js";
 
 /** A run directory that cannot be resumed as asked; the message says which file and why (CLI exit code 2). */
 export class ResumeError extends Error {
@@ -116,7 +117,8 @@ export function addLedgerSnapshots(a: LedgerSnapshot, b: LedgerSnapshot): Ledger
 /**
  * Cuts the run's telemetry journal (telemetry.lp, see src/telemetry/journal.ts) back to the checkpoint:
  * points of later epochs (a killed epoch's batches) go, so the resumed run re-journals them once, not twice.
- * Returns the number of point lines removed.
+ * They are kept in telemetry.cut.lp and deleted from InfluxDB by the next shipper (src/telemetry/retractions.ts).
+ * Returns the number of lines removed (a torn last piece counts as one).
  */
 export function cutJournalAfterEpoch(runDir: string, epoch: number): number {
   const file = join(runDir, "telemetry.lp");
@@ -132,7 +134,12 @@ export function cutJournalAfterEpoch(runDir: string, epoch: number): number {
   const cut = whole.findIndex((l) => !l.startsWith("#") && (epochOf(l) ?? 0) > epoch);
   const keep = cut < 0 ? whole : whole.slice(0, cut);
   const removed = whole.length - keep.length + (torn ? 1 : 0);
-  if (removed > 0) writeFileSync(file, keep.map((l) => l + "\n").join(""));
+  if (removed > 0) {
+    const kept = keep.map((l) => l + "\n").join("");
+    writeFileSync(file, kept);
+    // The cut points may already be in InfluxDB: kept aside, and queued for deletion there too.
+    recordJournalCut(runDir, whole.slice(keep.length), Buffer.byteLength(kept));
+  }
   return removed;
 }
 

@@ -6,6 +6,7 @@ import { MonotonicMicrosClock } from "./clock.js";
 import { loadCredentials, parseInfluxUrl } from "./influxTarget.js";
 import { Journal, journalPath } from "./journal.js";
 import { formatFields, formatSeries, integer, type FieldValue } from "./lineProtocol.js";
+import { retractionsPath } from "./retractions.js";
 import { InfluxLineSink, type LineSink } from "./lineSink.js";
 import { shipStatePath, readShipState } from "./shipState.js";
 import { DEAD_LETTER_FILE, Shipper, type TelemetryCounters } from "./shipper.js";
@@ -308,6 +309,7 @@ export async function openTelemetry(opts: TelemetryOptions): Promise<Telemetry> 
       journalPath: files.journal,
       statePath: files.offset,
       deadLetterPath: files.deadLetter,
+      retractionsPath: retractionsPath(opts.runDir),
       sink: opts.sink ?? new InfluxLineSink(target),
       addedPoints: () => journal.points(),
       log,

@@ -3,6 +3,7 @@
 import { Pool, RequestError } from "influx/lib/src/pool.js";
 import { JOURNAL_PRECISION } from "./journal.js";
 import type { InfluxTarget } from "./influxTarget.js";
+import { retractionStatement, type Retraction } from "./retractions.js";
 
 export type WriteOutcome =
   /** 204: every point stored. */
@@ -19,6 +20,8 @@ export interface LineSink {
   /** What messages may show about the destination (no credentials). */
   readonly display: string;
   write(body: Buffer): Promise<WriteOutcome>;
+  /** Deletes the points a resumed run cut from its journal; a sink without it leaves them queued. */
+  retract?(r: Retraction): Promise<WriteOutcome>;
 }
 
 /** The `{"error":"..."}` InfluxDB sends back, from a node-influx RequestError message. */
@@ -69,17 +72,38 @@ export class InfluxLineSink implements LineSink {
       });
       return { kind: "ok" };
     } catch (e) {
-      const err = e as Error & { res?: { statusCode?: number }; code?: string };
-      if (err instanceof RequestError) {
-        const status = err.res?.statusCode ?? 0;
-        const reason = serverReason(err);
-        if (status === 401 || status === 403 || status === 404) return { kind: "refused", status, reason };
-        if (status >= 400 && status < 500) return { kind: "rejected", status, reason };
-        return { kind: "unavailable", reason: `${status} ${reason}` };
-      }
-      return { kind: "unavailable", reason: err.code ? `${err.code}: ${err.message}` : err.message };
+      return outcomeOfError(e);
     }
   }
+
+  async retract(r: Retraction): Promise<WriteOutcome> {
+    try {
+      const answer = (await this.pool.json({
+        method: "POST",
+        path: "/query",
+        query: { db: this.target.database, q: retractionStatement(r) },
+        ...(this.auth !== undefined ? { auth: this.auth } : {}),
+      })) as { results?: Array<{ error?: string }> };
+      // /query answers 200 with the statement's error in its body.
+      const error = answer?.results?.[0]?.error;
+      return error === undefined ? { kind: "ok" } : { kind: "rejected", status: 200, reason: error };
+    } catch (e) {
+      return outcomeOfError(e);
+    }
+  }
+}
+
+/** What a failed request means for the shipper: by HTTP status, or no answer at all. */
+function outcomeOfError(e: unknown): WriteOutcome {
+  const err = e as Error & { res?: { statusCode?: number }; code?: string };
+  if (err instanceof RequestError) {
+    const status = err.res?.statusCode ?? 0;
+    const reason = serverReason(err);
+    if (status === 401 || status === 403 || status === 404) return { kind: "refused", status, reason };
+    if (status >= 400 && status < 500) return { kind: "rejected", status, reason };
+    return { kind: "unavailable", reason: `${status} ${reason}` };
+  }
+  return { kind: "unavailable", reason: err.code ? `${err.code}: ${err.message}` : err.message };
 }
 
 /** One short phrase for an outcome, for messages. */
