@@ -173,8 +173,11 @@ export class Shipper {
     if (this.wake) clearTimeout(this.wake);
     if (this.immediate) clearImmediate(this.immediate);
     const c = this.counters();
-    if (!done) {
+    if (!done && c.pending > 0) {
       this.log(`telemetry: ${c.pending} points not shipped to ${this.opts.sink.display} within ${(timeoutMs / 1000).toFixed(1)} s; they stay in the journal (${this.opts.journalPath}) and ship with \`mhil telemetry push\``);
+    }
+    if (!done && this.retractions.length > 0) {
+      this.log(`telemetry: ${this.retractions.length} deletion(s) of points a resume cut from the journal not yet made in ${this.opts.sink.display}; they wait in ${this.opts.retractionsPath} for \`mhil telemetry push\``);
     }
     const fh = this.fh;
     this.fh = null;
