@@ -36,6 +36,8 @@ export interface ResumePoint {
   epochs: EpochResult[];
   /** The start uid of the run that wrote the checkpoint. */
   previousStart: string;
+  /** Device joules earlier resumes found spent after their checkpoints by the attempts they replaced. */
+  interruptedJoulesBefore: number;
 }
 
 /**
@@ -93,7 +95,31 @@ export function readResumePoint(runDir: string): ResumePoint {
   }
   const epochs = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
   if (epochs.length !== last) throw new ResumeError(`${recordsFile}: events for ${epochs.length} epochs but the checkpoint is after epoch ${last}`);
-  return { runDir, config: cfg.config, deviceUri: cfg.device_uri, checkpointName, checkpoint, epochs, previousStart: checkpoint.run_start };
+  let interruptedJoulesBefore = 0;
+  for (const d of docs) {
+    const j = d.type === "start" ? (d.resumed_from as { interrupted_joules?: unknown } | undefined)?.interrupted_joules : undefined;
+    if (typeof j === "number" && Number.isFinite(j)) interruptedJoulesBefore += j;
+  }
+  return { runDir, config: cfg.config, deviceUri: cfg.device_uri, checkpointName, checkpoint, epochs, previousStart: checkpoint.run_start, interruptedJoulesBefore };
+}
+
+/**
+ * The run's device total at the last batch its journal holds after `epoch` (train_batch's
+ * device_joules_so_far), or null when it holds none: how far an attempt killed after that checkpoint got.
+ */
+export function deviceJoulesJournaledAfter(runDir: string, epoch: number): number | null {
+  const file = join(runDir, "telemetry.lp");
+  if (!existsSync(file)) return null;
+  let last: number | null = null;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.startsWith("train_batch,")) continue;
+    const e = /[ ,]epoch=(\d+)i?(?:[ ,]|$)/.exec(line);
+    const j = /[ ,]device_joules_so_far=([-+0-9.eE]+)(?:[ ,]|$)/.exec(line);
+    if (!e || !j || Number(e[1]) <= epoch) continue;
+    const v = Number(j[1]);
+    if (Number.isFinite(v) && (last === null || v > last)) last = v;
+  }
+  return last;
 }
 
 /** a + b, activity by activity: the checkpoint's ledger plus what re-opening and restoring spent. */

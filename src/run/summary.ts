@@ -28,6 +28,11 @@ export interface TrainingSummary {
     host_cpu: Joules | null;
     host_cpu_unavailable_reason: string | null;
     in_total: string[];
+    /**
+     * Spent after their last checkpoint by attempts that were killed or aborted and then resumed (up to each
+     * one's last journaled batch): real joules whose work was redone, so beside the total, not in it.
+     */
+    interrupted: Joules;
   };
   bits_learned: { lower: BitsEnd; estimate: BitsEnd | null; upper: BitsEnd; all: BoundResult[]; notes: string[] };
   /**

@@ -16,7 +16,7 @@ import { gitProvenance } from "./provenance.js";
 import { perBitFigures, type TrainingSummary } from "./summary.js";
 import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
 import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
-import { addLedgerSnapshots, cutJournalAfterEpoch, cutMetricsAfterEpoch, type ResumePoint } from "./resume.js";
+import { addLedgerSnapshots, cutJournalAfterEpoch, cutMetricsAfterEpoch, deviceJoulesJournaledAfter, type ResumePoint, type RunCheckpoint } from "./resume.js";
 import { WearBudgetCrossbar } from "../wear/budget.js";
 import type { WearStore } from "../wear/store.js";
 import { DeviceEvents, type DeviceEvent } from "./device-events.js";
@@ -138,6 +138,10 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
 
   // --- the run directory; from here every path writes a stop record ---
   const runDir = opts.resume ? opts.resume.runDir : createRunDir(opts.outDir, opts.runDirName);
+  // What the attempt this resume replaces spent after its checkpoint (up to its last journaled batch): real
+  // joules, redone now, so reported beside the total rather than in it.
+  const interruptedNow = opts.resume ? interruptedJoules(runDir, opts.resume.checkpoint) : 0;
+  const interruptedTotal = (opts.resume?.interruptedJoulesBefore ?? 0) + interruptedNow;
   const git = gitProvenance();
   const dataset = session.dataset;
   if (!opts.resume) writeJsonFile(join(runDir, "config.json"), {
@@ -162,7 +166,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     epochs: config.epochs,
     dataset: dataset.description,
     label_mode: config.labels,
-    ...(opts.resume ? { resumed_from: { run_start: opts.resume.previousStart, checkpoint: opts.resume.checkpointName } } : {}),
+    ...(opts.resume ? { resumed_from: { run_start: opts.resume.previousStart, checkpoint: opts.resume.checkpointName, interrupted_joules: interruptedNow } } : {}),
   });
   records.descriptor("primary", {
     epoch: { dtype: "integer" },
@@ -278,7 +282,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     const train = await session.evaluate("train");
     const test = dataset.testY.length > 0 ? await session.evaluate("test") : null;
     hostMeter.stop();
-    const summary = summarize({ opts, runDir, session, ledger, hostMeter, epochs, train, test, wallSeconds: wallSeconds() });
+    const summary = summarize({ opts, runDir, session, ledger, hostMeter, epochs, train, test, wallSeconds: wallSeconds(), interruptedJoules: interruptedTotal });
     writeEnergy();
     writeJsonFile(join(runDir, "summary.json"), summary);
     telemetry?.bits({
@@ -319,6 +323,8 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
 
 interface SummaryInputs {
   opts: RunTrainingOptions;
+  /** Device joules spent after their checkpoints by killed or aborted attempts that resumes replaced. */
+  interruptedJoules: number;
   runDir: string;
   session: TrainingSession;
   ledger: EnergyLedger;
@@ -367,6 +373,7 @@ function summarize(s: SummaryInputs): TrainingSummary {
       host_cpu: host.joules,
       host_cpu_unavailable_reason: host.unavailableReason,
       in_total: energy.in_total,
+      interrupted: s.interruptedJoules,
     },
     bits_learned: bracket,
     ...perBitFigures(bracket, energy.total_joules, config.temperatureKelvin),
@@ -386,4 +393,13 @@ function summarize(s: SummaryInputs): TrainingSummary {
     dataset: dataset.description,
     wall_seconds: s.wallSeconds,
   };
+}
+
+/** Device joules journaled after the checkpoint by the attempt a resume replaces (0 when it journaled no batch). */
+function interruptedJoules(runDir: string, checkpoint: RunCheckpoint): number {
+  const last = deviceJoulesJournaledAfter(runDir, checkpoint.epoch);
+  if (last === null) return 0;
+  const atCheckpoint = new EnergyLedger();
+  atCheckpoint.restore(checkpoint.ledger);
+  return Math.max(0, last - atCheckpoint.summary().total_joules);
 }

@@ -223,6 +223,7 @@ export function formatSummary(s: TrainingSummary): string {
     `  by activity   ${Object.entries(e.by_activity).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
     `  by component  ${Object.entries(e.by_physical_component).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
     `  beside it     board power ${e.board_power === null ? "unavailable" : `${fmt(e.board_power)} J`}; host CPU ${e.host_cpu === null ? `unavailable (${e.host_cpu_unavailable_reason})` : `${fmt(e.host_cpu)} J`}`,
+    ...(e.interrupted > 0 ? [`                interrupted attempts ${fmt(e.interrupted)} J (spent after their checkpoint before a kill or abort, then redone on resume)`] : []),
     `bits learned    lower ${fmt(b.lower.bits)}  — ${b.lower.method}`,
     `                estimate ${b.estimate ? `${fmt(b.estimate.bits)}  — ${b.estimate.method}` : "n/a"}`,
     `                upper ${fmt(b.upper.bits)}  — ${b.upper.method}`,
