@@ -12,6 +12,7 @@ const NEEDED = [
   { pkg: "avr-libc", present: () => existsSync("/usr/lib/avr/include/avr/io.h"), why: "the AVR firmware build" },
   { pkg: "arduino-core-avr", present: () => existsSync("/usr/share/arduino/hardware/arduino/avr/cores/arduino"), why: "the AVR firmware build (Arduino core)" },
   { pkg: "chromium", present: () => existsSync("/usr/bin/chromium"), why: "the headless browser test of the report" },
+  { pkg: "libsimavr-dev", present: () => existsSync("/usr/include/simavr/parts/uart_pty.h"), why: "running the AVR firmware image under simavr (it brings simavr's libraries)" },
 ];
 
 function onPath(cmd) {
