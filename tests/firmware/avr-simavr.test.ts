@@ -67,6 +67,7 @@ describe("the AVR image under simavr", () => {
       expect(id.limits).toMatchObject({ maxProgramVoltsPositive: 1.5, maxProgramVoltsNegative: 1.35, maxReadVolts: 0.3, maxPulseCount: 100 });
     } finally {
       await xb.close();
+      await avr.stop(); // simavr spins a core while it runs
     }
   }, 60_000);
 
