@@ -55,7 +55,10 @@ export const TrainConfigSchema = z.strictObject({
   learningRates: z.union([z.number().positive(), z.array(z.number().positive()).min(1)]).default([0.1, 0.05]),
   batchSize: z.number().int().min(1).default(20),
   epochs: z.number().int().min(1).default(10),
-  /** Start each free phase from the sample's last free state (per-sample particles). */
+  /**
+   * Start each free phase from the sample's last free state (per-sample particles), as the prototype does.
+   * `mhil train` leaves them off for crossbar weights unless a config sets this (see src/cli/commands/train.ts).
+   */
   persistentParticles: z.boolean().default(true),
   /** Centred nudging: two nudged phases at +β and −β, update from their difference (Laborieux et al. 2021). */
   centredNudging: z.boolean().default(false),
