@@ -1,50 +1,13 @@
 // The ATmega2560 image itself, running under simavr with USART0 on a real pty: the same bytes a board
-// would run. The serial driver identifies it; the firmware applies a pulse train once, answers the
-// retry from memory, and refuses damaged and out-of-limit lines on its own (the host's checks bypassed).
-// The external DAC/ADC are absent under simavr, so measured values are zero; only the logic is tested.
-import { spawn, type ChildProcess } from "node:child_process";
+// would run, its analog front end simulated at the pins (firmware/test/simavr_uart.c). The serial driver
+// identifies it; the firmware applies a pulse train once, answers the retry from memory, refuses damaged
+// and out-of-limit lines on its own (the host's checks bypassed), drives exactly the selected row and
+// column at the DAC and leaves every output at 0 V. (tests/conformance/firmware-avr.test.ts runs the
+// whole Crossbar conformance suite on it.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSerialCrossbar } from "../../drivers/serial-crossbar/open.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
-import { crcValid, FIRMWARE_DIR, LineClient, make } from "./host-process.js";
-
-const HARNESS = `${FIRMWARE_DIR}/build/simavr/mhil-avr-uart`;
-const IMAGE = `${FIRMWARE_DIR}/build/avr/mhil-fw.elf`;
-
-interface SimulatedAvr {
-  path: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts the image under simavr; resolves with the pty its USART0 is on. */
-async function startAvr(): Promise<SimulatedAvr> {
-  const child = spawn(HARNESS, [IMAGE], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (c: string) => (err += c));
-  const path = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (c: string) => {
-      out += c;
-      const m = /^PTY (\S+)$/m.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`simavr harness exited ${code} before its pty was ready: ${err}`)));
-    child.once("error", reject);
-  });
-  return {
-    path,
-    process: child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
+import { crcValid, LineClient, make, startSimulatedAvr as startAvr, type SimulatedAvr } from "./host-process.js";
 
 describe("the AVR image under simavr", () => {
   const avrs: SimulatedAvr[] = [];
@@ -82,7 +45,7 @@ describe("the AVR image under simavr", () => {
     expect(await client.ask("0001 NEW 9C41D2E0")).toMatch(/^0001 OK NEW 0 0 0 0 \*/);
 
     const first = await client.ask("0002 PCELL 1 2 1500000 100000 3");
-    expect(first).toMatch(/^0002 OK PCELL (0|\d+e-15) (0|\d+e-15) \d+e-15 \d+e-9 3 0 \*[0-9A-F]{4}$/); // no ADC: cell energies read 0
+    expect(first).toMatch(/^0002 OK PCELL \d+e-15 \d+e-15 \d+e-15 \d+e-9 3 0 \*[0-9A-F]{4}$/);
     expect(await client.ask("0002 PCELL 1 2 1500000 100000 3")).toBe(first);
 
     // The firmware's own checks: a damaged CRC, a voltage and a count over its limits, an overlong line.
@@ -94,5 +57,34 @@ describe("the AVR image under simavr", () => {
     expect(await client.next()).toMatch(/^0000 ERR LONG /);
     const en = (await client.ask("0005 EN")).split(" ");
     expect(en[11]).toBe("3"); // pulses applied since boot: the first train only
+  }, 60_000);
+
+  it("a cell pulse drives exactly its row at +V/2 and its column at −V/2 at the DAC, then every output is 0 V", async () => {
+    const avr = await startAvr(["--log-dac"]);
+    avrs.push(avr);
+    const line = await LineClient.open(avr.path);
+    try {
+      await line.ask("0000 ID");
+      await line.ask("0001 NEW 0BADF00D");
+      const before = avr.stderr().length;
+      // 1.5 V = 10,000 DAC codes of 150 µV; the device's cell scheme is V/2.
+      expect(await line.ask("0002 PCELL 1 2 1500000 100000 3")).toMatch(/^0002 OK PCELL .* 3 0 \*[0-9A-F]{4}$/);
+      const outputs = new Map<number, number>();
+      const driven = new Map<number, Set<number>>();
+      for (const l of avr.stderr().slice(before).split("\n")) {
+        if (l === "dac clear") outputs.clear();
+        const m = /^dac (\d+) (-?\d+)$/.exec(l);
+        if (!m) continue;
+        const [ch, code] = [Number(m[1]), Number(m[2])];
+        outputs.set(ch, code);
+        if (code !== 0) driven.set(ch, (driven.get(ch) ?? new Set()).add(code));
+      }
+      // Row 1 is channel 1, column 2 is channel 18; channel 32 is the TIA reference, following whichever
+      // of the two lines is being sensed. No other line leaves 0 V (V/2: unselected lines stay grounded).
+      expect(Object.fromEntries([...driven].map(([ch, codes]) => [ch, [...codes].sort((a, b) => a - b)]))).toEqual({ 1: [5000], 18: [-5000], 32: [-5000, 5000] });
+      expect([...outputs.values()].every((code) => code === 0)).toBe(true);
+    } finally {
+      await line.close();
+    }
   }, 60_000);
 });

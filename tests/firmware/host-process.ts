@@ -139,3 +139,47 @@ export class LineClient {
     await new Promise<void>((resolve) => this.port.close(() => resolve()));
   }
 }
+
+export const SIMAVR_HARNESS = `${FIRMWARE_DIR}/build/simavr/mhil-avr-uart`;
+export const AVR_IMAGE = `${FIRMWARE_DIR}/build/avr/mhil-fw.elf`;
+
+export interface SimulatedAvr {
+  path: string;
+  process: ChildProcess;
+  /** What the harness wrote to stderr so far (with --log-dac: every DAC output change). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the AVR image under simavr (firmware/test/simavr_uart.c, `make simavr`), its analog front end
+ * simulated; resolves with the pty its USART0 is on. `args` go to the harness (e.g. --log-dac).
+ */
+export async function startSimulatedAvr(args: string[] = []): Promise<SimulatedAvr> {
+  const child = spawn(SIMAVR_HARNESS, [...args, AVR_IMAGE], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (c: string) => (err += c));
+  const path = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (c: string) => {
+      out += c;
+      const m = /^PTY (\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`simavr harness exited ${code} before its pty was ready: ${err}`)));
+    child.once("error", reject);
+  });
+  return {
+    path,
+    process: child,
+    stderr: () => err,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
