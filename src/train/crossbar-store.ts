@@ -15,6 +15,10 @@
 // Initialisation (ledger "reset"): ground the lines, RESET every used device to its floor (bursts of
 // strong pulses until reads stop moving), read the floor, calibrate the SET step with a burst of update
 // pulses, SET a sample of 256 cells to the ceiling to measure the range, RESET again, write the initial weights.
+// Unless the config fixes the pulse width, a device that holds fewer than TARGET_LEVELS steps at the default
+// width (√(min·max) of its limits) gets shorter update pulses, down to its minimum width, and its step is
+// measured again: coarse steps left EqProp at chance (the firmware's reference device: 22 levels at 447 µs,
+// chance on toy:2d; 44 levels at 20 µs, 1.0).
 // Every backend call is recorded in the ledger under its activity; energy is only what the backend returned.
 // Biases are kept digitally by the session.
 import type { Crossbar, DeviceIdentity, HalfSelectScheme, LinePulse, Measured, Pulse } from "../hal/crossbar.js";
@@ -107,6 +111,8 @@ interface Calibration {
 const HARD_BURST = 16;
 const MAX_BURSTS = 40;
 const CALIBRATION_PULSES = 20;
+/** Fewest distinguishable levels per device the default pulse width is shortened to reach. */
+const TARGET_LEVELS = 64;
 /** Cells driven to the ceiling to measure the conductance range. */
 const RANGE_SAMPLE = 256;
 /** Smallest common mode (fraction of the range, on the lower device) that makes a refresh worthwhile. */
@@ -126,7 +132,8 @@ export class CrossbarStore implements WeightStore {
   private readonly readVolts: number;
   private readonly setVolts: number;
   private readonly resetVolts: number;
-  private readonly widthSeconds: number;
+  /** Update-pulse width: the config's, or chosen at calibration (see TARGET_LEVELS). */
+  private widthSeconds: number;
   private readonly hardWidthSeconds: number;
   private readonly scheme: HalfSelectScheme | null;
   private cal!: Calibration;
@@ -415,10 +422,13 @@ export class CrossbarStore implements WeightStore {
     // The SET step with the update pulse, then the ceiling.
     const calib = new Int32Array(n);
     for (let i = 0; i < n; i++) if (used[i]) calib[i] = CALIBRATION_PULSES;
-    await this.hardPulseCounts(calib, this.setVolts, this.widthSeconds, "reset");
-    const afterSteps = await floorRead();
-    const step = new Float64Array(n);
-    for (let i = 0; i < n; i++) step[i] = used[i] ? (afterSteps[i]! - gLow[i]!) / CALIBRATION_PULSES : 0;
+    const measureSteps = async () => {
+      await this.hardPulseCounts(calib, this.setVolts, this.widthSeconds, "reset");
+      const after = await floorRead();
+      return { after, step: Float64Array.from({ length: n }, (_, i) => (used[i] ? (after[i]! - gLow[i]!) / CALIBRATION_PULSES : 0)) };
+    };
+    const first = await measureSteps();
+    let step = first.step;
     // The ceiling, on a sample of cells only: driving every device to its top is the most expensive
     // pulse train there is (high conductance), and the range is a property of the population.
     const sample = new Int32Array(n);
@@ -426,7 +436,7 @@ export class CrossbarStore implements WeightStore {
     for (let i = 0; i < n; i++) if (used[i]) usedCells.push(i);
     const stride = Math.max(1, Math.floor(usedCells.length / RANGE_SAMPLE));
     for (let k = 0; k < usedCells.length; k += stride) sample[usedCells[k]!] = 1;
-    let top = afterSteps;
+    let top = first.after;
     for (let k = 0; k < MAX_BURSTS; k++) {
       await this.hardPulse(sample, this.id.limits.maxProgramVoltsPositive, HARD_BURST, "reset");
       const now = await floorRead();
@@ -436,13 +446,20 @@ export class CrossbarStore implements WeightStore {
       if (moved === 0) break;
     }
     const ranges: number[] = [];
-    const steps: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (sample[i]) ranges.push(top[i]! - gLow[i]!);
-      if (used[i]) steps.push(step[i]!);
-    }
+    for (let i = 0; i < n; i++) if (sample[i]) ranges.push(top[i]! - gLow[i]!);
     const medRange = median(ranges);
-    const medStep = median(steps);
+    const usedSteps = () => usedCells.map((i) => step[i]!);
+    let medStep = median(usedSteps());
+    const minWidth = this.id.limits.minPulseWidthSeconds;
+    for (let tries = 0; this.settings.pulseWidthSeconds === null && tries < 3; tries++) {
+      const levels = medRange / Math.max(medStep, 2 * readSigma);
+      if (!(levels < TARGET_LEVELS) || !(medStep > 0) || this.widthSeconds <= minWidth) break;
+      // Steps shrink about in proportion to the width well below saturation: aim at TARGET_LEVELS.
+      this.widthSeconds = Math.max(minWidth, (this.widthSeconds * levels) / TARGET_LEVELS);
+      await this.hardPulse(used, -this.resetVolts, resetBursts * HARD_BURST, "reset");
+      step = (await measureSteps()).step;
+      medStep = median(usedSteps());
+    }
     const medLow = median(usedCells.map((i) => gLow[i]!));
     const gHigh = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -597,6 +614,7 @@ export class CrossbarStore implements WeightStore {
       gUnit: this.cal.gUnit,
       resetBursts: this.cal.resetBursts,
       readSigma: this.cal.readSigma,
+      widthSeconds: this.widthSeconds,
       dead: Array.from(this.dead.keys()).filter((i) => this.dead[i]),
       weights: this.sizes.slice(0, -1).map((_, l) => encodeFloat64(this.shadowWeights(l))),
       rng: this.rng.getState(),
@@ -617,6 +635,8 @@ export class CrossbarStore implements WeightStore {
       resetBursts: cp.resetBursts as number,
       readSigma: cp.readSigma as number,
     };
+    // The width the checkpoint's steps were measured at (older checkpoints: the one chosen now).
+    if (typeof cp.widthSeconds === "number") this.widthSeconds = cp.widthSeconds;
     this.dead.fill(0);
     for (const i of cp.dead as number[]) this.dead[i] = 1;
     const weights = (cp.weights as string[]).map((s, l) => decodeFloat64(s, this.sizes[l]! * this.sizes[l + 1]!, `weights[${l}]`));

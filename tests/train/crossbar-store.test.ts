@@ -122,4 +122,25 @@ describe("crossbar weight store", () => {
     expect(session.levelsPerDevice()).toBeGreaterThan(10);
     await xb.close();
   });
+
+  it("a coarse device gets shorter update pulses until it holds 64 levels, and then learns; a set width is kept", async () => {
+    // TaOx (32 levels at its nominal pulse): √(min·max) of its width limits gives far fewer.
+    const config = (over: Record<string, unknown> = {}) =>
+      parseTrainConfig({ dataset: "toy:2d", samples: 400, testSamples: 200, layers: [16], learningRates: [0.2, 0.1], batchSize: 10, epochs: 5, persistentParticles: false, weights: "crossbar", ...over }, "test");
+    const train = async (c: ReturnType<typeof config>) => {
+      const xb = await openCrossbar("sim:taox?rows=32&cols=40");
+      const session = await TrainingSession.create({ config: c, crossbar: xb, ledger: new EnergyLedger(), rng: new Rng(1) });
+      for (let e = 0; e < c.epochs; e++) await session.runEpoch();
+      const result = { levels: session.levelsPerDevice()!, accuracy: (await session.evaluate("test")).accuracy };
+      await xb.close();
+      return result;
+    };
+    const id = await (await openCrossbar("sim:taox?rows=32&cols=40")).identify();
+    const fixed = await train(config({ crossbar: { pulseWidthSeconds: Math.sqrt(id.limits.minPulseWidthSeconds * id.limits.maxPulseWidthSeconds) } }));
+    const chosen = await train(config());
+    expect(fixed.levels).toBeLessThan(64);
+    expect(chosen.levels).toBeGreaterThanOrEqual(64);
+    expect(chosen.accuracy).toBeGreaterThan(0.95);
+    expect(fixed.accuracy).toBeLessThan(chosen.accuracy);
+  }, 120_000);
 });
