@@ -1,6 +1,11 @@
 // The shared Crossbar conformance suite on the crossbar-controller FIRMWARE itself: its host build
 // (the same C++ logic as the ATmega2560 image, on a simulated 16×16 crossbar) on a real pty, driven
 // by the real serial driver (drivers/serial-crossbar) through serialport 13.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSerialCrossbar } from "../../drivers/serial-crossbar/open.js";
 import type { Crossbar } from "../../src/hal/crossbar.js";
@@ -50,4 +55,25 @@ describe("firmware host build after the serial driver closes", () => {
       await client.close();
     }
   }, 60_000);
+});
+
+describe("mhil train over the firmware host build", () => {
+  it("EqProp on the firmware's own device model learns toy:2d through the CLI, the serial driver and PROTOCOL.md", async () => {
+    const host = await startFirmwareHost(["--seed", "11", "--serial", "FWHOST-TRAIN"]);
+    hosts.push(host);
+    const work = mkdtempSync(join(tmpdir(), "mhil-fw-train-"));
+    try {
+      const config = join(work, "toy.json");
+      writeFileSync(config, JSON.stringify({ dataset: "toy:2d", layers: [6], samples: 400, testSamples: 200, epochs: 5, batchSize: 10 }));
+      const args = [resolve("bin/mhil.js"), "train", "--config", config, "--device", `serial:${host.path}`, "--json", "--no-progress", "--out", join(work, "runs"), "--state-dir", join(work, "state")];
+      const { stdout } = await promisify(execFile)("node", args, { maxBuffer: 1 << 24 });
+      const s = JSON.parse(stdout);
+      expect(s.weights).toBe("crossbar");
+      expect(s.accuracy.test).toBeGreaterThan(0.95); // x₀ + x₁ > 1, learned on the device
+      expect(s.pulses).toBeGreaterThan(0);
+      expect(s.energy_joules.by_activity.program).toBeGreaterThan(0);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
