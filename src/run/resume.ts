@@ -5,6 +5,7 @@ import type { LedgerSnapshot } from "../energy/ledger.js";
 import { ACTIVITIES } from "../energy/ledger.js";
 import type { RngState } from "../random/rng.js";
 import type { EpochResult } from "../train/session.js";
+import { parseLine } from "../telemetry/lineProtocol.js";
 import { recordJournalCut } from "../telemetry/retractions.js";
 
 /** A run directory that cannot be resumed as asked; the message says which file and why (CLI exit code 2). */
@@ -103,25 +104,6 @@ export function readResumePoint(runDir: string): ResumePoint {
   return { runDir, config: cfg.config, deviceUri: cfg.device_uri, checkpointName, checkpoint, epochs, previousStart: checkpoint.run_start, interruptedJoulesBefore };
 }
 
-/**
- * The run's device total at the last batch its journal holds after `epoch` (train_batch's
- * device_joules_so_far), or null when it holds none: how far an attempt killed after that checkpoint got.
- */
-export function deviceJoulesJournaledAfter(runDir: string, epoch: number): number | null {
-  const file = join(runDir, "telemetry.lp");
-  if (!existsSync(file)) return null;
-  let last: number | null = null;
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line.startsWith("train_batch,")) continue;
-    const e = /[ ,]epoch=(\d+)i?(?:[ ,]|$)/.exec(line);
-    const j = /[ ,]device_joules_so_far=([-+0-9.eE]+)(?:[ ,]|$)/.exec(line);
-    if (!e || !j || Number(e[1]) <= epoch) continue;
-    const v = Number(j[1]);
-    if (Number.isFinite(v) && (last === null || v > last)) last = v;
-  }
-  return last;
-}
-
 /** a + b, activity by activity: the checkpoint's ledger plus what re-opening and restoring spent. */
 export function addLedgerSnapshots(a: LedgerSnapshot, b: LedgerSnapshot): LedgerSnapshot {
   const out = structuredClone(a);
@@ -144,11 +126,10 @@ export function addLedgerSnapshots(a: LedgerSnapshot, b: LedgerSnapshot): Ledger
  * Cuts the run's telemetry journal (telemetry.lp, see src/telemetry/journal.ts) back to the checkpoint:
  * points of later epochs (a killed epoch's batches) go, so the resumed run re-journals them once, not twice.
  * They are kept in telemetry.cut.lp and deleted from InfluxDB by the next shipper (src/telemetry/retractions.ts).
- * Returns the number of lines removed (a torn last piece counts as one).
  */
-export function cutJournalAfterEpoch(runDir: string, epoch: number): number {
+export function cutJournalAfterEpoch(runDir: string, epoch: number): JournalCut {
   const file = join(runDir, "telemetry.lp");
-  if (!existsSync(file)) return 0;
+  if (!existsSync(file)) return { removed: 0, lastDeviceJoules: null };
   const text = readFileSync(file, "utf8");
   const lines = text.split("\n");
   const torn = !text.endsWith("\n"); // the last piece of a killed write is not a whole line
@@ -160,13 +141,31 @@ export function cutJournalAfterEpoch(runDir: string, epoch: number): number {
   const cut = whole.findIndex((l) => !l.startsWith("#") && (epochOf(l) ?? 0) > epoch);
   const keep = cut < 0 ? whole : whole.slice(0, cut);
   const removed = whole.length - keep.length + (torn ? 1 : 0);
+  const cutLines = whole.slice(keep.length);
   if (removed > 0) {
     const kept = keep.map((l) => l + "\n").join("");
     writeFileSync(file, kept);
     // The cut points may already be in InfluxDB: kept aside, and queued for deletion there too.
-    recordJournalCut(runDir, whole.slice(keep.length), Buffer.byteLength(kept));
+    recordJournalCut(runDir, cutLines, Buffer.byteLength(kept));
   }
-  return removed;
+  let lastDeviceJoules: number | null = null;
+  cutLines.forEach((line, i) => {
+    if (!line.startsWith("train_batch,")) return;
+    const j = parseLine(line, keep.length + i + 1).fields.device_joules_so_far;
+    if (typeof j === "number" && (lastDeviceJoules === null || j > lastDeviceJoules)) lastDeviceJoules = j;
+  });
+  return { removed, lastDeviceJoules };
+}
+
+/** What cutJournalAfterEpoch removed. */
+export interface JournalCut {
+  /** Lines removed (a torn last piece counts as one). */
+  removed: number;
+  /**
+   * The run's device total at the last batch the cut held (train_batch's device_joules_so_far), or null
+   * when it held none: how far the attempt killed after the checkpoint got.
+   */
+  lastDeviceJoules: number | null;
 }
 
 /** Drops metrics.csv rows of epochs after the checkpoint (written before a kill cut their epoch's record short). */

@@ -16,7 +16,7 @@ import { gitProvenance } from "./provenance.js";
 import { perBitFigures, type TrainingSummary } from "./summary.js";
 import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
 import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
-import { addLedgerSnapshots, cutJournalAfterEpoch, cutMetricsAfterEpoch, deviceJoulesJournaledAfter, type ResumePoint, type RunCheckpoint } from "./resume.js";
+import { addLedgerSnapshots, cutJournalAfterEpoch, cutMetricsAfterEpoch, type ResumePoint } from "./resume.js";
 import { WearBudgetCrossbar } from "../wear/budget.js";
 import type { WearStore } from "../wear/store.js";
 import { DeviceEvents, type DeviceEvent } from "./device-events.js";
@@ -138,9 +138,14 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
 
   // --- the run directory; from here every path writes a stop record ---
   const runDir = opts.resume ? opts.resume.runDir : createRunDir(opts.outDir, opts.runDirName);
-  // What the attempt this resume replaces spent after its checkpoint (up to its last journaled batch): real
-  // joules, redone now, so reported beside the total rather than in it.
-  const interruptedNow = opts.resume ? interruptedJoules(runDir, opts.resume.checkpoint) : 0;
+  // The journal goes back to the checkpoint before it reopens. What the attempt this resume replaces spent
+  // after its checkpoint (up to its last journaled batch) is real joules, redone now: reported beside the
+  // total rather than in it.
+  let interruptedNow = 0;
+  if (opts.resume) {
+    const cut = cutJournalAfterEpoch(runDir, opts.resume.checkpoint.epoch);
+    if (cut.lastDeviceJoules !== null) interruptedNow = Math.max(0, cut.lastDeviceJoules - new EnergyLedger(opts.resume.checkpoint.ledger).deviceTotalJoules());
+  }
   const interruptedTotal = (opts.resume?.interruptedJoulesBefore ?? 0) + interruptedNow;
   const git = gitProvenance();
   const dataset = session.dataset;
@@ -204,7 +209,6 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   const epochs: EpochResult[] = opts.resume ? [...opts.resume.epochs] : [];
   const stopReason = () => String(opts.signal?.reason instanceof Error ? opts.signal.reason.message : (opts.signal?.reason ?? "aborted"));
   try {
-    if (opts.resume) cutJournalAfterEpoch(runDir, opts.resume.checkpoint.epoch); // before the journal reopens
     telemetry = opts.telemetry ? await opts.telemetry(runDir, records.startUid, identity) : null;
     opts.onProgress?.({ kind: "start", runDir, epochs: config.epochs, samples: dataset.trainY.length, description: dataset.description });
     const shouldStop = () => opts.signal?.aborted === true;
@@ -393,13 +397,4 @@ function summarize(s: SummaryInputs): TrainingSummary {
     dataset: dataset.description,
     wall_seconds: s.wallSeconds,
   };
-}
-
-/** Device joules journaled after the checkpoint by the attempt a resume replaces (0 when it journaled no batch). */
-function interruptedJoules(runDir: string, checkpoint: RunCheckpoint): number {
-  const last = deviceJoulesJournaledAfter(runDir, checkpoint.epoch);
-  if (last === null) return 0;
-  const atCheckpoint = new EnergyLedger();
-  atCheckpoint.restore(checkpoint.ledger);
-  return Math.max(0, last - atCheckpoint.summary().total_joules);
 }

@@ -131,7 +131,7 @@ describe("journal cut on resume", () => {
     const shipped = await databasePoints(influxd, "cut1");
 
     const journalBefore = journalPoints(join(runDir, "telemetry.lp"));
-    const removed = cutJournalAfterEpoch(runDir, 1);
+    const { removed } = cutJournalAfterEpoch(runDir, 1);
     const kept = journalPoints(join(runDir, "telemetry.lp"));
     expect(removed).toBe(journalBefore.length - kept.length);
     expect(removed).toBeGreaterThan(0);
