@@ -1,7 +1,8 @@
 // The calibration file: a versioned JSON document with the raw data, the fit, its residuals, the device
 // identity and the date. Checked on open: a truncated file, another schema version or a device that does
 // not match is refused with the file named.
-import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../src/files/atomic-write.js";
 import { z } from "zod";
 import type { DeviceIdentity } from "../src/hal/crossbar.js";
 
@@ -136,9 +137,7 @@ export function loadCalibration(file: string): CalibrationFile {
 /** Writes atomically (temp file, then rename) so an interrupted write never leaves a truncated file. */
 export function saveCalibration(file: string, cal: CalibrationFile): void {
   cal.updated = new Date().toISOString();
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(cal, null, 1) + "\n");
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(cal, null, 1) + "\n");
 }
 
 /** Refuses to mix data from two devices in one file: model, serial and shape must match. */

@@ -1,6 +1,7 @@
 // The sweep's summary.json: β on each end of the bracket (estimate and 95% CI), the verdict and its reasons,
 // and the evidence behind them, computed from every finished run directory under SWEEP/runs.
-import { existsSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { writeJsonAtomic } from "../files/atomic-write.js";
 import { join } from "node:path";
 import { analyzeEnd, analyzeSweep, type SweepAnalysis } from "./analysis.js";
 import { BRACKET_ENDS, type ExperimentPoint } from "./point.js";
@@ -102,10 +103,7 @@ export function summarizeSweep(sweepDir: string, config: SweepConfig): SweepSumm
 
 export function writeSweepSummary(sweepDir: string, summary: SweepSummary): string {
   const path = join(sweepDir, SWEEP_SUMMARY_FILE);
-  // Infinity and NaN are not JSON: written as null.
-  // Written aside and renamed: shards finishing together never leave half a file.
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(summary, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n");
-  renameSync(tmp, path);
+  // Shards finishing together never leave half a file; Infinity and NaN are written as null.
+  writeJsonAtomic(path, summary);
   return path;
 }

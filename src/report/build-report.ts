@@ -1,6 +1,6 @@
 // Writes DIR/report.html: one self-contained page (inline SVG and CSS, no scripts, no network) for a sweep
 // directory or a single run directory.
-import { renameSync, writeFileSync } from "node:fs";
+import { writeFileAtomic } from "../files/atomic-write.js";
 import { join } from "node:path";
 import { accuracyChart, conductanceChart, energyByComponentChart, energyVsBitsChart, landauerChart } from "./charts.js";
 import { renderSvg } from "./render-svg.js";
@@ -12,9 +12,7 @@ export async function buildReport(dir: string): Promise<string> {
   const data = loadReportData(dir);
   const html = await reportHtml(data);
   const path = join(dir, REPORT_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, html);
-  renameSync(tmp, path);
+  writeFileAtomic(path, html);
   return path;
 }
 

@@ -1,5 +1,6 @@
 // A run directory: runs/<utc-timestamp>-<short-id>/ with its files written whole (write to .tmp, rename).
-import { mkdirSync, renameSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
+import { mkdirSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
+import { writeJsonAtomic } from "../files/atomic-write.js";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 
@@ -21,9 +22,7 @@ export function createRunDir(outDir: string, name: string = runDirName()): strin
 
 /** Writes JSON atomically, so a reader never sees half a file. Non-finite numbers become null. */
 export function writeJsonFile(file: string, value: unknown): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n");
-  renameSync(tmp, file);
+  writeJsonAtomic(file, value);
 }
 
 /** metrics.csv: a header, then one row per call, columns in the header's order. */

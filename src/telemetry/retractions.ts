@@ -3,7 +3,8 @@
 // database agree point for point. The cut lines are kept in `telemetry.cut.lp` (nothing is thrown away), a
 // retraction per run tag waits in `telemetry.retract.json` until the shipper has deleted them, and the offset
 // file is brought back inside the shortened journal.
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { writeFileAtomic } from "../files/atomic-write.js";
 import { join } from "node:path";
 import { TelemetryConfigError } from "./influxTarget.js";
 import { parseLine } from "./lineProtocol.js";
@@ -52,9 +53,7 @@ export function writeRetractions(path: string, list: readonly Retraction[]): voi
     rmSync(path, { force: true });
     return;
   }
-  const tmp = path + ".tmp";
-  writeFileSync(tmp, JSON.stringify(list, null, 1) + "\n");
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(list, null, 1) + "\n");
 }
 
 /**

@@ -1,6 +1,7 @@
 // The shipper's progress, `telemetry.offset.json` in the run directory: how far into the journal every point
 // has been settled (written or dead-lettered), so a restart continues where the last one stopped.
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "../files/atomic-write.js";
 import { join } from "node:path";
 import { TelemetryConfigError } from "./influxTarget.js";
 
@@ -41,7 +42,5 @@ export function readShipState(path: string): ShipState {
 
 /** Replaces the state file atomically (write a temporary file, then rename): a crash leaves the old or the new. */
 export function writeShipState(path: string, s: ShipState): void {
-  const tmp = path + ".tmp";
-  writeFileSync(tmp, JSON.stringify(s) + "\n");
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(s) + "\n");
 }

@@ -1,5 +1,6 @@
 // Per-cell pulse counts, persisted per device serial across runs: a small JSON file per device.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "../files/atomic-write.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { DeviceIdentity } from "../hal/crossbar.js";
@@ -63,8 +64,6 @@ export class WearStore {
     mkdirSync(this.dir, { recursive: true });
     rec.updated = new Date().toISOString();
     const file = this.fileFor(rec.serial);
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(rec) + "\n");
-    renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(rec) + "\n");
   }
 }
