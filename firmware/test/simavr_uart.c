@@ -122,16 +122,10 @@ static void onPortL(struct avr_irq_t *irq, uint32_t value, void *param) {
   if ((was & 0x01) && !(now & 0x01)) adcByte = 0;
 }
 
-static void onPortA(struct avr_irq_t *irq, uint32_t value, void *param) {
+// Ports A and C (muxes, TIA range) are only latched: `param` is where.
+static void onPortLatch(struct avr_irq_t *irq, uint32_t value, void *param) {
   (void)irq;
-  (void)param;
-  portA = (uint8_t)value;
-}
-
-static void onPortC(struct avr_irq_t *irq, uint32_t value, void *param) {
-  (void)irq;
-  (void)param;
-  portC = (uint8_t)value;
+  *(uint8_t *)param = (uint8_t)value;
 }
 
 int main(int argc, char **argv) {
@@ -165,8 +159,8 @@ int main(int argc, char **argv) {
   spiIn = avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ(0), SPI_IRQ_INPUT);
   avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ(0), SPI_IRQ_OUTPUT), onSpiByte, NULL);
   avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('L'), IOPORT_IRQ_REG_PORT), onPortL, NULL);
-  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('A'), IOPORT_IRQ_REG_PORT), onPortA, NULL);
-  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('C'), IOPORT_IRQ_REG_PORT), onPortC, NULL);
+  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('A'), IOPORT_IRQ_REG_PORT), onPortLatch, &portA);
+  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('C'), IOPORT_IRQ_REG_PORT), onPortLatch, &portC);
   uart_pty_init(avr, &uart);
   uart_pty_connect(&uart, '0');
   printf("PTY %s\n", uart.pty.slavename);

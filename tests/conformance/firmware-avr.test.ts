@@ -5,10 +5,10 @@ import { afterAll, beforeAll } from "vitest";
 import { openSerialCrossbar } from "../../drivers/serial-crossbar/open.js";
 import type { Crossbar } from "../../src/hal/crossbar.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
-import { make, startSimulatedAvr, type SimulatedAvr } from "../firmware/host-process.js";
+import { make, startSimulatedAvr, type FirmwareHost } from "../firmware/host-process.js";
 import { crossbarConformance } from "./conformance.js";
 
-const avrs: SimulatedAvr[] = [];
+const avrs: FirmwareHost[] = [];
 
 beforeAll(() => {
   make(["simavr"]);

@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSerialCrossbar } from "../../drivers/serial-crossbar/open.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
-import { crcValid, LineClient, make, startSimulatedAvr as startAvr, type SimulatedAvr } from "./host-process.js";
+import { crcValid, LineClient, make, startSimulatedAvr as startAvr, type FirmwareHost } from "./host-process.js";
 
 describe("the AVR image under simavr", () => {
-  const avrs: SimulatedAvr[] = [];
+  const avrs: FirmwareHost[] = [];
   let client: LineClient | null = null;
   beforeAll(() => {
     make(["simavr"]);
@@ -66,12 +66,12 @@ describe("the AVR image under simavr", () => {
     try {
       await line.ask("0000 ID");
       await line.ask("0001 NEW 0BADF00D");
-      const before = avr.stderr().length;
+      const before = avr.log.length;
       // 1.5 V = 10,000 DAC codes of 150 µV; the device's cell scheme is V/2.
       expect(await line.ask("0002 PCELL 1 2 1500000 100000 3")).toMatch(/^0002 OK PCELL .* 3 0 \*[0-9A-F]{4}$/);
       const outputs = new Map<number, number>();
       const driven = new Map<number, Set<number>>();
-      for (const l of avr.stderr().slice(before).split("\n")) {
+      for (const l of avr.log.slice(before)) {
         if (l === "dac clear") outputs.clear();
         const m = /^dac (\d+) (-?\d+)$/.exec(l);
         if (!m) continue;

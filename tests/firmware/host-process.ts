@@ -44,9 +44,12 @@ export interface FirmwareHost {
   stop(): Promise<void>;
 }
 
-/** Starts the host build with --pty; resolves once it has printed its pty path. */
-export async function startFirmwareHost(args: string[] = []): Promise<FirmwareHost> {
-  const child = spawn(HOST_BINARY, ["--pty", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Spawns a firmware process that opens a pty itself and prints its path on stdout (matched by `ptyLine`,
+ * path in group 1); collects its stderr lines. Resolves once the path is printed.
+ */
+async function spawnOnPty(command: string, args: string[], ptyLine: RegExp): Promise<FirmwareHost> {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   const log: string[] = [];
   let stderrRest = "";
   child.stderr!.setEncoding("utf8");
@@ -61,10 +64,10 @@ export async function startFirmwareHost(args: string[] = []): Promise<FirmwareHo
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (chunk: string) => {
       out += chunk;
-      const m = /^pty: (\S+)$/m.exec(out);
+      const m = ptyLine.exec(out);
       if (m) resolve(m[1]!);
     });
-    child.once("exit", (code) => reject(new Error(`mhil-fw exited ${code} before printing its pty: ${log.join("\n")}`)));
+    child.once("exit", (code) => reject(new Error(`${command} exited ${code} before printing its pty: ${log.join("\n")}`)));
     child.once("error", reject);
   });
   return {
@@ -87,6 +90,11 @@ export async function startFirmwareHost(args: string[] = []): Promise<FirmwareHo
       await exited;
     },
   };
+}
+
+/** Starts the host build with --pty; resolves once it has printed its pty path. */
+export function startFirmwareHost(args: string[] = []): Promise<FirmwareHost> {
+  return spawnOnPty(HOST_BINARY, ["--pty", ...args], /^pty: (\S+)$/m);
 }
 
 /** A line-at-a-time client on the pty: send framed bodies, read reply lines in order. */
@@ -143,43 +151,11 @@ export class LineClient {
 export const SIMAVR_HARNESS = `${FIRMWARE_DIR}/build/simavr/mhil-avr-uart`;
 export const AVR_IMAGE = `${FIRMWARE_DIR}/build/avr/mhil-fw.elf`;
 
-export interface SimulatedAvr {
-  path: string;
-  process: ChildProcess;
-  /** What the harness wrote to stderr so far (with --log-dac: every DAC output change). */
-  stderr(): string;
-  stop(): Promise<void>;
-}
-
 /**
  * Starts the AVR image under simavr (firmware/test/simavr_uart.c, `make simavr`), its analog front end
- * simulated; resolves with the pty its USART0 is on. `args` go to the harness (e.g. --log-dac).
+ * simulated; resolves with the pty its USART0 is on. `args` go to the harness (e.g. --log-dac, whose
+ * lines land in `log`).
  */
-export async function startSimulatedAvr(args: string[] = []): Promise<SimulatedAvr> {
-  const child = spawn(SIMAVR_HARNESS, [...args, AVR_IMAGE], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (c: string) => (err += c));
-  const path = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (c: string) => {
-      out += c;
-      const m = /^PTY (\S+)$/m.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`simavr harness exited ${code} before its pty was ready: ${err}`)));
-    child.once("error", reject);
-  });
-  return {
-    path,
-    process: child,
-    stderr: () => err,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+export function startSimulatedAvr(args: string[] = []): Promise<FirmwareHost> {
+  return spawnOnPty(SIMAVR_HARNESS, [...args, AVR_IMAGE], /^PTY (\S+)$/m);
 }
