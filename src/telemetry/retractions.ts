@@ -8,11 +8,10 @@ import { writeFileAtomic } from "../files/atomic-write.js";
 import { join } from "node:path";
 import { TelemetryConfigError } from "./influxTarget.js";
 import { parseLine } from "./lineProtocol.js";
-import { EMPTY_SHIP_STATE, readShipState, shipStatePath, writeShipState } from "./shipState.js";
+import { DEAD_LETTER_FILE, EMPTY_SHIP_STATE, readShipState, shipStatePath, writeShipState } from "./shipState.js";
 
 export const CUT_FILE = "telemetry.cut.lp";
 export const RETRACT_FILE = "telemetry.retract.json";
-const DEAD_LETTER = "telemetry.deadletter.jsonl";
 
 /** Delete every point of tag run = `run` with from ≤ time ≤ to (journal microseconds, as decimal strings). */
 export interface Retraction {
@@ -86,7 +85,7 @@ export function recordJournalCut(runDir: string, cutLines: readonly string[], ke
   const statePath = shipStatePath(runDir);
   if (readShipState(statePath).journalBytes > keptBytes) {
     writeShipState(statePath, { ...EMPTY_SHIP_STATE });
-    const dl = join(runDir, DEAD_LETTER);
+    const dl = join(runDir, DEAD_LETTER_FILE);
     if (existsSync(dl)) renameSync(dl, join(runDir, `telemetry.deadletter.before-${cutAt.replace(/[:.]/g, "-")}.jsonl`));
   }
   return added;

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { TelemetryConfigError } from "./influxTarget.js";
 
 export const SHIP_STATE_FILE = "telemetry.offset.json";
+/** Lines the server rejected, one JSON object each (see shipper.ts). */
+export const DEAD_LETTER_FILE = "telemetry.deadletter.jsonl";
 
 export interface ShipState {
   version: 1;

@@ -9,7 +9,7 @@ import { readShipState, writeShipState, EMPTY_SHIP_STATE, type ShipState } from 
 import type { LineSink, WriteOutcome } from "./lineSink.js";
 import { readRetractions, writeRetractions, type Retraction } from "./retractions.js";
 
-export const DEAD_LETTER_FILE = "telemetry.deadletter.jsonl";
+export { DEAD_LETTER_FILE } from "./shipState.js";
 
 /** added = written + deadLettered + dropped + pending, always. */
 export interface TelemetryCounters {
