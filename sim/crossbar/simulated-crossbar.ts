@@ -16,7 +16,7 @@
 // - Peripherals: one DAC conversion per driven line per read, product or pulse; one ADC conversion per sensed line.
 // - Clock: a read or product takes settlingSeconds per vector (per row for readArray); a pulse round w + pulseGapSeconds.
 import type {
-  Crossbar, DeviceCapabilities, DeviceIdentity, DeviceLimits, EnergyBreakdown, HalfSelectScheme, LinePulse, Measured,
+  Crossbar, DeviceCapabilities, DeviceIdentity, DeviceState, DeviceLimits, EnergyBreakdown, HalfSelectScheme, LinePulse, Measured,
   MvmRequest, ProgramReport, Pulse, BackendKind,
 } from "../../src/hal/crossbar.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
@@ -26,6 +26,7 @@ import { switchingRate, validateDeviceParams, ConfigError, type DeviceParams } f
 import { drawPopulation, initialConductances, type DevicePopulation } from "../devices/population.js";
 import { DEFAULT_PERIPHERALS, validatePeripherals, type PeripheralParams } from "./peripherals.js";
 import { MvmEngine } from "./mvm-engine.js";
+import { loadSimState, saveSimState, type SimStateParts } from "./device-state.js";
 import { newFloat64Array } from "../../src/hal/float64-slab.js";
 
 export interface SimulatedCrossbarOptions {
@@ -166,6 +167,33 @@ export class SimulatedCrossbar implements Crossbar {
     }
     for (let i = 0; i < values.length; i++) this.g[i] = Math.min(Math.max(values[i]!, this.population.gMin[i]!), this.population.gMax[i]!);
     this.resum();
+  }
+
+  /** The whole state (conductances, wear, line sums, noise streams, clock): see device-state.ts. */
+  async saveState(): Promise<DeviceState> {
+    this.assertOpen();
+    return saveSimState(this.stateParts());
+  }
+
+  async loadState(state: DeviceState): Promise<void> {
+    this.assertOpen();
+    const s = loadSimState(state, this.stateParts());
+    this.totalG = s.totalG!;
+    this.changesSinceResum = s.changesSinceResum!;
+    this.clockSeconds = s.clockSeconds!;
+    // The float32 read-out mirror follows G; the line sums came back as saved (bit-identical energies).
+    const { g32, stride } = this.engine;
+    for (let r = 0; r < this.rows; r++) for (let c = 0; c < this.cols; c++) g32[r * stride + c] = this.g[r * this.cols + c]!;
+  }
+
+  private stateParts(): SimStateParts {
+    return {
+      kind: `${this.identity.model} ${this.rows}x${this.cols} serial ${this.identity.serial}`,
+      floats: { g: this.g, pulses: this.population.pulses, rowSum: this.rowSum, colSum: this.colSum, rowSumSq: this.rowSumSq, colSumSq: this.colSumSq },
+      bytes: { state: this.population.state },
+      rngs: { write: this.writeRng, read: this.readRng },
+      scalars: { totalG: this.totalG, changesSinceResum: this.changesSinceResum, clockSeconds: this.clockSeconds },
+    };
   }
 
   async identify(): Promise<DeviceIdentity> {

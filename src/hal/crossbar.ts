@@ -139,6 +139,21 @@ export interface Crossbar {
   isSafe(): Promise<boolean>;
   /** Put the device in its safe state and release the link. */
   close(): Promise<void>;
+  /**
+   * Only for backends whose state dies with the host process (the in-process simulator): the whole device
+   * state, so a checkpoint can carry it and a resumed run continues on the same device bit for bit. A
+   * real device keeps its state physically; its driver leaves these out and a resume re-writes the weights.
+   */
+  saveState?(): Promise<DeviceState>;
+  /** Puts back a state saveState() returned on a device opened the same way (same URI and seed); costs nothing. */
+  loadState?(state: DeviceState): Promise<void>;
+}
+
+/** A backend's whole state as JSON (typed arrays base64-encoded by the backend). */
+export interface DeviceState {
+  /** Which backend wrote it and for what array, e.g. "sim:reram 64x64". */
+  kind: string;
+  data: Record<string, unknown>;
 }
 
 export const zeroEnergy = (): EnergyBreakdown => ({ cell: 0, halfSelected: 0, peripheral: 0 });

@@ -39,6 +39,8 @@ export interface ResumePoint {
   previousStart: string;
   /** Device joules earlier resumes found spent after their checkpoints by the attempts they replaced. */
   interruptedJoulesBefore: number;
+  /** Device joules earlier resumes spent putting their checkpoints back on the device. */
+  restoreJoulesBefore: number;
 }
 
 /**
@@ -96,31 +98,17 @@ export function readResumePoint(runDir: string): ResumePoint {
   }
   const epochs = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
   if (epochs.length !== last) throw new ResumeError(`${recordsFile}: events for ${epochs.length} epochs but the checkpoint is after epoch ${last}`);
+  // Each earlier resume's start record says what its replaced attempt spent and what restoring cost.
   let interruptedJoulesBefore = 0;
+  let restoreJoulesBefore = 0;
   for (const d of docs) {
-    const j = d.type === "start" ? (d.resumed_from as { interrupted_joules?: unknown } | undefined)?.interrupted_joules : undefined;
-    if (typeof j === "number" && Number.isFinite(j)) interruptedJoulesBefore += j;
+    const from = d.type === "start" ? (d.resumed_from as { interrupted_joules?: unknown; restore_joules?: unknown } | undefined) : undefined;
+    if (typeof from?.interrupted_joules === "number" && Number.isFinite(from.interrupted_joules)) interruptedJoulesBefore += from.interrupted_joules;
+    if (typeof from?.restore_joules === "number" && Number.isFinite(from.restore_joules)) restoreJoulesBefore += from.restore_joules;
   }
-  return { runDir, config: cfg.config, deviceUri: cfg.device_uri, checkpointName, checkpoint, epochs, previousStart: checkpoint.run_start, interruptedJoulesBefore };
+  return { runDir, config: cfg.config, deviceUri: cfg.device_uri, checkpointName, checkpoint, epochs, previousStart: checkpoint.run_start, interruptedJoulesBefore, restoreJoulesBefore };
 }
 
-/** a + b, activity by activity: the checkpoint's ledger plus what re-opening and restoring spent. */
-export function addLedgerSnapshots(a: LedgerSnapshot, b: LedgerSnapshot): LedgerSnapshot {
-  const out = structuredClone(a);
-  for (const act of ACTIVITIES) {
-    const x = out.byActivity[act];
-    const y = b.byActivity[act];
-    x.energy.cell += y.energy.cell;
-    x.energy.halfSelected += y.energy.halfSelected;
-    x.energy.peripheral += y.energy.peripheral;
-    x.durationSeconds += y.durationSeconds;
-    x.calls += y.calls;
-  }
-  const add = (p: number | null, q: number | null) => (p === null && q === null ? null : (p ?? 0) + (q ?? 0));
-  out.boardPowerJoules = add(a.boardPowerJoules, b.boardPowerJoules);
-  out.hostCpuJoules = add(a.hostCpuJoules, b.hostCpuJoules);
-  return out;
-}
 
 /**
  * Cuts the run's telemetry journal (telemetry.lp, see src/telemetry/journal.ts) back to the checkpoint:

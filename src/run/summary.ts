@@ -18,8 +18,14 @@ export interface TrainingSummary {
   status: ExitStatus;
   accuracy: { train: number; test: number | null };
   energy_joules: {
-    /** Device total: every activity, reset/initialisation included (one full cycle). */
+    /** Device total: learning + overhead (one full cycle). */
     total: Joules;
+    /** E_learn: relaxation reads, update pulses, verify reads, refresh. Joules per bit and × Landauer use it. */
+    learning: Joules;
+    /** Reset, initialisation and characterisation: in the total, not in E_learn. */
+    overhead: Joules;
+    /** Which activities make up each group. */
+    groups: Record<"learning" | "overhead", readonly string[]>;
     by_activity: Record<string, Joules>;
     by_physical_component: Record<string, Joules>;
     /** Whole-board power monitor, when the backend has one (overlaps the total; not added). */
@@ -33,11 +39,13 @@ export interface TrainingSummary {
      * one's last journaled batch): real joules whose work was redone, so beside the total, not in it.
      */
     interrupted: Joules;
+    /** What resumes spent putting their checkpoints back on the device: beside the total, not in it. */
+    restore: Joules;
   };
   bits_learned: { lower: BitsEnd; estimate: BitsEnd | null; upper: BitsEnd; all: BoundResult[]; notes: string[] };
   /**
    * lower_end: energy ÷ the bracket's lower end in bits (the larger, conservative J/bit);
-   * upper_end: energy ÷ the bracket's upper end (the smaller J/bit). Energy = the device total.
+   * upper_end: energy ÷ the bracket's upper end (the smaller J/bit). Energy = E_learn (energy_joules.learning).
    */
   joules_per_bit: { lower_end: PerBitFigure; upper_end: PerBitFigure };
   /** R = E / (k_B·T·ln 2 · I) at each end of the bracket. */

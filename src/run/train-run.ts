@@ -2,11 +2,11 @@
 import { join } from "node:path";
 import type { Crossbar, DeviceIdentity } from "../hal/crossbar.js";
 import { openCrossbar } from "../backends/open.js";
-import { EnergyLedger } from "../energy/ledger.js";
+import { ACTIVITIES, EnergyLedger } from "../energy/ledger.js";
 import { HostEnergyMeter } from "../energy/host-power.js";
 import { Rng } from "../random/rng.js";
 import type { TrainConfig } from "../train/config.js";
-import { TrainingSession, type EpochResult } from "../train/session.js";
+import { TrainingSession, type EpochResult, type SessionCheckpoint } from "../train/session.js";
 import { bitsBracket, type LabelMode } from "../info/bracket.js";
 import { confusionTable } from "../info/mutual-information.js";
 import { codeLengthBits } from "../info/prequential.js";
@@ -16,7 +16,7 @@ import { gitProvenance } from "./provenance.js";
 import { perBitFigures, type TrainingSummary } from "./summary.js";
 import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
 import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
-import { addLedgerSnapshots, cutJournalAfterEpoch, cutMetricsAfterEpoch, type ResumePoint } from "./resume.js";
+import { cutJournalAfterEpoch, cutMetricsAfterEpoch, type ResumePoint } from "./resume.js";
 import { WearBudgetCrossbar } from "../wear/budget.js";
 import type { WearStore } from "../wear/store.js";
 import { DeviceEvents, type DeviceEvent } from "./device-events.js";
@@ -76,7 +76,7 @@ export class RunAbortedError extends Error {
 
 const METRIC_COLUMNS = [
   "epoch", "train_loss", "train_accuracy", "updates", "pulses", "weight_path_l1", "prequential_bits", "samples",
-  "device_joules_total", "joules_freeRead", "joules_nudgedRead", "joules_program", "joules_verifyRead", "joules_reset",
+  "device_joules_total", "device_joules_learning", "device_joules_overhead", ...ACTIVITIES.map((a) => `joules_${a}` as const),
   "host_cpu_joules", "wall_seconds", "stopped",
 ] as const;
 
@@ -105,6 +105,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   const earlyDeviceEvents: DeviceEvent[] = [];
   let recordDeviceEvent = (e: DeviceEvent) => void earlyDeviceEvents.push(e);
   let budget: WearBudgetCrossbar | null = null;
+  let restoreJoulesNow = 0;
   try {
     identity = crossbar ? await crossbar.identify() : null;
     if (crossbar && opts.wear) {
@@ -121,13 +122,15 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     }
     // A compliance trip or a current over the limit stops the run (the error path below grounds the lines).
     const device = crossbar && identity && opts.stopOnTrip ? new SafetyGuardCrossbar(budget ?? crossbar, identity, (e) => recordDeviceEvent(e)) : (budget ?? crossbar);
-    session = await TrainingSession.create({ config, crossbar: device ? new ResponsiveCrossbar(device) : null, ledger, rng });
-    if (opts.resume) {
-      const cp = opts.resume.checkpoint;
-      await session.restore(cp.session);
+    const cp = opts.resume?.checkpoint;
+    session = await TrainingSession.create({ config, crossbar: device ? new ResponsiveCrossbar(device) : null, ledger, rng, ...(cp ? { checkpoint: cp.session as SessionCheckpoint } : {}) });
+    if (cp) {
       rng.setState(cp.rng);
-      // The checkpoint's energy plus what re-creating the session and restoring it spent now: both were spent.
-      ledger.restore(addLedgerSnapshots(cp.ledger, ledger.snapshot()));
+      // What putting the checkpoint back on the device cost (nothing on the simulator, whose state the
+      // checkpoint carries; re-writing the weights on hardware) is reported beside the total, so a resumed
+      // run's E_learn and total are the uninterrupted run's.
+      restoreJoulesNow = ledger.deviceTotalJoules();
+      ledger.restore(cp.ledger);
     }
   } catch (e) {
     hostMeter.stop();
@@ -171,7 +174,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     epochs: config.epochs,
     dataset: dataset.description,
     label_mode: config.labels,
-    ...(opts.resume ? { resumed_from: { run_start: opts.resume.previousStart, checkpoint: opts.resume.checkpointName, interrupted_joules: interruptedNow } } : {}),
+    ...(opts.resume ? { resumed_from: { run_start: opts.resume.previousStart, checkpoint: opts.resume.checkpointName, interrupted_joules: interruptedNow, restore_joules: restoreJoulesNow } } : {}),
   });
   records.descriptor("primary", {
     epoch: { dtype: "integer" },
@@ -260,11 +263,9 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
       }
       metrics.row({
         ...row,
-        joules_freeRead: s.by_activity_joules.freeRead,
-        joules_nudgedRead: s.by_activity_joules.nudgedRead,
-        joules_program: s.by_activity_joules.program,
-        joules_verifyRead: s.by_activity_joules.verifyRead,
-        joules_reset: s.by_activity_joules.reset,
+        device_joules_learning: s.learning_joules,
+        device_joules_overhead: s.overhead_joules,
+        ...Object.fromEntries(ACTIVITIES.map((a) => [`joules_${a}`, s.by_activity_joules[a]])),
         wall_seconds: wallSeconds(),
         stopped: false,
       });
@@ -286,7 +287,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     const train = await session.evaluate("train");
     const test = dataset.testY.length > 0 ? await session.evaluate("test") : null;
     hostMeter.stop();
-    const summary = summarize({ opts, runDir, session, ledger, hostMeter, epochs, train, test, wallSeconds: wallSeconds(), interruptedJoules: interruptedTotal });
+    const summary = summarize({ opts, runDir, session, ledger, hostMeter, epochs, train, test, wallSeconds: wallSeconds(), interruptedJoules: interruptedTotal, restoreJoules: (opts.resume?.restoreJoulesBefore ?? 0) + restoreJoulesNow });
     writeEnergy();
     writeJsonFile(join(runDir, "summary.json"), summary);
     telemetry?.bits({
@@ -329,6 +330,8 @@ interface SummaryInputs {
   opts: RunTrainingOptions;
   /** Device joules spent after their checkpoints by killed or aborted attempts that resumes replaced. */
   interruptedJoules: number;
+  /** Device joules resumes spent putting their checkpoints back on the device. */
+  restoreJoules: number;
   runDir: string;
   session: TrainingSession;
   ledger: EnergyLedger;
@@ -371,6 +374,9 @@ function summarize(s: SummaryInputs): TrainingSummary {
     accuracy: { train: s.train.accuracy, test: s.test?.accuracy ?? null },
     energy_joules: {
       total: energy.total_joules,
+      learning: energy.learning_joules,
+      overhead: energy.overhead_joules,
+      groups: energy.groups,
       by_activity: energy.by_activity_joules,
       by_physical_component: energy.by_physical_component_joules,
       board_power: energy.board_power_joules,
@@ -378,9 +384,10 @@ function summarize(s: SummaryInputs): TrainingSummary {
       host_cpu_unavailable_reason: host.unavailableReason,
       in_total: energy.in_total,
       interrupted: s.interruptedJoules,
+      restore: s.restoreJoules,
     },
     bits_learned: bracket,
-    ...perBitFigures(bracket, energy.total_joules, config.temperatureKelvin),
+    ...perBitFigures(bracket, energy.learning_joules, config.temperatureKelvin),
     temperature_kelvin: config.temperatureKelvin,
     n,
     classes: C,

@@ -3,9 +3,11 @@ import { z } from "zod";
 
 /**
  * Labels: `real` (the dataset's own), `random` (uniform over C classes, inputs fixed),
- * `teacher` (argmax of a fixed random network), `teacher:p` (teacher labels, a fraction p replaced at random).
+ * `teacher` (argmax of a fixed random network), `teacher:p` (teacher labels, a fraction p replaced at random),
+ * `control` (random labels kept fixed for evaluation, but training sees labels redrawn every epoch: the
+ * zero-information control, whose weights can learn nothing about the fixed labels).
  */
-export const LABEL_MODE_PATTERN = /^(real|random|teacher(:(0(\.\d+)?|1(\.0+)?|\.\d+))?)$/;
+export const LABEL_MODE_PATTERN = /^(real|random|control|teacher(:(0(\.\d+)?|1(\.0+)?|\.\d+))?)$/;
 
 export const CrossbarSettingsSchema = z.strictObject({
   /** Row voltage that encodes ρ = 1 in a relaxation mvm; null = the device's maxReadVolts (the converters' full scale). */
@@ -38,7 +40,7 @@ export const TrainConfigSchema = z.strictObject({
   samples: z.number().int().min(1).default(8000),
   /** Test samples. */
   testSamples: z.number().int().min(0).default(2000),
-  labels: z.string().regex(LABEL_MODE_PATTERN, "must be real, random, teacher or teacher:p with 0 ≤ p ≤ 1").default("real"),
+  labels: z.string().regex(LABEL_MODE_PATTERN, "must be real, random, control, teacher or teacher:p with 0 ≤ p ≤ 1").default("real"),
   /** Classes C. With real labels only samples of classes 0..C−1 are kept. */
   classes: z.number().int().min(2).default(10),
   /** Hidden layer sizes; [] is a single-layer network (inputs straight to outputs). */
@@ -127,16 +129,17 @@ export function layerRates(c: TrainConfig): number[] {
 }
 
 /** The parsed labels setting. */
-export type LabelMode = { kind: "real" } | { kind: "random" } | { kind: "teacher"; replaceFraction: number };
+export type LabelMode = { kind: "real" } | { kind: "random" } | { kind: "control" } | { kind: "teacher"; replaceFraction: number };
 
 export function parseLabelMode(text: string): LabelMode {
   if (text === "real") return { kind: "real" };
   if (text === "random") return { kind: "random" };
+  if (text === "control") return { kind: "control" };
   if (text.startsWith("teacher")) {
     const p = text.includes(":") ? Number(text.slice(text.indexOf(":") + 1)) : 0;
     return { kind: "teacher", replaceFraction: p };
   }
-  throw new ConfigError("labels", "labels", `"${text}" is not real, random, teacher or teacher:p`);
+  throw new ConfigError("labels", "labels", `"${text}" is not real, random, control, teacher or teacher:p`);
 }
 
 function knownKeys(path: readonly PropertyKey[]): string[] {

@@ -12,16 +12,17 @@
 // (potentiation only: both devices use the same, calibrated, pulse response). One row-parallel request
 // (V/2 half-select) per array row carries the row's counts. A pair whose device passes refreshThreshold of
 // its range is refreshed: both RESET to the floor, the difference re-written on one side.
-// Initialisation (ledger "reset"): ground the lines, RESET every used device to its floor (bursts of
+// Characterisation (ledger "characterise", overhead): ground the lines, RESET every used device to its floor (bursts of
 // strong pulses until reads stop moving), read the floor, calibrate the SET step with a burst of update
-// pulses, SET a sample of 256 cells to the ceiling to measure the range, RESET again, write the initial weights.
+// pulses, SET a sample of 256 cells to the ceiling to measure the range, RESET again; then write the initial
+// weights ("initialise", overhead). Refresh during training is learning ("refresh").
 // Unless the config fixes the pulse width, a device that holds fewer than TARGET_LEVELS steps at the default
 // width (√(min·max) of its limits) gets shorter update pulses, down to its minimum width, and its step is
 // measured again: coarse steps left EqProp at chance (the firmware's reference device: 22 levels at 447 µs,
 // chance on toy:2d; 44 levels at 20 µs, 1.0).
 // Every backend call is recorded in the ledger under its activity; energy is only what the backend returned.
 // Biases are kept digitally by the session.
-import type { Crossbar, DeviceIdentity, HalfSelectScheme, LinePulse, Measured, Pulse } from "../hal/crossbar.js";
+import type { Crossbar, DeviceIdentity, DeviceState, HalfSelectScheme, LinePulse, Measured, Pulse } from "../hal/crossbar.js";
 import type { Activity, EnergyLedger } from "../energy/ledger.js";
 import type { Rng, RngState } from "../random/rng.js";
 import type { CrossbarSettings } from "./config.js";
@@ -35,6 +36,8 @@ export interface CrossbarStoreOptions {
   rng: Rng;
   /** Initial weights per layer (nIn × nOut); default Glorot-uniform from rng. */
   initialWeights?: Float64Array[];
+  /** Resume: take calibration, weights and (when the checkpoint has it) the device state from here instead. */
+  checkpoint?: StoreCheckpoint;
 }
 
 /** A rectangle of one weight layer placed on the array. */
@@ -183,13 +186,19 @@ export class CrossbarStore implements WeightStore {
       throw new Error(`${id.model}: EqProp on the crossbar needs forward and transposed matrix-vector products`);
     }
     const store = new CrossbarStore(o, id);
+    if (o.checkpoint) {
+      // A resume characterises nothing again: the checkpoint's calibration holds, and pulses cost wear.
+      store.prepareArrays();
+      await store.restore(o.checkpoint);
+      return store;
+    }
     await store.calibrate();
     const init = o.initialWeights ?? store.sizes.slice(0, -1).map((nIn, l) => {
       const nOut = store.sizes[l + 1]!;
       const scale = Math.sqrt(6 / (nIn + nOut));
       return Float64Array.from({ length: nIn * nOut }, () => (2 * o.rng.uniform() - 1) * scale);
     });
-    await store.writeWeights(init, "reset");
+    await store.writeWeights(init, "initialise");
     return store;
   }
 
@@ -353,11 +362,11 @@ export class CrossbarStore implements WeightStore {
       if ((xp > thr || xm > thr) && Math.min(xp, xm) > MIN_COMMON_MODE) candidates.push(plus);
     });
     if (candidates.length === 0) return;
-    const read = this.record("verifyRead", await this.device.readArray(this.readVolts)).value;
+    const read = this.record("refresh", await this.device.readArray(this.readVolts)).value;
     for (let i = 0; i < read.length; i++) this.shadow[i] = read[i]!;
     const targets = new Map<number, number>();
     for (const plus of candidates) targets.set(plus, (read[plus]! - gLow[plus]!) - (read[plus + 1]! - gLow[plus + 1]!));
-    await this.rewritePairs(targets, "program");
+    await this.rewritePairs(targets, "refresh");
   }
 
   /** RESETs the given pairs to their floors and SETs one side to the target difference (siemens above the floors). */
@@ -380,26 +389,33 @@ export class CrossbarStore implements WeightStore {
 
   // ---- initialisation and calibration ----------------------------------------------------------
 
-  private async calibrate(): Promise<void> {
+  /** The per-cell arrays for the placement; returns the used cells (both devices of every pair). */
+  private prepareArrays(): Int32Array {
     const n = this.rows * this.cols;
     this.shadow = new Float64Array(n);
     this.dead = new Uint8Array(n);
     this.isPlus = new Uint8Array(n);
-    this.record("reset", await this.device.reset());
     const used = new Int32Array(n);
     this.forEachPair((plus) => {
       this.isPlus[plus] = 1;
       used[plus] = 1;
       used[plus + 1] = 1;
     });
+    return used;
+  }
+
+  private async calibrate(): Promise<void> {
+    const n = this.rows * this.cols;
+    const used = this.prepareArrays();
+    this.record("characterise", await this.device.reset());
     // RESET to the floor: bursts of strong pulses until a read no longer moves.
-    const floorRead = async () => this.record("reset", await this.device.readArray(this.readVolts)).value;
+    const floorRead = async () => this.record("characterise", await this.device.readArray(this.readVolts)).value;
     let prev = await floorRead();
     let bursts = 0;
     let range = 0;
     for (let i = 0; i < n; i++) range = Math.max(range, prev[i]!);
     for (; bursts < MAX_BURSTS; bursts++) {
-      await this.hardPulse(used, -this.resetVolts, HARD_BURST, "reset");
+      await this.hardPulse(used, -this.resetVolts, HARD_BURST, "characterise");
       const now = await floorRead();
       let moved = 0;
       for (let i = 0; i < n; i++) if (used[i] && prev[i]! - now[i]! > 0.005 * range) moved++;
@@ -423,7 +439,7 @@ export class CrossbarStore implements WeightStore {
     const calib = new Int32Array(n);
     for (let i = 0; i < n; i++) if (used[i]) calib[i] = CALIBRATION_PULSES;
     const measureSteps = async () => {
-      await this.hardPulseCounts(calib, this.setVolts, this.widthSeconds, "reset");
+      await this.hardPulseCounts(calib, this.setVolts, this.widthSeconds, "characterise");
       const after = await floorRead();
       return { after, step: Float64Array.from({ length: n }, (_, i) => (used[i] ? (after[i]! - gLow[i]!) / CALIBRATION_PULSES : 0)) };
     };
@@ -438,7 +454,7 @@ export class CrossbarStore implements WeightStore {
     for (let k = 0; k < usedCells.length; k += stride) sample[usedCells[k]!] = 1;
     let top = first.after;
     for (let k = 0; k < MAX_BURSTS; k++) {
-      await this.hardPulse(sample, this.id.limits.maxProgramVoltsPositive, HARD_BURST, "reset");
+      await this.hardPulse(sample, this.id.limits.maxProgramVoltsPositive, HARD_BURST, "characterise");
       const now = await floorRead();
       let moved = 0;
       for (let i = 0; i < n; i++) if (sample[i] && now[i]! - top[i]! > 0.005 * range) moved++;
@@ -456,7 +472,7 @@ export class CrossbarStore implements WeightStore {
       if (!(levels < TARGET_LEVELS) || !(medStep > 0) || this.widthSeconds <= minWidth) break;
       // Steps shrink about in proportion to the width well below saturation: aim at TARGET_LEVELS.
       this.widthSeconds = Math.max(minWidth, (this.widthSeconds * levels) / TARGET_LEVELS);
-      await this.hardPulse(used, -this.resetVolts, resetBursts * HARD_BURST, "reset");
+      await this.hardPulse(used, -this.resetVolts, resetBursts * HARD_BURST, "characterise");
       step = (await measureSteps()).step;
       medStep = median(usedSteps());
     }
@@ -474,7 +490,7 @@ export class CrossbarStore implements WeightStore {
     }
     if (!(medRange > 0) || !(medStep > 0)) throw new Error(`${this.id.model}: calibration found no switching (range ${medRange} S, step ${medStep} S per pulse at ${this.setVolts} V, ${this.widthSeconds} s)`);
     this.cal = { gLow, gHigh, step, gUnit: medRange / this.settings.weightRange, resetBursts, readSigma };
-    await this.hardPulse(used, -this.resetVolts, resetBursts * HARD_BURST, "reset");
+    await this.hardPulse(used, -this.resetVolts, resetBursts * HARD_BURST, "characterise");
     for (let i = 0; i < n; i++) this.shadow[i] = gLow[i]!;
   }
 
@@ -533,6 +549,13 @@ export class CrossbarStore implements WeightStore {
         for (let j = 0; j < b.outCount; j++) fn((b.row + i) * this.cols + b.col + 2 * j, b, i, j);
       }
     }
+  }
+
+  /** The intended conductances of every used device (G⁺ then G⁻ of each pair), siemens. */
+  private usedConductances(): number[] {
+    const out: number[] = [];
+    this.forEachPair((plus) => out.push(this.shadow[plus]!, this.shadow[plus + 1]!));
+    return out;
   }
 
   private record<T>(activity: Activity, m: Measured<T>): Measured<T> {
@@ -617,11 +640,20 @@ export class CrossbarStore implements WeightStore {
       widthSeconds: this.widthSeconds,
       dead: Array.from(this.dead.keys()).filter((i) => this.dead[i]),
       weights: this.sizes.slice(0, -1).map((_, l) => encodeFloat64(this.shadowWeights(l))),
+      shadow: encodeFloat64(this.shadow),
+      // Conductances as siemens in plain numbers, for readers of the checkpoint (the report's histogram).
+      conductancesSiemens: this.usedConductances(),
       rng: this.rng.getState(),
+      // A simulated device dies with the process: its whole state comes along, so a resume continues on it.
+      deviceState: this.device.saveState ? await this.device.saveState() : null,
     };
   }
 
-  /** Re-writes the checkpoint's weights onto the device (ledger "reset") with the checkpoint's calibration. */
+  /**
+   * Takes the checkpoint's calibration. A simulated device gets its saved state back (no pulse, no energy);
+   * a real one keeps its state physically but not as the checkpoint left it (the run went on after it), so
+   * the checkpoint's weights are written again ("initialise").
+   */
   async restore(cp: StoreCheckpoint): Promise<void> {
     if (cp.kind !== "crossbar") throw new Error(`checkpoint is for a ${cp.kind} store, not crossbar`);
     const sizes = cp.sizes as number[];
@@ -639,8 +671,14 @@ export class CrossbarStore implements WeightStore {
     if (typeof cp.widthSeconds === "number") this.widthSeconds = cp.widthSeconds;
     this.dead.fill(0);
     for (const i of cp.dead as number[]) this.dead[i] = 1;
-    const weights = (cp.weights as string[]).map((s, l) => decodeFloat64(s, this.sizes[l]! * this.sizes[l + 1]!, `weights[${l}]`));
-    await this.writeWeights(weights, "reset");
+    const state = cp.deviceState as DeviceState | null | undefined;
+    if (state && this.device.loadState && typeof cp.shadow === "string") {
+      await this.device.loadState(state);
+      this.shadow.set(decodeFloat64(cp.shadow, n, "shadow"));
+    } else {
+      const weights = (cp.weights as string[]).map((s, l) => decodeFloat64(s, this.sizes[l]! * this.sizes[l + 1]!, `weights[${l}]`));
+      await this.writeWeights(weights, "initialise");
+    }
     this.rng.setState(cp.rng as RngState);
   }
 }

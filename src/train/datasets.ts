@@ -125,7 +125,8 @@ function splitAndLabel(raw: RawData, config: TrainConfig, rng: Rng): Dataset {
   const tr = gather(raw, trainIdx);
   const te = gather(testSource, testIdx);
   const labelRng = rng.fork("labels");
-  if (labelMode.kind === "random") {
+  // The control's fixed labels are the random draw itself; training redraws them per epoch (controlEpochLabels).
+  if (labelMode.kind === "random" || labelMode.kind === "control") {
     for (let i = 0; i < tr.y.length; i++) tr.y[i] = labelRng.int(numClasses);
     for (let i = 0; i < te.y.length; i++) te.y[i] = labelRng.int(numClasses);
   } else if (labelMode.kind === "teacher") {

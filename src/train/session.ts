@@ -15,6 +15,7 @@ import type { EnergyLedger } from "../energy/ledger.js";
 import type { Rng, RngState } from "../random/rng.js";
 import { layerRates, type TrainConfig } from "./config.js";
 import { loadDataset, type Dataset } from "./datasets.js";
+import { controlEpochLabels } from "./control-labels.js";
 import { IdealStore } from "./ideal-store.js";
 import { log2ProbabilityOfClass } from "./probability.js";
 import { decodeFloat64, encodeFloat64, type Phase, type StoreCheckpoint, type WeightStore } from "./store.js";
@@ -66,6 +67,8 @@ export interface SessionOptions {
   crossbar: Crossbar | null;
   ledger: EnergyLedger;
   rng: Rng;
+  /** Resume from this checkpoint: the store opens on it (no new characterisation), then the session state. */
+  checkpoint?: SessionCheckpoint;
 }
 
 export interface SessionCheckpoint {
@@ -118,18 +121,21 @@ export class TrainingSession {
   }
 
   static async create(options: SessionOptions): Promise<TrainingSession> {
-    const { config, crossbar, ledger, rng } = options;
+    const { config, crossbar, ledger, rng, checkpoint } = options;
     const dataset = await loadDataset(config, rng);
     const sizes = [dataset.inputSize, ...config.layers, dataset.numClasses];
     let store: WeightStore;
     if (config.weights === "ideal") {
       store = new IdealStore(sizes, rng.fork("init"));
+      if (checkpoint) await store.restore(checkpoint.store);
     } else {
       if (crossbar === null) throw new Error('weights "crossbar" needs a crossbar device; none was given');
       const { CrossbarStore } = await import("./crossbar-store.js");
-      store = await CrossbarStore.create({ crossbar, sizes, settings: config.crossbar, ledger, rng: rng.fork("crossbar") });
+      store = await CrossbarStore.create({ crossbar, sizes, settings: config.crossbar, ledger, rng: rng.fork("crossbar"), ...(checkpoint ? { checkpoint: checkpoint.store } : {}) });
     }
-    return new TrainingSession(config, dataset, store, rng);
+    const session = new TrainingSession(config, dataset, store, rng);
+    if (checkpoint) session.restoreSessionState(checkpoint);
+    return session;
   }
 
   /** Builds a session on a given dataset and store (tests, and callers that load data themselves). */
@@ -167,6 +173,7 @@ export class TrainingSession {
     let lossSum = 0;
     let correct = 0;
     const labels = new Int32Array(B);
+    const trainY = ds.labelMode.kind === "control" ? controlEpochLabels(n, C, c.seed, epoch) : ds.trainY;
     for (let bi = 0; bi < batches; bi++) {
       if (shouldStop?.()) {
         result.stopped = true;
@@ -177,7 +184,7 @@ export class TrainingSession {
       // Inputs ρ(x) and the starting states.
       for (let k = 0; k < m; k++) {
         const r = order[start + k]!;
-        labels[k] = ds.trainY[r]!;
+        labels[k] = trainY[r]!;
         const src = r * d;
         for (let j = 0; j < d; j++) {
           const v = ds.trainX[src + j]!;
@@ -343,9 +350,19 @@ export class TrainingSession {
 
   async restore(cpIn: object): Promise<void> {
     const cp = cpIn as SessionCheckpoint;
+    this.checkCompatible(cp);
+    await this.store.restore(cp.store);
+    this.restoreSessionState(cp);
+  }
+
+  private checkCompatible(cp: SessionCheckpoint): void {
     if (cp.version !== 1) throw new Error(`checkpoint version ${String(cp.version)} is not 1`);
     if (cp.sizes.join("-") !== this.sizes.join("-")) throw new Error(`checkpoint network ${cp.sizes.join("-")} is not ${this.sizes.join("-")}`);
-    await this.store.restore(cp.store);
+  }
+
+  /** Biases, particles, the generator and the epoch count (the store is restored by whoever opened it). */
+  private restoreSessionState(cp: SessionCheckpoint): void {
+    this.checkCompatible(cp);
     cp.biases.forEach((s, l) => this.biases[l]!.set(decodeFloat64(s, this.biases[l]!.length, `biases[${l}]`)));
     if (this.particles) {
       if (!cp.particles) throw new Error("checkpoint has no persistent particles but the config uses them");

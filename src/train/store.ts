@@ -45,18 +45,7 @@ export interface StoreCheckpoint {
   [key: string]: unknown;
 }
 
-/** Float64Array ⇄ base64 (little-endian IEEE 754), so checkpoints are JSON and restore bit for bit. */
-export function encodeFloat64(a: Float64Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
-}
-
-export function decodeFloat64(s: string, expectedLength: number, what: string): Float64Array {
-  const buf = Buffer.from(s, "base64");
-  if (buf.length !== expectedLength * 8) throw new Error(`checkpoint ${what}: ${buf.length / 8} values, expected ${expectedLength}`);
-  const out = new Float64Array(expectedLength);
-  new Uint8Array(out.buffer).set(buf);
-  return out;
-}
+export { decodeFloat64, encodeFloat64 } from "../hal/base64-arrays.js";
 
 /**
  * Dense ΔW (nIn × nOut, row-major) accumulated into `dW`:

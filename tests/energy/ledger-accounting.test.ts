@@ -1,8 +1,10 @@
 // Must show (energy): each ledger component equals the sum of what the backend reported, the total equals the
 // sum of the components, and a backend that reports twice the programming energy shows exactly twice the
 // programming energy with every other component unchanged (same seeded run). Programming energy is every
-// program() answer: training updates (activity "program") and the initialisation pulses, which the trainer
-// books under "reset/initialisation" with the reset() and calibration reads.
+// program() answer: training updates (activity "program"), refresh, and the characterisation and
+// initialisation pulses, which the trainer books as overhead with the reset() and calibration reads.
+// And the energy boundary: a backend reporting twice the energy of everything before training starts
+// (reset, characterisation, initial weights) doubles the overhead and leaves E_learn exactly as it was.
 import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +12,7 @@ import { join } from "node:path";
 import type { Crossbar, EnergyBreakdown, Measured, MvmRequest, Pulse } from "../../src/hal/crossbar.js";
 import { addEnergy, zeroEnergy } from "../../src/hal/crossbar.js";
 import { openCrossbar } from "../../src/backends/open.js";
-import { ACTIVITIES, PHYSICAL, type LedgerSnapshot } from "../../src/energy/ledger.js";
+import { ACTIVITIES, LEARNING_ACTIVITIES, OVERHEAD_ACTIVITIES, PHYSICAL, type LedgerSnapshot } from "../../src/energy/ledger.js";
 import { parseTrainConfig } from "../../src/train/config.js";
 import { runTraining } from "../../src/run/train-run.js";
 
@@ -19,10 +21,14 @@ type Method = "readCell" | "readArray" | "mvm" | "program" | "reset";
 /** A real backend, observed: sums the energy of every answer by method; scales what program() reports. */
 class ObservedCrossbar implements Crossbar {
   readonly reported: Record<Method, EnergyBreakdown> = { readCell: zeroEnergy(), readArray: zeroEnergy(), mvm: zeroEnergy(), program: zeroEnergy(), reset: zeroEnergy() };
+  /** Scales every answer while true (set by the test until training starts). */
+  scaleEverything = 1;
   constructor(private readonly inner: Crossbar, private readonly programEnergyScale = 1) {}
   private seen<T>(method: Method, m: Measured<T>): Measured<T> {
-    addEnergy(this.reported[method], m.energy);
-    return m;
+    const k = this.scaleEverything;
+    const scaled = k === 1 ? m : { ...m, energy: { cell: m.energy.cell * k, halfSelected: m.energy.halfSelected * k, peripheral: m.energy.peripheral * k } };
+    addEnergy(this.reported[method], scaled.energy);
+    return scaled;
   }
   identify() {
     return this.inner.identify();
@@ -61,13 +67,15 @@ const config = parseTrainConfig(
   "energy test",
 );
 
-async function observedRun(scale: number): Promise<{ observed: ObservedCrossbar; ledger: LedgerSnapshot; total: number }> {
+async function observedRun(scale: number, overheadScale = 1): Promise<{ observed: ObservedCrossbar; ledger: LedgerSnapshot; total: number; learning: number; overhead: number }> {
   const observed = new ObservedCrossbar(await openCrossbar(DEVICE), scale);
+  observed.scaleEverything = overheadScale;
   try {
-    const s = await runTraining({ config, deviceUri: DEVICE, outDir: out, crossbar: observed });
+    const s = await runTraining({ config, deviceUri: DEVICE, outDir: out, crossbar: observed, onProgress: (e) => void (e.kind === "start" && (observed.scaleEverything = 1)) });
     const energy = JSON.parse(readFileSync(join(s.run_dir, "energy.json"), "utf8"));
     expect(energy.total_joules).toBe(s.energy_joules.total);
-    return { observed, ledger: energy.snapshot as LedgerSnapshot, total: energy.total_joules };
+    expect(energy.learning_joules).toBe(s.energy_joules.learning);
+    return { observed, ledger: energy.snapshot as LedgerSnapshot, total: energy.total_joules, learning: s.energy_joules.learning, overhead: s.energy_joules.overhead };
   } finally {
     await observed.close();
   }
@@ -93,7 +101,7 @@ describe("energy ledger against what the backend reported", () => {
       components += ledgerC;
     }
     expect(Math.abs(single.total - components)).toBeLessThanOrEqual(1e-12 * single.total);
-    // Every program() answer is either a training update ("program") or an initialisation pulse (inside "reset").
+    // Every program() answer is a training update ("program"), a refresh, or a characterisation or initialisation pulse (overhead).
     const programReported = single.observed.reported.program;
     const programAnswered = programReported.cell + programReported.halfSelected + programReported.peripheral;
     expect(activityTotal(single.ledger, "program")).toBeGreaterThan(0);
@@ -110,14 +118,24 @@ describe("energy ledger against what the backend reported", () => {
       for (const a of ["freeRead", "nudgedRead", "verifyRead"] as const) expect(doubled.ledger.byActivity[a].energy[c], `${a}.${c}`).toBe(single.ledger.byActivity[a].energy[c]);
     }
     for (const a of ACTIVITIES) expect(doubled.ledger.byActivity[a].calls).toBe(single.ledger.byActivity[a].calls);
-    // Reset/initialisation holds the initialisation pulses: it grows by exactly their energy once more, nothing else.
+    // Refresh and the overhead hold the other pulses: together they grow by exactly their energy once more.
     const p = single.observed.reported.program;
     const programAnswered = p.cell + p.halfSelected + p.peripheral;
-    const initPulses = programAnswered - activityTotal(single.ledger, "program");
-    const grew = activityTotal(doubled.ledger, "reset") - activityTotal(single.ledger, "reset");
-    expect(Math.abs(grew - initPulses)).toBeLessThanOrEqual(1e-12 * activityTotal(single.ledger, "reset"));
+    const otherPulses = programAnswered - activityTotal(single.ledger, "program");
+    const grewBy = (acts: readonly (typeof ACTIVITIES)[number][]) => acts.reduce((a, x) => a + activityTotal(doubled.ledger, x) - activityTotal(single.ledger, x), 0);
+    const grew = grewBy(OVERHEAD_ACTIVITIES) + grewBy(["refresh"]);
+    expect(Math.abs(grew - otherPulses)).toBeLessThanOrEqual(1e-12 * single.total);
     // So the device total grows by exactly the programming energy the backend reported once.
     expect(Math.abs(doubled.total - single.total - programAnswered)).toBeLessThanOrEqual(1e-12 * doubled.total);
     expect(doubled.observed.reported.program.cell).toBe(2 * p.cell);
+  }, 120_000);
+
+  it("twice the reset and initialisation energy: the overhead doubles, E_learn is unchanged to the bit", async () => {
+    const heavy = await observedRun(1, 2);
+    expect(heavy.learning).toBe(single.learning);
+    for (const a of LEARNING_ACTIVITIES) expect(heavy.ledger.byActivity[a], a).toEqual(single.ledger.byActivity[a]);
+    expect(single.overhead).toBeGreaterThan(0);
+    expect(Math.abs(heavy.overhead - 2 * single.overhead)).toBeLessThanOrEqual(1e-12 * heavy.overhead);
+    expect(Math.abs(heavy.total - (single.learning + 2 * single.overhead))).toBeLessThanOrEqual(1e-12 * heavy.total);
   }, 120_000);
 });

@@ -121,7 +121,7 @@ describe("resume", () => {
     const starts = docs.filter((d) => d.type === "start");
     const stops = docs.filter((d) => d.type === "stop");
     expect(stops.map((d) => d.exit_status)).toEqual(["aborted", "success"]);
-    expect(starts[1].resumed_from).toEqual({ run_start: starts[0].uid, checkpoint: "checkpoints/epoch-2.json", interrupted_joules: 0 });
+    expect(starts[1].resumed_from).toEqual({ run_start: starts[0].uid, checkpoint: "checkpoints/epoch-2.json", interrupted_joules: 0, restore_joules: 0 });
     expect(stops[1].run_start).toBe(starts[1].uid);
     expect(readFileSync(join(resumed.run_dir, "metrics.csv"), "utf8").trim().split("\n")).toHaveLength(5);
     expect(() => readResumePoint(resumed.run_dir)).toThrow(/already completed/);

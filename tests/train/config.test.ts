@@ -21,7 +21,7 @@ describe("parseTrainConfig", () => {
     [{ T1: "a" }, /^bad\.json: T1: /],
     [{ crossbar: { pulseVolt: 1 } }, /^bad\.json: crossbar\.pulseVolt: unknown key/],
     [{ layers: [3, -1] }, /^bad\.json: layers\[1\]: /],
-    [{ labels: "teacher:3" }, /^bad\.json: labels: must be real, random, teacher or teacher:p/],
+    [{ labels: "teacher:3" }, /^bad\.json: labels: must be real, random, control, teacher or teacher:p/],
     [{ epochz: 3 }, /^bad\.json: epochz: unknown key/],
     [{ layers: [10, 10], learningRates: [0.1, 0.1] }, /^bad\.json: learningRates: has 2 rates but the network has 3 weight layers/],
   ])("refuses %j naming the file and the key", (bad, message) => {

@@ -210,6 +210,12 @@ function makeProgress(tty: boolean): { update: (e: ProgressEvent) => void; done:
 
 const fmt = (v: number | null, digits = 4) => (v === null ? "n/a" : Math.abs(v) !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6) ? v.toExponential(digits - 1) : v.toPrecision(digits));
 
+/** "E_learn ÷ 119 bits (fano, lower end) = 1.2e-5 J/bit": each figure named by the bound it divides by. */
+function perBitLine(f: { value: number | null; bits: number }, end: { method: string; bound?: string }, unit: string): string {
+  const name = end.bound ?? end.method.split(/\s*=|,|\s\(/)[0]!.trim();
+  return `E_learn ÷ ${fmt(f.bits)} bits (${name}) = ${fmt(f.value)}${unit ? ` ${unit}` : ""}`;
+}
+
 /** The human-readable end-of-run report. */
 export function formatSummary(s: TrainingSummary): string {
   const e = s.energy_joules;
@@ -219,18 +225,19 @@ export function formatSummary(s: TrainingSummary): string {
     `run directory   ${s.run_dir}`,
     `experiment      ${s.dataset}; ${s.weights} weights on ${s.weights === "ideal" ? "host memory" : s.device_uri}; ${s.epochs} epochs, seed ${s.seed}, ${s.wall_seconds.toFixed(1)} s`,
     `accuracy        train ${fmt(s.accuracy.train)}   test ${fmt(s.accuracy.test)}`,
-    `energy          device total ${fmt(e.total)} J  (in the total: ${e.in_total.join(", ")})`,
+    `energy          E_learn ${fmt(e.learning)} J (${e.groups.learning.join(", ")})   overhead ${fmt(e.overhead)} J (${e.groups.overhead.join(", ")})   device total ${fmt(e.total)} J`,
     `  by activity   ${Object.entries(e.by_activity).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
     `  by component  ${Object.entries(e.by_physical_component).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
     `  beside it     board power ${e.board_power === null ? "unavailable" : `${fmt(e.board_power)} J`}; host CPU ${e.host_cpu === null ? `unavailable (${e.host_cpu_unavailable_reason})` : `${fmt(e.host_cpu)} J`}`,
+    ...(e.restore > 0 ? [`                restoring checkpoints on resume ${fmt(e.restore)} J (re-writing the weights on the device)`] : []),
     ...(e.interrupted > 0 ? [`                interrupted attempts ${fmt(e.interrupted)} J (spent after their checkpoint before a kill or abort, then redone on resume)`] : []),
     `bits learned    lower ${fmt(b.lower.bits)}  — ${b.lower.method}`,
     `                estimate ${b.estimate ? `${fmt(b.estimate.bits)}  — ${b.estimate.method}` : "n/a"}`,
     `                upper ${fmt(b.upper.bits)}  — ${b.upper.method}`,
     ...b.all.filter((x) => !x.applies).map((x) => `                (not applied: ${x.name} — ${x.why})`),
     ...b.notes.map((n) => `  note: ${n}`),
-    `joules per bit  lower end ${fmt(s.joules_per_bit.lower_end.value)} J/bit (÷ ${fmt(s.joules_per_bit.lower_end.bits)} bits)   upper end ${fmt(s.joules_per_bit.upper_end.value)} J/bit (÷ ${fmt(s.joules_per_bit.upper_end.bits)} bits)`,
-    `Landauer ×      lower end ${fmt(s.landauer_multiple.lower_end.value)}   upper end ${fmt(s.landauer_multiple.upper_end.value)}   (k_B·T·ln 2 at T = ${s.temperature_kelvin} K)`,
+    `joules per bit  ${perBitLine(s.joules_per_bit.lower_end, b.lower, "J/bit")}   ${perBitLine(s.joules_per_bit.upper_end, b.upper, "J/bit")}`,
+    `Landauer ×      ${perBitLine(s.landauer_multiple.lower_end, b.lower, "")}   ${perBitLine(s.landauer_multiple.upper_end, b.upper, "")}   (E_learn ÷ k_B·T·ln 2 ÷ bits, T = ${s.temperature_kelvin} K)`,
     "",
   ];
   return lines.join("\n");
