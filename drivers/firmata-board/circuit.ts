@@ -1,6 +1,6 @@
 // The board's circuit arithmetic, pure: line voltages → output codes, cell-pulse line patterns, and
 // what one sense-node sample says about its device (current, conductance, power).
-import type { BoardConfig, DrivePinConfig } from "./board-config.js";
+import type { BoardConfig, DrivePinConfig } from "../../protocol/firmata/board-config.js";
 
 /** The output code nearest to `volts` on a line, and the voltage that code really produces. */
 export function lineCode(line: DrivePinConfig, volts: number, supplyVolts: number): { code: number; volts: number } {

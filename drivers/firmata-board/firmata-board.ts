@@ -20,7 +20,7 @@ import type {
 } from "../../src/hal/crossbar.js";
 import { zeroEnergy } from "../../src/hal/crossbar.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
-import { boardLimits, type BoardConfig } from "./board-config.js";
+import { boardLimits, type BoardConfig } from "../../protocol/firmata/board-config.js";
 import { adcVolts, branchReading, type BranchReading, cellPulseStages, lineCode, readAllPattern, readRowPattern, restPattern, type LinePattern } from "./circuit.js";
 import { DeviceLinkError, type FirmataLink } from "./link.js";
 

@@ -1,7 +1,7 @@
 // Opens the analog test board a `firmata:` URI names: firmata:/dev/ttyUSB0?board=path/to/board.json.
 import type { Crossbar } from "../../src/hal/crossbar.js";
 import { DeviceUriError, type DeviceUri } from "../../src/hal/uri.js";
-import { DEFAULT_BOARD_CONFIG, loadBoardConfig, type BoardConfig } from "./board-config.js";
+import { DEFAULT_BOARD_CONFIG, loadBoardConfig, type BoardConfig } from "../../protocol/firmata/board-config.js";
 import { FirmataBoard } from "./firmata-board.js";
 import { connectFirmata, openSerialTransport } from "./link.js";
 

@@ -10,14 +10,14 @@
 //   as errors (their outcome is unknown), reads are re-issued in a new session.
 import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
-import { decodeFrame, encodeFrame, FrameError, nextSeq, UNSEQUENCED } from "./frame.js";
+import { decodeFrame, encodeFrame, FrameError, nextSeq, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
 import {
   FINAL_ERROR_CODES, MUTATING_COMMANDS, parseIdentityPayload, parseLimitsPayload, parseReply, PROTOCOL_VERSION,
   requestFields, type CodeWidths, type Reply, type Request, type WireIdentity, type WireLimits,
-} from "./messages.js";
+} from "../../protocol/serial-line/messages.js";
 import { DeviceMismatchError, DeviceRefusedError, DeviceResetError, SerialLinkError } from "./errors.js";
 import { LineLink } from "./line-link.js";
-import { ValueError } from "./values.js";
+import { ValueError } from "../../protocol/serial-line/values.js";
 
 export type OkReply = Extract<Reply, { kind: "ok" }>;
 

@@ -6,9 +6,9 @@ import {
 } from "../../src/hal/crossbar.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
 import { LinkSession, type LinkCounters, type LinkSessionOptions, type OkReply } from "./link-session.js";
-import type { Request, WireIdentity, WireLimits } from "./messages.js";
-import { parseStatusPayload } from "./messages.js";
-import { decodeSignedVector, parseUnsigned, signedCodeRange } from "./values.js";
+import type { Request, WireIdentity, WireLimits } from "../../protocol/serial-line/messages.js";
+import { parseStatusPayload } from "../../protocol/serial-line/messages.js";
+import { decodeSignedVector, parseUnsigned, signedCodeRange } from "../../protocol/serial-line/values.js";
 
 export type SerialCrossbarOptions = LinkSessionOptions;
 

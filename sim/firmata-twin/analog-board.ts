@@ -1,7 +1,7 @@
 // The twin's analog side: RC-filtered drive lines, memristors in series with sense resistors, and the
 // ADC that samples the sense nodes. Time is continuous (seconds on the caller's clock); the state is
 // integrated forward whenever the caller looks at it.
-import type { BoardConfig } from "../../drivers/firmata-board/board-config.js";
+import type { BoardConfig } from "../../protocol/firmata/board-config.js";
 import { Rng } from "../../src/random/rng.js";
 
 /**

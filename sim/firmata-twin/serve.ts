@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_BOARD_CONFIG, loadBoardConfig, type BoardConfig } from "../../drivers/firmata-board/board-config.js";
+import { DEFAULT_BOARD_CONFIG, loadBoardConfig, type BoardConfig } from "../../protocol/firmata/board-config.js";
 import type { TwinDeviceParams } from "./analog-board.js";
 import { FirmataTwinBoard } from "./twin-board.js";
 import { socatPtyPath } from "../pty/socat-pty.js";

@@ -1,8 +1,8 @@
 // A virtual Arduino running StandardFirmata: answers the Firmata protocol and drives the analog board
 // model from its pin writes. Transport-free: bytes in through receive(), bytes out through `send`.
-import type { BoardConfig } from "../../drivers/firmata-board/board-config.js";
+import type { BoardConfig } from "../../protocol/firmata/board-config.js";
 import { AnalogBoard, DEFAULT_TWIN_DEVICE, type TwinDeviceParams } from "./analog-board.js";
-import { encodeBoard, FirmataDecoder, PIN_MODE, type HostMessage, type PinCapability } from "./codec.js";
+import { encodeBoard, FirmataDecoder, PIN_MODE, type HostMessage, type PinCapability } from "../../protocol/firmata/codec.js";
 
 export const TWIN_FIRMWARE_NAME = "StandardFirmata";
 export const TWIN_FIRMWARE_VERSION = { major: 2, minor: 5 } as const;

@@ -8,12 +8,12 @@ import type { Duplex } from "node:stream";
 import type { DeviceIdentity, EnergyBreakdown, Measured, Pulse } from "../../src/hal/crossbar.js";
 import { LimitError } from "../../src/hal/limits.js";
 import type { SimulatedCrossbar } from "../crossbar/simulated-crossbar.js";
-import { decodeFrame, encodeFrame, FrameError, lineCrc, nextSeq, UNSEQUENCED } from "../../drivers/serial-crossbar/frame.js";
+import { decodeFrame, encodeFrame, FrameError, lineCrc, nextSeq, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
 import {
   identityPayload, limitsPayload, parseRequest, PROTOCOL_VERSION, replyFields, RequestError, statusPayload,
   UNSEQUENCED_COMMANDS, type CodeWidths, type Reply, type Request, type WireLimits,
-} from "../../drivers/serial-crossbar/messages.js";
-import { countHexWidth, encodeSignedVector, signedCodeRange } from "../../drivers/serial-crossbar/values.js";
+} from "../../protocol/serial-line/messages.js";
+import { countHexWidth, encodeSignedVector, signedCodeRange } from "../../protocol/serial-line/values.js";
 import { twinScaling, type TwinScaling } from "./scaling.js";
 
 export const TWIN_FIRMWARE_VERSION = "twin-1";

@@ -1,7 +1,7 @@
 // The board's circuit arithmetic: divider readings, and pulse stages that never over-drive a half-selected device.
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { DEFAULT_BOARD_CONFIG } from "../../drivers/firmata-board/board-config.js";
+import { DEFAULT_BOARD_CONFIG } from "../../protocol/firmata/board-config.js";
 import { adcVolts, branchReading, cellPulseStages, lineCode, restPattern, type LinePattern } from "../../drivers/firmata-board/circuit.js";
 
 test("branchReading: a 10 kΩ memristor over a 22 kΩ sense resistor at 0.8 V", () => {

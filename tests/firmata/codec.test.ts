@@ -13,7 +13,7 @@ import {
   unpackString,
   type BoardMessage,
   type HostMessage,
-} from "../../sim/firmata-twin/codec.js";
+} from "../../protocol/firmata/codec.js";
 
 const fromHost = (bytes: number[]) => new FirmataDecoder<HostMessage>("host-to-board").push(bytes);
 const fromBoard = (bytes: number[]) => new FirmataDecoder<BoardMessage>("board-to-host").push(bytes);

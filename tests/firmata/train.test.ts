@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { DEFAULT_BOARD_CONFIG } from "../../drivers/firmata-board/board-config.js";
+import { DEFAULT_BOARD_CONFIG } from "../../protocol/firmata/board-config.js";
 import { DEFAULT_TWIN_DEVICE } from "../../sim/firmata-twin/analog-board.js";
 import { serveFirmataTwin, type ServedFirmataTwin } from "../../sim/firmata-twin/serve.js";
 

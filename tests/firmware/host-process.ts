@@ -1,5 +1,5 @@
 // Test support for the firmware's host build: build it, start it on its own pty, and talk
-// PROTOCOL.md lines to it (framed here with an independent CRC, not the driver's codec).
+// PROTOCOL.md lines to it (framed here with an independent CRC, not protocol/serial-line's codec).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { SerialPort } from "serialport";
 import { ReadlineParser } from "@serialport/parser-readline";

@@ -1,12 +1,12 @@
 // The pure codec of firmware/PROTOCOL.md: round trips (fast-check) and detection of any single damaged byte or bit.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { crc16CcittFalse } from "../../drivers/serial-crossbar/crc16.js";
-import { decodeFrame, encodeFrame, FrameError, nextSeq } from "../../drivers/serial-crossbar/frame.js";
+import { crc16CcittFalse } from "../../protocol/serial-line/crc16.js";
+import { decodeFrame, encodeFrame, FrameError, nextSeq } from "../../protocol/serial-line/frame.js";
 import {
   limitsPayload, parseLimitsPayload, parseReply, parseRequest, replyFields, requestFields, type CodeWidths, type Reply, type Request, type WireLimits,
-} from "../../drivers/serial-crossbar/messages.js";
-import { decodeSignedVector, encodeSignedVector, formatDecimal, parseDecimal, signedCodeRange } from "../../drivers/serial-crossbar/values.js";
+} from "../../protocol/serial-line/messages.js";
+import { decodeSignedVector, encodeSignedVector, formatDecimal, parseDecimal, signedCodeRange } from "../../protocol/serial-line/values.js";
 
 const SEED = 20261123;
 const widths: CodeWidths = { vhex: 3, ahex: 3, chex: 4 };

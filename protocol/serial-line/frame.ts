@@ -1,4 +1,4 @@
-// Line framing of PROTOCOL.md §1: `SEQ FIELD... *CRC`, pure functions, no I/O.
+// Line framing of firmware/PROTOCOL.md §1: `SEQ FIELD... *CRC`, pure functions, no I/O.
 import { crc16CcittFalse } from "./crc16.js";
 
 /** Longest line the host accepts from a device, bytes including the '\n'. */

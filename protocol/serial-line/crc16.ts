@@ -1,4 +1,4 @@
-// CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection, xorout 0): the CRC of PROTOCOL.md §1.
+// CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection, xorout 0): the CRC of firmware/PROTOCOL.md §1.
 
 const TABLE = (() => {
   const t = new Uint16Array(256);

@@ -1,4 +1,4 @@
-// Typed requests and replies of PROTOCOL.md §4–5 and their fields. Pure functions, no I/O.
+// Typed requests and replies of firmware/PROTOCOL.md §4–5 and their fields. Pure functions, no I/O.
 import type { EnergyBreakdown } from "../../src/hal/crossbar.js";
 import {
   decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatHex32, fromUnits,

@@ -1,4 +1,4 @@
-// Value encodings of PROTOCOL.md §2: exact decimals (D) and packed fixed-width hex vectors. Pure functions.
+// Value encodings of firmware/PROTOCOL.md §2: exact decimals (D) and packed fixed-width hex vectors. Pure functions.
 
 /** A field that does not hold the value its grammar requires. */
 export class ValueError extends Error {
