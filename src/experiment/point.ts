@@ -1,9 +1,15 @@
-// One finished sweep point as the analysis sees it: the cell it belongs to, its joules, its bits bracket
-// and the competing predictors (update count, weight-path length, N·n).
+// One finished sweep point as the analysis sees it: the cell it belongs to, its joules (E_learn apart from
+// the overhead), its bits bracket and the competing predictors (update count, weight-path length, N·n).
 
 /** The ends of the bits-learned bracket the analysis is run on. */
 export const BRACKET_ENDS = ["lower", "estimate", "upper"] as const;
 export type BracketEnd = (typeof BRACKET_ENDS)[number];
+
+/** The protocol of a point from a sweep without `grid.protocols`: the top-level base alone. */
+export const BASE_PROTOCOL = "base";
+
+/** The label mode whose training labels are redrawn every epoch: its bracket is [0, 0] by construction. */
+export const CONTROL_LABELS = "control";
 
 export interface ExperimentPoint {
   /** The run directory name, unique within the sweep. */
@@ -13,17 +19,27 @@ export interface ExperimentPoint {
   seed: number;
   n: number;
   classes: number;
-  /** random | teacher | teacher:p */
+  /** random | teacher | teacher:p | control | real */
   labelMode: string;
-  /** Budget label, e.g. "epochs=5", "updates=200", "criterion=0.95". */
+  /** Name of the sweep's protocol (grid.protocols), or BASE_PROTOCOL. */
+  protocol: string;
+  /** Budget label, e.g. "epochs=5", "updates=200". */
   budget: string;
-  /** Device total energy of the full cycle (reset + training), joules. */
+  /** E_learn: relaxation reads, programming pulses, verify reads and refresh, joules. What the fit uses. */
   energyJoules: number;
-  /** Joules per named component, e.g. "activity:program", "physical:cell" (each a share of the total). */
+  /** Reset, initialisation and characterisation, joules: in the total, not in E_learn. */
+  overheadJoules: number;
+  /** Device total = E_learn + overhead, joules. */
+  totalJoules: number;
+  /** Joules per named component, e.g. "activity:program", "physical:cell" (shares of the total). */
   energyByComponentJoules: Record<string, number>;
-  /** Bits learned at each end of the bracket and the estimate. */
+  /** Bits learned at each end of the bracket and the estimate (NaN when the run reports none). */
   bits: Record<BracketEnd, number>;
   bitsMethod: { lower: string; upper: string };
+  /** Name of the bound that binds on each end, e.g. "fano", "label_entropy". */
+  bitsBound: { lower: string; upper: string };
+  /** The confidence each end's bound holds with, when the run summary states one. */
+  bitsConfidence: { lower: number | null; upper: number | null };
   updates: number;
   /** Σ‖Δθ‖₁ over training, in the weight store's units. */
   weightPathL1: number;
@@ -33,7 +49,20 @@ export interface ExperimentPoint {
   accuracy?: { train: number; test: number | null };
 }
 
+export interface CellCoordinates {
+  n: number;
+  classes: number;
+  labelMode: string;
+  protocol: string;
+  budget: string;
+}
+
 /** The cell key: the grid coordinates without the seed. */
-export function cellKey(p: { n: number; classes: number; labelMode: string; budget: string }): string {
-  return `n=${p.n}|C=${p.classes}|labels=${p.labelMode}|${p.budget}`;
+export function cellKey(p: CellCoordinates): string {
+  return `n=${p.n}|C=${p.classes}|labels=${p.labelMode}|protocol=${p.protocol}|${p.budget}`;
+}
+
+/** A bound's name from its method text: what precedes the first "=", "," or " (" (the rest is one run's numbers). */
+export function boundName(method: string): string {
+  return method.split(/\s*=|,|\s\(/)[0]!.trim() || method;
 }

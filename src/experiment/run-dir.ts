@@ -1,7 +1,7 @@
 // Reading a finished run directory back: whether it finished, and its summary as an analysis point.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cellKey, type ExperimentPoint } from "./point.js";
+import { BASE_PROTOCOL, boundName, cellKey, type ExperimentPoint } from "./point.js";
 
 /** The point a sweep wrote beside the run's own files, so a merged run dir still knows its grid cell. */
 export const SWEEP_POINT_FILE = "sweep-point.json";
@@ -12,6 +12,8 @@ export interface SweepPointRecord {
   classes: number;
   labels: string;
   budgetLabel: string;
+  /** Absent in records written before sweeps had protocols: BASE_PROTOCOL. */
+  protocol?: string;
   seed: number;
 }
 
@@ -54,6 +56,35 @@ export function readRunSummary(runDir: string): Json {
   }
 }
 
+/** Activities outside E_learn, for a summary written before it had `learning` and `overhead`. */
+const OVERHEAD_ACTIVITIES = ["reset", "initialise", "characterise"];
+
+/**
+ * E_learn, overhead and total of a run summary. An older summary without `learning` counts everything but
+ * its overhead activities (only `reset` existed then) as learning.
+ */
+export function energySplit(energy: Json): { learning: number; overhead: number; total: number } {
+  const total = num(energy.total);
+  if (typeof energy.learning === "number") {
+    const overhead = typeof energy.overhead === "number" ? energy.overhead : total - energy.learning;
+    return { learning: energy.learning, overhead, total };
+  }
+  const byActivity = obj(energy.by_activity);
+  const overhead = OVERHEAD_ACTIVITIES.reduce((s, a) => s + (typeof byActivity[a] === "number" ? (byActivity[a] as number) : 0), 0);
+  return { learning: total - overhead, overhead, total };
+}
+
+/** Bits on one end, its bound's name and confidence: `bound`/`confidence` when the summary has them. */
+function bracketEnd(end: Json, fallback: string): { bits: number; method: string; bound: string; confidence: number | null } {
+  const method = String(end.method ?? fallback);
+  return {
+    bits: num(end.bits),
+    method,
+    bound: typeof end.bound === "string" ? end.bound : boundName(method),
+    confidence: typeof end.confidence === "number" ? end.confidence : null,
+  };
+}
+
 /** The analysis point of a run: from its summary.json and, when present, the sweep's point record. */
 export function experimentPointFromRun(runDir: string, id: string): ExperimentPoint {
   const s = readRunSummary(runDir);
@@ -61,29 +92,38 @@ export function experimentPointFromRun(runDir: string, id: string): ExperimentPo
   const sp: Partial<SweepPointRecord> = existsSync(pointPath) ? (JSON.parse(readFileSync(pointPath, "utf8")) as SweepPointRecord) : {};
   const energy = obj(s.energy_joules);
   const bl = obj(s.bits_learned);
-  const lower = obj(bl.lower);
-  const upper = obj(bl.upper);
-  const estimate = typeof bl.estimate === "number" ? bl.estimate : num(obj(bl.estimate).bits);
+  const lower = bracketEnd(obj(bl.lower), "lower bound");
+  const upper = bracketEnd(obj(bl.upper), "upper bound");
+  let estimate = typeof bl.estimate === "number" ? bl.estimate : num(obj(bl.estimate).bits);
+  // A bracket closed to one value (the control's [0, 0]) fixes the estimate even when the run gives none.
+  if (!Number.isFinite(estimate) && lower.bits === upper.bits) estimate = lower.bits;
   const components: Record<string, number> = {};
   for (const [k, v] of Object.entries(obj(energy.by_activity))) if (typeof v === "number") components[`activity:${k}`] = v;
   for (const [k, v] of Object.entries(obj(energy.by_physical_component))) if (typeof v === "number") components[`physical:${k}`] = v;
   const n = sp.n ?? num(s.n);
   const classes = sp.classes ?? num(s.classes);
   const labelMode = sp.labels ?? String(s.label_mode ?? "unknown");
+  const protocol = sp.protocol ?? BASE_PROTOCOL;
   const budget = sp.budgetLabel ?? `epochs=${num(s.epochs)}`;
   const acc = obj(s.accuracy);
+  const split = energySplit(energy);
   return {
     id,
-    cell: cellKey({ n, classes, labelMode, budget }),
+    cell: cellKey({ n, classes, labelMode, protocol, budget }),
     seed: sp.seed ?? num(s.seed),
     n,
     classes,
     labelMode,
+    protocol,
     budget,
-    energyJoules: num(energy.total),
+    energyJoules: split.learning,
+    overheadJoules: split.overhead,
+    totalJoules: split.total,
     energyByComponentJoules: components,
-    bits: { lower: num(lower.bits), estimate, upper: num(upper.bits) },
-    bitsMethod: { lower: String(lower.method ?? "lower bound"), upper: String(upper.method ?? "upper bound") },
+    bits: { lower: lower.bits, estimate, upper: upper.bits },
+    bitsMethod: { lower: lower.method, upper: upper.method },
+    bitsBound: { lower: lower.bound, upper: upper.bound },
+    bitsConfidence: { lower: lower.confidence, upper: upper.confidence },
     updates: num(s.updates),
     weightPathL1: num(s.weight_path_l1),
     devices: num(s.devices),

@@ -1,8 +1,9 @@
-// The sweep configuration: a grid over n, C, label mode, training budget and seeds, plus the base training
-// config and the device. Each grid point becomes one ordinary run directory with a name derived from it.
+// The sweep configuration: a grid over n, C, label mode, protocol, training budget and seeds, plus the base
+// training config and the device. Each grid point becomes one ordinary run directory with a name derived from it.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { LABEL_MODE_PATTERN, parseTrainConfig, type TrainConfig } from "../train/config.js";
+import { BASE_PROTOCOL, CONTROL_LABELS } from "./point.js";
 
 /** The protocol asks for at least this many seeds per cell; fewer is allowed only in a sweep marked `pilot`. */
 export const MIN_SEEDS_PER_CELL = 10;
@@ -29,6 +30,22 @@ export const BudgetSchema = z.union([
 ]);
 export type Budget = z.infer<typeof BudgetSchema>;
 
+/** The train config's label modes, and the control even where the train config does not know it yet. */
+const LabelsSchema = z
+  .string()
+  .refine((s) => s === CONTROL_LABELS || LABEL_MODE_PATTERN.test(s), "expected a label mode: real, random, control, teacher or teacher:p with 0 ≤ p ≤ 1");
+
+/** Keys every point's grid coordinates set: refused in `base` and in a protocol's `base`. */
+const GRID_KEYS = ["samples", "classes", "labels", "epochs", "seed"];
+
+export const ProtocolSchema = z.strictObject({
+  /** Part of every run directory name of the protocol's points. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, "expected a name of letters, digits, '.' and '-' (it becomes part of run directory names)"),
+  /** TrainConfig overrides merged over the top-level base (objects key by key), e.g. {"crossbar": {"maxPulsesPerUpdate": 1}}. */
+  base: z.record(z.string(), z.unknown()),
+});
+export type Protocol = z.infer<typeof ProtocolSchema>;
+
 export const SweepConfigSchema = z.strictObject({
   name: z.string().min(1).default("sweep"),
   /** Device URI every point trains on (see src/hal/uri.ts). */
@@ -38,7 +55,9 @@ export const SweepConfigSchema = z.strictObject({
   grid: z.strictObject({
     n: NGridSchema,
     classes: z.array(z.number().int().min(2)).min(1),
-    labels: z.array(z.string().regex(LABEL_MODE_PATTERN, "must be real, random, teacher or teacher:p with 0 ≤ p ≤ 1")).min(1),
+    labels: z.array(LabelsSchema).min(1),
+    /** Protocols (pulse schemes, network sizes, …) as named overrides of base; absent: base alone. */
+    protocols: z.array(ProtocolSchema).min(1).optional(),
     budgets: z.array(BudgetSchema).min(1),
     /** A count (seeds 1..count) or the explicit list. */
     seeds: z.union([positiveInt, z.array(z.number().int().min(0)).min(1)]),
@@ -62,6 +81,8 @@ export interface SweepPoint {
   n: number;
   classes: number;
   labels: string;
+  /** A name from grid.protocols, or BASE_PROTOCOL when the sweep has none. */
+  protocol: string;
   budget: Budget;
   budgetLabel: string;
   seed: number;
@@ -97,13 +118,21 @@ export function parseSweepConfig(obj: unknown, source = "sweep config"): SweepCo
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
-    const keys = issue.code === "unrecognized_keys" ? ` ${issue.keys.join(", ")}` : "";
+    const keys = issue.code === "unrecognized_keys" && !issue.keys.every((k) => issue.message.includes(k)) ? ` ${issue.keys.join(", ")}` : "";
     throw new SweepConfigError(`${source}: ${path || "(top level)"}: ${issue.message}${keys}`);
   }
   const c = r.data;
-  for (const key of ["samples", "classes", "labels", "epochs", "seed"]) {
+  for (const key of GRID_KEYS) {
     if (key in c.base) throw new SweepConfigError(`${source}: base.${key}: set by the grid; remove it from base`);
   }
+  const protocolNames = new Set<string>();
+  c.grid.protocols?.forEach((p, i) => {
+    for (const key of GRID_KEYS) {
+      if (key in p.base) throw new SweepConfigError(`${source}: grid.protocols[${i}].base.${key}: set by the grid; remove it from the protocol`);
+    }
+    if (protocolNames.has(p.name)) throw new SweepConfigError(`${source}: grid.protocols[${i}].name: "${p.name}" names two protocols; expected a unique name`);
+    protocolNames.add(p.name);
+  });
   c.grid.budgets.forEach((b, i) => {
     if ("criterion" in b) {
       throw new SweepConfigError(`${source}: grid.budgets[${i}]: a criterion budget is not supported yet (runTraining cannot end a run early with status success); use {"epochs": K} or {"updates": U}`);
@@ -144,16 +173,23 @@ function budgetSlug(b: Budget): string {
   return `acc${b.criterion.trainAccuracy}-max${b.criterion.maxEpochs}`;
 }
 
-/** Every grid point, in a fixed order (n, C, labels, budget, seed): shards and resume depend on it. */
+/**
+ * Every grid point, in a fixed order (n, C, labels, protocol, budget, seed): shards and resume depend on it.
+ * The protocol is in a point's name only when the sweep lists protocols, so older sweeps keep their names.
+ */
 export function expandGrid(c: SweepConfig): SweepPoint[] {
   const points: SweepPoint[] = [];
+  const protocols = c.grid.protocols?.map((p) => p.name) ?? [BASE_PROTOCOL];
   for (const n of nValues(c)) {
     for (const classes of c.grid.classes) {
       for (const labels of c.grid.labels) {
-        for (const budget of c.grid.budgets) {
-          for (const seed of seedList(c)) {
-            const name = `n${n}_C${classes}_${labels.replace(":", "-p")}_${budgetSlug(budget)}_seed${seed}`;
-            points.push({ name, n, classes, labels, budget, budgetLabel: budgetLabel(budget), seed });
+        for (const protocol of protocols) {
+          const protocolSlug = c.grid.protocols ? `_${protocol}` : "";
+          for (const budget of c.grid.budgets) {
+            for (const seed of seedList(c)) {
+              const name = `n${n}_C${classes}_${labels.replace(":", "-p")}${protocolSlug}_${budgetSlug(budget)}_seed${seed}`;
+              points.push({ name, n, classes, labels, protocol, budget, budgetLabel: budgetLabel(budget), seed });
+            }
           }
         }
       }
@@ -177,13 +213,30 @@ export function parseShard(text: string): { index: number; count: number } {
   return { index, count };
 }
 
+/** `over` merged into `base`: plain objects key by key (a protocol can set one crossbar setting), anything else replaced. */
+export function mergeOverrides(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isPlainObject(b) && isPlainObject(v) ? mergeOverrides(b, v) : v;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /**
- * The validated TrainConfig of a point: base, then the grid's coordinates, with the epochs of its budget
- * (an update budget becomes the nearest whole number of epochs; the analysis uses the updates the run counted).
+ * The validated TrainConfig of a point: base, its protocol's overrides, then the grid's coordinates, with the
+ * epochs of its budget (an update budget becomes the nearest whole number of epochs; the analysis uses the
+ * updates the run counted).
  */
 export function pointTrainConfig(c: SweepConfig, p: SweepPoint, source = "sweep config"): TrainConfig {
-  const input = { ...c.base, samples: p.n, classes: p.classes, labels: p.labels, seed: p.seed, epochs: 1 };
-  const probe = parseTrainConfig(input, `${source} (base, point ${p.name})`);
+  const protocol = c.grid.protocols?.find((q) => q.name === p.protocol);
+  const base = protocol ? mergeOverrides(c.base, protocol.base) : c.base;
+  const input = { ...base, samples: p.n, classes: p.classes, labels: p.labels, seed: p.seed, epochs: 1 };
+  const probe = parseTrainConfig(input, `${source} (base${protocol ? ` + protocol ${protocol.name}` : ""}, point ${p.name})`);
   let epochs: number;
   if ("epochs" in p.budget) epochs = p.budget.epochs;
   else if ("updates" in p.budget) epochs = Math.max(1, Math.round(p.budget.updates / Math.ceil(p.n / probe.batchSize)));

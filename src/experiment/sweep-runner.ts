@@ -92,7 +92,7 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
 }
 
 function pointRecord(p: SweepPoint) {
-  return { name: p.name, n: p.n, classes: p.classes, labels: p.labels, budgetLabel: p.budgetLabel, seed: p.seed };
+  return { name: p.name, n: p.n, classes: p.classes, labels: p.labels, protocol: p.protocol, budgetLabel: p.budgetLabel, seed: p.seed };
 }
 
 const WORKER_SCRIPT = join(fileURLToPath(new URL(".", import.meta.url)), "point-worker.js");
