@@ -1,5 +1,5 @@
 // The end-of-run summary: the object `mhil train --json` prints and summary.json holds.
-import type { BitsBracket, BitsEnd, BoundResult } from "../info/bracket.js";
+import type { BitsBracket, BitsEnd, BoundResult, BracketInput } from "../info/bracket.js";
 import { landauerJoulesPerBit } from "../energy/landauer.js";
 import type { Joules } from "../hal/units.js";
 import type { ExitStatus } from "./records.js";
@@ -43,6 +43,8 @@ export interface TrainingSummary {
     restore: Joules;
   };
   bits_learned: { lower: BitsEnd; estimate: BitsEnd | null; upper: BitsEnd; all: BoundResult[]; notes: string[] };
+  /** What the bracket was computed from (error counts, confusion table, code lengths), so draws can be pooled. */
+  bits_input: BracketInput;
   /**
    * lower_end: energy ÷ the bracket's lower end in bits (the larger, conservative J/bit);
    * upper_end: energy ÷ the bracket's upper end (the smaller J/bit). Energy = E_learn (energy_joules.learning).

@@ -7,13 +7,11 @@ import { HostEnergyMeter } from "../energy/host-power.js";
 import { Rng } from "../random/rng.js";
 import type { TrainConfig } from "../train/config.js";
 import { TrainingSession, type EpochResult, type SessionCheckpoint } from "../train/session.js";
-import { bitsBracket, type LabelMode } from "../info/bracket.js";
-import { confusionTable } from "../info/mutual-information.js";
-import { codeLengthBits } from "../info/prequential.js";
 import { RunRecords } from "./records.js";
 import { createRunDir, MetricsCsv, writeJsonFile } from "./run-dir.js";
 import { gitProvenance } from "./provenance.js";
-import { perBitFigures, type TrainingSummary } from "./summary.js";
+import { summarizeRun } from "./summarize-run.js";
+import type { TrainingSummary } from "./summary.js";
 import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
 import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
 import { cutJournalAfterEpoch, cutMetricsAfterEpoch, type ResumePoint } from "./resume.js";
@@ -79,6 +77,16 @@ const METRIC_COLUMNS = [
   "device_joules_total", "device_joules_learning", "device_joules_overhead", ...ACTIVITIES.map((a) => `joules_${a}` as const),
   "host_cpu_joules", "wall_seconds", "stopped",
 ] as const;
+
+/**
+ * The config's stopAtTrainAccuracy, judged as the summary will judge it (relaxed from rest), and only once
+ * the running accuracy says it may hold: the evaluation is itself relaxation reads on a device.
+ */
+async function reachedTarget(session: TrainingSession, result: EpochResult): Promise<boolean> {
+  const target = session.config.stopAtTrainAccuracy;
+  if (target === null || result.trainAccuracy < target) return false;
+  return (await session.evaluate("train")).accuracy >= target;
+}
 
 /**
  * Runs one training to completion. Validation (config, dataset, device URI) happens before the run
@@ -216,7 +224,9 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     opts.onProgress?.({ kind: "start", runDir, epochs: config.epochs, samples: dataset.trainY.length, description: dataset.description });
     const shouldStop = () => opts.signal?.aborted === true;
 
-    for (let epoch = epochs.length + 1; epoch <= config.epochs; epoch++) {
+    // A run killed after the epoch that reached its target: the uninterrupted run stopped there.
+    let reached = opts.resume && epochs.length > 0 ? await reachedTarget(session, epochs[epochs.length - 1]!) : false;
+    for (let epoch = epochs.length + 1; epoch <= config.epochs && !reached; epoch++) {
       await yieldToEventLoop(); // a signal that arrived during the last epoch is seen here at the latest
       if (shouldStop()) break;
       const result = await session.runEpoch((p) => {
@@ -272,6 +282,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
       writeEnergy();
       records.event("primary", { ...row, checkpoint: checkpointName });
       opts.onProgress?.({ kind: "epoch", epochs: config.epochs, result, deviceJoules: s.total_joules });
+      reached = await reachedTarget(session, result);
     }
 
     if (shouldStop()) {
@@ -287,7 +298,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     const train = await session.evaluate("train");
     const test = dataset.testY.length > 0 ? await session.evaluate("test") : null;
     hostMeter.stop();
-    const summary = summarize({ opts, runDir, session, ledger, hostMeter, epochs, train, test, wallSeconds: wallSeconds(), interruptedJoules: interruptedTotal, restoreJoules: (opts.resume?.restoreJoulesBefore ?? 0) + restoreJoulesNow });
+    const summary = summarizeRun({ config, deviceUri: opts.deviceUri, runDir, session, ledger, hostMeter, epochs, train, test, wallSeconds: wallSeconds(), interruptedJoules: interruptedTotal, restoreJoules: (opts.resume?.restoreJoulesBefore ?? 0) + restoreJoulesNow });
     writeEnergy();
     writeJsonFile(join(runDir, "summary.json"), summary);
     telemetry?.bits({
@@ -324,84 +335,4 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     if (crossbar && ownsCrossbar) await (budget ?? crossbar).close();
     else budget?.save();
   }
-}
-
-interface SummaryInputs {
-  opts: RunTrainingOptions;
-  /** Device joules spent after their checkpoints by killed or aborted attempts that resumes replaced. */
-  interruptedJoules: number;
-  /** Device joules resumes spent putting their checkpoints back on the device. */
-  restoreJoules: number;
-  runDir: string;
-  session: TrainingSession;
-  ledger: EnergyLedger;
-  hostMeter: HostEnergyMeter;
-  epochs: EpochResult[];
-  train: Awaited<ReturnType<TrainingSession["evaluate"]>>;
-  test: Awaited<ReturnType<TrainingSession["evaluate"]>> | null;
-  wallSeconds: number;
-}
-
-function summarize(s: SummaryInputs): TrainingSummary {
-  const { config } = s.opts;
-  const dataset = s.session.dataset;
-  const n = dataset.trainY.length;
-  const C = dataset.numClasses;
-  let errors = 0;
-  for (let i = 0; i < s.train.predictions.length; i++) if (s.train.predictions[i] !== s.train.labels[i]) errors++;
-  const devices = s.session.deviceCount();
-  // Ideal float64 weights: at most 2^64 values each; a crossbar store says what its preset can tell apart.
-  const levels = s.session.levelsPerDevice() ?? (config.weights === "ideal" ? 2 ** 64 : null);
-  const bracket = bitsBracket({
-    labelMode: dataset.labelMode.kind as LabelMode,
-    n,
-    C,
-    trainError: { errors, trials: s.train.predictions.length },
-    confusion: confusionTable(s.train.labels, s.train.predictions, C),
-    // The first pass codes each label before the model trained on it: the online code.
-    prequentialBits: s.epochs[0]?.prequentialBits ?? null,
-    finalCodeBits: codeLengthBits(s.train.log2ProbTrue),
-    trainAcc: s.train.accuracy,
-    testAcc: s.test?.accuracy ?? null,
-    N: devices,
-    L: levels,
-  });
-  const energy = s.ledger.summary();
-  const host = s.hostMeter.reading();
-  return {
-    run_dir: s.runDir,
-    status: "success",
-    accuracy: { train: s.train.accuracy, test: s.test?.accuracy ?? null },
-    energy_joules: {
-      total: energy.total_joules,
-      learning: energy.learning_joules,
-      overhead: energy.overhead_joules,
-      groups: energy.groups,
-      by_activity: energy.by_activity_joules,
-      by_physical_component: energy.by_physical_component_joules,
-      board_power: energy.board_power_joules,
-      host_cpu: host.joules,
-      host_cpu_unavailable_reason: host.unavailableReason,
-      in_total: energy.in_total,
-      interrupted: s.interruptedJoules,
-      restore: s.restoreJoules,
-    },
-    bits_learned: bracket,
-    ...perBitFigures(bracket, energy.learning_joules, config.temperatureKelvin),
-    temperature_kelvin: config.temperatureKelvin,
-    n,
-    classes: C,
-    label_mode: config.labels,
-    devices,
-    levels_per_device: levels,
-    updates: s.epochs.reduce((a, e) => a + e.updates, 0),
-    pulses: s.epochs.reduce((a, e) => a + e.pulses, 0),
-    weight_path_l1: s.epochs.reduce((a, e) => a + e.weightPathL1, 0),
-    epochs: s.epochs.length,
-    seed: config.seed,
-    device_uri: s.opts.deviceUri,
-    weights: config.weights,
-    dataset: dataset.description,
-    wall_seconds: s.wallSeconds,
-  };
 }

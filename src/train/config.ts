@@ -58,6 +58,12 @@ export const TrainConfigSchema = z.strictObject({
   batchSize: z.number().int().min(1).default(20),
   epochs: z.number().int().min(1).default(10),
   /**
+   * End the run (status success) after the first epoch whose training set the model, relaxed from rest as
+   * the final evaluation does, classifies with at least this accuracy; `epochs` is then the most it may
+   * take. 1 = train until every label is memorized (what Fano needs to come close to n·log2 C).
+   */
+  stopAtTrainAccuracy: z.number().gt(0).max(1).nullable().default(null),
+  /**
    * Start each free phase from the sample's last free state (per-sample particles), as the prototype does.
    * `mhil train` leaves them off for crossbar weights unless a config sets this (see src/cli/commands/train.ts).
    */

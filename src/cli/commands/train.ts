@@ -7,6 +7,7 @@ import { parseTrainConfig, type TrainConfig } from "../../train/config.js";
 import { readConfigFile } from "../../run/config-file.js";
 import { readResumePoint, type ResumePoint } from "../../run/resume.js";
 import { join } from "node:path";
+import { runLabelDraws } from "../../run/label-draws.js";
 import { RunAbortedError, runTraining, type ProgressEvent, type TrainingSummary } from "../../run/train-run.js";
 import { UserError } from "../errors.js";
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
@@ -28,7 +29,25 @@ export const QUICK_TRAIN_DEFAULTS: Record<string, unknown> = {
   epochs: 15,
 };
 
+/**
+ * What `--draws K` trains by default: each draw until every training label is reproduced (measured: 64
+ * random 4-class labels on 7×7 digits memorized in 116–172 epochs, under 1.2 s each, seeds 1–3), since
+ * Fano comes close to n·log2 C only for memorized labels. Without persistent particles: with them the
+ * running accuracy reached 1 while the model relaxed from rest reproduced only 59–78% of the labels.
+ */
+export const MEMORIZE_DEFAULTS: Record<string, unknown> = {
+  layers: [128],
+  learningRates: [0.3, 0.15],
+  batchSize: 2,
+  T1: 30,
+  persistentParticles: false,
+  testSamples: 200,
+  epochs: 400,
+  stopAtTrainAccuracy: 1,
+};
+
 interface TrainFlags {
+  draws?: string;
   device?: string;
   weights?: string;
   config?: string;
@@ -65,6 +84,7 @@ export function register(program: Command): void {
     .option("--test-samples <n>", "test samples")
     .option("--epochs <k>", "epochs")
     .option("--seed <s>", "seed (labels, initial weights, device draws)")
+    .option("--draws <K>", "train K label draws (seeds s … s+K−1), each until its labels are memorized, and pool them into one bracket")
     .option("--out <dir>", "parent folder of run directories", "./runs")
     .option("--json", "print one JSON object on stdout (no progress)")
     .option("--temperature <kelvin>", "temperature for the Landauer floor")
@@ -76,6 +96,8 @@ export function register(program: Command): void {
     .option("--state-dir <dir>", "where per-device wear counts are kept (default $MHIL_STATE_DIR, else ~/.local/state/memristor-hil)")
     .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)")
     .action(async (flags: TrainFlags) => {
+      const draws = flags.draws !== undefined ? integerFlag("--draws", flags.draws, 1) : 1;
+      if (flags.resume && flags.draws !== undefined) throw new UserError("--draws: resume each draw's run directory (DIR/draw-k) on its own; --resume and --draws do not combine");
       const resume = flags.resume ? readResumePoint(flags.resume) : undefined;
       const { config, deviceUri } = resume ? resumeConfig(flags, resume) : resolveConfig(flags);
       // Every run journals its telemetry; --influx also ships it (a bad URL is refused here, before the run starts).
@@ -95,7 +117,8 @@ export function register(program: Command): void {
       try {
         // Wear is counted per device serial across runs (only a crossbar store pulses a device).
       const wear = { store: new WearStore(flags.stateDir ? join(flags.stateDir, "wear") : defaultWearDir()), allowWorn: flags.allowWorn === true };
-      const summary = await runTraining({ config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry, wear, stopOnTrip: flags.stopOnTrip === true, ...(resume ? { resume } : {}) });
+      const runOptions = { config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry, wear, stopOnTrip: flags.stopOnTrip === true, ...(resume ? { resume } : {}) };
+      const summary = draws > 1 ? await runLabelDraws(runOptions, draws) : await runTraining(runOptions);
         progress?.done();
         process.stdout.write(flags.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
       } catch (e) {
@@ -121,7 +144,7 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
     fileDevice = file.deviceUri;
     source = `${flags.config} with command-line options`;
   }
-  const merged: Record<string, unknown> = { ...QUICK_TRAIN_DEFAULTS, ...raw };
+  const merged: Record<string, unknown> = { ...QUICK_TRAIN_DEFAULTS, ...(flags.draws !== undefined ? MEMORIZE_DEFAULTS : {}), ...raw };
   if (flags.weights) merged.weights = flags.weights;
   if (flags.dataset) merged.dataset = flags.dataset;
   if (flags.labels) merged.labels = flags.labels;
@@ -150,9 +173,10 @@ function resumeConfig(flags: TrainFlags, resume: ResumePoint): { config: TrainCo
   return { config, deviceUri: flags.device ?? resume.deviceUri };
 }
 
-function integerFlag(name: string, text: string): number {
+function integerFlag(name: string, text: string, min?: number): number {
   const v = Number(text);
   if (!Number.isInteger(v)) throw new UserError(`${name} ${text}: must be an integer`);
+  if (min !== undefined && v < min) throw new UserError(`${name} ${text}: must be an integer ≥ ${min}`);
   return v;
 }
 
