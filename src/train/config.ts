@@ -18,7 +18,13 @@ export const CrossbarSettingsSchema = z.strictObject({
   resetVolts: z.number().positive().nullable().default(null),
   /** Update pulse width; null = √(minPulseWidthSeconds · maxPulseWidthSeconds) of the device. */
   pulseWidthSeconds: z.number().positive().nullable().default(null),
-  /** Pulse-count quantization of ΔW / (weight per pulse): round to nearest, or stochastic rounding (unbiased). */
+  /**
+   * How updates become pulses (src/train/update-protocol.ts): `dense` (every update, pulse counts by
+   * `quantization`), `stochastic` (one pulse with probability |ΔW|/step) or `threshold` (summed on the host,
+   * written when the sum crosses the device's noise floor).
+   */
+  update: z.enum(["dense", "stochastic", "threshold"]).default("dense"),
+  /** dense: pulse-count quantization of ΔW / (weight per pulse): round to nearest, or stochastic rounding (unbiased). */
   quantization: z.enum(["round", "stochastic"]).default("stochastic"),
   /** Most pulses one device receives in one update (clipped). */
   maxPulsesPerUpdate: z.number().int().min(1).default(4),

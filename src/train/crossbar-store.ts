@@ -26,6 +26,7 @@ import type { Crossbar, DeviceIdentity, DeviceState, HalfSelectScheme, LinePulse
 import type { Activity, EnergyLedger } from "../energy/ledger.js";
 import type { Rng, RngState } from "../random/rng.js";
 import type { CrossbarSettings } from "./config.js";
+import { pulsesFor, type UpdateRule } from "./update-protocol.js";
 import { accumulateUpdate, decodeFloat64, encodeFloat64, type Phase, type StoreCheckpoint, type UpdateReport, type WeightStore } from "./store.js";
 
 export interface CrossbarStoreOptions {
@@ -147,6 +148,8 @@ export class CrossbarStore implements WeightStore {
   /** 1 for the G⁺ cell of a pair. */
   private isPlus!: Uint8Array;
   private readonly dW: Float64Array[];
+  /** threshold protocol: updates summed on the host and not yet written, per layer (weight units). */
+  private readonly pending: Float64Array[];
   private readonly touched: Uint8Array[];
   private readonly scratch: Float64Array;
   /** Cells used by the layout (for initialisation and refresh reads). */
@@ -175,6 +178,7 @@ export class CrossbarStore implements WeightStore {
     }
     this.scheme = id.capabilities.parallelPulse ? (id.capabilities.halfSelectSchemes.includes("V/2") ? "V/2" : id.capabilities.halfSelectSchemes[0] ?? null) : null;
     this.dW = this.sizes.slice(1).map((n, l) => new Float64Array(this.sizes[l]! * n));
+    this.pending = this.sizes.slice(1).map((n, l) => new Float64Array(this.sizes[l]! * n));
     this.touched = this.sizes.slice(0, -1).map((n) => new Uint8Array(n));
     this.scratch = new Float64Array(Math.max(...this.sizes));
   }
@@ -252,9 +256,10 @@ export class CrossbarStore implements WeightStore {
     const dW = this.dW[l]!;
     const touched = this.touched[l]!;
     accumulateUpdate(dW, nIn, nOut, prePlus, postPlus, preMinus, postMinus, batch, coef, touched, this.scratch);
-    const maxN = this.settings.maxPulsesPerUpdate;
-    const stochastic = this.settings.quantization === "stochastic";
+    const protocol = this.settings.update;
+    const pending = this.pending[l]!;
     const { gUnit } = this.cal;
+    const rule: UpdateRule = { noiseFloorWeight: (2 * this.cal.readSigma) / gUnit, maxPulses: this.settings.maxPulsesPerUpdate, roundToNearest: this.settings.quantization === "round" };
     const counts = new Int32Array(this.rows * this.cols);
     let path = 0;
     for (const b of this.blocks) {
@@ -265,14 +270,13 @@ export class CrossbarStore implements WeightStore {
         const rowBase = (b.row + i) * this.cols + b.col;
         for (let j = 0; j < b.outCount; j++) {
           const widx = wi * nOut + b.outStart + j;
-          const d = dW[widx]!;
+          const d = protocol === "threshold" ? pending[widx]! + dW[widx]! : dW[widx]!;
           if (d === 0) continue;
           const cell = d > 0 ? rowBase + 2 * j : rowBase + 2 * j + 1;
           if (this.dead[cell] || this.dead[d > 0 ? cell + 1 : cell - 1]) continue;
           const stepW = this.cal.step[cell]! / gUnit;
-          const exact = Math.abs(d) / stepW;
-          let n = stochastic ? Math.floor(exact + this.rng.uniform()) : Math.round(exact);
-          if (n > maxN) n = maxN;
+          const { pulses: n, appliedWeight } = pulsesFor(protocol, d, stepW, rule, this.rng);
+          if (protocol === "threshold") pending[widx] = d - appliedWeight;
           if (n === 0) continue;
           counts[cell] = n;
           path += n * stepW;
@@ -641,6 +645,7 @@ export class CrossbarStore implements WeightStore {
       dead: Array.from(this.dead.keys()).filter((i) => this.dead[i]),
       weights: this.sizes.slice(0, -1).map((_, l) => encodeFloat64(this.shadowWeights(l))),
       shadow: encodeFloat64(this.shadow),
+      pending: this.pending.map(encodeFloat64),
       // Conductances as siemens in plain numbers, for readers of the checkpoint (the report's histogram).
       conductancesSiemens: this.usedConductances(),
       rng: this.rng.getState(),
@@ -671,6 +676,8 @@ export class CrossbarStore implements WeightStore {
     if (typeof cp.widthSeconds === "number") this.widthSeconds = cp.widthSeconds;
     this.dead.fill(0);
     for (const i of cp.dead as number[]) this.dead[i] = 1;
+    // The threshold protocol's unwritten updates are part of the model (older checkpoints: none).
+    (cp.pending as string[] | undefined)?.forEach((p, l) => this.pending[l]!.set(decodeFloat64(p, this.pending[l]!.length, `pending[${l}]`)));
     const state = cp.deviceState as DeviceState | null | undefined;
     if (state && this.device.loadState && typeof cp.shadow === "string") {
       await this.device.loadState(state);

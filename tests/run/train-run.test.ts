@@ -127,6 +127,33 @@ describe("resume", () => {
     expect(() => readResumePoint(resumed.run_dir)).toThrow(/already completed/);
   });
 
+  it("a threshold-protocol crossbar run aborted and resumed equals the uninterrupted run: host sums and device state survive", async () => {
+    const { readResumePoint } = await import("../../src/run/resume.js");
+    const config = small({ epochs: 3, weights: "crossbar", crossbar: { update: "threshold" } });
+    const whole = await runTraining({ config, deviceUri: "sim:", outDir: join(work, "resume-threshold"), runDirName: "whole" });
+    const ac = new AbortController();
+    await runTraining({
+      config,
+      deviceUri: "sim:",
+      outDir: join(work, "resume-threshold"),
+      runDirName: "cut",
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.kind === "epoch" && e.result.epoch === 1) ac.abort(new Error("killed"));
+      },
+    }).catch((e) => expect(e).toBeInstanceOf(RunAbortedError));
+    const point = readResumePoint(join(work, "resume-threshold", "cut"));
+    const cp = point.checkpoint.session as { store: { pending: string[] } };
+    // Something is pending on the host at the checkpoint: the test would pass trivially otherwise.
+    expect(cp.store.pending.some((p) => Buffer.from(p, "base64").some((byte) => byte !== 0))).toBe(true);
+    const resumed = await runTraining({ config, deviceUri: "sim:", outDir: "unused", resume: point });
+    expect(resumed.accuracy).toEqual(whole.accuracy);
+    expect(resumed.pulses).toBe(whole.pulses);
+    expect(resumed.energy_joules.learning).toBeGreaterThan(0);
+    expect(resumed.energy_joules.learning).toBe(whole.energy_joules.learning);
+    expect(resumed.energy_joules.total).toBe(whole.energy_joules.total);
+  });
+
   it("joules an interrupted attempt spent after its checkpoint are reported beside the total, summed over resumes", async () => {
     const { readResumePoint } = await import("../../src/run/resume.js");
     const { runTelemetryFactory } = await import("../../src/telemetry/runAdapter.js");

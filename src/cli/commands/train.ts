@@ -48,6 +48,7 @@ export const MEMORIZE_DEFAULTS: Record<string, unknown> = {
 
 interface TrainFlags {
   draws?: string;
+  update?: string;
   device?: string;
   weights?: string;
   config?: string;
@@ -84,6 +85,7 @@ export function register(program: Command): void {
     .option("--test-samples <n>", "test samples")
     .option("--epochs <k>", "epochs")
     .option("--seed <s>", "seed (labels, initial weights, device draws)")
+    .addOption(new Option("--update <protocol>", "how updates become pulses on crossbar weights").choices(["dense", "stochastic", "threshold"]))
     .option("--draws <K>", "train K label draws (seeds s … s+K−1), each until its labels are memorized, and pool them into one bracket")
     .option("--out <dir>", "parent folder of run directories", "./runs")
     .option("--json", "print one JSON object on stdout (no progress)")
@@ -153,6 +155,7 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
   if (flags.testSamples) merged.testSamples = integerFlag("--test-samples", flags.testSamples);
   if (flags.epochs) merged.epochs = integerFlag("--epochs", flags.epochs);
   if (flags.seed) merged.seed = integerFlag("--seed", flags.seed);
+  if (flags.update) merged.crossbar = { ...(merged.crossbar as Record<string, unknown> | undefined), update: flags.update };
   if (flags.temperature) merged.temperatureKelvin = numberFlag("--temperature", flags.temperature);
   // Persistent particles (free phases starting from each sample's last state, the prototype's setting) by
   // default only on ideal weights. On crossbar weights they left networks that classify only from their
@@ -165,7 +168,7 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
 
 /** A resumed run keeps its own config; only --epochs (to extend it) and --device (the board moved) apply. */
 function resumeConfig(flags: TrainFlags, resume: ResumePoint): { config: TrainConfig; deviceUri: string } {
-  const ignored = (["weights", "config", "dataset", "labels", "classes", "samples", "testSamples", "seed", "temperature"] as const).filter((k) => flags[k] !== undefined);
+  const ignored = (["weights", "config", "dataset", "labels", "classes", "samples", "testSamples", "seed", "temperature", "update"] as const).filter((k) => flags[k] !== undefined);
   if (ignored.length > 0) throw new UserError(`--resume keeps the run's own config; drop ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
   const raw = { ...resume.config, ...(flags.epochs ? { epochs: integerFlag("--epochs", flags.epochs) } : {}) };
   const config = parseTrainConfig(raw, join(resume.runDir, "config.json"));
