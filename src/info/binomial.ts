@@ -45,3 +45,22 @@ export function clopperPearsonUpper(k: number, n: number, confidence = 0.95): nu
   }
   return (lo + hi) / 2;
 }
+
+/**
+ * One-sided Clopper–Pearson lower confidence limit on a binomial proportion.
+ *
+ * Formula: the p_L that solves P(X ≥ k | n, p_L) = α with α = 1 − confidence, equivalently
+ * p_L = Beta⁻¹(α; k, n−k+1). By the symmetry X ~ Bin(n, p) ⇔ n−X ~ Bin(n, 1−p) it is
+ * 1 − (upper limit for n−k of n). p_L = 0 when k = 0; with k = n it is exactly α^(1/n).
+ * Assumptions: as clopperPearsonUpper (independent Bernoulli trials, one common rate; conservative).
+ */
+export function clopperPearsonLower(k: number, n: number, confidence = 0.95): number {
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`clopperPearsonLower: n = ${n} must be a positive integer`);
+  if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`clopperPearsonLower: k = ${k} must be an integer in [0, n = ${n}]`);
+  if (k === 0) return 0;
+  if (k === n) {
+    if (!(confidence > 0 && confidence < 1)) throw new RangeError(`clopperPearsonLower: confidence = ${confidence} must be in (0, 1)`);
+    return Math.pow(1 - confidence, 1 / n);
+  }
+  return Math.max(0, 1 - clopperPearsonUpper(n - k, n, confidence));
+}

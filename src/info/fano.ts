@@ -9,7 +9,7 @@ export interface FanoInput {
   classes: number;
   /** Training-set errors of the final model counted over `trials` predictions. */
   errors: number;
-  /** Predictions the errors were counted over (default n; pooled over R seeds it is R·n). */
+  /** Predictions the errors were counted over (default n; pooled over K label draws it is K·n). */
   trials?: number;
   /** Confidence of the one-sided upper limit on the error rate (default 0.95). */
   confidence?: number;
@@ -31,9 +31,14 @@ export interface FanoBound {
  * ε is the expected training error; we substitute its one-sided Clopper–Pearson upper limit
  * (the bound falls as ε rises up to (C−1)/C, so an upper limit on ε gives a lower bound that holds
  * with at least that confidence). Beyond ε = (C−1)/C the bound is 0.
- * Assumptions: labels uniform, independent of each other and of the inputs (random-label mode only:
- * with real or teacher labels H(Yⁿ) is unknown and the bound does not apply); the errors count as
- * independent Bernoulli trials for the confidence limit.
+ * Pooling: the limit uses all `trials` predictions while the bound is n·(…), bits per draw. K
+ * independent label draws of the same protocol (trials = K·n) make their pooled error count an
+ * estimate of the expected training error ε of one draw, so pooling narrows the limit on the same ε.
+ * Assumptions: labels uniform, independent of each other and of the inputs (random and control label
+ * modes: with real or teacher labels H(Yⁿ) is unknown and the bound does not apply); the errors count
+ * as independent Bernoulli trials with rate ε for the confidence limit.
+ * Known answer: a noisy copy (Ŷ = Y with probability 1 − q, else uniform) has H(Y|Ŷ) = h2(ε) +
+ * ε·log2(C−1) exactly, so the bound with ε itself is I(Yⁿ;θ) and with the upper limit sits below it.
  */
 export function fanoLowerBound(input: FanoInput): FanoBound {
   const { n, classes: C, errors } = input;

@@ -1,8 +1,9 @@
 // The bits-learned bracket: lower bounds, estimate, upper bounds (see each module for formula and assumptions).
 export { h2, pluginEntropyBits, occupiedCells } from "./entropy.js";
-export { binomialCdf, clopperPearsonUpper } from "./binomial.js";
+export { binomialCdf, clopperPearsonLower, clopperPearsonUpper } from "./binomial.js";
 export { fanoLowerBound, fanoPerSampleBits, type FanoBound, type FanoInput } from "./fano.js";
 export { confusionMutualInformation, confusionTable, type ConfusionInformation } from "./mutual-information.js";
+export { confusionMutualInformationLower, type ConfusionBootstrap, type ConfusionBootstrapInput } from "./confusion-bootstrap.js";
 export { prequentialEstimateBits, codeLengthBits } from "./prequential.js";
 export { generalizationGapLowerBoundBits } from "./generalization.js";
 export { labelEntropyUpperBits, deviceCapacityUpperBits, gaussianChannelUpperBits } from "./upper.js";
