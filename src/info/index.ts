@@ -5,6 +5,14 @@ export { fanoLowerBound, fanoPerSampleBits, type FanoBound, type FanoInput } fro
 export { confusionMutualInformation, confusionTable, type ConfusionInformation } from "./mutual-information.js";
 export { confusionMutualInformationLower, type ConfusionBootstrap, type ConfusionBootstrapInput } from "./confusion-bootstrap.js";
 export { prequentialEstimateBits, codeLengthBits } from "./prequential.js";
-export { generalizationGapLowerBoundBits } from "./generalization.js";
-export { labelEntropyUpperBits, deviceCapacityUpperBits, gaussianChannelUpperBits } from "./upper.js";
+export { generalizationGapLowerBound, type ErrorCount, type GeneralizationGapBound, type GeneralizationGapInput } from "./generalization.js";
+export {
+  labelEntropyUpperBits,
+  biasBits,
+  deviceCapacityUpperBits,
+  writeNoiseChannelUpperBits,
+  gaussianChannelUpperBits,
+  type BiasParameters,
+  type WriteNoise,
+} from "./upper.js";
 export { bitsBracket, type BitsBracket, type BitsEnd, type BoundResult, type BracketInput, type LabelMode } from "./bracket.js";

@@ -11,7 +11,6 @@ import {
   fanoLowerBound,
   fanoPerSampleBits,
   gaussianChannelUpperBits,
-  generalizationGapLowerBoundBits,
   h2,
   labelEntropyUpperBits,
   prequentialEstimateBits,
@@ -132,53 +131,49 @@ describe("prequential estimate", () => {
   });
 });
 
-describe("generalization-gap lower bound", () => {
-  it("2n·gap² nats in bits", () => {
-    expect(generalizationGapLowerBoundBits(100, 1, 0.9)).toBeCloseTo(2 / Math.LN2, 12);
-    expect(generalizationGapLowerBoundBits(100, 0.8, 0.9)).toBe(0);
-  });
-});
-
 describe("upper bounds", () => {
   it("n·log2 C, N·log2 L and the Gaussian channel", () => {
     expect(labelEntropyUpperBits(64, 4)).toBe(128);
-    expect(deviceCapacityUpperBits(100, 16)).toBe(400);
+    expect(deviceCapacityUpperBits(100, 16, { count: 0, bitsEach: 64 })).toBe(400);
     expect(gaussianChannelUpperBits([4, 1, 0.5, 16], [1, 1, 1, 4])).toBeCloseTo(1 + 0 + 0 + 1, 14);
   });
 });
 
 describe("bitsBracket", () => {
-  const base = { n: 64, C: 4, trainAcc: 1, N: 1000, L: 32, prequentialBits: 130, finalCodeBits: 4 };
+  const base = { n: 64, C: 4, N: 1000, L: 32, biases: { count: 0, bitsEach: 64 }, prequentialBits: 130, finalCodeBits: 4 };
   it("random labels: Fano applies and a memorized pooled run brackets n·log2 C", () => {
-    const b = bitsBracket({ ...base, labelMode: "random", trainError: { errors: 1, trials: 256 }, testAcc: 0.25, confusion: [[16, 0, 0, 0], [0, 15, 1, 0], [0, 0, 16, 0], [0, 0, 0, 16]] });
+    const b = bitsBracket({ ...base, labelMode: "random", draws: 4, trainError: { errors: 1, trials: 256 }, testError: { errors: 48, trials: 64 }, confusion: [[16, 0, 0, 0], [0, 15, 1, 0], [0, 0, 16, 0], [0, 0, 0, 16]] });
     const fano = b.all.find((x) => x.name === "fano")!;
-    const mi = b.all.find((x) => x.name === "confusion_mi")!;
-    expect(fano.bits).toBeCloseTo(fanoLowerBound({ n: 64, classes: 4, errors: 1, trials: 256 }).bits, 12);
-    expect(b.lower.bits).toBe(Math.max(fano.bits!, mi.bits!, b.all.find((x) => x.name === "generalization_gap")!.bits!));
-    expect(b.upper.bits).toBe(128);
+    const gap = b.all.find((x) => x.name === "generalization_gap")!;
+    // Two lower bounds apply (the bootstrapped confusion MI does not): each at 1 − 0.05/2 (Bonferroni), the end at 95%.
+    expect(fano.confidence).toBeCloseTo(0.975, 12);
+    expect(fano.bits).toBeCloseTo(fanoLowerBound({ n: 64, classes: 4, errors: 1, trials: 256, confidence: 0.975 }).bits, 12);
+    expect(b.lower).toMatchObject({ bits: Math.max(fano.bits!, gap.bits!), bound: "fano", confidence: 0.95 });
+    expect(b.all.find((x) => x.name === "confusion_mi")?.applies).toBe(false);
+    expect(b.upper).toMatchObject({ bits: 128, bound: "label_entropy", confidence: null });
     expect(b.upper.method).toMatch(/n·log2 C/);
     expect(fano.bits).toBeGreaterThan(0.9 * 128);
     expect(b.lower.bits).toBeLessThanOrEqual(128);
-    expect(b.estimate?.bits).toBe(125);
+    expect(b.estimate).toMatchObject({ bits: 125, bound: "prequential", confidence: null });
     // A prequential code longer than the uniform one: the uniform code (+1 bit) is used, which can exceed the upper end by ≤ 1 bit.
-    const over = bitsBracket({ ...base, prequentialBits: 230, finalCodeBits: 0, labelMode: "random", trainError: { errors: 0, trials: 64 }, testAcc: 0.25 });
+    const over = bitsBracket({ ...base, prequentialBits: 230, finalCodeBits: 0, labelMode: "random", trainError: { errors: 0, trials: 64 } });
     expect(over.all.find((x) => x.name === "prequential")?.bits).toBe(129);
     expect(over.estimate?.bits).toBe(128);
     expect(over.estimate?.method).toMatch(/^uniform code 128.0 \+ 1 .*raw 129.0 bits, clamped/);
     expect(over.notes.join(" ")).toMatch(/clamped/);
     expect(b.all.find((x) => x.name === "fano")?.applies).toBe(true);
   });
-  it("real labels: Fano is listed but does not apply; the lower end is the generalization gap", () => {
-    const b = bitsBracket({ ...base, labelMode: "real", trainError: { errors: 0, trials: 64 }, testAcc: 0.75, confusion: [[64]] });
+  it("real labels: Fano and the generalization gap are listed but do not apply; the lower end is 0 (changed: the gap bounds I(S;θ), not I(Yⁿ;θ))", () => {
+    const b = bitsBracket({ ...base, labelMode: "real", trainError: { errors: 0, trials: 64 }, testError: { errors: 16, trials: 64 }, confusion: [[64]] });
     expect(b.all.find((x) => x.name === "fano")?.applies).toBe(false);
     expect(b.all.find((x) => x.name === "confusion_mi")?.applies).toBe(false);
-    expect(b.lower.method).toMatch(/generalization gap/);
-    expect(b.lower.bits).toBeCloseTo((2 * 64 * 0.25 * 0.25) / Math.LN2, 10);
-    expect(b.notes.join(" ")).toMatch(/do not apply/);
+    expect(b.all.find((x) => x.name === "generalization_gap")?.applies).toBe(false);
+    expect(b.lower).toEqual({ bits: 0, method: "none applies: I ≥ 0", bound: "none", confidence: null });
+    expect(b.notes.join(" ")).toMatch(/no lower bound applies/);
   });
-  it("the device bound is the upper end when it is smaller", () => {
-    const b = bitsBracket({ ...base, N: 10, L: 4, labelMode: "random", trainError: { errors: 0, trials: 64 }, testAcc: null });
-    expect(b.upper.bits).toBe(20);
-    expect(b.upper.method).toMatch(/N·log2 L/);
+  it("the device bound, with the biases, is the upper end when it is smaller", () => {
+    const b = bitsBracket({ ...base, N: 10, L: 4, biases: { count: 2, bitsEach: 32 }, labelMode: "random", trainError: { errors: 0, trials: 64 } });
+    expect(b.upper).toMatchObject({ bits: 84, bound: "device_capacity", confidence: null });
+    expect(b.upper.method).toMatch(/N·log2 L = 10·log2 4 \+ B·bitsPerBias = 2·32/);
   });
 });
