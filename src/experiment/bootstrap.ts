@@ -61,11 +61,16 @@ export function clusterBootstrap<T>(
   };
 }
 
-/** Linear-interpolated quantile (type 7) of an ascending array; NaN when empty. */
+/** Linear-interpolated quantile (type 7) of an ascending array, ±Infinity allowed; NaN when empty. */
 export function quantileSorted(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const h = (sorted.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.ceil(h);
+  // Equal neighbours (infinite ones included: a ratio against a group at 0) need no interpolation.
+  if (sorted[lo] === sorted[hi]) return sorted[lo]!;
+  // Between an infinite and a finite value the quantile is taken as the infinite one (the wider interval).
+  if (sorted[lo] === Number.NEGATIVE_INFINITY) return sorted[lo]!;
+  if (sorted[hi] === Number.POSITIVE_INFINITY) return sorted[hi]!;
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }

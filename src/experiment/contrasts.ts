@@ -1,21 +1,82 @@
-// Matched contrasts: random against teacher labels at equal n, C and budget. The protocol (inputs, n,
-// budget) is the same, only the labels and so I differ: if E ∝ I, Δlog E should equal Δlog I.
-import { Rng } from "../random/rng.js";
-import { quantileSorted, type BootstrapInterval } from "./bootstrap.js";
-import { BRACKET_ENDS, type BracketEnd, type ExperimentPoint } from "./point.js";
+// Matched contrasts: two levels of one factor compared cell by cell with every other coordinate equal.
+// Labels (random, teacher, …, control) at equal n, C, protocol and budget: the protocol is the same, only I
+// differs, so if E ∝ I then E_learn moves with I. Protocol or budget at equal n, C and labels: the reverse.
+// Against the control (bits exactly 0) E(labels) − E(control) is the energy the information cost.
+import type { BootstrapInterval } from "./bootstrap.js";
+import { logShift, meanDifference, type LogShift, type MatchedCell, type ShiftOptions } from "./group-shift.js";
+import { BRACKET_ENDS, CONTROL_LABELS, type BracketEnd, type ExperimentPoint } from "./point.js";
+
+export type ContrastFactor = "labels" | "protocol" | "budget";
 
 export interface MatchedContrast {
-  /** "n=…|C=…|budget", or "pooled" for the average over every match with the same label pair. */
+  factor: ContrastFactor;
+  /** The two levels, a against b; against the control, b is the control. */
+  a: string;
+  b: string;
+  /** The single matched cell ("n=…|C=…|…"), or "pooled" over every cell where both levels ran. */
   match: string;
-  random: string;
-  against: string;
-  seeds: { random: number; against: number };
-  /** mean log E(random) − mean log E(against). */
-  deltaLogE: BootstrapInterval;
-  /** mean log I(random) − mean log I(against), per end of the bracket. */
-  deltaLogI: Partial<Record<BracketEnd, BootstrapInterval>>;
-  /** Δlog E − Δlog I: zero when E moves exactly in proportion to I. */
-  excess: Partial<Record<BracketEnd, BootstrapInterval>>;
+  matches: number;
+  runs: { a: number; b: number };
+  /** log E_learn(a)/E_learn(b). */
+  deltaLogE: LogShift;
+  /** log I(a)/I(b) on each end of the bracket. */
+  deltaLogI: Record<BracketEnd, LogShift>;
+  /** E_learn(a) − E_learn(b), joules (mean over cells of the difference of seed means). */
+  energyDifferenceJoules: BootstrapInterval;
+  /** Overhead and device total, a − b, beside it. */
+  overheadDifferenceJoules: BootstrapInterval;
+  totalDifferenceJoules: BootstrapInterval;
+}
+
+interface FactorSpec {
+  factor: ContrastFactor;
+  level: (p: ExperimentPoint) => string;
+  /** The coordinates held equal. */
+  match: (p: ExperimentPoint) => string;
+  /** Report every matched cell too (else only the pooled contrast). */
+  perCell: boolean;
+}
+
+const FACTORS: FactorSpec[] = [
+  { factor: "labels", level: (p) => p.labelMode, match: (p) => `n=${p.n}|C=${p.classes}|protocol=${p.protocol}|${p.budget}`, perCell: true },
+  { factor: "protocol", level: (p) => p.protocol, match: (p) => `n=${p.n}|C=${p.classes}|labels=${p.labelMode}|${p.budget}`, perCell: false },
+  { factor: "budget", level: (p) => p.budget, match: (p) => `n=${p.n}|C=${p.classes}|labels=${p.labelMode}|protocol=${p.protocol}`, perCell: false },
+];
+
+/** Label modes in contrast order: random first, the control last, the rest alphabetically between. */
+export function labelOrder(a: string, b: string): number {
+  const rank = (x: string) => (x === "random" ? 0 : x === CONTROL_LABELS ? 2 : 1);
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Every pair of levels of every factor that varies: pooled over matched cells, and per cell for labels. */
+export function matchedContrasts(points: readonly ExperimentPoint[], opts: ShiftOptions): MatchedContrast[] {
+  const out: MatchedContrast[] = [];
+  for (const spec of FACTORS) {
+    const byMatch = new Map<string, Map<string, ExperimentPoint[]>>();
+    for (const p of points) {
+      const m = spec.match(p);
+      const byLevel = byMatch.get(m) ?? new Map<string, ExperimentPoint[]>();
+      byMatch.set(m, byLevel);
+      byLevel.set(spec.level(p), [...(byLevel.get(spec.level(p)) ?? []), p]);
+    }
+    const levels = [...new Set(points.map(spec.level))].sort(spec.factor === "labels" ? labelOrder : undefined);
+    for (let i = 0; i < levels.length; i++) {
+      for (let j = i + 1; j < levels.length; j++) {
+        const [a, b] = [levels[i]!, levels[j]!];
+        const pairs: Pair[] = [];
+        for (const m of [...byMatch.keys()].sort()) {
+          const g = byMatch.get(m)!;
+          if (g.has(a) && g.has(b)) pairs.push({ match: m, a: g.get(a)!, b: g.get(b)! });
+        }
+        if (pairs.length === 0) continue;
+        const seed = `${opts.seed}:${spec.factor}:${a}:${b}`;
+        if (spec.perCell && pairs.length > 1) for (const pair of pairs) out.push(contrast(spec.factor, a, b, pair.match, [pair], { ...opts, seed: `${seed}:${pair.match}` }));
+        out.push(contrast(spec.factor, a, b, pairs.length > 1 ? "pooled" : pairs[0]!.match, pairs, { ...opts, seed }));
+      }
+    }
+  }
+  return out;
 }
 
 interface Pair {
@@ -24,96 +85,31 @@ interface Pair {
   b: ExperimentPoint[];
 }
 
-export function matchedContrasts(points: readonly ExperimentPoint[], boot: { resamples: number; level: number; seed: number }): MatchedContrast[] {
-  const groups = new Map<string, Map<string, ExperimentPoint[]>>();
-  for (const p of points) {
-    const match = `n=${p.n}|C=${p.classes}|${p.budget}`;
-    const byLabel = groups.get(match) ?? new Map<string, ExperimentPoint[]>();
-    groups.set(match, byLabel);
-    const list = byLabel.get(p.labelMode) ?? [];
-    list.push(p);
-    byLabel.set(p.labelMode, list);
-  }
-  const byAgainst = new Map<string, Pair[]>();
-  for (const match of [...groups.keys()].sort()) {
-    const byLabel = groups.get(match)!;
-    const random = byLabel.get("random");
-    if (!random) continue;
-    for (const label of [...byLabel.keys()].sort()) {
-      if (label === "random") continue;
-      const list = byAgainst.get(label) ?? [];
-      list.push({ match, a: random, b: byLabel.get(label)! });
-      byAgainst.set(label, list);
-    }
-  }
-  const out: MatchedContrast[] = [];
-  for (const [against, pairs] of [...byAgainst.entries()].sort(([x], [y]) => (x < y ? -1 : 1))) {
-    for (const pair of pairs) out.push(contrast(pair.match, [pair], against, boot));
-    if (pairs.length > 1) out.push(contrast("pooled", pairs, against, boot));
-  }
-  return out;
-}
-
-function contrast(match: string, pairs: Pair[], against: string, boot: { resamples: number; level: number; seed: number }): MatchedContrast {
-  const logE = (p: ExperimentPoint) => (p.energyJoules > 0 ? Math.log(p.energyJoules) : Number.NaN);
-  const logI = (end: BracketEnd) => (p: ExperimentPoint) => (p.bits[end] > 0 ? Math.log(p.bits[end]) : Number.NaN);
-  const deltaLogE = twoSampleBootstrap(pairs, logE, { ...boot, seed: `${boot.seed}:contrast:${against}:${match}:E` });
-  const deltaLogI: Partial<Record<BracketEnd, BootstrapInterval>> = {};
-  const excess: Partial<Record<BracketEnd, BootstrapInterval>> = {};
-  for (const end of BRACKET_ENDS) {
-    const dI = twoSampleBootstrap(pairs, logI(end), { ...boot, seed: `${boot.seed}:contrast:${against}:${match}:I:${end}` });
-    if (!Number.isFinite(dI.estimate)) continue;
-    deltaLogI[end] = dI;
-    const f = (p: ExperimentPoint) => logE(p) - logI(end)(p);
-    excess[end] = twoSampleBootstrap(pairs, f, { ...boot, seed: `${boot.seed}:contrast:${against}:${match}:X:${end}` });
-  }
+function contrast(factor: ContrastFactor, a: string, b: string, match: string, pairs: readonly Pair[], opts: ShiftOptions): MatchedContrast {
+  const cells = (f: (p: ExperimentPoint) => number): MatchedCell[] => pairs.map((p) => ({ match: p.match, a: p.a.map(f), b: p.b.map(f) }));
+  const deltaLogI = {} as Record<BracketEnd, LogShift>;
+  for (const end of BRACKET_ENDS) deltaLogI[end] = logShift(cells((p) => p.bits[end]), { ...opts, seed: `${opts.seed}:I:${end}` });
   return {
+    factor,
+    a,
+    b,
     match,
-    random: "random",
-    against,
-    seeds: { random: pairs.reduce((s, p) => s + p.a.length, 0), against: pairs.reduce((s, p) => s + p.b.length, 0) },
-    deltaLogE,
+    matches: pairs.length,
+    runs: { a: pairs.reduce((s, p) => s + p.a.length, 0), b: pairs.reduce((s, p) => s + p.b.length, 0) },
+    deltaLogE: logShift(cells((p) => p.energyJoules), { ...opts, seed: `${opts.seed}:E` }),
     deltaLogI,
-    excess,
+    energyDifferenceJoules: meanDifference(cells((p) => p.energyJoules), { ...opts, seed: `${opts.seed}:dE` }),
+    overheadDifferenceJoules: meanDifference(cells((p) => p.overheadJoules), { ...opts, seed: `${opts.seed}:dO` }),
+    totalDifferenceJoules: meanDifference(cells((p) => p.totalJoules), { ...opts, seed: `${opts.seed}:dT` }),
   };
 }
 
-/**
- * Mean over pairs of (mean f(a) − mean f(b)), with a percentile CI from resampling seeds within each
- * group independently. NaN estimate when f is undefined anywhere (a log of zero bits, say).
- */
-export function twoSampleBootstrap(
-  pairs: readonly { a: readonly ExperimentPoint[]; b: readonly ExperimentPoint[] }[],
-  f: (p: ExperimentPoint) => number,
-  opts: { resamples: number; level: number; seed: number | string },
-): BootstrapInterval {
-  const fa = pairs.map((p) => p.a.map(f));
-  const fb = pairs.map((p) => p.b.map(f));
-  const stat = (xa: number[][], xb: number[][]) => xa.reduce((s, a, i) => s + meanOf(a) - meanOf(xb[i]!), 0) / xa.length;
-  const estimate = stat(fa, fb);
-  const rng = new Rng(opts.seed);
-  const values: number[] = [];
-  const resample = (x: number[]) => x.map(() => x[rng.int(x.length)]!);
-  if (Number.isFinite(estimate)) {
-    for (let r = 0; r < opts.resamples; r++) {
-      const v = stat(fa.map(resample), fb.map(resample));
-      if (Number.isFinite(v)) values.push(v);
-    }
+/** The contrasts the verdict judges: one per factor and pair of levels (the pooled one when there are several cells). */
+export function contrastsToJudge(contrasts: readonly MatchedContrast[]): MatchedContrast[] {
+  const byPair = new Map<string, MatchedContrast[]>();
+  for (const c of contrasts) {
+    const key = `${c.factor}:${c.a}:${c.b}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), c]);
   }
-  values.sort((x, y) => x - y);
-  const alpha = (1 - opts.level) / 2;
-  return {
-    estimate,
-    lower: quantileSorted(values, alpha),
-    upper: quantileSorted(values, 1 - alpha),
-    level: opts.level,
-    resamples: opts.resamples,
-    finiteResamples: values.length,
-  };
-}
-
-function meanOf(a: readonly number[]): number {
-  let s = 0;
-  for (const v of a) s += v;
-  return s / a.length;
+  return [...byPair.values()].map((list) => list.find((c) => c.match === "pooled") ?? list[0]!);
 }

@@ -84,6 +84,21 @@ export function partialR2(y: readonly number[], tested: readonly (readonly numbe
   return { partialR2: partial, f, df1, df2 };
 }
 
+/**
+ * Variance inflation factor of `target` against `others`: 1/(1 − R²) of target regressed on them. 1 when there
+ * are none; Infinity when they reproduce it exactly (the effect of target cannot be told from theirs).
+ */
+export function varianceInflationFactor(target: readonly number[], others: readonly (readonly number[])[]): number {
+  if (others.length === 0) return 1;
+  let r2: number;
+  try {
+    r2 = ols(target, others).r2;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+  return r2 >= 1 - 1e-12 ? Number.POSITIVE_INFINITY : 1 / (1 - r2);
+}
+
 export function mean(a: readonly number[]): number {
   let s = 0;
   for (const v of a) s += v;

@@ -1,10 +1,13 @@
-// The sweep's summary.json: β on each end of the bracket (estimate and 95% CI), the verdict and its reasons,
-// and the evidence behind them, computed from every finished run directory under SWEEP/runs.
+// The sweep's summary.json: β on each end of the bracket (estimate and 95% CI), per end the runs at I = 0,
+// the binding bounds and the VIF, E_learn against the control, the verdict and its reasons, and the evidence
+// behind them, computed from every finished run directory under SWEEP/runs.
 import { existsSync, readdirSync } from "node:fs";
 import { writeJsonAtomic } from "../files/atomic-write.js";
 import { join } from "node:path";
-import { analyzeEnd, analyzeSweep, type SweepAnalysis } from "./analysis.js";
-import { BRACKET_ENDS, type ExperimentPoint } from "./point.js";
+import { analyzeSweep, type SweepAnalysis } from "./analysis.js";
+import type { BootstrapInterval } from "./bootstrap.js";
+import type { MatchedContrast } from "./contrasts.js";
+import { BRACKET_ENDS, CONTROL_LABELS, type ExperimentPoint } from "./point.js";
 import { experimentPointFromRun, runSucceeded } from "./run-dir.js";
 import { expandGrid, MIN_SEEDS_PER_CELL, seedList, type SweepConfig } from "./sweep-config.js";
 import { RUNS_DIR } from "./sweep-runner.js";
@@ -41,24 +44,88 @@ export function loadSweepPoints(sweepDir: string, config: SweepConfig): LoadedSw
   return { points, notFinished, unreadable };
 }
 
+/** An interval as the summary writes it. */
+export interface SummaryInterval {
+  estimate: number;
+  ci95: [number, number];
+}
+
+export interface SummaryEnd {
+  runs: number;
+  /** Runs in the log fit: I > 0 and E_learn > 0. */
+  used: number;
+  /** Runs at I = 0 on this end, and per label mode. */
+  zero_i: number;
+  zero_i_by_labels: Record<string, number>;
+  /** Runs without a value on this end. */
+  missing_i: number;
+  /** Binding bound → runs. */
+  bounds: Record<string, number>;
+  /** Variance inflation of log I against the competitors (null: no fit). */
+  vif: number | null;
+  /** Same I for every label mode at every match: set by the design; reported, not judged. */
+  label_blind: boolean;
+}
+
+/** Labels against the control at the same n, C, protocol and budget: what the information cost in energy. */
+export interface SummaryControlContrast {
+  labels: string;
+  /** A cell key without the labels, or "pooled". */
+  match: string;
+  runs: { labels: number; control: number };
+  /** E_learn(labels) − E_learn(control), joules: the energy the information cost. */
+  e_learn_difference_joules: SummaryInterval;
+  overhead_difference_joules: SummaryInterval;
+  total_difference_joules: SummaryInterval;
+  /** E_learn(labels)/E_learn(control) over cells where both are positive; null when none is. */
+  e_learn_ratio: SummaryInterval | null;
+  /** Cells where I(control) = 0 while I(labels) > 0 (the ratio of I unbounded), per end. */
+  i_falls_to_zero_cells: Record<string, number>;
+}
+
 export interface SweepSummary {
-  schema: "mhil.sweep-summary/1";
+  schema: "mhil.sweep-summary/2";
   name: string;
   device: string;
   points: { grid: number; analysed: number; not_finished: string[]; unreadable: { name: string; error: string }[] };
   pilot: boolean;
-  /** β of log E = α + β·log I on each end of the bracket (and the estimate), with its cluster-bootstrap CI. */
-  beta: Record<string, { estimate: number; ci95: [number, number]; method: string; points: number; points_dropped: number; clusters: number; intercept: number } | null>;
-  /**
-   * The same fit on the training energy alone (device total minus reset/initialisation). Beside the verdict,
-   * not in it: DESIGN.md compares one full cycle, but a reset that dominates the total hides training's share.
-   */
-  beta_training_only: Record<string, { estimate: number; ci95: [number, number]; points: number } | null>;
+  /** β of log E_learn = α + β·log I on each end of the bracket (and the estimate), with its cluster-bootstrap CI. */
+  beta: Record<string, { estimate: number; ci95: [number, number]; method: string; points: number; points_dropped: number; clusters: number; intercept: number; vif: number } | null>;
+  /** Written by summaries before E was E_learn (the fit on the total minus reset); never written now. */
+  beta_training_only?: Record<string, { estimate: number; ci95: [number, number]; points: number } | null>;
+  /** Every run per end: in the fit, at I = 0, without a value; the binding bounds; the VIF. */
+  ends: Record<string, SummaryEnd>;
+  /** E_learn, overhead and total over the analysed runs (E_learn is what every fit and contrast uses). */
+  energy_joules: Record<"learning" | "overhead" | "total", { mean: number; min: number; max: number }>;
+  control_contrasts: SummaryControlContrast[];
   verdict: SweepAnalysis["verdict"];
   reasons: string[];
   error_variance_ratio: number;
   bootstrap_resamples: number;
   analysis: SweepAnalysis;
+}
+
+const interval = (b: BootstrapInterval): SummaryInterval => ({ estimate: b.estimate, ci95: [b.lower, b.upper] });
+
+function spread(values: readonly number[]): { mean: number; min: number; max: number } {
+  const v = values.filter((x) => Number.isFinite(x));
+  if (v.length === 0) return { mean: Number.NaN, min: Number.NaN, max: Number.NaN };
+  return { mean: v.reduce((a, x) => a + x, 0) / v.length, min: Math.min(...v), max: Math.max(...v) };
+}
+
+function controlContrasts(contrasts: readonly MatchedContrast[]): SummaryControlContrast[] {
+  return contrasts
+    .filter((c) => c.factor === "labels" && c.b === CONTROL_LABELS)
+    .map((c) => ({
+      labels: c.a,
+      match: c.match,
+      runs: { labels: c.runs.a, control: c.runs.b },
+      e_learn_difference_joules: interval(c.energyDifferenceJoules),
+      overhead_difference_joules: interval(c.overheadDifferenceJoules),
+      total_difference_joules: interval(c.totalDifferenceJoules),
+      e_learn_ratio: c.deltaLogE.finite ? { estimate: Math.exp(c.deltaLogE.finite.estimate), ci95: [Math.exp(c.deltaLogE.finite.lower), Math.exp(c.deltaLogE.finite.upper)] } : null,
+      i_falls_to_zero_cells: Object.fromEntries(BRACKET_ENDS.map((e) => [e, c.deltaLogI[e].cells.bZero])),
+    }));
 }
 
 export function summarizeSweep(sweepDir: string, config: SweepConfig): SweepSummary {
@@ -69,30 +136,42 @@ export function summarizeSweep(sweepDir: string, config: SweepConfig): SweepSumm
     seed: config.analysis.seed,
   });
   const beta: SweepSummary["beta"] = {};
+  const ends: SweepSummary["ends"] = {};
   for (const end of BRACKET_ENDS) {
     const a = analysis.ends[end];
+    const c = analysis.counts[end];
     beta[end] = a
-      ? { estimate: a.beta.estimate, ci95: [a.beta.lower, a.beta.upper], method: a.method, points: a.pointsUsed, points_dropped: a.pointsDropped, clusters: a.clusters, intercept: a.intercept }
+      ? { estimate: a.beta.estimate, ci95: [a.beta.lower, a.beta.upper], method: a.method, points: a.pointsUsed, points_dropped: a.pointsDropped, clusters: a.clusters, intercept: a.intercept, vif: a.vif }
       : null;
-  }
-  const trainingOnly = loaded.points.map((p) => ({ ...p, energyJoules: p.energyJoules - (p.energyByComponentJoules["activity:reset"] ?? 0) }));
-  const betaTraining: SweepSummary["beta_training_only"] = {};
-  for (const end of BRACKET_ENDS) {
-    const a = analyzeEnd(trainingOnly, end, config.analysis.errorVarianceRatio, { resamples: config.analysis.bootstrapResamples, level: 0.95, seed: config.analysis.seed });
-    betaTraining[end] = a ? { estimate: a.beta.estimate, ci95: [a.beta.lower, a.beta.upper], points: a.pointsUsed } : null;
+    ends[end] = {
+      runs: c.runs,
+      used: c.used,
+      zero_i: c.zeroI,
+      zero_i_by_labels: c.zeroIByLabels,
+      missing_i: c.missingI,
+      bounds: c.bounds,
+      vif: a ? a.vif : null,
+      label_blind: a ? a.labelBlindness.blind : false,
+    };
   }
   const reasons = [...analysis.reasons];
   const grid = expandGrid(config).length;
   if (loaded.notFinished.length > 0) reasons.push(`${loaded.notFinished.length} of ${grid} grid points have no successful run yet; the analysis uses the ${loaded.points.length} that do`);
   if (config.pilot && seedList(config).length < MIN_SEEDS_PER_CELL) reasons.push(`pilot sweep: ${seedList(config).length} seeds per cell, fewer than the ${MIN_SEEDS_PER_CELL} the protocol asks for`);
   return {
-    schema: "mhil.sweep-summary/1",
+    schema: "mhil.sweep-summary/2",
     name: config.name,
     device: config.device,
     points: { grid, analysed: loaded.points.length, not_finished: loaded.notFinished, unreadable: loaded.unreadable },
     pilot: config.pilot,
     beta,
-    beta_training_only: betaTraining,
+    ends,
+    energy_joules: {
+      learning: spread(loaded.points.map((p) => p.energyJoules)),
+      overhead: spread(loaded.points.map((p) => p.overheadJoules)),
+      total: spread(loaded.points.map((p) => p.totalJoules)),
+    },
+    control_contrasts: controlContrasts(analysis.matchedContrasts),
     verdict: analysis.verdict,
     reasons,
     error_variance_ratio: analysis.errorVarianceRatio,

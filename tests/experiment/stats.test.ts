@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { demingFit } from "../../src/experiment/deming.js";
-import { ols, partialR2 } from "../../src/experiment/ols.js";
+import { ols, partialR2, varianceInflationFactor } from "../../src/experiment/ols.js";
 import { clusterBootstrap } from "../../src/experiment/bootstrap.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -82,6 +82,22 @@ describe("OLS and partial R²", () => {
     }
     expect(partialR2(y, [b], [a])!.partialR2).toBeLessThan(0.02);
     expect(partialR2(y, [a], [b])!.partialR2).toBeGreaterThan(0.99);
+  });
+
+  it("VIF of a predictor against others: 1/(1 − R²) — 25/9 at correlation 0.8, 1 alone, ∞ when reproduced exactly", () => {
+    // t and o: centred (−1.5, −0.5, 0.5, 1.5) and (−1.5, 0.5, −0.5, 1.5): Σt·o = 4, Σt² = Σo² = 5, r = 0.8.
+    const t = [1, 2, 3, 4];
+    const o = [1, 3, 2, 4];
+    expect(varianceInflationFactor(t, [o])).toBeCloseTo(25 / 9, 12);
+    expect(varianceInflationFactor(t, [])).toBe(1);
+    expect(varianceInflationFactor(t, [t.map((v) => 3 * v - 1)])).toBe(Number.POSITIVE_INFINITY);
+    // Two others that together reproduce t up to one residual: R² from the exact fit of the plane.
+    const a = [1, 0, 0, 1, 1];
+    const b = [0, 1, 0, 1, 2];
+    const y = [1, 1, 0, 2, 4]; // = a + b except the last (3 → 4)
+    const r2 = ols(y, [a, b]).r2;
+    expect(varianceInflationFactor(y, [a, b])).toBeCloseTo(1 / (1 - r2), 12);
+    expect(r2).toBeGreaterThan(0.8);
   });
 
   it("returns null for collinear predictors", () => {
