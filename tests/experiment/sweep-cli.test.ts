@@ -1,5 +1,5 @@
 // `mhil sweep` end to end through the compiled CLI (npm test builds dist/ first): a tiny pilot sweep,
-// resume, a killed point, shards and merge, and a refused config.
+// resume, a killed point, shards and merge, a refused config, and a sweep with the control and protocols.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -93,5 +93,27 @@ describe("mhil sweep", () => {
     const other = mhil("sweep", "--config", "other.json", "--out", "a");
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/holds a different sweep/);
+  });
+
+  it("a sweep with the control and two protocols: per-end runs at I = 0, E_learn against the control, no NaN in any reason", () => {
+    const config = {
+      ...TINY,
+      name: "control",
+      grid: { ...TINY.grid, labels: ["random", "control"], protocols: [{ name: "pulse1", base: { crossbar: { maxPulsesPerUpdate: 1 } } }, { name: "pulse4", base: {} }], seeds: 2 },
+    };
+    writeFileSync(join(dir, "control.json"), JSON.stringify(config));
+    const r = mhil("sweep", "--config", "control.json", "--out", "c", "--jobs", "2", "--no-progress");
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(dir, "c", "runs")).sort()[0]).toBe("n32_C2_control_pulse1_ep2_seed1");
+    const s = JSON.parse(readFileSync(join(dir, "c", "summary.json"), "utf8"));
+    // The control's bracket is [0, 0]: its 8 runs are at I = 0 on every end, counted, not fitted.
+    for (const end of ["lower", "estimate", "upper"]) expect(s.ends[end].zero_i_by_labels.control).toBe(8);
+    expect(s.ends.upper.bounds).toMatchObject({ control: 8 });
+    expect(s.energy_joules.overhead.mean).toBeGreaterThan(0);
+    const pooled = s.control_contrasts.find((c: { labels: string; match: string }) => c.labels === "random" && c.match === "pooled");
+    expect(pooled.runs).toEqual({ labels: 8, control: 8 });
+    expect(Number.isFinite(pooled.e_learn_difference_joules.estimate)).toBe(true);
+    expect(["supports", "refutes", "inconclusive"]).toContain(s.verdict);
+    expect(s.reasons.join("\n")).not.toMatch(/NaN|undefined/);
   });
 });
