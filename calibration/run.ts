@@ -1,5 +1,6 @@
 // Runs calibration procedures on any backend, inside its limits, into a calibration file.
 import type { CellPulse, Crossbar } from "../src/hal/crossbar.js";
+import { openDeviceStack, type DeviceStackOptions } from "../src/backends/device-stack.js";
 import { spreadCells } from "./cells.js";
 import { assertSameDevice, newCalibration, type CalibrationFile } from "./file.js";
 import { fitDevice } from "./fit.js";
@@ -30,6 +31,22 @@ export interface CalibrationPlan {
 }
 
 export const DEFAULT_PLAN: CalibrationPlan = { procedure: "full", cells: 16, pulsesPerSweep: 2000, readsPerPoint: 1, noiseRepeats: 32 };
+
+/**
+ * Opens `source` (a device URI, or a backend the caller keeps) through the one device stack, so every pulse
+ * is counted against the cells' wear and passes the safety guard, runs the plan and closes the stack.
+ */
+export async function calibrateDevice(source: string | Crossbar, stack: DeviceStackOptions, plan: CalibrationPlan, progress: ProgressFn = noProgress, existing?: { file: string; cal: CalibrationFile }): Promise<CalibrationFile> {
+  const device = await openDeviceStack(source, stack);
+  try {
+    return await runCalibration(device.crossbar, plan, progress, existing);
+  } catch (e) {
+    await device.crossbar.reset().catch(() => undefined); // every line grounded, whoever closes the backend
+    throw e;
+  } finally {
+    await device.close();
+  }
+}
 
 /** Runs the plan; `existing` (with its file name) is extended when it was measured on the same device. */
 export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, progress: ProgressFn = noProgress, existing?: { file: string; cal: CalibrationFile }): Promise<CalibrationFile> {

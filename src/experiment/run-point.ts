@@ -1,7 +1,36 @@
-// One sweep point: an ordinary training run in runsDir/<point name>, with the budget the grid gave it.
+// One sweep point: an ordinary training run in runsDir/<point name>, with the budget the grid gave it, on the
+// device stack every command opens (wear counted per device serial in $MHIL_STATE_DIR, else ~/.local/state)
+// and with the training defaults every command gets (src/run/train-defaults.ts).
+import { dirname } from "node:path";
+import type { Crossbar } from "../hal/crossbar.js";
+import { applyTrainingDefaults } from "../run/train-defaults.js";
 import { runTraining } from "../run/train-run.js";
+import { WearStore } from "../wear/store.js";
 import type { PointJob } from "./point-job.js";
+import { mergeOverrides } from "./sweep-config.js";
+import { readSweepDirConfig } from "./sweep-runner.js";
 
-export async function runPoint(job: PointJob): Promise<void> {
-  await runTraining({ config: job.config, deviceUri: job.deviceUri, outDir: job.runsDir, runDirName: job.point.name });
+/** `device`: a backend the caller opened and keeps (tests); by default the point opens the sweep's device URI. */
+export async function runPoint(job: PointJob, device?: { crossbar?: Crossbar; wear?: WearStore; stopOnTrip?: boolean }): Promise<void> {
+  const config = applyTrainingDefaults(job.config, pointSettings(job));
+  await runTraining({
+    config,
+    deviceUri: job.deviceUri,
+    outDir: job.runsDir,
+    runDirName: job.point.name,
+    wear: { store: device?.wear ?? new WearStore() },
+    ...(device?.crossbar ? { crossbar: device.crossbar } : {}),
+    ...(device?.stopOnTrip ? { stopOnTrip: true } : {}),
+  });
+}
+
+/**
+ * The settings the sweep config itself gives this point (its base, then its protocol's), before the schema's
+ * defaults: a dependent default applies only where the sweep left the setting open. The job's config was
+ * validated from them by the sweep (pointTrainConfig).
+ */
+function pointSettings(job: PointJob): Record<string, unknown> {
+  const sweep = readSweepDirConfig(dirname(job.runsDir));
+  const protocol = sweep.grid.protocols?.find((q) => q.name === job.point.protocol);
+  return protocol ? mergeOverrides(sweep.base, protocol.base) : sweep.base;
 }

@@ -1,7 +1,7 @@
 // One training run, start to stop: opens the device, trains epoch by epoch, writes the run directory.
 import { join } from "node:path";
 import type { Crossbar, DeviceIdentity } from "../hal/crossbar.js";
-import { openCrossbar } from "../backends/open.js";
+import { openDeviceStack, type DeviceStack, type WearPolicy } from "../backends/device-stack.js";
 import { ACTIVITIES, EnergyLedger } from "../energy/ledger.js";
 import { HostEnergyMeter } from "../energy/host-power.js";
 import { Rng } from "../random/rng.js";
@@ -13,12 +13,9 @@ import { gitProvenance } from "./provenance.js";
 import { summarizeRun } from "./summarize-run.js";
 import type { TrainingSummary } from "./summary.js";
 import type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
-import { ResponsiveCrossbar, yieldToEventLoop } from "./responsive-crossbar.js";
+import { yieldToEventLoop } from "../backends/responsive-crossbar.js";
 import { cutJournalAfterEpoch, cutMetricsAfterEpoch, type ResumePoint } from "./resume.js";
-import { WearBudgetCrossbar } from "../wear/budget.js";
-import type { WearStore } from "../wear/store.js";
-import { DeviceEvents, type DeviceEvent } from "./device-events.js";
-import { SafetyGuardCrossbar } from "./safety-guard.js";
+import { DeviceEvents, type DeviceEvent } from "../backends/device-events.js";
 
 export type { TrainingSummary } from "./summary.js";
 export type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
@@ -53,7 +50,7 @@ export interface RunTrainingOptions {
    */
   resume?: ResumePoint;
   /** Count every cell's pulses in this store (per device serial) and refuse past the endurance unless allowWorn. */
-  wear?: { store: WearStore; allowWorn?: boolean; endurancePulses?: number; warnFraction?: number };
+  wear?: WearPolicy;
   /** What the device's driver reports (link lost, another device): each becomes a "device" record event. */
   deviceEvents?: DeviceEvents;
   /**
@@ -101,37 +98,25 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   hostMeter.start();
 
   // --- everything that can refuse the input, before the run directory exists ---
-  const ownsCrossbar = config.weights === "crossbar" && !opts.crossbar;
   // The driver's progress messages (a serial link lost, another device) become device record events.
   const deviceEvents = opts.deviceEvents ?? new DeviceEvents();
-  const crossbar: Crossbar | null = config.weights === "crossbar" ? (opts.crossbar ?? (await openCrossbar(opts.deviceUri, { log: deviceEvents.log }))) : null;
+  // Device events before the records exist (a wear warning at open) wait here until they do.
+  const earlyDeviceEvents: DeviceEvent[] = [];
+  let recordDeviceEvent = (e: DeviceEvent) => void earlyDeviceEvents.push(e);
+  const unsubscribeDevice = deviceEvents.subscribe((e) => recordDeviceEvent(e));
+  let stack: DeviceStack | null = null;
   const ledger = new EnergyLedger();
   const rng = new Rng(config.seed);
   let session: TrainingSession;
   let identity: DeviceIdentity | null = null;
-  // Device events before the records exist (a wear warning at open) wait here until they do.
-  const earlyDeviceEvents: DeviceEvent[] = [];
-  let recordDeviceEvent = (e: DeviceEvent) => void earlyDeviceEvents.push(e);
-  let budget: WearBudgetCrossbar | null = null;
   let restoreJoulesNow = 0;
   try {
-    identity = crossbar ? await crossbar.identify() : null;
-    if (crossbar && opts.wear) {
-      const w = opts.wear;
-      budget = await WearBudgetCrossbar.wrap(crossbar, w.store, {
-        ...(w.allowWorn !== undefined ? { allowWorn: w.allowWorn } : {}),
-        ...(w.endurancePulses !== undefined ? { endurancePulses: w.endurancePulses } : {}),
-        ...(w.warnFraction !== undefined ? { warnFraction: w.warnFraction } : {}),
-        warn: (message) => {
-          process.stderr.write(`warning: ${message}\n`);
-          recordDeviceEvent({ kind: "wear_warning", message });
-        },
-      });
+    if (config.weights === "crossbar") {
+      stack = await openDeviceStack(opts.crossbar ?? opts.deviceUri, { ...(opts.wear ? { wear: opts.wear } : {}), stopOnTrip: opts.stopOnTrip === true, events: deviceEvents });
+      identity = stack.identity;
     }
-    // A compliance trip or a current over the limit stops the run (the error path below grounds the lines).
-    const device = crossbar && identity && opts.stopOnTrip ? new SafetyGuardCrossbar(budget ?? crossbar, identity, (e) => recordDeviceEvent(e)) : (budget ?? crossbar);
     const cp = opts.resume?.checkpoint;
-    session = await TrainingSession.create({ config, crossbar: device ? new ResponsiveCrossbar(device) : null, ledger, rng, ...(cp ? { checkpoint: cp.session as SessionCheckpoint } : {}) });
+    session = await TrainingSession.create({ config, crossbar: stack?.crossbar ?? null, ledger, rng, ...(cp ? { checkpoint: cp.session as SessionCheckpoint } : {}) });
     if (cp) {
       rng.setState(cp.rng);
       // What putting the checkpoint back on the device cost (nothing on the simulator, whose state the
@@ -142,10 +127,11 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     }
   } catch (e) {
     hostMeter.stop();
-    if (crossbar && ownsCrossbar) await (budget ?? crossbar).close().catch(() => undefined);
-    else budget?.save();
+    unsubscribeDevice();
+    await stack?.close().catch(() => undefined);
     throw e;
   }
+  const crossbar = stack?.crossbar ?? null;
 
   // --- the run directory; from here every path writes a stop record ---
   const runDir = opts.resume ? opts.resume.runDir : createRunDir(opts.outDir, opts.runDirName);
@@ -210,7 +196,6 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     records.event("device", { kind: e.kind, message: e.message });
   };
   for (const e of earlyDeviceEvents) recordDeviceEvent(e);
-  const unsubscribeDevice = deviceEvents.subscribe((e) => recordDeviceEvent(e));
   if (opts.resume) cutMetricsAfterEpoch(join(runDir, "metrics.csv"), opts.resume.checkpoint.epoch);
   const metrics = new MetricsCsv(join(runDir, "metrics.csv"), METRIC_COLUMNS, opts.resume !== undefined);
   const writeEnergy = () =>
@@ -332,7 +317,6 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
     hostMeter.stop();
     unsubscribeDevice();
     if (telemetry) await telemetry.close();
-    if (crossbar && ownsCrossbar) await (budget ?? crossbar).close();
-    else budget?.save();
+    await stack?.close();
   }
 }

@@ -30,15 +30,22 @@ export interface WearBudgetOptions {
 export class WearBudgetCrossbar extends CrossbarDecorator {
   private warned = false;
   private lastSave = Date.now();
+  /** Pulses counted since the last save (cell index → pulses): what save() adds to the stored record. */
+  private unsaved = new Map<number, number>();
 
   private constructor(
     inner: Crossbar,
     private readonly id: DeviceIdentity,
     private readonly store: WearStore,
-    readonly record: WearRecord,
+    private current: WearRecord,
     private readonly o: WearBudgetOptions,
   ) {
     super(inner);
+  }
+
+  /** The counts as this process knows them: the stored record at the last load or save, plus its own since. */
+  get record(): WearRecord {
+    return this.current;
   }
 
   static async wrap(inner: Crossbar, store: WearStore, o: WearBudgetOptions = {}): Promise<WearBudgetCrossbar> {
@@ -78,16 +85,22 @@ export class WearBudgetCrossbar extends CrossbarDecorator {
     }
     const m = await this.inner.program(pulses);
     // Counted as requested: a batch cut short by compliance still stressed the cells it reached.
-    for (const [i, n] of add) this.record.pulses[i]! += n;
+    for (const [i, n] of add) {
+      this.current.pulses[i]! += n;
+      this.unsaved.set(i, (this.unsaved.get(i) ?? 0) + n);
+    }
     this.checkWarning();
     if ((Date.now() - this.lastSave) / 1000 >= (this.o.saveEverySeconds ?? 5)) this.save();
     return m;
   }
 
 
+  /** Adds the pulses counted since the last save to the stored record (which other processes may add to too). */
   save(): void {
-    this.store.save(this.record);
     this.lastSave = Date.now();
+    if (this.unsaved.size === 0) return;
+    this.current = this.store.add(this.id, this.unsaved);
+    this.unsaved = new Map();
   }
 
   override async close(): Promise<void> {

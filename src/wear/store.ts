@@ -1,9 +1,11 @@
-// Per-cell pulse counts, persisted per device serial across runs: a small JSON file per device.
+// Per-cell pulse counts, persisted per device serial across runs and processes: a small JSON file per device,
+// to which each process adds what it counted (under a lock), so parallel sweep workers lose no pulse.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../files/atomic-write.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { DeviceIdentity } from "../hal/crossbar.js";
+import { withFileLock } from "./file-lock.js";
 
 export const WEAR_SCHEMA = "memristor-hil/wear";
 export const WEAR_VERSION = 1;
@@ -65,5 +67,19 @@ export class WearStore {
     rec.updated = new Date().toISOString();
     const file = this.fileFor(rec.serial);
     writeFileAtomic(file, JSON.stringify(rec) + "\n");
+  }
+
+  /**
+   * Adds `counts` (cell index → pulses) to the device's record as it is on disk now, under a lock (another
+   * process may have added its own since this one loaded it), and returns the record saved.
+   */
+  add(id: DeviceIdentity, counts: ReadonlyMap<number, number>): WearRecord {
+    mkdirSync(this.dir, { recursive: true });
+    return withFileLock(this.fileFor(id.serial), () => {
+      const rec = this.load(id);
+      for (const [i, n] of counts) rec.pulses[i]! += n;
+      this.save(rec);
+      return rec;
+    });
   }
 }

@@ -1,11 +1,11 @@
 // A measured current over the device's limit stops safely: the guard reports a current_over_limit event and
 // throws before the caller can use the product. Real simulated currents (Ohm's law), a real limit check.
 import { describe, expect, it } from "vitest";
-import { CurrentOverLimitError, SafetyGuardCrossbar } from "../../src/run/safety-guard.js";
+import { CurrentOverLimitError, SafetyGuardCrossbar } from "../../src/backends/safety-guard.js";
 import { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 import { IDEAL_PERIPHERALS } from "../../sim/crossbar/peripherals.js";
 import { PRESETS } from "../../sim/devices/presets.js";
-import type { DeviceEvent } from "../../src/run/device-events.js";
+import type { DeviceEvent } from "../../src/backends/device-events.js";
 
 describe("current over the limit", () => {
   it("a product drawing more than the limit throws CurrentOverLimitError and reports it; below the limit passes", async () => {
@@ -17,11 +17,11 @@ describe("current over the limit", () => {
     let column0 = 0;
     for (let i = 0; i < 8; i++) column0 += 0.2 * G[i * 4]!;
     const events: DeviceEvent[] = [];
-    const below = new SafetyGuardCrossbar(sim, { ...id, limits: { ...id.limits, complianceAmperes: column0 * 1.01 } }, (e) => events.push(e));
+    const below = new SafetyGuardCrossbar(sim, { ...id, limits: { ...id.limits, complianceAmperes: column0 * 1.01 } }, { stopOnTrip: true, report: (e) => events.push(e) });
     await expect(below.mvm({ direction: "forward", volts })).resolves.toBeDefined();
     expect(events).toEqual([]);
 
-    const over = new SafetyGuardCrossbar(sim, { ...id, limits: { ...id.limits, complianceAmperes: column0 * 0.5 } }, (e) => events.push(e));
+    const over = new SafetyGuardCrossbar(sim, { ...id, limits: { ...id.limits, complianceAmperes: column0 * 0.5 } }, { stopOnTrip: true, report: (e) => events.push(e) });
     const err = await over.mvm({ direction: "forward", volts }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CurrentOverLimitError);
     expect(events.map((e) => e.kind)).toEqual(["current_over_limit"]);

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runTraining } from "../../src/run/train-run.js";
-import { DeviceEvents } from "../../src/run/device-events.js";
+import { DeviceEvents } from "../../src/backends/device-events.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
 import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";

@@ -1,8 +1,9 @@
 // Wear budgets: counts per cell survive across runs on the same device serial; a warning at a fraction of
 // the endurance; a batch that would go past it is refused and nothing is applied.
-import { mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openCrossbar } from "../../src/backends/open.js";
 import { WearBudgetCrossbar, WearBudgetError } from "../../src/wear/budget.js";
@@ -57,9 +58,26 @@ describe("wear budget", () => {
     const dir = mkdtempSync(join(tmpdir(), "mhil-wear-"));
     const store = new WearStore(dir);
     const x = await WearBudgetCrossbar.wrap(await openCrossbar(URI), store);
+    await x.program([{ kind: "cell", row: 0, col: 1, volts: 1.2, widthSeconds: 100e-9, count: 1 }]);
     await x.close();
     const id = await (await openCrossbar(URI)).identify();
     expect(() => store.load({ ...id, rows: 8 })).toThrow(WearStoreError);
     expect(() => store.load({ ...id, rows: 8 })).toThrow(/records a 4×4 sim:reram under serial/);
+  });
+
+  it("four processes adding to one serial's counts at once lose no pulse (sweep workers share a device serial)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mhil-wear-"));
+    const id = await (await openCrossbar(URI)).identify();
+    // The compiled store (npm test builds dist/ first), 50 saves of one pulse on cell 5 per process.
+    const script = join(dir, "add.mjs");
+    writeFileSync(script, `import { WearStore } from ${JSON.stringify(resolve("dist/src/wear/store.js"))};
+const store = new WearStore(${JSON.stringify(dir)});
+const id = ${JSON.stringify(id)};
+for (let i = 0; i < 50; i++) store.add(id, new Map([[5, 1]]));`);
+    const exits = Array.from({ length: 4 }, () => new Promise<number | null>((r) => spawn(process.execPath, [script], { stdio: "inherit" }).once("exit", r)));
+    expect(await Promise.all(exits)).toEqual([0, 0, 0, 0]);
+    const rec = JSON.parse(readFileSync(new WearStore(dir).fileFor(id.serial), "utf8")) as { pulses: number[] };
+    expect(rec.pulses[5]).toBe(200);
+    expect(rec.pulses.reduce((a, p) => a + p, 0)).toBe(200);
   });
 });

@@ -2,10 +2,10 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
-import { openCrossbar } from "../../backends/open.js";
 import { loadCalibration, saveCalibration } from "../../../calibration/file.js";
-import { DEFAULT_PLAN, PROCEDURES, fitCalibration, runCalibration, type ProcedureName } from "../../../calibration/run.js";
+import { DEFAULT_PLAN, PROCEDURES, calibrateDevice, fitCalibration, type ProcedureName } from "../../../calibration/run.js";
 import type { ProgressFn } from "../../../calibration/progress.js";
+import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
 import { UserError } from "../errors.js";
 
 function positiveInt(field: string) {
@@ -57,37 +57,36 @@ export function register(program: Command): void {
     .option("--width <seconds>", "pulse width (default 10× the device's minimum)", positiveNumber("width"))
     .option("--reads <n>", "reads averaged per point", positiveInt("reads"), DEFAULT_PLAN.readsPerPoint)
     .option("--pulses-per-read <m>", "pulses between two reads of the pulse response (raise it when one step is below the read noise)", positiveInt("pulses-per-read"), 1)
-    .option("--json", "print the fitted parameters as JSON")
-    .action(async (o: { device: string; procedure: string; out?: string; cells: number; pulses: number; volts?: number; width?: number; reads: number; pulsesPerRead: number; json?: boolean }) => {
-      if (!(PROCEDURES as readonly string[]).includes(o.procedure)) throw new UserError(`--procedure ${o.procedure}: must be one of ${PROCEDURES.join(", ")}`);
-      if (!o.out) throw new UserError("--out FILE is required (for example --out calibration/my-device.json)");
-      const existing = existsSync(o.out) ? { file: o.out, cal: loadCalibration(o.out) } : undefined;
-      const xbar = await openCrossbar(o.device);
-      const reporter = progressReporter();
-      try {
-        const cal = await runCalibration(
-          xbar,
-          {
-            ...DEFAULT_PLAN,
-            procedure: o.procedure as ProcedureName,
-            cells: o.cells,
-            pulsesPerSweep: o.pulses,
-            readsPerPoint: o.reads,
-            pulsesPerPoint: o.pulsesPerRead,
-            ...(o.volts !== undefined ? { voltsPositive: o.volts, voltsNegative: o.volts } : {}),
-            ...(o.width !== undefined ? { widthSeconds: o.width } : {}),
-          },
-          reporter.progress,
-          existing,
-        );
-        reporter.stop();
-        saveCalibration(o.out, cal);
-        report(o.out, cal.fit?.params, cal.fit?.residuals, o.json);
-      } finally {
-        reporter.stop();
-        await xbar.close();
-      }
-    });
+    .option("--json", "print the fitted parameters as JSON");
+  deviceFlagOptions(cmd).action(async (o: DeviceFlags & { device: string; procedure: string; out?: string; cells: number; pulses: number; volts?: number; width?: number; reads: number; pulsesPerRead: number; json?: boolean }) => {
+    if (!(PROCEDURES as readonly string[]).includes(o.procedure)) throw new UserError(`--procedure ${o.procedure}: must be one of ${PROCEDURES.join(", ")}`);
+    if (!o.out) throw new UserError("--out FILE is required (for example --out calibration/my-device.json)");
+    const existing = existsSync(o.out) ? { file: o.out, cal: loadCalibration(o.out) } : undefined;
+    const reporter = progressReporter();
+    try {
+      const cal = await calibrateDevice(
+        o.device,
+        { wear: wearPolicy(o), stopOnTrip: o.stopOnTrip === true },
+        {
+          ...DEFAULT_PLAN,
+          procedure: o.procedure as ProcedureName,
+          cells: o.cells,
+          pulsesPerSweep: o.pulses,
+          readsPerPoint: o.reads,
+          pulsesPerPoint: o.pulsesPerRead,
+          ...(o.volts !== undefined ? { voltsPositive: o.volts, voltsNegative: o.volts } : {}),
+          ...(o.width !== undefined ? { widthSeconds: o.width } : {}),
+        },
+        reporter.progress,
+        existing,
+      );
+      reporter.stop();
+      saveCalibration(o.out, cal);
+      report(o.out, cal.fit?.params, cal.fit?.residuals, o.json);
+    } finally {
+      reporter.stop();
+    }
+  });
 
   cmd
     .command("fit <file>")

@@ -1,7 +1,18 @@
-// `mhil info --device URI`: opens any backend, prints its identity, limits and capabilities, and closes it.
+// `mhil info --device URI`: opens any backend through the device stack, prints its identity, limits,
+// capabilities and wear, and closes it.
 import type { Command } from "commander";
-import { DEFAULT_DEVICE_URI, openCrossbar } from "../../backends/open.js";
+import { openDeviceStack } from "../../backends/device-stack.js";
+import { DEFAULT_DEVICE_URI } from "../../backends/open.js";
 import type { DeviceIdentity } from "../../hal/crossbar.js";
+import type { WearBudgetCrossbar } from "../../wear/budget.js";
+import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
+
+/** The most-worn cell, as the wear store counts it for this serial. */
+function wearLine(w: WearBudgetCrossbar | null): string[] {
+  if (!w) return [];
+  const { pulses, fraction } = w.mostWorn();
+  return [`wear:       most-worn cell ${pulses} pulses${fraction === null ? "" : ` (${(100 * fraction).toFixed(1)}% of its endurance)`}`];
+}
 
 function describe(id: DeviceIdentity, uri: string): string {
   const L = id.limits, C = id.capabilities;
@@ -26,18 +37,19 @@ function describe(id: DeviceIdentity, uri: string): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("info")
-    .description("open a device (any backend), print its identity, limits and capabilities, then close it")
+    .description("open a device (any backend), print its identity, limits, capabilities and wear, then close it")
     .option("-d, --device <uri>", "device URI: sim:, sim:PRESET?rows=&cols=&seed=, serial:PATH?baud=, firmata:PATH, twin:FILE", DEFAULT_DEVICE_URI)
-    .option("--json", "print the identity as JSON")
-    .action(async (opts: { device: string; json?: boolean }) => {
-      const xb = await openCrossbar(opts.device);
-      try {
-        const id = await xb.identify();
-        process.stdout.write((opts.json ? JSON.stringify({ device: opts.device, ...id }, null, 2) : describe(id, opts.device)) + "\n");
-      } finally {
-        await xb.close();
-      }
-    });
+    .option("--json", "print the identity as JSON");
+  deviceFlagOptions(cmd, false).action(async (opts: DeviceFlags & { device: string; json?: boolean }) => {
+    const device = await openDeviceStack(opts.device, { wear: wearPolicy(opts) });
+    try {
+      const id = device.identity;
+      const wear = device.wear ? { mostWornPulses: device.wear.mostWorn().pulses, wornFraction: device.wear.mostWorn().fraction } : null;
+      process.stdout.write((opts.json ? JSON.stringify({ device: opts.device, ...id, wear }, null, 2) : [describe(id, opts.device), ...wearLine(device.wear)].join("\n")) + "\n");
+    } finally {
+      await device.close();
+    }
+  });
 }

@@ -1,7 +1,7 @@
 // `mhil sweep --config FILE`: runs the E-vs-I protocol grid (resumable, K worker processes, or one shard),
 // then writes SWEEP/summary.json (β on each end of the bracket, verdict, reasons) and SWEEP/report.html.
 // `mhil sweep merge DIR...` joins shards and does the same.
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { UserError } from "../errors.js";
@@ -20,8 +20,11 @@ export function register(program: Command): void {
     .option("-j, --jobs <k>", "worker processes running points in parallel", "1")
     .option("--shard <i/K>", "run only shard i of K (0-based), e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT")
     .option("--no-progress", "no progress bar on stderr")
-    .action(async (opts: { config?: string; out?: string; jobs: string; shard?: string; progress: boolean }) => {
+    .option("--state-dir <dir>", "where per-device wear counts are kept (default $MHIL_STATE_DIR, else ~/.local/state/memristor-hil)")
+    .action(async (opts: { config?: string; out?: string; jobs: string; shard?: string; progress: boolean; stateDir?: string }) => {
       if (!opts.config) throw new UserError("sweep: --config FILE is required (or use `mhil sweep merge DIR...`)");
+      // Every point counts its pulses against the device's wear; the worker processes inherit where.
+      if (opts.stateDir) process.env.MHIL_STATE_DIR = resolve(opts.stateDir);
       const config = readSweepConfig(opts.config);
       const jobs = Number(opts.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`sweep: --jobs: "${opts.jobs}" is not a positive integer`);

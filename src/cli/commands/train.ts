@@ -5,13 +5,14 @@ import { SingleBar } from "cli-progress";
 import { DEFAULT_DEVICE_URI } from "../../backends/open.js";
 import { parseTrainConfig, type TrainConfig } from "../../train/config.js";
 import { readConfigFile } from "../../run/config-file.js";
+import { resolveTrainConfig } from "../../run/train-defaults.js";
 import { readResumePoint, type ResumePoint } from "../../run/resume.js";
 import { join } from "node:path";
 import { runLabelDraws } from "../../run/label-draws.js";
 import { RunAbortedError, runTraining, type ProgressEvent, type TrainingSummary } from "../../run/train-run.js";
 import { UserError } from "../errors.js";
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
-import { WearStore, defaultWearDir } from "../../wear/store.js";
+import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
 
 /**
  * Settings `mhil train` uses when neither the config file nor a flag sets them: a crossbar-sized
@@ -46,7 +47,7 @@ export const MEMORIZE_DEFAULTS: Record<string, unknown> = {
   stopAtTrainAccuracy: 1,
 };
 
-interface TrainFlags {
+interface TrainFlags extends DeviceFlags {
   draws?: string;
   update?: string;
   device?: string;
@@ -66,13 +67,10 @@ interface TrainFlags {
   resume?: string;
   influx?: string;
   influxCredentials?: string;
-  allowWorn?: boolean;
-  stateDir?: string;
-  stopOnTrip?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("train")
     .description("train a network with Equilibrium Propagation on a device; measure joules; bracket the bits learned")
     .option("--device <uri>", `device URI (sim:, sim:PRESET?rows=&cols=&seed=, serial:PATH, firmata:PATH, twin:FILE)`)
@@ -93,11 +91,8 @@ export function register(program: Command): void {
     .option("--no-progress", "no progress output on stderr")
     .option("--resume <run-dir>", "continue an aborted or killed run from its last checkpoint (its own config; --epochs may extend it)")
     .option("--influx <url>", "also ship the telemetry journal (telemetry.lp) to InfluxDB 1.x at http://HOST:8086/DATABASE")
-    .option("--stop-on-trip", "stop safely at a compliance trip or a measured current over the device's limit")
-    .option("--allow-worn", "program cells past their endurance anyway (their pulses are still counted)")
-    .option("--state-dir <dir>", "where per-device wear counts are kept (default $MHIL_STATE_DIR, else ~/.local/state/memristor-hil)")
-    .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)")
-    .action(async (flags: TrainFlags) => {
+    .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)");
+  deviceFlagOptions(cmd).action(async (flags: TrainFlags) => {
       const draws = flags.draws !== undefined ? integerFlag("--draws", flags.draws, 1) : 1;
       if (flags.resume && flags.draws !== undefined) throw new UserError("--draws: resume each draw's run directory (DIR/draw-k) on its own; --resume and --draws do not combine");
       const resume = flags.resume ? readResumePoint(flags.resume) : undefined;
@@ -117,8 +112,8 @@ export function register(program: Command): void {
       process.on("SIGTERM", onSignal);
       const progress = flags.json || flags.progress === false ? null : makeProgress(Boolean(process.stderr.isTTY));
       try {
-        // Wear is counted per device serial across runs (only a crossbar store pulses a device).
-      const wear = { store: new WearStore(flags.stateDir ? join(flags.stateDir, "wear") : defaultWearDir()), allowWorn: flags.allowWorn === true };
+      // Wear is counted per device serial across runs and commands (only a crossbar store pulses a device).
+      const wear = wearPolicy(flags);
       const runOptions = { config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry, wear, stopOnTrip: flags.stopOnTrip === true, ...(resume ? { resume } : {}) };
       const summary = draws > 1 ? await runLabelDraws(runOptions, draws) : await runTraining(runOptions);
         progress?.done();
@@ -157,12 +152,8 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
   if (flags.seed) merged.seed = integerFlag("--seed", flags.seed);
   if (flags.update) merged.crossbar = { ...(merged.crossbar as Record<string, unknown> | undefined), update: flags.update };
   if (flags.temperature) merged.temperatureKelvin = numberFlag("--temperature", flags.temperature);
-  // Persistent particles (free phases starting from each sample's last state, the prototype's setting) by
-  // default only on ideal weights. On crossbar weights they left networks that classify only from their
-  // remembered states: toy:2d ended at chance (0.49) on sim: with them and at 0.995 without; the default
-  // digits reach 0.827 without them, 0.821 with (measured, seed 1).
-  merged.persistentParticles ??= merged.weights === "ideal";
-  const config = parseTrainConfig(merged, source);
+  // Defaults that depend on other settings (persistent particles only on ideal weights): src/run/train-defaults.ts.
+  const config = resolveTrainConfig(merged, source);
   return { config, deviceUri: flags.device ?? fileDevice ?? DEFAULT_DEVICE_URI };
 }
 
