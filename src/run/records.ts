@@ -36,9 +36,10 @@ export class RunRecords {
   private stopped = false;
   private readonly exitHook = () => this.stopSync("failed", "the process exited before the run finished");
 
-  constructor(file: string, start: Record<string, unknown>) {
+  /** `uid`: the start document's uid (default a fresh one). */
+  constructor(file: string, start: Record<string, unknown>, uid: string = randomUUID()) {
     this.file = file;
-    this.startUid = randomUUID();
+    this.startUid = uid;
     this.append({ type: "start", uid: this.startUid, ...timeFields(), ...start });
     process.once("exit", this.exitHook);
   }

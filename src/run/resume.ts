@@ -1,12 +1,14 @@
-// Resuming a killed or aborted run from its last checkpoint: what the run directory says happened so far.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+// Resuming a killed or aborted run from its last checkpoint: what the run directory says happened so far. The
+// checkpoint gives the state and the completed epochs; the killed attempt's energy.json, the ledger as it last
+// saved it, gives what that attempt spent after the checkpoint. No sink is cut back: each one starts afresh from
+// the checkpoint (metrics.csv), appends (records.jsonl), or is keyed so a redone epoch overwrites (telemetry).
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LedgerSnapshot } from "../energy/ledger.js";
-import { ACTIVITIES } from "../energy/ledger.js";
-import type { RngState } from "../random/rng.js";
+import { EnergyLedger, type LedgerSnapshot } from "../energy/ledger.js";
 import type { EpochResult } from "../train/session.js";
-import { parseLine } from "../telemetry/lineProtocol.js";
-import { recordJournalCut } from "../telemetry/retractions.js";
+import { checkpointName, readCheckpoint, type RunCheckpoint } from "./checkpoint.js";
+
+export type { RunCheckpoint } from "./checkpoint.js";
 
 /** A run directory that cannot be resumed as asked; the message says which file and why (CLI exit code 2). */
 export class ResumeError extends Error {
@@ -17,31 +19,29 @@ export class ResumeError extends Error {
   }
 }
 
-export interface RunCheckpoint {
-  schema_version: number;
-  run_start: string;
-  epoch: number;
-  session: object;
-  ledger: LedgerSnapshot;
-  rng: RngState;
-}
-
 export interface ResumePoint {
   runDir: string;
   /** The run's config.json (config and device_uri as recorded). */
   config: Record<string, unknown>;
   deviceUri: string;
+  /** The run's id (its first start's uid) and creation time (µs): kept by every attempt. */
+  runId: string;
+  timeOriginMicros: number;
   checkpointName: string;
   checkpoint: RunCheckpoint;
-  /** The completed epochs up to the checkpoint, from the run's event records. */
+  /** The completed epochs up to the checkpoint. */
   epochs: EpochResult[];
-  /** The start uid of the run that wrote the checkpoint. */
+  /** The start uid of the attempt that wrote the checkpoint. */
   previousStart: string;
+  /** Device joules the attempt this resume replaces spent after the checkpoint (its energy.json − the checkpoint's ledger). */
+  interruptedJoules: number;
   /** Device joules earlier resumes found spent after their checkpoints by the attempts they replaced. */
   interruptedJoulesBefore: number;
   /** Device joules earlier resumes spent putting their checkpoints back on the device. */
   restoreJoulesBefore: number;
 }
+
+type Doc = Record<string, unknown>;
 
 /**
  * Reads what a resume needs. Refuses a directory that is not a run, a run that already succeeded,
@@ -51,19 +51,49 @@ export function readResumePoint(runDir: string): ResumePoint {
   const configFile = join(runDir, "config.json");
   const recordsFile = join(runDir, "records.jsonl");
   if (!existsSync(configFile) || !existsSync(recordsFile)) throw new ResumeError(`${runDir}: not a run directory (no config.json or records.jsonl)`);
-  const cfg = JSON.parse(readFileSync(configFile, "utf8")) as { config: Record<string, unknown>; device_uri: string };
-  const docs = readFileSync(recordsFile, "utf8")
+  const cfg = JSON.parse(readFileSync(configFile, "utf8")) as { config: Record<string, unknown>; device_uri: string; run_id?: string; created_iso?: string };
+  const docs = readDocs(recordsFile);
+  const lastStop = [...docs].reverse().find((d) => d.type === "stop");
+  if (lastStop?.exit_status === "success") throw new ResumeError(`${runDir}: the run already completed (stop: success); nothing to resume`);
+  const name = committedCheckpoint(runDir, docs);
+  const checkpoint = readCheckpoint(runDir, name);
+  if (!Array.isArray(checkpoint.epochs) || checkpoint.epochs.length !== checkpoint.epoch) {
+    throw new ResumeError(`${join(runDir, name)}: holds no figures of its ${checkpoint.epoch} epoch(s) (written by an older mhil); it cannot be resumed`);
+  }
+  const spent = attemptEnergy(runDir);
+  const atCheckpoint = new EnergyLedger(checkpoint.ledger).deviceTotalJoules();
+  const firstStart = docs.find((d) => d.type === "start");
+  return {
+    runDir,
+    config: cfg.config,
+    deviceUri: cfg.device_uri,
+    runId: cfg.run_id ?? String(firstStart?.uid ?? checkpoint.run_start),
+    timeOriginMicros: Date.parse(cfg.created_iso ?? String(firstStart?.time_iso)) * 1000,
+    checkpointName: name,
+    checkpoint,
+    epochs: checkpoint.epochs.map((f) => f.result),
+    previousStart: checkpoint.run_start,
+    interruptedJoules: spent ? Math.max(0, new EnergyLedger(spent.snapshot).deviceTotalJoules() - atCheckpoint) : 0,
+    interruptedJoulesBefore: spent?.interrupted_joules ?? 0,
+    restoreJoulesBefore: spent?.restore_joules ?? 0,
+  };
+}
+
+function readDocs(file: string): Doc[] {
+  return readFileSync(file, "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l, i) => {
       try {
-        return JSON.parse(l) as Record<string, unknown>;
+        return JSON.parse(l) as Doc;
       } catch {
-        throw new ResumeError(`${recordsFile} line ${i + 1}: not JSON`);
+        throw new ResumeError(`${file} line ${i + 1}: not JSON`);
       }
     });
-  const lastStop = [...docs].reverse().find((d) => d.type === "stop");
-  if (lastStop?.exit_status === "success") throw new ResumeError(`${runDir}: the run already completed (stop: success); nothing to resume`);
+}
+
+/** The last checkpoint whose epoch has its record event (a kill between the two leaves it uncommitted: the one before). */
+function committedCheckpoint(runDir: string, docs: Doc[]): string {
   const dir = join(runDir, "checkpoints");
   const numbers = existsSync(dir)
     ? readdirSync(dir)
@@ -72,94 +102,19 @@ export function readResumePoint(runDir: string): ResumePoint {
         .map((m) => Number(m[1]))
     : [];
   if (numbers.length === 0) throw new ResumeError(`${runDir}: no checkpoint to resume from (no epoch completed)`);
-  // A kill between writing a checkpoint and its event leaves a checkpoint without an event: use the one before.
-  const recorded = new Set(docs.filter((d) => d.type === "event").map((d) => (d.data as Record<string, unknown>).epoch));
+  const recorded = new Set(docs.filter((d) => d.type === "event").map((d) => (d.data as Doc).epoch));
   const complete = numbers.filter((n) => recorded.has(n));
-  const last = complete.length > 0 ? Math.max(...complete) : Math.max(...numbers);
-  const checkpointName = `checkpoints/epoch-${last}.json`;
-  const checkpoint = JSON.parse(readFileSync(join(runDir, checkpointName), "utf8")) as RunCheckpoint;
-  // The latest event for each epoch up to the checkpoint (a resumed run may have repeated some).
-  const byEpoch = new Map<number, EpochResult>();
-  for (const d of docs) {
-    if (d.type !== "event") continue;
-    const data = d.data as Record<string, number>;
-    if (typeof data.epoch !== "number" || data.epoch > last) continue; // other streams (device events) have no epoch
-    byEpoch.set(data.epoch, {
-      epoch: data.epoch,
-      trainLoss: data.train_loss,
-      trainAccuracy: data.train_accuracy,
-      updates: data.updates,
-      pulses: data.pulses,
-      weightPathL1: data.weight_path_l1,
-      prequentialBits: data.prequential_bits,
-      samples: data.samples,
-      stopped: false,
-    });
-  }
-  const epochs = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
-  if (epochs.length !== last) throw new ResumeError(`${recordsFile}: events for ${epochs.length} epochs but the checkpoint is after epoch ${last}`);
-  // Each earlier resume's start record says what its replaced attempt spent and what restoring cost.
-  let interruptedJoulesBefore = 0;
-  let restoreJoulesBefore = 0;
-  for (const d of docs) {
-    const from = d.type === "start" ? (d.resumed_from as { interrupted_joules?: unknown; restore_joules?: unknown } | undefined) : undefined;
-    if (typeof from?.interrupted_joules === "number" && Number.isFinite(from.interrupted_joules)) interruptedJoulesBefore += from.interrupted_joules;
-    if (typeof from?.restore_joules === "number" && Number.isFinite(from.restore_joules)) restoreJoulesBefore += from.restore_joules;
-  }
-  return { runDir, config: cfg.config, deviceUri: cfg.device_uri, checkpointName, checkpoint, epochs, previousStart: checkpoint.run_start, interruptedJoulesBefore, restoreJoulesBefore };
+  return checkpointName(complete.length > 0 ? Math.max(...complete) : Math.max(...numbers));
 }
 
-
-/**
- * Cuts the run's telemetry journal (telemetry.lp, see src/telemetry/journal.ts) back to the checkpoint:
- * points of later epochs (a killed epoch's batches) go, so the resumed run re-journals them once, not twice.
- * They are kept in telemetry.cut.lp and deleted from InfluxDB by the next shipper (src/telemetry/retractions.ts).
- */
-export function cutJournalAfterEpoch(runDir: string, epoch: number): JournalCut {
-  const file = join(runDir, "telemetry.lp");
-  if (!existsSync(file)) return { removed: 0, lastDeviceJoules: null };
-  const text = readFileSync(file, "utf8");
-  const lines = text.split("\n");
-  const torn = !text.endsWith("\n"); // the last piece of a killed write is not a whole line
-  const whole = lines.slice(0, -1); // after the last newline: "" or a torn piece
-  const epochOf = (line: string) => {
-    const m = /[ ,]epoch=(\d+)i?(?:[ ,]|$)/.exec(line);
-    return m ? Number(m[1]) : null;
-  };
-  const cut = whole.findIndex((l) => !l.startsWith("#") && (epochOf(l) ?? 0) > epoch);
-  const keep = cut < 0 ? whole : whole.slice(0, cut);
-  const removed = whole.length - keep.length + (torn ? 1 : 0);
-  const cutLines = whole.slice(keep.length);
-  if (removed > 0) {
-    const kept = keep.map((l) => l + "\n").join("");
-    writeFileSync(file, kept);
-    // The cut points may already be in InfluxDB: kept aside, and queued for deletion there too.
-    recordJournalCut(runDir, cutLines, Buffer.byteLength(kept));
+/** The replaced attempt's energy.json (src/run/sinks/energy-sink.ts), or null when it wrote none. */
+function attemptEnergy(runDir: string): { snapshot: LedgerSnapshot; interrupted_joules?: number; restore_joules?: number } | null {
+  const file = join(runDir, "energy.json");
+  if (!existsSync(file)) return null;
+  try {
+    const e = JSON.parse(readFileSync(file, "utf8")) as { snapshot?: LedgerSnapshot; interrupted_joules?: number; restore_joules?: number };
+    return e.snapshot ? { ...e, snapshot: e.snapshot } : null;
+  } catch {
+    return null; // written atomically, so only a foreign file; nothing known about the attempt's spending
   }
-  let lastDeviceJoules: number | null = null;
-  cutLines.forEach((line, i) => {
-    if (!line.startsWith("train_batch,")) return;
-    const j = parseLine(line, keep.length + i + 1).fields.device_joules_so_far;
-    if (typeof j === "number" && (lastDeviceJoules === null || j > lastDeviceJoules)) lastDeviceJoules = j;
-  });
-  return { removed, lastDeviceJoules };
-}
-
-/** What cutJournalAfterEpoch removed. */
-export interface JournalCut {
-  /** Lines removed (a torn last piece counts as one). */
-  removed: number;
-  /**
-   * The run's device total at the last batch the cut held (train_batch's device_joules_so_far), or null
-   * when it held none: how far the attempt killed after the checkpoint got.
-   */
-  lastDeviceJoules: number | null;
-}
-
-/** Drops metrics.csv rows of epochs after the checkpoint (written before a kill cut their epoch's record short). */
-export function cutMetricsAfterEpoch(file: string, epoch: number): void {
-  if (!existsSync(file)) return;
-  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
-  const keep = lines.filter((l, i) => i === 0 || !(Number(l.split(",")[0]) > epoch));
-  if (keep.length !== lines.length) writeFileSync(file, keep.map((l) => l + "\n").join(""));
 }

@@ -1,6 +1,6 @@
 // A run directory: runs/<utc-timestamp>-<short-id>/ with its files written whole (write to .tmp, rename).
-import { mkdirSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
-import { writeJsonAtomic } from "../files/atomic-write.js";
+import { mkdirSync, appendFileSync, existsSync } from "node:fs";
+import { writeFileAtomic, writeJsonAtomic } from "../files/atomic-write.js";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 
@@ -25,20 +25,27 @@ export function writeJsonFile(file: string, value: unknown): void {
   writeJsonAtomic(file, value);
 }
 
+type CsvRow = Record<string, number | string | boolean | null>;
+
 /** metrics.csv: a header, then one row per call, columns in the header's order. */
 export class MetricsCsv {
-  /** Starts the file with its header, or (append) continues one that has it. */
-  constructor(private readonly file: string, private readonly columns: readonly string[], append = false) {
-    if (!append || !existsSync(file)) writeFileSync(file, columns.join(",") + "\n");
+  /** Writes the file afresh (atomically): its header, then `rows`. */
+  constructor(private readonly file: string, private readonly columns: readonly string[], rows: readonly CsvRow[] = []) {
+    writeFileAtomic(file, [columns.join(","), ...rows.map((r) => this.line(r))].map((l) => l + "\n").join(""));
   }
 
-  row(values: Record<string, number | string | boolean | null>): void {
-    const cells = this.columns.map((c) => {
-      const v = values[c];
-      if (v === null || v === undefined) return "";
-      const s = String(v);
-      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    });
-    appendFileSync(this.file, cells.join(",") + "\n");
+  row(values: CsvRow): void {
+    appendFileSync(this.file, this.line(values) + "\n");
+  }
+
+  private line(values: CsvRow): string {
+    return this.columns
+      .map((c) => {
+        const v = values[c];
+        if (v === null || v === undefined) return "";
+        const s = String(v);
+        return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+      })
+      .join(",");
   }
 }

@@ -53,5 +53,25 @@ export interface TelemetryLike {
   close(): Promise<void>;
 }
 
-/** Opens telemetry for one run (its journal lives in runDir). identity is null for ideal weights. */
-export type TelemetryFactory = (runDir: string, runId: string, identity: DeviceIdentity | null) => Promise<TelemetryLike>;
+/** Where the run stands when its telemetry opens: what its point keys and first deltas start from. */
+export interface TelemetryStart {
+  /** Microseconds since the Unix epoch: the run's creation, the origin of its point keys. */
+  timeOriginMicros: number;
+  /** A resumed run's figures at its checkpoint (zeros for a new run), so the first deltas are not the whole run. */
+  baseline: TelemetryBaseline;
+}
+
+export interface TelemetryBaseline {
+  epoch: number;
+  /** Ledger total and its split at the checkpoint (joules). */
+  deviceJoules: number;
+  joulesByActivity: Record<string, number>;
+  /** Programming pulses of the completed epochs. */
+  pulses: number;
+}
+
+/**
+ * Opens telemetry for one run (its journal lives in runDir). runId is the run's id, kept by every resumed
+ * attempt; identity is null for ideal weights; start is absent for a caller that is not a run (benches).
+ */
+export type TelemetryFactory = (runDir: string, runId: string, identity: DeviceIdentity | null, start?: TelemetryStart) => Promise<TelemetryLike>;

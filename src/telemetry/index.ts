@@ -6,7 +6,6 @@ import { MonotonicMicrosClock } from "./clock.js";
 import { loadCredentials, parseInfluxUrl } from "./influxTarget.js";
 import { Journal, journalPath } from "./journal.js";
 import { formatFields, formatSeries, integer, type FieldValue } from "./lineProtocol.js";
-import { retractionsPath } from "./retractions.js";
 import { InfluxLineSink, type LineSink } from "./lineSink.js";
 import { shipStatePath, readShipState } from "./shipState.js";
 import { DEAD_LETTER_FILE, Shipper, type TelemetryCounters } from "./shipper.js";
@@ -63,7 +62,12 @@ export type JoulesByActivity = Readonly<Record<string, number>>;
 // Optional fields are left out of the point when absent, null or not finite (InfluxDB stores no NaN/Infinity,
 // and a diverged loss must not stop training).
 
-export interface TrainBatchPoint {
+/** A point's own time (µs since the Unix epoch), when it has a key (src/telemetry/keys.ts); else the journal's clock. */
+interface Keyed {
+  timeMicros?: number;
+}
+
+export interface TrainBatchPoint extends Keyed {
   epoch: number;
   batch: number;
   loss: number;
@@ -72,13 +76,15 @@ export interface TrainBatchPoint {
   energyJoulesByActivity?: JoulesByActivity;
   /** Joules spent in this batch, all activities. */
   totalJoules?: number;
-  /** Programming pulses applied in this batch (pulses_total, their running sum, is added). */
+  /** Programming pulses applied in this batch. */
   pulses?: number;
+  /** The run's programming pulses so far (default: the running sum of `pulses` in this process). */
+  pulsesTotal?: number;
   /** Device joules of the whole run so far (the ledger total). */
   deviceJoulesSoFar?: number;
 }
 
-export interface TrainEpochPoint {
+export interface TrainEpochPoint extends Keyed {
   epoch: number;
   loss: number;
   trainAccuracy: number;
@@ -98,7 +104,7 @@ export interface TrainEpochPoint {
   deviceJoulesSoFar?: number;
 }
 
-export interface BitsPoint {
+export interface BitsPoint extends Keyed {
   epoch: number;
   lowerBits: number;
   estimateBits?: number | null;
@@ -110,7 +116,7 @@ export interface BitsPoint {
   upperMethod?: string;
 }
 
-export interface DeviceHealthPoint {
+export interface DeviceHealthPoint extends Keyed {
   epoch: number;
   conductanceMeanSiemens?: number;
   conductanceStdSiemens?: number;
@@ -194,9 +200,9 @@ class RunTelemetry implements Telemetry {
     return s;
   }
 
-  private append(measurement: string, phase: string, fields: Record<string, FieldValue>): void {
+  private append(measurement: string, phase: string, fields: Record<string, FieldValue>, timeMicros?: number): void {
     if (this.closed) throw new Error(`telemetry: point ${measurement} after close()`);
-    const line = this.series(measurement, phase) + " " + formatFields(measurement, fields) + " " + this.clock.next();
+    const line = this.series(measurement, phase) + " " + formatFields(measurement, fields) + " " + (timeMicros ?? this.clock.next());
     this.journal.append(line);
     this.shipper?.notify();
   }
@@ -210,11 +216,11 @@ class RunTelemetry implements Telemetry {
     if (typeof p.pulses === "number" && Number.isFinite(p.pulses)) {
       this.pulsesTotal += Math.round(p.pulses);
       putInt(f, "pulses", p.pulses);
-      putInt(f, "pulses_total", this.pulsesTotal);
+      putInt(f, "pulses_total", p.pulsesTotal ?? this.pulsesTotal);
     }
     putEnergy(f, p.energyJoulesByActivity, p.totalJoules);
     putFloat(f, "device_joules_so_far", p.deviceJoulesSoFar);
-    this.append(MEASUREMENTS.trainBatch, "train", f);
+    this.append(MEASUREMENTS.trainBatch, "train", f, p.timeMicros);
   }
 
   trainEpoch(p: TrainEpochPoint): void {
@@ -231,7 +237,7 @@ class RunTelemetry implements Telemetry {
     putFloat(f, "wall_seconds", p.wallSeconds);
     putEnergy(f, p.energyJoulesByActivity, p.totalJoules);
     putFloat(f, "device_joules_so_far", p.deviceJoulesSoFar);
-    this.append(MEASUREMENTS.trainEpoch, "train", f);
+    this.append(MEASUREMENTS.trainEpoch, "train", f, p.timeMicros);
   }
 
   bits(p: BitsPoint): void {
@@ -244,7 +250,7 @@ class RunTelemetry implements Telemetry {
     putFloat(f, "joules_per_bit_upper", p.joulesPerBitUpper);
     putString(f, "lower_method", p.lowerMethod);
     putString(f, "upper_method", p.upperMethod);
-    this.append(MEASUREMENTS.bits, "train", f);
+    this.append(MEASUREMENTS.bits, "train", f, p.timeMicros);
   }
 
   deviceHealth(p: DeviceHealthPoint): void {
@@ -258,7 +264,7 @@ class RunTelemetry implements Telemetry {
     putInt(f, "pulse_count", p.pulseCount);
     if (typeof p.safe === "boolean") f.safe = p.safe;
     putFloat(f, "device_seconds", p.deviceSeconds);
-    this.append(MEASUREMENTS.deviceHealth, "train", f);
+    this.append(MEASUREMENTS.deviceHealth, "train", f, p.timeMicros);
   }
   point(measurement: string, tags: { phase?: Phase }, fields: Record<string, FieldValue>): void {
     for (const k of Object.keys(tags)) {
@@ -309,7 +315,6 @@ export async function openTelemetry(opts: TelemetryOptions): Promise<Telemetry> 
       journalPath: files.journal,
       statePath: files.offset,
       deadLetterPath: files.deadLetter,
-      retractionsPath: retractionsPath(opts.runDir),
       sink: opts.sink ?? new InfluxLineSink(target),
       addedPoints: () => journal.points(),
       log,

@@ -3,7 +3,6 @@
 import { Pool, RequestError } from "influx/lib/src/pool.js";
 import { JOURNAL_PRECISION } from "./journal.js";
 import type { InfluxTarget } from "./influxTarget.js";
-import { retractionStatement, type Retraction } from "./retractions.js";
 
 export type WriteOutcome =
   /** 204: every point stored. */
@@ -20,8 +19,6 @@ export interface LineSink {
   /** What messages may show about the destination (no credentials). */
   readonly display: string;
   write(body: Buffer): Promise<WriteOutcome>;
-  /** Deletes the points a resumed run cut from its journal; a sink without it leaves them queued. */
-  retract?(r: Retraction): Promise<WriteOutcome>;
 }
 
 /** The `{"error":"..."}` InfluxDB sends back, from a node-influx RequestError message. */
@@ -71,22 +68,6 @@ export class InfluxLineSink implements LineSink {
         ...(this.auth !== undefined ? { auth: this.auth } : {}),
       });
       return { kind: "ok" };
-    } catch (e) {
-      return outcomeOfError(e);
-    }
-  }
-
-  async retract(r: Retraction): Promise<WriteOutcome> {
-    try {
-      const answer = (await this.pool.json({
-        method: "POST",
-        path: "/query",
-        query: { db: this.target.database, q: retractionStatement(r) },
-        ...(this.auth !== undefined ? { auth: this.auth } : {}),
-      })) as { results?: Array<{ error?: string }> };
-      // /query answers 200 with the statement's error in its body.
-      const error = answer?.results?.[0]?.error;
-      return error === undefined ? { kind: "ok" } : { kind: "rejected", status: 200, reason: error };
     } catch (e) {
       return outcomeOfError(e);
     }

@@ -6,7 +6,6 @@ import { loadCredentials, parseInfluxUrl, TelemetryConfigError } from "./influxT
 import { journalPath, scanJournal } from "./journal.js";
 import { InfluxLineSink, type LineSink, type WriteOutcome } from "./lineSink.js";
 import { readShipState, shipStatePath } from "./shipState.js";
-import { readRetractions, retractionsPath } from "./retractions.js";
 import { DEAD_LETTER_FILE, Shipper, type TelemetryCounters } from "./shipper.js";
 
 export interface PushOptions {
@@ -55,7 +54,6 @@ export async function pushRun(opts: PushOptions): Promise<PushResult> {
     journalPath: path,
     statePath,
     deadLetterPath,
-    retractionsPath: retractionsPath(opts.runDir),
     sink: opts.sink ?? new InfluxLineSink(target),
     addedPoints: () => added,
     batchSize: opts.batchSize ?? 20_000,
@@ -87,8 +85,6 @@ export interface TelemetryStatus {
   /** Bytes after the last newline (a torn last line; cut off when the run reopens its journal). */
   tornTailBytes: number;
   deadLetterLines: number;
-  /** Deletions of points a resume cut from the journal, not yet made in InfluxDB. */
-  retractionsPending: number;
 }
 
 export function telemetryStatus(runDir: string): TelemetryStatus {
@@ -104,6 +100,5 @@ export function telemetryStatus(runDir: string): TelemetryStatus {
     shippedThroughBytes: s.journalBytes,
     tornTailBytes: scan.fileBytes - scan.completeBytes,
     deadLetterLines,
-    retractionsPending: readRetractions(retractionsPath(runDir)).length,
   };
 }

@@ -1,13 +1,12 @@
 // Adapts what a training run reports (src/run/telemetry.ts: cumulative joules, no epoch on bits/health) to the
-// telemetry schema (per-batch and per-epoch joules, every point tagged and numbered by epoch). Structural types
-// only: src/run does not import telemetry, and telemetry does not need run's code.
-// The adapter speaks the run's own telemetry interface: its point types come from src/run, not copies.
-import type { BatchPoint, BitsPoint, DeviceHealthPoint, EpochPoint } from "../run/telemetry.js";
+// telemetry schema (per-batch and per-epoch joules, every point tagged with the run and keyed by its epoch and
+// batch, src/telemetry/keys.ts). The adapter speaks the run's own telemetry interface: its point types come
+// from src/run, not copies; src/run does not import telemetry.
+import type { BatchPoint, BitsPoint, DeviceHealthPoint, EpochPoint, TelemetryStart } from "../run/telemetry.js";
+import { wallMicros } from "./clock.js";
 import { openTelemetry, type Telemetry, type TelemetryOptions } from "./index.js";
 import { loadCredentials, parseInfluxUrl } from "./influxTarget.js";
-import { existsSync, readFileSync } from "node:fs";
-import { journalPath } from "./journal.js";
-import { IntegerField, parseLine } from "./lineProtocol.js";
+import { batchTime, epochTime } from "./keys.js";
 
 /** What `mhil train --influx ...` passes down; everything but the run's own identity. */
 export type RunTelemetrySettings = Omit<TelemetryOptions, "runDir" | "runId" | "device" | "backend">;
@@ -24,62 +23,43 @@ export function deviceTag(d: RunDevice | null): string {
   return d ? `${d.model}/${d.serial}` : "ideal";
 }
 
-/** Where a resumed run's cumulative figures stood at its last completed epoch, read back from its journal. */
-export interface RunBaseline {
-  epoch: number;
-  deviceJoules: number;
-  joulesByActivity: Record<string, number>;
+/** A run that starts now, from nothing. */
+export function freshStart(): TelemetryStart {
+  return { timeOriginMicros: wallMicros(), baseline: { epoch: 0, deviceJoules: 0, joulesByActivity: {}, pulses: 0 } };
 }
 
-const ACTIVITY_FIELD = /^([a-z][a-z0-9_]*)_joules$/;
-
-/** The baseline from a journal's train_epoch points (per-epoch joules summed back up); zero for a new run. */
-export function readRunBaseline(runDir: string): RunBaseline {
-  const base: RunBaseline = { epoch: 0, deviceJoules: 0, joulesByActivity: {} };
-  const path = journalPath(runDir);
-  if (!existsSync(path)) return base;
-  const lines = readFileSync(path, "utf8").split("\n");
-  lines.forEach((line, i) => {
-    if (!line.startsWith("train_epoch,") || i === lines.length - 1) return; // the last piece may be torn
-    const p = parseLine(line, i + 1);
-    const num = (v: unknown) => (v instanceof IntegerField ? v.value : typeof v === "number" ? v : undefined);
-    base.epoch = num(p.fields.epoch) ?? base.epoch;
-    base.deviceJoules = num(p.fields.device_joules_so_far) ?? base.deviceJoules;
-    for (const [k, v] of Object.entries(p.fields)) {
-      const m = ACTIVITY_FIELD.exec(k);
-      if (!m || k === "total_joules" || typeof v !== "number") continue;
-      const activity = m[1]!.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      base.joulesByActivity[activity] = (base.joulesByActivity[activity] ?? 0) + v;
-    }
-  });
-  return base;
-}
-
-/** The run-facing telemetry: turns cumulative figures into per-batch and per-epoch ones. */
+/** The run-facing telemetry: turns cumulative figures into per-batch and per-epoch ones, at keyed times. */
 export class RunTelemetryAdapter {
+  private readonly origin: number;
   private lastBatchJoules: number;
   private lastEpochJoules: number;
   private lastEpochByActivity: Record<string, number>;
   private epoch: number;
+  private pulses: number;
 
-  /** `baseline`: a resumed run's figures at its last checkpoint, so the first deltas are not the whole run. */
-  constructor(readonly telemetry: Telemetry, baseline: RunBaseline = { epoch: 0, deviceJoules: 0, joulesByActivity: {} }) {
-    this.epoch = baseline.epoch;
-    this.lastBatchJoules = baseline.deviceJoules;
-    this.lastEpochJoules = baseline.deviceJoules;
-    this.lastEpochByActivity = { ...baseline.joulesByActivity };
+  /** `start`: the run's time origin and, for a resumed run, its figures at the checkpoint. */
+  constructor(readonly telemetry: Telemetry, start: TelemetryStart = freshStart()) {
+    const b = start.baseline;
+    this.origin = start.timeOriginMicros;
+    this.epoch = b.epoch;
+    this.lastBatchJoules = b.deviceJoules;
+    this.lastEpochJoules = b.deviceJoules;
+    this.lastEpochByActivity = { ...b.joulesByActivity };
+    this.pulses = b.pulses;
   }
 
   trainBatch(p: BatchPoint): void {
     this.epoch = p.epoch;
+    if (p.pulses !== undefined) this.pulses += p.pulses;
     this.telemetry.trainBatch({
+      timeMicros: batchTime(this.origin, p.epoch, p.batch),
       epoch: p.epoch,
       batch: p.batch,
       loss: p.loss,
       accuracy: p.accuracy,
       totalJoules: p.deviceJoules - this.lastBatchJoules,
       deviceJoulesSoFar: p.deviceJoules,
-      ...(p.pulses !== undefined ? { pulses: p.pulses } : {}),
+      ...(p.pulses !== undefined ? { pulses: p.pulses, pulsesTotal: this.pulses } : {}),
     });
     this.lastBatchJoules = p.deviceJoules;
   }
@@ -89,6 +69,7 @@ export class RunTelemetryAdapter {
     const byActivity: Record<string, number> = {};
     for (const [a, j] of Object.entries(p.joulesByActivity)) byActivity[a] = j - (this.lastEpochByActivity[a] ?? 0);
     this.telemetry.trainEpoch({
+      timeMicros: epochTime(this.origin, p.epoch),
       epoch: p.epoch,
       loss: p.trainLoss,
       trainAccuracy: p.trainAccuracy,
@@ -109,6 +90,7 @@ export class RunTelemetryAdapter {
 
   bits(p: BitsPoint): void {
     this.telemetry.bits({
+      timeMicros: epochTime(this.origin, this.epoch),
       epoch: this.epoch,
       lowerBits: p.lowerBits,
       estimateBits: p.estimateBits,
@@ -121,7 +103,7 @@ export class RunTelemetryAdapter {
   }
 
   deviceHealth(p: DeviceHealthPoint): void {
-    this.telemetry.deviceHealth({ epoch: this.epoch, safe: p.safe, deviceSeconds: p.deviceSeconds, pulseCount: p.pulses });
+    this.telemetry.deviceHealth({ timeMicros: epochTime(this.origin, this.epoch), epoch: this.epoch, safe: p.safe, deviceSeconds: p.deviceSeconds, pulseCount: p.pulses });
   }
 
   async close(): Promise<void> {
@@ -134,10 +116,8 @@ export class RunTelemetryAdapter {
  * settings.influxUrl is set. Messages go to settings.log (default stderr). A malformed URL or credentials
  * file throws TelemetryConfigError here, before any run directory exists.
  */
-export function runTelemetryFactory(settings: RunTelemetrySettings = {}): (runDir: string, runId: string, device: RunDevice | null) => Promise<RunTelemetryAdapter> {
+export function runTelemetryFactory(settings: RunTelemetrySettings = {}): (runDir: string, runId: string, device: RunDevice | null, start?: TelemetryStart) => Promise<RunTelemetryAdapter> {
   if (settings.influxUrl !== undefined) parseInfluxUrl(settings.influxUrl, loadCredentials(settings.credentialsFile, settings.env));
-  return async (runDir, runId, device) => {
-    const baseline = readRunBaseline(runDir);
-    return new RunTelemetryAdapter(await openTelemetry({ ...settings, runDir, runId, device: deviceTag(device), backend: device?.backend ?? "none" }), baseline);
-  };
+  return async (runDir, runId, device, start) =>
+    new RunTelemetryAdapter(await openTelemetry({ ...settings, runDir, runId, device: deviceTag(device), backend: device?.backend ?? "none" }), start ?? freshStart());
 }

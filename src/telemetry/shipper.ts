@@ -7,7 +7,6 @@ import { appendFileSync, existsSync, statSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { readShipState, writeShipState, EMPTY_SHIP_STATE, type ShipState } from "./shipState.js";
 import type { LineSink, WriteOutcome } from "./lineSink.js";
-import { readRetractions, writeRetractions, type Retraction } from "./retractions.js";
 
 export { DEAD_LETTER_FILE } from "./shipState.js";
 
@@ -29,8 +28,6 @@ export interface ShipperOptions {
   journalPath: string;
   statePath: string;
   deadLetterPath: string;
-  /** Pending deletions of points a resume cut from the journal (telemetry.retract.json); none when absent. */
-  retractionsPath?: string;
   sink: LineSink;
   /** Whole points in the journal now (the appender's count, or a scan for a finished journal). */
   addedPoints: () => number;
@@ -100,7 +97,6 @@ export class Shipper {
   private closing = false;
   private stopped = false;
   private fh: FileHandle | null = null;
-  private retractions: Retraction[];
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly maxInFlight: number;
@@ -123,12 +119,6 @@ export class Shipper {
     }
     this.readOffset = this.state.journalBytes;
     this.pointsRead = this.state.written + this.state.deadLettered;
-    this.retractions = opts.retractionsPath ? readRetractions(opts.retractionsPath) : [];
-  }
-
-  /** Deletions still to make in InfluxDB (points a resume cut from the journal). */
-  pendingRetractions(): number {
-    return this.retractions.length;
   }
 
   /** Starts the flush timer. */
@@ -156,7 +146,7 @@ export class Shipper {
     const target = this.opts.addedPoints();
     for (;;) {
       const c = this.counters();
-      if (c.written + c.deadLettered >= target && this.retractions.length === 0) return true;
+      if (c.written + c.deadLettered >= target) return true;
       if (this.stopped || Date.now() >= deadline) return false;
       this.schedule(true);
       await new Promise((r) => setTimeout(r, Math.min(20, Math.max(1, deadline - Date.now()))));
@@ -175,9 +165,6 @@ export class Shipper {
     const c = this.counters();
     if (!done && c.pending > 0) {
       this.log(`telemetry: ${c.pending} points not shipped to ${this.opts.sink.display} within ${(timeoutMs / 1000).toFixed(1)} s; they stay in the journal (${this.opts.journalPath}) and ship with \`mhil telemetry push\``);
-    }
-    if (!done && this.retractions.length > 0) {
-      this.log(`telemetry: ${this.retractions.length} deletion(s) of points a resume cut from the journal not yet made in ${this.opts.sink.display}; they wait in ${this.opts.retractionsPath} for \`mhil telemetry push\``);
     }
     const fh = this.fh;
     this.fh = null;
@@ -210,10 +197,6 @@ export class Shipper {
         if (now < this.retryAtMs) {
           this.wakeAt(this.retryAtMs);
           break;
-        }
-        if (this.retractions.length > 0) {
-          await this.retractFirst(); // on failure the backoff check above decides when to try again
-          continue;
         }
         if (this.inFlight >= this.maxInFlight) break;
         let b = this.batches.find((x) => x.state === "ready");
@@ -332,22 +315,6 @@ export class Shipper {
         this.commit();
         this.schedule(false);
       });
-  }
-
-  /** Deletes the first pending retraction's points from the database; true when done. */
-  private async retractFirst(): Promise<boolean> {
-    const r = this.retractions[0]!;
-    const sink = this.opts.sink;
-    const outcome: WriteOutcome = sink.retract ? await sink.retract(r) : { kind: "refused", status: 0, reason: `${sink.display} cannot delete points` };
-    if (outcome.kind !== "ok") {
-      this.failed(outcome);
-      return false;
-    }
-    this.retractions.shift();
-    writeRetractions(this.opts.retractionsPath!, this.retractions);
-    this.succeeded();
-    this.log(`telemetry: deleted from ${sink.display} the ${r.points} points of run ${r.run} cut from the journal on resume (they are kept in telemetry.cut.lp)`);
-    return true;
   }
 
   /** Halves a rejected batch until every rejected line is alone; good halves are written (idempotently). */

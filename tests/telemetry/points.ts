@@ -29,11 +29,19 @@ export function journalPoints(path: string): CanonicalPoint[] {
   return out;
 }
 
-/** Every point in the database, canonical (tag keys from SHOW TAG KEYS; null fields left out). */
-export async function databasePoints(influxd: Influxd, db: string): Promise<CanonicalPoint[]> {
+/** A point as stored: measurement, tags, fields (null fields left out), time in µs as a decimal string. */
+export interface StoredPoint {
+  measurement: string;
+  tags: Record<string, string>;
+  fields: Record<string, unknown>;
+  time: string;
+}
+
+/** Every point in the database, as stored. */
+export async function databaseRows(influxd: Influxd, db: string): Promise<StoredPoint[]> {
   const ms = await influxd.query("SHOW MEASUREMENTS", db);
   const names = (ms.results[0]?.series?.[0]?.values ?? []).map((v) => String(v[0]));
-  const out: CanonicalPoint[] = [];
+  const out: StoredPoint[] = [];
   for (const m of names) {
     const r = await influxd.query(`SELECT * FROM "${m}" GROUP BY *`, db, "u");
     if (r.results[0]?.error) throw new Error(r.results[0].error);
@@ -45,9 +53,14 @@ export async function databasePoints(influxd: Influxd, db: string): Promise<Cano
           if (c === "time") time = String(row[i]);
           else if (row[i] !== null) fields[c] = row[i];
         });
-        out.push(canonical(m, s.tags ?? {}, fields, time));
+        out.push({ measurement: m, tags: s.tags ?? {}, fields, time });
       }
     }
   }
   return out;
+}
+
+/** Every point in the database, canonical. */
+export async function databasePoints(influxd: Influxd, db: string): Promise<CanonicalPoint[]> {
+  return (await databaseRows(influxd, db)).map((p) => canonical(p.measurement, p.tags, p.fields, p.time));
 }

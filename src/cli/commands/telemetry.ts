@@ -73,7 +73,6 @@ export function register(program: Command): void {
         `dropped        ${c.dropped}`,
         `pending        ${c.pending}`,
         `shipped up to  byte ${s.shippedThroughBytes}`,
-        ...(s.retractionsPending > 0 ? [`to delete      ${s.retractionsPending} range(s) of points a resume cut from the journal (telemetry.retract.json; \`mhil telemetry push\` deletes them)`] : []),
       ];
       process.stdout.write(lines.join("\n") + "\n");
     });

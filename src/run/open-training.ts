@@ -1,0 +1,37 @@
+// Everything that can refuse a training run's input, before its run directory exists: the device (through the
+// one device stack), the dataset and the session, and on a resume the checkpoint put back.
+import { openDeviceStack, type DeviceStack } from "../backends/device-stack.js";
+import type { DeviceEvents } from "../backends/device-events.js";
+import { EnergyLedger } from "../energy/ledger.js";
+import { Rng } from "../random/rng.js";
+import { TrainingSession, type SessionCheckpoint } from "../train/session.js";
+import type { OpenTraining, RunTrainingOptions } from "./run-context.js";
+
+export type { OpenTraining } from "./run-context.js";
+
+/** Opens the device, loads the data, builds the session; a refusal closes what it opened and throws. */
+export async function openTraining(opts: RunTrainingOptions, events: DeviceEvents): Promise<OpenTraining> {
+  const { config } = opts;
+  const ledger = new EnergyLedger();
+  const rng = new Rng(config.seed);
+  let stack: DeviceStack | null = null;
+  try {
+    if (config.weights === "crossbar") {
+      stack = await openDeviceStack(opts.crossbar ?? opts.deviceUri, { ...(opts.wear ? { wear: opts.wear } : {}), stopOnTrip: opts.stopOnTrip === true, events });
+    }
+    const cp = opts.resume?.checkpoint;
+    const session = await TrainingSession.create({ config, crossbar: stack?.crossbar ?? null, ledger, rng, ...(cp ? { checkpoint: cp.session as SessionCheckpoint } : {}) });
+    let restoreJoules = 0;
+    if (cp) {
+      rng.setState(cp.rng);
+      // Nothing on the simulator, whose state the checkpoint carries; re-writing the weights on hardware. Reported
+      // beside the total, so a resumed run's E_learn and total are the uninterrupted run's.
+      restoreJoules = ledger.deviceTotalJoules();
+      ledger.restore(cp.ledger);
+    }
+    return { session, ledger, rng, stack, restoreJoules };
+  } catch (e) {
+    await stack?.close().catch(() => undefined);
+    throw e;
+  }
+}
