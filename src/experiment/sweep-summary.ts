@@ -4,6 +4,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { writeJsonAtomic } from "../files/atomic-write.js";
 import { join } from "node:path";
+import { verdictsByProtocol, type ProtocolVerdict } from "./per-protocol.js";
 import { analyzeSweep, type SweepAnalysis } from "./analysis.js";
 import type { BootstrapInterval } from "./bootstrap.js";
 import type { MatchedContrast } from "./contrasts.js";
@@ -97,6 +98,8 @@ export interface SweepSummary {
   ends: Record<string, SummaryEnd>;
   /** E_learn, overhead and total over the analysed runs (E_learn is what every fit and contrast uses). */
   energy_joules: Record<"learning" | "overhead" | "total", { mean: number; min: number; max: number }>;
+  /** The same analysis on each protocol's runs alone (empty for a single-protocol sweep). */
+  by_protocol: ProtocolVerdict[];
   control_contrasts: SummaryControlContrast[];
   verdict: SweepAnalysis["verdict"];
   reasons: string[];
@@ -172,6 +175,7 @@ export function summarizeSweep(sweepDir: string, config: SweepConfig): SweepSumm
       total: spread(loaded.points.map((p) => p.totalJoules)),
     },
     control_contrasts: controlContrasts(analysis.matchedContrasts),
+    by_protocol: verdictsByProtocol(loaded.points, { errorVarianceRatio: config.analysis.errorVarianceRatio, bootstrapResamples: config.analysis.bootstrapResamples, seed: config.analysis.seed }),
     verdict: analysis.verdict,
     reasons,
     error_variance_ratio: analysis.errorVarianceRatio,
