@@ -19,16 +19,13 @@ export class RunAbortedError extends Error {
 /** Evaluates on the train and test sets, writes summary.json and the success stop. */
 export async function finishRun(run: RunContext): Promise<TrainingSummary> {
   const { session, ledger } = run.training;
-  const { config } = run.opts;
-  const beside = besideTotal(run.opts, run.training);
   run.bus.emit({ kind: "evaluate" });
   const train = await session.evaluate("train");
   const test = session.dataset.testY.length > 0 ? await session.evaluate("test") : null;
   run.host.stop();
   const summary = summarizeRun({
-    config, deviceUri: run.opts.deviceUri, runDir: run.start.runDir, session, ledger, hostMeter: run.host, epochs: run.epochs.map((f) => f.result), train, test, wallSeconds: run.wallSeconds(),
-    interruptedJoules: beside.interruptedJoules,
-    restoreJoules: beside.restoreJoules,
+    config: run.opts.config, deviceUri: run.opts.deviceUri, runDir: run.start.runDir, session, ledger, hostMeter: run.host,
+    epochs: run.epochs.map((f) => f.result), train, test, wallSeconds: run.wallSeconds(), ...besideTotal(run.opts, run.training),
   });
   writeJsonFile(join(run.start.runDir, "summary.json"), summary);
   run.bus.emit({ kind: "stop", status: "success", reason: `completed ${run.epochs.length} epoch(s)`, summary });
