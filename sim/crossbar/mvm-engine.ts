@@ -1,9 +1,16 @@
 // Matrix-vector products (Ohm's law + Kirchhoff) over a Float32 read-out mirror of the conductances,
-// kept in sync on every conductance change and laid out in wasm memory for the SIMD kernels.
-import { newWasmMemory } from "../../src/wasm/assembler.js";
-import { instantiateKernels, type KernelExports } from "./wasm-kernels.js";
+// kept in sync on every conductance change and laid out in wasm memory for the f32x4 SIMD kernels
+// of mvm-kernels.wat.
+import { instantiate, newWasmMemory } from "../../src/wasm/runtime.js";
+import { watModule } from "../../src/wasm/wat.js";
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/** mvm-kernels.wat's exports: pointers are byte offsets into its memory. */
+interface ProductKernels {
+  forward(g: number, x: number, y: number, rows: number, stride: number): void;
+  transposed(g: number, x: number, y: number, rows: number, stride: number): void;
+}
 
 /** Owns the float32 mirror of G (rows × stride, padding columns zero) and computes both products on it. */
 export class MvmEngine {
@@ -15,7 +22,7 @@ export class MvmEngine {
   readonly input: Float32Array;
   /** Output of the last product, amperes (length max(rows, stride)). */
   readonly output: Float32Array;
-  private readonly kernels: KernelExports;
+  private readonly kernels: ProductKernels;
   private readonly gPtr: number;
   private readonly xPtr: number;
   private readonly yPtr: number;
@@ -28,7 +35,7 @@ export class MvmEngine {
     this.yPtr = this.xPtr + align16(vecLen * 4);
     const bytes = this.yPtr + align16(vecLen * 4);
     const memory = newWasmMemory(bytes);
-    this.kernels = instantiateKernels(memory);
+    this.kernels = instantiate(watModule("sim/crossbar/mvm-kernels.wat"), { env: { mem: memory } }) as unknown as ProductKernels;
     this.g32 = new Float32Array(memory.buffer, this.gPtr, rows * this.stride);
     this.input = new Float32Array(memory.buffer, this.xPtr, vecLen);
     this.output = new Float32Array(memory.buffer, this.yPtr, vecLen);
