@@ -1,0 +1,118 @@
+// Characterising the array before training (ledger "characterise", overhead): ground the lines, RESET every
+// used device to its floor (bursts of strong pulses until reads stop moving), read the floor, calibrate the
+// SET step with a burst of update pulses, SET a sample of 256 cells to the ceiling to measure the range,
+// RESET again.
+// Unless the config fixes the pulse width, a device that holds fewer than TARGET_LEVELS steps at the default
+// width (√(min·max) of its limits) gets shorter update pulses, down to its minimum width, and its step is
+// measured again: coarse steps left EqProp at chance (the firmware's reference device: 22 levels at 447 µs,
+// chance on toy:2d; 44 levels at 20 µs, 1.0).
+import type { CrossbarSettings } from "./config.js";
+import { HARD_BURST, median, type ConductanceArray } from "./conductance-array.js";
+
+const MAX_BURSTS = 40;
+const CALIBRATION_PULSES = 20;
+/** Fewest distinguishable levels per device the default pulse width is shortened to reach. */
+const TARGET_LEVELS = 64;
+/** Cells driven to the ceiling to measure the conductance range. */
+const RANGE_SAMPLE = 256;
+/** A read that moves less than this fraction of the first read's largest conductance has stopped moving. */
+const SETTLED = 0.005;
+
+/**
+ * Characterises the `used` cells of the array in place: its calibration, the stuck (dead) cells, the update
+ * pulse width, and the shadow (every used device at its floor, where the final RESET leaves it).
+ */
+export async function characterise(array: ConductanceArray, used: Int32Array, settings: CrossbarSettings): Promise<void> {
+  const n = array.cells;
+  const { id } = array;
+  array.record("characterise", await array.device.reset());
+  const floorRead = () => array.read("characterise");
+  let prev = await floorRead();
+  let range = 0;
+  for (let i = 0; i < n; i++) range = Math.max(range, prev[i]!);
+  // RESET to the floor: bursts of strong pulses until a read no longer moves.
+  const floor = await burstUntilSettled(array, used, -array.resetVolts, prev, SETTLED * range, floorRead);
+  prev = floor.read;
+  const resetBursts = Math.max(1, floor.bursts + 1);
+  const gLow = Float64Array.from(prev);
+  const second = await floorRead();
+  let sq = 0;
+  let cnt = 0;
+  for (let i = 0; i < n; i++) {
+    if (!used[i]) continue;
+    const d = second[i]! - gLow[i]!;
+    sq += d * d;
+    cnt++;
+    gLow[i] = (gLow[i]! + second[i]!) / 2;
+  }
+  const readSigma = Math.sqrt(sq / Math.max(1, cnt) / 2);
+  // The SET step with the update pulse, then the ceiling.
+  const calib = new Int32Array(n);
+  for (let i = 0; i < n; i++) if (used[i]) calib[i] = CALIBRATION_PULSES;
+  const measureSteps = async () => {
+    await array.pulseCounts(calib, array.setVolts, array.widthSeconds, "characterise");
+    const after = await floorRead();
+    return { after, step: Float64Array.from({ length: n }, (_, i) => (used[i] ? (after[i]! - gLow[i]!) / CALIBRATION_PULSES : 0)) };
+  };
+  const first = await measureSteps();
+  let step = first.step;
+  // The ceiling, on a sample of cells only: driving every device to its top is the most expensive
+  // pulse train there is (high conductance), and the range is a property of the population.
+  const sample = new Int32Array(n);
+  const usedCells: number[] = [];
+  for (let i = 0; i < n; i++) if (used[i]) usedCells.push(i);
+  const stride = Math.max(1, Math.floor(usedCells.length / RANGE_SAMPLE));
+  for (let k = 0; k < usedCells.length; k += stride) sample[usedCells[k]!] = 1;
+  const top = (await burstUntilSettled(array, sample, id.limits.maxProgramVoltsPositive, first.after, SETTLED * range, floorRead)).read;
+  const ranges: number[] = [];
+  for (let i = 0; i < n; i++) if (sample[i]) ranges.push(top[i]! - gLow[i]!);
+  const medRange = median(ranges);
+  const usedSteps = () => usedCells.map((i) => step[i]!);
+  let medStep = median(usedSteps());
+  const minWidth = id.limits.minPulseWidthSeconds;
+  for (let tries = 0; settings.pulseWidthSeconds === null && tries < 3; tries++) {
+    const levels = medRange / Math.max(medStep, 2 * readSigma);
+    if (!(levels < TARGET_LEVELS) || !(medStep > 0) || array.widthSeconds <= minWidth) break;
+    // Steps shrink about in proportion to the width well below saturation: aim at TARGET_LEVELS.
+    array.widthSeconds = Math.max(minWidth, (array.widthSeconds * levels) / TARGET_LEVELS);
+    await array.hardPulse(used, -array.resetVolts, resetBursts * HARD_BURST, "characterise");
+    step = (await measureSteps()).step;
+    medStep = median(usedSteps());
+  }
+  const medLow = median(usedCells.map((i) => gLow[i]!));
+  const gHigh = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!used[i]) continue;
+    gHigh[i] = sample[i] ? top[i]! : gLow[i]! + medRange;
+    // Devices that did not switch are stuck (at the top when their floor is high): freeze their pairs.
+    if (gLow[i]! > medLow + 0.5 * medRange || (sample[i] && top[i]! - gLow[i]! < 0.2 * medRange) || !(step[i]! > 0.05 * medStep)) {
+      array.dead[i] = 1;
+      if (gLow[i]! > medLow + 0.5 * medRange) gHigh[i] = gLow[i]!;
+    }
+    if (!(step[i]! > 0)) step[i] = medStep;
+  }
+  if (!(medRange > 0) || !(medStep > 0)) throw new Error(`${id.model}: calibration found no switching (range ${medRange} S, step ${medStep} S per pulse at ${array.setVolts} V, ${array.widthSeconds} s)`);
+  array.cal = { gLow, gHigh, step, gUnit: medRange / settings.weightRange, resetBursts, readSigma };
+  await array.hardPulse(used, -array.resetVolts, resetBursts * HARD_BURST, "characterise");
+  for (let i = 0; i < n; i++) array.shadow[i] = gLow[i]!;
+}
+
+/**
+ * Bursts of HARD_BURST hard pulses at `volts` on the marked cells, each followed by a read, until no marked
+ * cell moves by more than `settled` towards the bound (at most MAX_BURSTS). Returns the last read and the
+ * index of the burst after which nothing moved (MAX_BURSTS when something always did).
+ */
+async function burstUntilSettled(array: ConductanceArray, cells: Int32Array, volts: number, start: Float64Array, settled: number, read: () => Promise<Float64Array>): Promise<{ read: Float64Array; bursts: number }> {
+  const down = volts < 0;
+  let prev = start;
+  let bursts = 0;
+  for (; bursts < MAX_BURSTS; bursts++) {
+    await array.hardPulse(cells, volts, HARD_BURST, "characterise");
+    const now = await read();
+    let moved = 0;
+    for (let i = 0; i < now.length; i++) if (cells[i] && (down ? prev[i]! - now[i]! : now[i]! - prev[i]!) > settled) moved++;
+    prev = now;
+    if (moved === 0) break;
+  }
+  return { read: prev, bursts };
+}
