@@ -1,10 +1,8 @@
 // A training session: EqProp epochs over a dataset on one weight store (ideal floats or a crossbar).
 //
 // Layered Equilibrium Propagation after Scellier & Bengio 2017, as in the numpy reference
-// (../shared/anchors/eqprop_numpy.py): states s_l ∈ [0, 1], hard-sigmoid ρ(s) = clip(s, 0, 1), and one
-// relaxation step for every layer at once (from the previous states):
-//   s_l ← clip((1 − ε)·s_l + ε·(ρ(s_{l−1})·W_{l−1} + ρ(s_{l+1})·W_lᵀ + b_l) − ε·β·[l = out]·(s_l − y), 0, 1)
-// (the reference's s − ε·(s − ρ'(s)·drive) with ρ'(s) = 1 on [0, 1], where the states always are).
+// (../shared/anchors/eqprop_numpy.py); the relaxation step itself is in relaxation.ts (the reference's
+// s − ε·(s − ρ'(s)·drive) with ρ'(s) = 1 on [0, 1], where the states always are).
 // Free phase T1 steps at β = 0 (from the sample's persistent particle or from zero), nudged phase T2
 // steps at β from the free state; ΔW_l = (α_l/β)·(ρ(s_l)ρ(s_{l+1})ᵀ|nudged − ρ(s_l)ρ(s_{l+1})ᵀ|free)/B.
 // Centred nudging (Laborieux et al. 2021): two nudged phases at +β and −β, ΔW from their difference / 2β.
@@ -18,7 +16,8 @@ import { loadDataset, type Dataset } from "./datasets.js";
 import { controlEpochLabels } from "./control-labels.js";
 import { IdealStore } from "./ideal-store.js";
 import { log2ProbabilityOfClass } from "./probability.js";
-import { decodeFloat64, encodeFloat64, type Phase, type StoreCheckpoint, type WeightStore } from "./store.js";
+import { copyStates, Relaxation } from "./relaxation.js";
+import { decodeFloat64, encodeFloat64, type StoreCheckpoint, type WeightStore } from "./store.js";
 
 export interface BatchProgress {
   epoch: number;
@@ -83,19 +82,6 @@ export interface SessionCheckpoint {
   rng: RngState;
 }
 
-/** Relaxation buffers for one batch size. */
-interface Work {
-  batch: number;
-  x: Float64Array;
-  inputDrive: Float64Array;
-  /** Per layer 1..L (index 0 unused): states, drives, a scratch product. */
-  s: Float64Array[];
-  drive: Float64Array[];
-  tmp: Float64Array[];
-  /** The first state layer's constant drive: ρ(x)·W_0 + b_0. */
-  constant1: Float64Array;
-}
-
 export class TrainingSession {
   readonly dataset: Dataset;
   readonly config: TrainConfig;
@@ -106,6 +92,7 @@ export class TrainingSession {
   private readonly particles: Float64Array[] | null;
   private readonly rates: number[];
   private readonly rng: Rng;
+  private readonly relaxation: Relaxation;
   private epochsCompleted = 0;
 
   private constructor(config: TrainConfig, dataset: Dataset, store: WeightStore, rng: Rng) {
@@ -116,6 +103,7 @@ export class TrainingSession {
     this.sizes = store.sizes;
     this.rates = layerRates(config);
     this.biases = this.sizes.slice(1).map((n) => new Float64Array(n));
+    this.relaxation = new Relaxation(store, this.sizes, this.biases, config.epsilon);
     const n = dataset.trainY.length;
     this.particles = config.persistentParticles ? this.sizes.slice(1).map((k) => new Float64Array(n * k)) : null;
   }
@@ -166,9 +154,9 @@ export class TrainingSession {
     const order = Int32Array.from({ length: n }, (_, i) => i);
     if (c.shuffle) this.rng.shuffle(order);
     const batches = Math.ceil(n / B);
-    const free = this.work("free", B);
-    const plus = this.work("plus", B);
-    const minus = c.centredNudging ? this.work("minus", B) : null;
+    const free = this.relaxation.work("free", B);
+    const plus = this.relaxation.work("plus", B);
+    const minus = c.centredNudging ? this.relaxation.work("minus", B) : null;
     const result: EpochResult = { epoch, trainLoss: 0, trainAccuracy: 0, updates: 0, pulses: 0, weightPathL1: 0, prequentialBits: 0, samples: 0, stopped: false };
     let lossSum = 0;
     let correct = 0;
@@ -197,7 +185,7 @@ export class TrainingSession {
         }
       }
       await this.store.forward(0, free.x, m, free.inputDrive, "free");
-      await this.relax(free, m, c.T1, 0, labels, "free");
+      await this.relaxation.relax(free, m, c.T1, 0, labels, "free");
       if (this.particles) {
         for (let k = 0; k < m; k++) {
           const r = order[start + k]!;
@@ -225,12 +213,12 @@ export class TrainingSession {
       }
       // Nudged phase(s) from the free state; the input drive is unchanged.
       copyStates(free, plus, m, this.sizes);
-      await this.relax(plus, m, c.T2, c.beta, labels, "nudged");
+      await this.relaxation.relax(plus, m, c.T2, c.beta, labels, "nudged");
       let low = free;
       let twoSided = 1;
       if (minus) {
         copyStates(free, minus, m, this.sizes);
-        await this.relax(minus, m, c.T2, -c.beta, labels, "nudged");
+        await this.relaxation.relax(minus, m, c.T2, -c.beta, labels, "nudged");
         low = minus;
         twoSided = 2;
       }
@@ -277,7 +265,7 @@ export class TrainingSession {
     const C = ds.numClasses;
     const L = this.sizes.length - 1;
     const chunk = Math.min(Math.max(1, n), 250);
-    const w = this.work("eval", chunk);
+    const w = this.relaxation.work("eval", chunk);
     const predictions = new Int32Array(n);
     const log2ProbTrue = new Float64Array(n);
     let lossSum = 0;
@@ -291,7 +279,7 @@ export class TrainingSession {
       }
       for (let l = 1; l <= L; l++) w.s[l]!.fill(0);
       await this.store.forward(0, w.x, m, w.inputDrive, "free");
-      await this.relax(w, m, this.config.evalSteps, 0, labels, "free");
+      await this.relaxation.relax(w, m, this.config.evalSteps, 0, labels, "free");
       const out = w.s[L]!;
       for (let k = 0; k < m; k++) {
         const y = Y[start + k]!;
@@ -371,93 +359,4 @@ export class TrainingSession {
     this.rng.setState(cp.rng);
     this.epochsCompleted = cp.epochsCompleted;
   }
-
-  // ---- relaxation ------------------------------------------------------------------------------
-
-  private workCache = new Map<string, Work>();
-
-  /** Relaxation buffers by role and batch size, allocated once. */
-  private work(role: "free" | "plus" | "minus" | "eval", batch: number): Work {
-    const key = `${role}:${batch}`;
-    const hit = this.workCache.get(key);
-    if (hit) return hit;
-    const L = this.sizes.length - 1;
-    const alloc = (l: number) => (l === 0 ? new Float64Array(0) : new Float64Array(batch * this.sizes[l]!));
-    const w: Work = {
-      batch,
-      x: new Float64Array(batch * this.sizes[0]!),
-      inputDrive: new Float64Array(batch * this.sizes[1]!),
-      constant1: new Float64Array(batch * this.sizes[1]!),
-      s: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
-      drive: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
-      tmp: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
-    };
-    this.workCache.set(key, w);
-    return w;
-  }
-
-  /** `steps` synchronous relaxation steps of every state layer; beta ≠ 0 nudges the output towards onehot(labels). */
-  private async relax(w: Work, m: number, steps: number, beta: number, labels: Int32Array, phase: Phase): Promise<void> {
-    const L = this.sizes.length - 1;
-    const eps = this.config.epsilon;
-    // The first state layer's drive from the input plus its bias is constant over the relaxation.
-    const n1 = this.sizes[1]!;
-    const b1 = this.biases[0]!;
-    const constant1 = w.constant1;
-    for (let k = 0; k < m; k++) {
-      const off = k * n1;
-      for (let j = 0; j < n1; j++) constant1[off + j] = w.inputDrive[off + j]! + b1[j]!;
-    }
-    for (let t = 0; t < steps; t++) {
-      // Products from the previous states, for every layer, before any state moves.
-      for (let l = 1; l <= L; l++) {
-        if (l > 1) await this.store.forward(l - 1, w.s[l - 1]!, m, w.drive[l]!, phase);
-        if (l < L) await this.store.transposed(l, w.s[l + 1]!, m, w.tmp[l]!, phase);
-      }
-      for (let l = 1; l <= L; l++) {
-        const count = m * this.sizes[l]!;
-        const below = l === 1 ? constant1 : w.drive[l]!;
-        const bias = l === 1 ? null : this.biases[l - 1]!;
-        const above = l < L ? w.tmp[l]! : null;
-        const nudge = l === L && beta !== 0;
-        stepLayer(w.s[l]!, below, above, bias, this.sizes[l]!, count, eps, nudge ? labels : null, beta);
-      }
-    }
-  }
-}
-
-/**
- * s ← clip((1 − ε)·s + ε·(below + above + bias) − ε·β·(s − onehot(y)), 0, 1), the last term only
- * when `labels` is given (the nudged output layer).
- */
-function stepLayer(s: Float64Array, below: Float64Array, above: Float64Array | null, bias: Float64Array | null, size: number, count: number, eps: number, labels: Int32Array | null, beta: number): void {
-  const keep = 1 - eps;
-  if (above !== null && bias === null && labels === null) {
-    // The first hidden layer: its input drive and bias are already summed in `below`.
-    for (let k = 0; k < count; k++) {
-      const v = keep * s[k]! + eps * (below[k]! + above[k]!);
-      s[k] = v < 0 ? 0 : v > 1 ? 1 : v;
-    }
-    return;
-  }
-  const eb = eps * beta;
-  for (let k = 0, j = 0, row = 0; k < count; k++) {
-    const old = s[k]!;
-    let d = below[k]!;
-    if (above !== null) d += above[k]!;
-    if (bias !== null) d += bias[j]!;
-    let v = keep * old + eps * d;
-    if (labels !== null) v -= eb * (old - (j === labels[row]! ? 1 : 0));
-    s[k] = v < 0 ? 0 : v > 1 ? 1 : v;
-    if (++j === size) {
-      j = 0;
-      row++;
-    }
-  }
-}
-
-function copyStates(from: Work, to: Work, m: number, sizes: readonly number[]): void {
-  for (let l = 1; l < sizes.length; l++) to.s[l]!.set(from.s[l]!.subarray(0, m * sizes[l]!));
-  to.x.set(from.x.subarray(0, m * sizes[0]!));
-  to.inputDrive.set(from.inputDrive.subarray(0, m * sizes[1]!));
 }

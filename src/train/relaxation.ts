@@ -1,0 +1,119 @@
+// EqProp relaxation: the layered states settle under the store's products, free (β = 0) or nudged.
+//
+// One relaxation step for every layer at once (from the previous states), states s_l ∈ [0, 1] and
+// hard-sigmoid ρ(s) = clip(s, 0, 1):
+//   s_l ← clip((1 − ε)·s_l + ε·(ρ(s_{l−1})·W_{l−1} + ρ(s_{l+1})·W_lᵀ + b_l) − ε·β·[l = out]·(s_l − y), 0, 1)
+// The input drive ρ(x)·W_0 does not change during a batch's relaxation: the caller computes it once per
+// batch into Work.inputDrive, and the first state layer adds its bias to it once per relaxation.
+import type { Phase, WeightStore } from "./store.js";
+
+/** Relaxation buffers for one batch size. */
+export interface Work {
+  batch: number;
+  x: Float64Array;
+  inputDrive: Float64Array;
+  /** Per layer 1..L (index 0 unused): states, drives, a scratch product. */
+  s: Float64Array[];
+  drive: Float64Array[];
+  tmp: Float64Array[];
+  /** The first state layer's constant drive: ρ(x)·W_0 + b_0. */
+  constant1: Float64Array;
+}
+
+/** Settles the states of a network [d, h1, …, C] on a store; the biases are the session's (digital) ones, read live. */
+export class Relaxation {
+  private workCache = new Map<string, Work>();
+
+  constructor(
+    private readonly store: WeightStore,
+    private readonly sizes: readonly number[],
+    private readonly biases: readonly Float64Array[],
+    private readonly epsilon: number,
+  ) {}
+
+  /** Relaxation buffers by role and batch size, allocated once. */
+  work(role: "free" | "plus" | "minus" | "eval", batch: number): Work {
+    const key = `${role}:${batch}`;
+    const hit = this.workCache.get(key);
+    if (hit) return hit;
+    const L = this.sizes.length - 1;
+    const alloc = (l: number) => (l === 0 ? new Float64Array(0) : new Float64Array(batch * this.sizes[l]!));
+    const w: Work = {
+      batch,
+      x: new Float64Array(batch * this.sizes[0]!),
+      inputDrive: new Float64Array(batch * this.sizes[1]!),
+      constant1: new Float64Array(batch * this.sizes[1]!),
+      s: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
+      drive: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
+      tmp: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
+    };
+    this.workCache.set(key, w);
+    return w;
+  }
+
+  /** `steps` synchronous relaxation steps of every state layer; beta ≠ 0 nudges the output towards onehot(labels). */
+  async relax(w: Work, m: number, steps: number, beta: number, labels: Int32Array, phase: Phase): Promise<void> {
+    const L = this.sizes.length - 1;
+    const eps = this.epsilon;
+    // The first state layer's drive from the input plus its bias is constant over the relaxation.
+    const n1 = this.sizes[1]!;
+    const b1 = this.biases[0]!;
+    const constant1 = w.constant1;
+    for (let k = 0; k < m; k++) {
+      const off = k * n1;
+      for (let j = 0; j < n1; j++) constant1[off + j] = w.inputDrive[off + j]! + b1[j]!;
+    }
+    for (let t = 0; t < steps; t++) {
+      // Products from the previous states, for every layer, before any state moves.
+      for (let l = 1; l <= L; l++) {
+        if (l > 1) await this.store.forward(l - 1, w.s[l - 1]!, m, w.drive[l]!, phase);
+        if (l < L) await this.store.transposed(l, w.s[l + 1]!, m, w.tmp[l]!, phase);
+      }
+      for (let l = 1; l <= L; l++) {
+        const count = m * this.sizes[l]!;
+        const below = l === 1 ? constant1 : w.drive[l]!;
+        const bias = l === 1 ? null : this.biases[l - 1]!;
+        const above = l < L ? w.tmp[l]! : null;
+        const nudge = l === L && beta !== 0;
+        stepLayer(w.s[l]!, below, above, bias, this.sizes[l]!, count, eps, nudge ? labels : null, beta);
+      }
+    }
+  }
+}
+
+/**
+ * s ← clip((1 − ε)·s + ε·(below + above + bias) − ε·β·(s − onehot(y)), 0, 1), the last term only
+ * when `labels` is given (the nudged output layer).
+ */
+function stepLayer(s: Float64Array, below: Float64Array, above: Float64Array | null, bias: Float64Array | null, size: number, count: number, eps: number, labels: Int32Array | null, beta: number): void {
+  const keep = 1 - eps;
+  if (above !== null && bias === null && labels === null) {
+    // The first hidden layer: its input drive and bias are already summed in `below`.
+    for (let k = 0; k < count; k++) {
+      const v = keep * s[k]! + eps * (below[k]! + above[k]!);
+      s[k] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+    return;
+  }
+  const eb = eps * beta;
+  for (let k = 0, j = 0, row = 0; k < count; k++) {
+    const old = s[k]!;
+    let d = below[k]!;
+    if (above !== null) d += above[k]!;
+    if (bias !== null) d += bias[j]!;
+    let v = keep * old + eps * d;
+    if (labels !== null) v -= eb * (old - (j === labels[row]! ? 1 : 0));
+    s[k] = v < 0 ? 0 : v > 1 ? 1 : v;
+    if (++j === size) {
+      j = 0;
+      row++;
+    }
+  }
+}
+
+/** Copies the states, inputs and input drive of the first m samples (a nudged phase starts from the free state). */
+export function copyStates(from: Work, to: Work, m: number, sizes: readonly number[]): void {
+  for (let l = 1; l < sizes.length; l++) to.s[l]!.set(from.s[l]!.subarray(0, m * sizes[l]!));
+  to.x.set(from.x.subarray(0, m * sizes[0]!));
+  to.inputDrive.set(from.inputDrive.subarray(0, m * sizes[1]!));
+}
