@@ -28,7 +28,7 @@ export const CrossbarSettingsSchema = z.strictObject({
   quantization: z.enum(["round", "stochastic"]).default("stochastic"),
   /** Most pulses one device receives in one update (clipped). */
   maxPulsesPerUpdate: z.number().int().min(1).default(4),
-  /** Read the touched devices back after programming and correct once towards the target. */
+  /** After each update, write-verify the pulsed devices: read back, correct once towards the intended conductance (SET or RESET), read to confirm (src/train/write-verify.ts). */
   writeVerify: z.boolean().default(false),
   /** Refresh a pair (re-centre G⁺ and G⁻, keeping G⁺ − G⁻) when either device passes this fraction of its range. */
   refreshThreshold: z.number().gt(0).max(1).default(0.9),

@@ -1,15 +1,18 @@
 // Writing conductance pairs outside the update itself: the initial (or a checkpoint's) weights, the refresh
-// of pairs near saturation, and the write-verify after an update.
+// of pairs near saturation, and the write-verify after an update (write-verify.ts does the verifying).
 //
 // Weights: each pair RESET to its floors, then SET steps on one side so that G⁺ − G⁻ = W·gUnit.
 // Refresh (ledger "refresh", learning): a pair whose device passes refreshThreshold of its range is read,
 // both devices RESET to the floor, and the difference re-written on one side.
 import type { Activity } from "../energy/ledger.js";
-import { HARD_BURST, type ConductanceArray } from "./conductance-array.js";
+import { HARD_BURST, median, type ConductanceArray } from "./conductance-array.js";
 import { forEachPair, type Block } from "./placement.js";
+import { programToTargets, type ConductanceTarget } from "./write-verify.js";
 
 /** Smallest common mode (fraction of the range, on the lower device) that makes a refresh worthwhile. */
 const MIN_COMMON_MODE = 0.05;
+/** Correcting rounds of the write-verify after an update: one, as crossbar.writeVerify promises. */
+const VERIFY_ROUNDS = 1;
 
 /**
  * Writes weights: each pair RESET to its floors, then SET steps on one side so that G⁺ − G⁻ = W·gUnit
@@ -78,19 +81,33 @@ export async function refreshSaturated(array: ConductanceArray, blocks: readonly
   await rewritePairs(array, targets, "refresh");
 }
 
-/** Write-verify: read back, and correct each pulsed pair once towards its intended difference. */
+/**
+ * Write-verify after an update (crossbar.writeVerify): the pulsed devices are read back and corrected once
+ * towards the conductance the shadow intends for them (SET when short, RESET when over), then read again to
+ * confirm (write-verify.ts, one round). Done within the store's resolution: half a median step, or twice
+ * the read noise when that is larger. The shadow of those devices takes the final reading.
+ */
 export async function verifyWrites(array: ConductanceArray, counts: Int32Array, maxPulses: number): Promise<void> {
-  const intended = array.shadow.slice();
-  const read = await array.read("verifyRead");
-  const fix = new Int32Array(array.cells);
+  const { cal, cols } = array;
+  const targets: ConductanceTarget[] = [];
   for (let cell = 0; cell < counts.length; cell++) {
-    if (counts[cell] === 0) continue;
-    const err = intended[cell]! - read[cell]!; // > 0: fell short
-    const n = Math.round(Math.abs(err) / array.cal.step[cell]!);
-    if (n === 0) continue;
-    // Short: more SET on the same cell; overshoot: SET its partner (pairs start on even block columns).
-    fix[err > 0 ? cell : array.partnerOf(cell)] = Math.min(n, maxPulses);
+    if (counts[cell]! > 0) targets.push({ row: Math.floor(cell / cols), col: cell % cols, siemens: array.shadow[cell]!, stepSiemens: cal.step[cell]! });
   }
-  for (let i = 0; i < read.length; i++) array.shadow[i] = read[i]!;
-  await array.applyCounts(fix, "program");
+  if (targets.length === 0) return;
+  const toleranceSiemens = Math.max(0.5 * median(targets.map((t) => t.stepSiemens!)), 2 * cal.readSigma);
+  const result = await programToTargets(
+    array.device,
+    targets,
+    {
+      toleranceSiemens,
+      startFraction: array.setVolts / array.id.limits.maxProgramVoltsPositive,
+      startWidthSeconds: array.widthSeconds,
+      readsPerVerify: 1,
+      maxRounds: VERIFY_ROUNDS,
+      maxCountPerRound: maxPulses,
+      readVolts: array.readVolts,
+    },
+    (activity, m) => array.record(activity, m),
+  );
+  for (const c of result.cells) array.shadow[c.row * cols + c.col] = c.finalSiemens;
 }

@@ -1,8 +1,9 @@
-// Write-verify on the ReRAM preset: converge cells to targets within a tolerance, and account for it.
+// Write-verify (src/train/write-verify.ts, the one the crossbar store runs) on the ReRAM preset: converge
+// cells to targets within a tolerance, and account for it.
 import { describe, expect, it } from "vitest";
 import { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 import { PRESETS } from "../../sim/devices/presets.js";
-import { programToTargets, type ConductanceTarget } from "../../calibration/write-verify.js";
+import { programToTargets, type ConductanceTarget } from "../../src/train/write-verify.js";
 import { Rng } from "../../src/random/rng.js";
 
 describe("write-verify (ConvergeToState) on the ReRAM preset", () => {

@@ -86,6 +86,8 @@ describe("crossbar weight store", () => {
     expect(ledger.activityJoules("freeRead")).toBeGreaterThan(0);
     expect(ledger.activityJoules("nudgedRead")).toBeGreaterThan(0);
     expect(reads).toBeCloseTo(xb.joules.mvm - init.mvm, 18);
+    // writeVerify: every update's pulsed devices were read back (src/train/write-verify.ts).
+    expect(ledger.activityJoules("verifyRead")).toBeGreaterThan(0);
     // Update pulses, verify reads and refresh (reads and pulses) are the rest of what the backend reported.
     const writes = ledger.activityJoules("program") + ledger.activityJoules("verifyRead") + ledger.activityJoules("refresh");
     expect(writes).toBeCloseTo(xb.joules.program + xb.joules.readArray - init.program - init.readArray, 18);

@@ -2,12 +2,19 @@
 // ConvergeToState. Every unconverged cell is pulsed in one batch per round, then the array is read back.
 // Per cell: pulse counts grow while nothing moves, then the amplitude ramps, then the width; after a
 // move the next count is sized from the measured change per pulse; an overshoot backs the amplitude off.
-import type { CellPulse, Crossbar, Measured } from "../src/hal/crossbar.js";
+// The one write-verify of the house: the crossbar store runs it after an update (crossbar.writeVerify),
+// and it programs any set of targets on any backend (tests/calibration/write-verify.test.ts).
+import type { CellPulse, Crossbar, Measured } from "../hal/crossbar.js";
 
 export interface ConductanceTarget {
   row: number;
   col: number;
   siemens: number;
+  /**
+   * |ΔG| of one pulse at the first amplitude and width, when already known (the store's characterised
+   * step): it sizes the first count, which otherwise starts at one pulse and grows until the device moves.
+   */
+  stepSiemens?: number;
 }
 
 export interface WriteVerifyOptions {
@@ -25,6 +32,8 @@ export interface WriteVerifyOptions {
   maxRounds?: number;
   /** Largest pulse count per round per cell (default min(64, maxPulseCount)). */
   maxCountPerRound?: number;
+  /** Read voltage of the verify reads (default: the backend's own). */
+  readVolts?: number;
 }
 
 export interface WriteVerifyCellResult extends ConductanceTarget {
@@ -77,7 +86,7 @@ export async function programToTargets(xbar: Crossbar, targets: ConductanceTarge
   const readAll = async (): Promise<Float64Array> => {
     let sum: Float64Array | null = null;
     for (let k = 0; k < reads; k++) {
-      const m = await xbar.readArray();
+      const m = o.readVolts === undefined ? await xbar.readArray() : await xbar.readArray(o.readVolts);
       sink("verifyRead", m);
       verifyJoules += joulesOf(m);
       seconds += m.durationSeconds;
@@ -90,7 +99,7 @@ export async function programToTargets(xbar: Crossbar, targets: ConductanceTarge
 
   let g = await readAll();
   const cells: CellState[] = targets.map((t) => ({
-    t, g: g[t.row * id.cols + t.col]!, volts: 0, width: w0, count: 1, perPulse: 0, lastSign: 0, rounds: 0, pulses: 0, confirming: false, done: false,
+    t, g: g[t.row * id.cols + t.col]!, volts: 0, width: w0, count: 1, perPulse: t.stepSiemens ?? 0, lastSign: 0, rounds: 0, pulses: 0, confirming: false, done: false,
   }));
   const limitFor = (sign: number) => (sign > 0 ? L.maxProgramVoltsPositive : L.maxProgramVoltsNegative);
   for (const c of cells) c.confirming = Math.abs(c.t.siemens - c.g) <= o.toleranceSiemens;
@@ -164,7 +173,7 @@ export async function programToTargets(xbar: Crossbar, targets: ConductanceTarge
       }
     }
   }
-  const results: WriteVerifyCellResult[] = cells.map((c) => ({ ...c.t, finalSiemens: c.g, converged: c.done, rounds: c.rounds, pulses: c.pulses }));
+  const results: WriteVerifyCellResult[] = cells.map((c) => ({ row: c.t.row, col: c.t.col, siemens: c.t.siemens, finalSiemens: c.g, converged: c.done, rounds: c.rounds, pulses: c.pulses }));
   return {
     cells: results,
     converged: results.filter((r) => r.converged).length,
