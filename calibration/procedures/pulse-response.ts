@@ -4,7 +4,7 @@ import type { CellPulse, Crossbar } from "../../src/hal/crossbar.js";
 import type { CellRef } from "../cells.js";
 import { ProcedureCost } from "../energy-tally.js";
 import { noProgress, type ProgressFn } from "../progress.js";
-import { averagedArray } from "./read-average.js";
+import { averagedRead } from "../../src/train/repeated-reads.js";
 
 export interface PulseResponseOptions {
   cells: CellRef[];
@@ -56,11 +56,11 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
   const down = batch(-1);
   const curves: PulseResponseCurve[] = o.cells.map((c) => ({ row: c.row, col: c.col, siemens: [] }));
   const record = (g: Float64Array) => o.cells.forEach((c, j) => curves[j]!.siemens.push(g[c.row * id.cols + c.col]!));
-  record(await averagedArray(xbar, o.readsPerPoint, cost));
+  record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));
   for (const [k, sign] of polarity.entries()) {
     const m = await xbar.program(sign > 0 ? up : down);
     cost.add(m, "pulse", m.value.pulsesApplied);
-    record(await averagedArray(xbar, o.readsPerPoint, cost));
+    record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));
     if ((k + 1) % 16 === 0 || k + 1 === polarity.length) progress(k + 1, polarity.length, "pulse response");
   }
   return { voltsPositive: o.voltsPositive, voltsNegative: o.voltsNegative, widthSeconds: o.widthSeconds, readsPerPoint: o.readsPerPoint, pulsesPerPoint: perPoint, polarity, curves, cost: cost.toJSON() };

@@ -4,7 +4,7 @@ import type { CellPulse, Crossbar } from "../../src/hal/crossbar.js";
 import type { CellRef } from "../cells.js";
 import { ProcedureCost } from "../energy-tally.js";
 import { noProgress, type ProgressFn } from "../progress.js";
-import { averagedArray } from "./read-average.js";
+import { averagedRead } from "../../src/train/repeated-reads.js";
 
 export interface ThresholdOptions {
   cells: CellRef[];
@@ -51,12 +51,12 @@ export async function thresholdSearch(xbar: Crossbar, o: ThresholdOptions, progr
   const vn = grid(id.limits.maxProgramVoltsNegative);
   for (let k = 0; k < n; k++) {
     // Up then down at the same magnitude keeps the cells near where they started.
-    const g0 = await averagedArray(xbar, o.readsPerPoint, cost);
+    const g0 = await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read"));
     await pulseAll(vp[k]!);
-    const g1 = await averagedArray(xbar, o.readsPerPoint, cost);
+    const g1 = await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read"));
     positive.push({ ...change(g0, g1), volts: vp[k]! });
     await pulseAll(-vn[k]!);
-    const g2 = await averagedArray(xbar, o.readsPerPoint, cost);
+    const g2 = await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read"));
     negative.push({ ...change(g1, g2), volts: -vn[k]! });
     progress(k + 1, n, "threshold");
   }

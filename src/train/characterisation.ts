@@ -8,6 +8,7 @@
 // chance on toy:2d; 44 levels at 20 µs, 1.0).
 import type { CrossbarSettings } from "./config.js";
 import { HARD_BURST, median, type ConductanceArray } from "./conductance-array.js";
+import { readStatistics } from "./repeated-reads.js";
 
 const MAX_BURSTS = 40;
 const CALIBRATION_PULSES = 20;
@@ -34,18 +35,18 @@ export async function characterise(array: ConductanceArray, used: Int32Array, se
   const floor = await burstUntilSettled(array, used, -array.resetVolts, prev, SETTLED * range, floorRead);
   prev = floor.read;
   const resetBursts = Math.max(1, floor.bursts + 1);
+  // The floor and the read noise from two reads of it (repeated-reads.ts), pooled over the used devices.
+  const floorStats = readStatistics([prev, await floorRead()]);
   const gLow = Float64Array.from(prev);
-  const second = await floorRead();
-  let sq = 0;
+  let noiseVariance = 0;
   let cnt = 0;
   for (let i = 0; i < n; i++) {
     if (!used[i]) continue;
-    const d = second[i]! - gLow[i]!;
-    sq += d * d;
+    noiseVariance += floorStats.variance[i]!;
     cnt++;
-    gLow[i] = (gLow[i]! + second[i]!) / 2;
+    gLow[i] = floorStats.mean[i]!;
   }
-  const readSigma = Math.sqrt(sq / Math.max(1, cnt) / 2);
+  const readSigma = Math.sqrt(noiseVariance / Math.max(1, cnt));
   // The SET step with the update pulse, then the ceiling.
   const calib = new Int32Array(n);
   for (let i = 0; i < n; i++) if (used[i]) calib[i] = CALIBRATION_PULSES;
