@@ -1,111 +1,109 @@
 // Writes DIR/report.html: one self-contained page (inline SVG and CSS, no scripts, no network) for a sweep
-// directory or a single run directory.
-import { writeFileAtomic } from "../files/atomic-write.js";
+// directory or a single run directory. Every sentence stating a result is built from the data.
 import { join } from "node:path";
-import { accuracyChart, conductanceChart, energyByComponentChart, energyVsBitsChart, landauerChart } from "./charts.js";
-import { renderSvg } from "./render-svg.js";
+import { endCounts } from "../experiment/end-fit.js";
+import { BRACKET_ENDS, CONTROL_LABELS } from "../experiment/point.js";
+import { writeFileAtomic } from "../files/atomic-write.js";
+import { accuracyChart } from "./charts/accuracy-chart.js";
+import { placeRuns, type BitsPlacement } from "./charts/bits-placement.js";
+import { jitter } from "./charts/common.js";
+import { conductanceBins, conductanceChart } from "./charts/conductance-chart.js";
+import { controlCells, controlChart } from "./charts/control-chart.js";
+import { componentMeans, energyComponentsChart } from "./charts/energy-components.js";
+import { energyKindsChart, energyVsBitsChart } from "./charts/energy-vs-bits.js";
+import { landauerChart, landauerPoints } from "./charts/landauer-chart.js";
+import { conductanceNote } from "./checkpoint-conductances.js";
+import { contrastSection, controlFindings, controlTable } from "./contrast-section.js";
+import { countsText, esc } from "./format.js";
+import { figure, page } from "./page.js";
+import { protocolSection } from "./protocol-section.js";
 import { loadReportData, type ReportData } from "./report-data.js";
+import { runSection } from "./run-section.js";
+import { competitorsTable, endsTable, energyTable, verdictSection } from "./verdict-section.js";
 
 export const REPORT_FILE = "report.html";
 
 export async function buildReport(dir: string): Promise<string> {
-  const data = loadReportData(dir);
-  const html = await reportHtml(data);
+  const html = await reportHtml(loadReportData(dir));
   const path = join(dir, REPORT_FILE);
   writeFileAtomic(path, html);
   return path;
 }
 
-const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-const num = (x: unknown, digits = 3) => (typeof x === "number" && Number.isFinite(x) ? (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(digits - 1) : x.toPrecision(digits)) : "—");
+/** What the E–I chart leaves off its log panel, and where it went. */
+function placementCaption(d: ReportData, pl: BitsPlacement): string {
+  const lowerZero = pl.placed.filter((r) => r.lowerIsZero).length;
+  const ends = BRACKET_ENDS.filter((e) => e !== "estimate").map((end) => {
+    const c = endCounts(d.points, end);
+    return `${c.zeroI} on the ${end} end${c.zeroI ? ` (${countsText(c.zeroIByLabels)})` : ""}`;
+  });
+  return [
+    `Each point on the log–log panel is one of ${pl.placed.length} runs at its estimate of I; its bar spans the bracket from the lower to the upper end${lowerZero ? `, and the ${lowerZero} bars that start at the left edge have a lower end of 0` : ""}.`,
+    pl.zero.length ? `The strip on the left holds the ${pl.zero.length} runs whose estimate of I is 0 (${countsText(pl.zeroByLabels)}): a log axis has no 0.` : "No run has an estimate of I at 0.",
+    `Runs at I = 0: ${ends.join(", ")}.`,
+    d.summary ? "Lines: the Deming fit of log E_learn on log I on each end." : "",
+    pl.noEnergy ? `${pl.noEnergy} run(s) spent no learning energy (E_learn = 0, e.g. ideal weights) and are on neither panel.` : "",
+    pl.noEstimate ? `${pl.noEstimate} run(s) report no estimate of I and are on neither panel.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
 
-async function figure(id: string, caption: string, spec: Parameters<typeof renderSvg>[0] | null, emptyNote: string): Promise<string> {
-  const body = spec ? await renderSvg(spec) : `<p class="empty">${esc(emptyNote)}</p>`;
-  return `<figure id="${id}">${body}<figcaption>${esc(caption)}</figcaption></figure>`;
+async function energySections(d: ReportData, pl: BitsPlacement): Promise<string[]> {
+  const shown = pl.placed.length + pl.zero.length > 0;
+  const none = "No run has both E_learn > 0 and an estimate of I.";
+  const out = [await figure("plot-energy-vs-bits", placementCaption(d, pl), shown ? energyVsBitsChart(d.points, pl, d.summary) : null, `${none} ${placementCaption(d, pl)}`)];
+  if (d.summary) out.push(endsTable(d.summary), energyTable(d.summary));
+  const ratio = pl.placed.concat(pl.zero).map((r) => r.overhead / r.eLearn).filter((x) => Number.isFinite(x) && x > 0);
+  const median = ratio.sort((a, b) => a - b)[Math.floor(ratio.length / 2)];
+  const kindsCaption = `The same runs and the same I axis, with every run's overhead (reset, initialisation, characterisation) and total beside its E_learn.${median !== undefined ? ` The median run spent ${median >= 100 ? Math.round(median) : median.toPrecision(3)} times its E_learn on overhead.` : ""} Only E_learn enters the fit and the contrasts.`;
+  out.push(await figure("plot-energy-kinds", kindsCaption, shown ? energyKindsChart(pl) : null, none));
+  if (d.summary) out.push(competitorsTable(d.summary));
+  return out;
+}
+
+async function controlSection(d: ReportData): Promise<string> {
+  if (!d.points.some((p) => p.labelMode === CONTROL_LABELS)) {
+    return `<h2>The control</h2><p class="empty" id="no-control">This sweep has no control runs (labels “${CONTROL_LABELS}”, in ${new Set(d.points.map((p) => p.labelMode)).size} label mode(s) run): E_learn without information cannot be compared.</p>`;
+  }
+  const cells = controlCells(d.points);
+  const above = cells.filter((c) => c.labelled > c.control).length;
+  const findings = d.summary ? controlFindings(d.summary) : [];
+  const caption = `One point per matched cell and label mode (${cells.length} in all): the mean E_learn of the labelled runs against the mean E_learn of the control runs at the same n, C, protocol and budget. Dashed: equal energy. ${above} of ${cells.length} sit above it.`;
+  return `<h2>The control: E_learn without information</h2>
+<ul id="control-findings">${findings.map((f) => `<li>${esc(f)}</li>`).join("")}</ul>
+${await figure("plot-control", caption, cells.some((c) => c.control > 0 && c.labelled > 0) ? controlChart(cells) : null, "No matched cell has E_learn > 0 on both sides.")}
+${d.summary ? controlTable(d.summary) : ""}`;
+}
+
+async function runFileSections(d: ReportData): Promise<string[]> {
+  const means = componentMeans(d.points);
+  const zeroComponents = means.filter((m) => !(m.joules > 0)).map((m) => m.component);
+  const componentsCaption = `Mean joules per run by what the device was doing (E_learn's activities, the overhead's) and by where it was dissipated; each split sums to the device total.${zeroComponents.length ? ` At 0 J and not drawn: ${zeroComponents.join(", ")}.` : ""}`;
+  const landauer = landauerPoints(d.points, d.summary);
+  const accNote = d.accuracyMissing.length ? ` No accuracy column in metrics.csv of ${d.accuracyMissing.length} run(s), e.g. ${d.accuracyMissing.slice(0, 3).join(", ")}.` : "";
+  const bins = conductanceBins(d.conductances.siemens);
+  const gNote = conductanceNote(d.conductances);
+  return [
+    await figure("plot-energy-components", componentsCaption, means.some((m) => m.joules > 0) ? energyComponentsChart(means, d.points.length) : null, "The run summaries carry no per-component energy."),
+    await figure("plot-landauer", "How many times the Landauer floor k_B·T·ln2 per bit each energy spent, with the bits from each end of the bracket (the lower end gives the largest multiple). Runs at I = 0 on an end have no multiple there.", landauer.length ? landauerChart(landauer, d.kind === "sweep") : null, "No run has I > 0 and E > 0: the Landauer multiple is undefined."),
+    await figure("plot-accuracy", `From each run's metrics.csv, one row per epoch.${accNote}`, d.accuracy.length ? accuracyChart(d.accuracy, d.kind === "sweep") : null, "No metrics.csv with an accuracy column was found."),
+    await figure("plot-conductance", `${gNote}.`, bins.length ? conductanceChart(bins, d.conductanceGroup) : null, `No conductance histogram: ${gNote}.`),
+  ];
 }
 
 export async function reportHtml(d: ReportData): Promise<string> {
+  const pl = placeRuns(d.points, jitter);
   const sections: string[] = [];
-  if (d.summary) sections.push(verdictSection(d));
-  else if (d.runSummary) sections.push(runSection(d));
-
-  const placeable = d.points.filter((p) => p.energyJoules > 0 && (p.bits.estimate > 0 || p.bits.upper > 0));
-  const hasEI = placeable.length > 0;
-  const noE = d.points.filter((p) => !(p.energyJoules > 0)).length;
-  const unplaced = d.points.length - placeable.length - noE;
-  const eiNote = `${noE ? ` ${noE} run(s) spent no device energy (E = 0, e.g. ideal weights) and are not shown.` : ""}${unplaced ? ` ${unplaced} run(s) with no positive bits at any end are not shown.` : ""} A bracket whose lower end is 0 is drawn from the estimate; one with no positive estimate either is drawn at its upper end.`;
-  sections.push(
-    await figure("plot-energy-vs-bits", `Each point is one run at its bits estimate; the horizontal bar spans the bracket from the lower to the upper bound. Dashed lines: Deming fits of log E on log I on each end of the bracket.${eiNote}`, hasEI ? energyVsBitsChart(d) : null, `No run has both positive energy and positive bits.${eiNote}`),
-  );
-  const hasComp = d.points.some((p) => Object.keys(p.energyByComponentJoules).length > 0);
-  sections.push(await figure("plot-energy-components", "Device energy split two ways: by what the device was doing (activity) and by where it was dissipated (physical component). Each split sums to the device total.", hasComp ? energyByComponentChart(d) : null, "The run summaries carry no per-component energy."));
-  sections.push(await figure("plot-landauer", "How many times the Landauer floor k_B·T·ln2 per bit each component spent, using the bits from each end of the bracket (the lower bound on bits gives the upper bound on the multiple).", hasEI ? landauerChart(d) : null, "No run has positive bits: the Landauer multiple is undefined."));
-  const accNote = d.accuracyMissing.length ? ` No accuracy columns in metrics.csv of: ${d.accuracyMissing.slice(0, 5).join(", ")}${d.accuracyMissing.length > 5 ? ` and ${d.accuracyMissing.length - 5} more` : ""}.` : "";
-  sections.push(await figure("plot-accuracy", `From each run's metrics.csv (one row per epoch).${accNote}`, d.accuracy.length ? accuracyChart(d) : null, "No metrics.csv with accuracy columns was found."));
-  sections.push(await figure("plot-conductance", d.conductances.length ? `Conductances ${d.conductanceNote}.` : "Conductance histogram", d.conductances.length ? conductanceChart(d) : null, `No conductance histogram: ${d.conductanceNote}.`));
-  if (d.summary && d.summary.analysis.contrasts.length) sections.push(contrastSection(d));
-
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)} — memristor-hil report</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1d1f;max-width:1100px;margin:2em auto;padding:0 1.5em;background:#fafafa}
-h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em}
-.sub{color:#555;margin-top:0}
-.verdict{display:inline-block;padding:.25em .8em;border-radius:1em;font-weight:600;color:#fff}
-.verdict.supports{background:#2e7d32}.verdict.refutes{background:#c62828}.verdict.inconclusive{background:#8d6e00}
-table{border-collapse:collapse;margin:.6em 0;background:#fff}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;font-variant-numeric:tabular-nums}th{background:#f0f0f0}
-figure{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:1em;margin:1.2em 0}
-figcaption{color:#555;font-size:.9em;margin-top:.4em}
-.empty{color:#8d6e00;font-style:italic}
-ul.reasons li{margin:.3em 0}
-</style></head>
-<body>
-<h1>${esc(d.title)}</h1>
-<p class="sub">${esc(d.kind === "sweep" ? "sweep directory" : "run directory")} <code>${esc(d.dir)}</code> · ${d.points.length} run(s) · generated ${esc(new Date().toISOString())}</p>
-${sections.join("\n")}
-</body></html>
-`;
-}
-
-function verdictSection(d: ReportData): string {
-  const s = d.summary!;
-  const rows = Object.entries(s.beta)
-    .map(([end, b]) => (b ? `<tr><td>${esc(end)}</td><td>${esc(b.method)}</td><td>${num(b.estimate)}</td><td>[${num(b.ci95[0])}, ${num(b.ci95[1])}]</td><td>${b.points}${b.points_dropped ? ` (+${b.points_dropped} with I ≤ 0 left out)` : ""}</td><td>${b.clusters}</td></tr>` : `<tr><td>${esc(end)}</td><td colspan="5">no usable points</td></tr>`))
-    .join("");
-  const trainingRows = Object.entries(s.beta_training_only ?? {})
-    .map(([end, b]) => (b ? `<tr><td>${esc(end)}</td><td>training only (reset excluded; not in the verdict)</td><td>${num(b.estimate)}</td><td>[${num(b.ci95[0])}, ${num(b.ci95[1])}]</td><td>${b.points}</td><td></td></tr>` : ""))
-    .join("");
-  const partial = Object.values(s.analysis.ends)
-    .map((a) => (a ? `<tr><td>${esc(a.end)}</td><td>${num(a.logIAfterCompetitors?.partialR2)}</td><td>${num(a.competitorsAfterLogI?.partialR2)}</td><td>${esc(a.competitors.map((c) => (c.used ? c.name : `${c.name} (left out: ${c.note})`)).join("; "))}</td></tr>` : ""))
-    .join("");
-  return `<h2>Verdict on E ∝ I: <span class="verdict ${esc(s.verdict)}">${esc(s.verdict)}</span></h2>
-<ul class="reasons">${s.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>
-<table id="beta-table"><tr><th>bracket end</th><th>bound</th><th>β</th><th>95% CI (cluster bootstrap)</th><th>runs</th><th>clusters</th></tr>${rows}${trainingRows}</table>
-<p class="sub">log E = α + β·log I, Deming fit with error-variance ratio δ = ${num(s.error_variance_ratio)}, ${s.bootstrap_resamples} resamples of sweep cells. ${s.points.analysed} of ${s.points.grid} grid points analysed.</p>
-<table id="partial-r2"><tr><th>bracket end</th><th>partial R² of log I after competitors</th><th>partial R² of competitors after log I</th><th>competitors</th></tr>${partial}</table>`;
-}
-
-function runSection(d: ReportData): string {
-  const s = d.runSummary!;
-  const p = d.points[0]!;
-  const acc = (s.accuracy ?? {}) as Record<string, unknown>;
-  return `<h2>Summary</h2><table id="run-table">
-<tr><th>samples n</th><td>${p.n}</td><th>classes C</th><td>${p.classes}</td><th>labels</th><td>${esc(p.labelMode)}</td></tr>
-<tr><th>energy (device total)</th><td>${num(p.energyJoules)} J</td><th>updates</th><td>${num(p.updates)}</td><th>Σ‖Δθ‖₁</th><td>${num(p.weightPathL1)}</td></tr>
-<tr><th>bits lower</th><td>${num(p.bits.lower)} (${esc(p.bitsMethod.lower)})</td><th>bits estimate</th><td>${num(p.bits.estimate)}</td><th>bits upper</th><td>${num(p.bits.upper)} (${esc(p.bitsMethod.upper)})</td></tr>
-<tr><th>train accuracy</th><td>${num(acc.train)}</td><th>test accuracy</th><td>${num(acc.test)}</td><th>device</th><td>${esc(s.device_uri ?? "")}</td></tr>
-</table>`;
-}
-
-function contrastSection(d: ReportData): string {
-  const rows = d.summary!.analysis.contrasts
-    .map((c) => {
-      const ci = (b: { estimate: number; lower: number; upper: number } | undefined) => (b ? `×${num(Math.exp(b.estimate))} [×${num(Math.exp(b.lower))}, ×${num(Math.exp(b.upper))}]` : "—");
-      return `<tr><td>${esc(c.match)}</td><td>random vs ${esc(c.against)}</td><td>${c.seeds.random}/${c.seeds.against}</td><td>${ci(c.deltaLogE)}</td><td>${ci(c.deltaLogI.lower)}</td><td>${ci(c.deltaLogI.upper)}</td></tr>`;
-    })
-    .join("");
-  return `<h2>Matched contrasts (same n, C and budget)</h2>
-<table id="contrasts"><tr><th>match</th><th>labels</th><th>runs</th><th>E ratio (95% CI)</th><th>I ratio, lower end</th><th>I ratio, upper end</th></tr>${rows}</table>
-<p class="sub">If E ∝ I, the E ratio equals the I ratio. Ratios are geometric means of random-label runs over the other label mode.</p>`;
+  if (d.summary) sections.push(verdictSection(d.summary, d.points));
+  else if (d.runSummary) sections.push(runSection(d.points[0]!, d.runSummary));
+  sections.push(...(await energySections(d, pl)));
+  if (d.kind === "sweep") {
+    sections.push(await controlSection(d));
+    if (d.summary) sections.push(contrastSection(d.summary));
+    if (d.summary && d.summary.by_protocol.length > 1) sections.push(protocolSection(d.summary.by_protocol, d.points));
+  }
+  sections.push(...(await runFileSections(d)));
+  const subtitle = `${esc(d.kind === "sweep" ? "sweep directory" : "run directory")} <code>${esc(d.dir)}</code> · ${d.points.length} run(s) · generated ${esc(new Date().toISOString())}`;
+  return page(d.title, subtitle, sections);
 }
