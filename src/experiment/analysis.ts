@@ -39,7 +39,7 @@ export interface SweepAnalysis {
   counts: Record<BracketEnd, EndCounts>;
   /** Labels (the control among them), protocol and budget contrasts: pooled, and per cell for labels. */
   matchedContrasts: MatchedContrast[];
-  /** Random against each other label mode in the shape src/report still reads (see legacy-contrasts.ts). */
+  /** Random against each other label mode in the old one-interval shape (see legacy-contrasts.ts); no reader left. */
   contrasts: LegacyLabelContrast[];
   saturation: SaturationStep[];
   landauer: LandauerRow[];

@@ -1,6 +1,6 @@
 // The label contrasts in the shape src/report read before matched contrasts had factors and zero-aware
-// shifts (random against each other label mode, one interval per shift). A view for that reader only:
-// remove it once the report reads SweepAnalysis.matchedContrasts.
+// shifts (random against each other label mode, one interval per shift). The report now reads
+// SweepAnalysis.matchedContrasts; only tests/experiment/analysis.test.ts still checks this view: remove both.
 import type { BootstrapInterval } from "./bootstrap.js";
 import type { MatchedContrast } from "./contrasts.js";
 import type { LogShift } from "./group-shift.js";

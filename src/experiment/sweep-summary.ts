@@ -92,8 +92,6 @@ export interface SweepSummary {
   pilot: boolean;
   /** β of log E_learn = α + β·log I on each end of the bracket (and the estimate), with its cluster-bootstrap CI. */
   beta: Record<string, { estimate: number; ci95: [number, number]; method: string; points: number; points_dropped: number; clusters: number; intercept: number; vif: number } | null>;
-  /** Written by summaries before E was E_learn (the fit on the total minus reset); never written now. */
-  beta_training_only?: Record<string, { estimate: number; ci95: [number, number]; points: number } | null>;
   /** Every run per end: in the fit, at I = 0, without a value; the binding bounds; the VIF. */
   ends: Record<string, SummaryEnd>;
   /** E_learn, overhead and total over the analysed runs (E_learn is what every fit and contrast uses). */
