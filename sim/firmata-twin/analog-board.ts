@@ -1,50 +1,19 @@
 // The twin's analog side: RC-filtered drive lines, memristors in series with sense resistors, and the
 // ADC that samples the sense nodes. Time is continuous (seconds on the caller's clock); the state is
 // integrated forward whenever the caller looks at it.
+// The memristors are sim/devices devices (board-device.ts): their population (bounds, steps, stuck states),
+// step law and switching law are the simulated crossbar's. What the twin adds is time: while a device's
+// voltage is over threshold it switches at switchingRate(V) nominal steps per nominal pulse width, integrated
+// in slices as the RC lines move; cycle-to-cycle noise is drawn once per excursion over threshold (one
+// physical pulse), as the simulator draws it once per pulse.
 import type { BoardConfig } from "../../protocol/firmata/board-config.js";
 import { Rng } from "../../src/random/rng.js";
+import { createDeviceModel, newTally, type DeviceModel } from "../devices/models.js";
+import { switchingRate } from "../devices/params.js";
+import { drawPopulation, FREE, STUCK_AT_MIN, type DevicePopulation } from "../devices/population.js";
+import type { TwinDeviceParams } from "./board-device.js";
 
-/**
- * The memristor model, named as sim/devices names its parameters (a subset): a soft-bounded device
- * that switches only while |V across it| exceeds a threshold, at a rate that grows with the overdrive.
- */
-export interface TwinDeviceParams {
-  gMinSiemens: number;
-  gMaxSiemens: number;
-  /** Conductance change of one nominal pulse at the middle of the range. */
-  stepSiemens: number;
-  thresholdVoltsPositive: number;
-  thresholdVoltsNegative: number;
-  /** Device voltage (across the memristor itself) of the nominal pulse, each polarity. */
-  nominalVoltsPositive: number;
-  nominalVoltsNegative: number;
-  nominalPulseWidthSeconds: number;
-  amplitudeExponent: number;
-  /** Relative spread of one switching event (drawn once per excursion over threshold). */
-  writeNoiseC2c: number;
-  /** Relative spread of the step size between devices (drawn once). */
-  stepSpreadD2d: number;
-  /** Relative noise of the current on every ADC sample. */
-  readNoise: number;
-  /** ADC input noise, standard deviation in LSB (an AVR ADC shows about half an LSB). */
-  adcNoiseLsb: number;
-}
-
-export const DEFAULT_TWIN_DEVICE: TwinDeviceParams = {
-  gMinSiemens: 5e-6,
-  gMaxSiemens: 50e-6,
-  stepSiemens: 3e-6,
-  thresholdVoltsPositive: 1.2,
-  thresholdVoltsNegative: 1.2,
-  nominalVoltsPositive: 2.2,
-  nominalVoltsNegative: 2.2,
-  nominalPulseWidthSeconds: 0.02,
-  amplitudeExponent: 1,
-  writeNoiseC2c: 0.1,
-  stepSpreadD2d: 0.1,
-  readNoise: 0.005,
-  adcNoiseLsb: 0.5,
-};
+export { DEFAULT_TWIN_DEVICE, type TwinDeviceParams } from "./board-device.js";
 
 /** Energy the twin's physics says was spent, joules: in the memristors and in the sense resistors. */
 export interface TrueEnergy {
@@ -62,8 +31,11 @@ interface Line {
 }
 
 export class AnalogBoard {
+  /** True conductances, siemens, by device index row·cols + col (the population's own memory). */
   readonly conductance: Float64Array;
-  private readonly stepScale: Float64Array;
+  private readonly population: DevicePopulation;
+  /** The device's step law without write noise: the twin draws that once per excursion. */
+  private readonly model: DeviceModel;
   /** Noise factor of the current switching excursion per device, or NaN when not switching. */
   private readonly excursion: Float64Array;
   private readonly rows: Line[];
@@ -71,6 +43,7 @@ export class AnalogBoard {
   private t: number;
   private readonly energy: TrueEnergy = { memristorJoules: 0, senseResistorJoules: 0 };
   private readonly rng: Rng;
+  private readonly cell = new Int32Array(1);
 
   constructor(
     readonly config: BoardConfig,
@@ -78,16 +51,20 @@ export class AnalogBoard {
     seed: number,
     now: number,
   ) {
-    this.rng = new Rng(seed).fork("firmata-twin");
+    const root = new Rng(seed).fork("firmata-twin");
     const n = config.rows * config.cols;
-    this.conductance = new Float64Array(n);
-    this.stepScale = new Float64Array(n);
-    this.excursion = new Float64Array(n).fill(NaN);
-    const span = device.gMaxSiemens - device.gMinSiemens;
+    this.population = drawPopulation(device, n, root.fork("devices"));
+    this.model = createDeviceModel({ ...device, writeNoiseC2c: 0 });
+    this.conductance = this.population.conductances;
+    // The board's devices arrive formed, each in the middle of its own range (30–70 %); stuck ones at their bound.
+    const initial = root.fork("initial");
     for (let i = 0; i < n; i++) {
-      this.conductance[i] = device.gMinSiemens + span * (0.3 + 0.4 * this.rng.uniform());
-      this.stepScale[i] = Math.max(0.1, 1 + device.stepSpreadD2d * this.rng.normal());
+      const lo = this.population.gMin[i]!, hi = this.population.gMax[i]!;
+      const state = this.population.state[i];
+      this.conductance[i] = state === FREE ? lo + (hi - lo) * (0.3 + 0.4 * initial.uniform()) : state === STUCK_AT_MIN ? lo : hi;
     }
+    this.rng = root.fork("noise");
+    this.excursion = new Float64Array(n).fill(NaN);
     const line = (l: BoardConfig["rowLines"][number]): Line => ({ tau: l.settleTauSeconds, fullScale: 2 ** l.resolutionBits - 1, v0: 0, t0: now, target: 0 });
     this.rows = config.rowLines.map(line);
     this.cols = config.colLines.map(line);
@@ -172,7 +149,7 @@ export class AnalogBoard {
 
   private step(tm: number, dt: number): void {
     const p = this.device;
-    const span = p.gMaxSiemens - p.gMinSiemens;
+    const tally = newTally();
     for (const d of this.config.devices) {
       const i = d.row * this.config.cols + d.col;
       const vb = lineVolts(this.rows[d.row]!, tm) - lineVolts(this.cols[d.col]!, tm);
@@ -181,22 +158,17 @@ export class AnalogBoard {
       const vDev = current / g;
       this.energy.memristorJoules += current * vDev * dt;
       this.energy.senseResistorJoules += current * current * d.senseResistorOhms * dt;
-      const up = vDev > p.thresholdVoltsPositive;
-      const down = -vDev > p.thresholdVoltsNegative;
-      if (!up && !down) {
+      // Nominal steps per nominal pulse width at this voltage (0 at or below threshold).
+      const overdrive = switchingRate(p, vDev, p.nominalPulseWidthSeconds);
+      if (overdrive === 0) {
         this.excursion[i] = NaN;
         continue;
       }
       if (Number.isNaN(this.excursion[i]!)) this.excursion[i] = Math.max(0, 1 + p.writeNoiseC2c * this.rng.normal());
-      const over = up
-        ? (vDev - p.thresholdVoltsPositive) / (p.nominalVoltsPositive - p.thresholdVoltsPositive)
-        : (-vDev - p.thresholdVoltsNegative) / (p.nominalVoltsNegative - p.thresholdVoltsNegative);
-      const x = (g - p.gMinSiemens) / span;
-      // Soft bounds: the step shrinks towards the bound it moves to (2× at mid-range keeps stepSiemens there).
-      const room = up ? 2 * (1 - x) : 2 * x;
-      const rate = (p.stepSiemens / p.nominalPulseWidthSeconds) * over ** p.amplitudeExponent * room * this.stepScale[i]! * this.excursion[i]!;
-      const g1 = g + (up ? 1 : -1) * rate * dt;
-      this.conductance[i] = Math.min(p.gMaxSiemens, Math.max(p.gMinSiemens, g1));
+      const rate = overdrive * (dt / p.nominalPulseWidthSeconds) * this.excursion[i]!;
+      this.cell[0] = i;
+      const gCompliance = p.complianceAmperes / Math.abs(vDev);
+      this.model.pulse(this.conductance, this.population, this.cell, 0, 1, 1, vDev > 0 ? 1 : -1, rate, gCompliance, this.rng, tally);
     }
   }
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_BOARD_CONFIG, loadBoardConfig, type BoardConfig } from "../../protocol/firmata/board-config.js";
-import type { TwinDeviceParams } from "./analog-board.js";
+import type { TwinDeviceParams } from "./board-device.js";
 import { FirmataTwinBoard } from "./twin-board.js";
 import { socatPtyPath } from "../pty/socat-pty.js";
 

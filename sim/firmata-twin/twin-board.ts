@@ -1,7 +1,8 @@
 // A virtual Arduino running StandardFirmata: answers the Firmata protocol and drives the analog board
 // model from its pin writes. Transport-free: bytes in through receive(), bytes out through `send`.
 import type { BoardConfig } from "../../protocol/firmata/board-config.js";
-import { AnalogBoard, DEFAULT_TWIN_DEVICE, type TwinDeviceParams } from "./analog-board.js";
+import { AnalogBoard } from "./analog-board.js";
+import { DEFAULT_TWIN_DEVICE, type TwinDeviceParams } from "./board-device.js";
 import { encodeBoard, FirmataDecoder, PIN_MODE, type HostMessage, type PinCapability } from "../../protocol/firmata/codec.js";
 
 export const TWIN_FIRMWARE_NAME = "StandardFirmata";
