@@ -9,6 +9,8 @@
 // - duration: wall time of the whole call on the host clock, never a nominal figure;
 // - mvm: NOT a physical product. The board has one sense resistor per device, not per column, so it reads
 //   every device's conductance in one parallel read and multiplies on the host (capabilities.mvmMethod).
+// Beside it: circuit.ts (line codes, pulse patterns, what a sample says), analog-samples.ts (collecting the
+// analog reports), link-watch.ts (an unplugged link ends every wait), pin-check.ts (the config against the board).
 import type {
   Crossbar,
   DeviceIdentity,
@@ -21,18 +23,13 @@ import type {
 import { zeroEnergy } from "../../src/hal/crossbar.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
 import { boardLimits, type BoardConfig } from "../../protocol/firmata/board-config.js";
-import { adcVolts, branchReading, type BranchReading, cellPulseStages, lineCode, readAllPattern, readRowPattern, restPattern, type LinePattern } from "./circuit.js";
+import { AnalogSamples } from "./analog-samples.js";
+import { type BranchReading, cellPulseStages, lineCode, readAllPattern, readRowPattern, restPattern, type LinePattern } from "./circuit.js";
 import { DeviceLinkError, type FirmataLink } from "./link.js";
+import { LinkWatch } from "./link-watch.js";
+import { checkPins, PWM_MODE } from "./pin-check.js";
 
-const PWM_MODE = 3;
 const SAMPLING_INTERVAL = 0x7a;
-
-interface Sample {
-  channel: number;
-  code: number;
-  /** Host clock (seconds) when the report arrived. */
-  at: number;
-}
 
 export class FirmataBoard implements Crossbar {
   private identity: DeviceIdentity;
@@ -40,15 +37,11 @@ export class FirmataBoard implements Crossbar {
   private codes: (number | null)[];
   /** Actual line voltages of the last commanded codes. */
   private applied: LinePattern;
-  /** Open recordings: each collects every analog report while a measurement needs them. */
-  private readonly recordings = new Set<Sample[]>();
-  private readonly sampleWaiters = new Set<() => void>();
-  private lost: DeviceLinkError | null = null;
-  private lostWaiters: ((e: DeviceLinkError) => void)[] = [];
+  private readonly samples: AnalogSamples;
+  private readonly watch: LinkWatch;
   /** True once every line has been commanded to 0 and the board acknowledged it. */
   private safeAcknowledged = false;
   private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
   /** Pulses whose energy had no in-pulse sample (see program). */
   pulsesWithoutSample = 0;
 
@@ -58,6 +51,8 @@ export class FirmataBoard implements Crossbar {
   ) {
     this.codes = new Array<number | null>(config.rows + config.cols).fill(null);
     this.applied = restPattern(config);
+    this.watch = new LinkWatch(link.path, config);
+    this.samples = new AnalogSamples(config, link.path, this.watch);
     const io = link.io;
     const version = `${io.version.major ?? "?"}.${io.version.minor ?? "?"}`;
     const fw = io.firmware.name ?? "unknown";
@@ -85,10 +80,10 @@ export class FirmataBoard implements Crossbar {
   /** Checks the board can do what the config wires, sets the pins up, grounds every line. */
   static async start(link: FirmataLink, config: BoardConfig): Promise<FirmataBoard> {
     const b = new FirmataBoard(link, config);
-    b.checkPins();
-    link.transport.on("close", (err?: Error | null) => b.linkLost(`port closed${err?.message ? ` (${err.message})` : ""}`));
-    link.transport.on("error", (err: Error) => b.linkLost(`port error: ${err.message}`));
-    link.io.on("analog-read", (r: { pin: number; value: number }) => b.onSample(r.pin, r.value));
+    checkPins(link.io, config, link.path);
+    link.transport.on("close", (err?: Error | null) => b.watch.linkLost(`port closed${err?.message ? ` (${err.message})` : ""}`));
+    link.transport.on("error", (err: Error) => b.watch.linkLost(`port error: ${err.message}`));
+    link.io.on("analog-read", (r: { pin: number; value: number }) => b.samples.onSample(r.pin, r.value));
     for (const l of [...config.rowLines, ...config.colLines]) link.board.pinMode(l.pin, PWM_MODE);
     const ms = Math.round(config.samplingIntervalSeconds * 1000);
     // firmata-io's setSamplingInterval clamps at 10 ms; StandardFirmata accepts 1 ms, so send it raw.
@@ -182,7 +177,7 @@ export class FirmataBoard implements Crossbar {
           }
           applied++;
           // Lines back to 0 V between pulses, long enough to settle, so two pulses never merge into one.
-          if (n + 1 < p.count) await this.sleep(this.settleSeconds());
+          if (n + 1 < p.count) await this.watch.sleep(this.settleSeconds());
         }
       }
       return { value: { pulsesApplied: applied, complianceTrips: trips }, energy, durationSeconds: performance.now() / 1000 - t0 };
@@ -190,7 +185,10 @@ export class FirmataBoard implements Crossbar {
   }
 
   async reset(): Promise<Measured<void>> {
-    if (this.lost) return this.lostReset();
+    if (this.watch.lost) {
+      if (!this.config.poweredFromUsb) throw new DeviceLinkError(`reset: ${this.watch.lost.message}`);
+      return { value: undefined, energy: zeroEnergy(), durationSeconds: 0 };
+    }
     return this.serial(async () => {
       const t0 = performance.now() / 1000;
       this.drive(restPattern(this.config), true);
@@ -202,14 +200,14 @@ export class FirmataBoard implements Crossbar {
 
   async isSafe(): Promise<boolean> {
     // A USB-powered board that lost its link lost its power: every line is at 0 V.
-    if (this.lost) return this.config.poweredFromUsb;
+    if (this.watch.lost) return this.config.poweredFromUsb;
     return this.safeAcknowledged && this.codes.every((c) => c === 0);
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (!this.lost) {
+    if (this.watch.closed) return;
+    this.watch.closed = true;
+    if (!this.watch.lost) {
       try {
         await this.reset();
         for (const d of this.config.devices) this.link.io.reportAnalogPin(d.analogChannel, 0);
@@ -246,19 +244,19 @@ export class FirmataBoard implements Crossbar {
    */
   private async measure(pattern: LinePattern, what: string): Promise<{ readings: Map<number, BranchReading>; onSeconds: number; durationSeconds: number }> {
     const start = performance.now() / 1000;
-    this.guard(what);
+    this.watch.guard(what);
     const actual = this.drive(pattern, false);
     const tOn = performance.now() / 1000;
     await this.barrier();
-    await this.sleep(this.settleSeconds());
+    await this.watch.sleep(this.settleSeconds());
     await this.barrier();
-    const rec = this.record();
+    const rec = this.samples.record();
     try {
-      await this.untilEveryChannel(rec);
+      await this.samples.untilEveryChannel(rec);
     } finally {
-      this.recordings.delete(rec);
+      this.samples.stop(rec);
     }
-    const readings = this.readingsOf(actual, rec, "first");
+    const readings = this.samples.readingsOf(actual, rec, "first");
     this.drive(restPattern(this.config), true);
     await this.barrier();
     // Off when the board acknowledged the grounding write: the on-time is an upper bound (it includes the link latency).
@@ -272,24 +270,24 @@ export class FirmataBoard implements Crossbar {
    * V/3), held `width` on the host clock, grounded in the reverse order. Energy from the samples taken while settled.
    */
   private async pulseOnce(stages: readonly LinePattern[], widthSeconds: number): Promise<{ readings: Map<number, BranchReading>; onSeconds: number }> {
-    this.guard("program");
-    const rec = this.record();
+    this.watch.guard("program");
+    const rec = this.samples.record();
     let tOn = 0;
     let tOff = 0;
     try {
       let actual = this.applied;
       for (const stage of stages) actual = this.drive(stage, false);
       tOn = performance.now() / 1000;
-      await this.sleep(widthSeconds - (performance.now() / 1000 - tOn));
+      await this.watch.sleep(widthSeconds - (performance.now() / 1000 - tOn));
       for (const stage of stages.slice(0, -1).reverse()) this.drive(stage, false);
       this.drive(restPattern(this.config), true);
       const tSent = performance.now() / 1000;
-      this.recordings.delete(rec);
+      this.samples.stop(rec);
       // The last sample of each sense node after the lines settled; failing that, the last inside the pulse.
       const settled = tOn + this.settleSeconds();
       const inPulse = rec.filter((x) => x.at <= tSent);
-      const readings = this.readingsOf(actual, inPulse.filter((x) => x.at >= settled), "last");
-      for (const [ch, b] of this.readingsOf(actual, inPulse, "last")) if (!readings.has(ch)) readings.set(ch, b);
+      const readings = this.samples.readingsOf(actual, inPulse.filter((x) => x.at >= settled), "last");
+      for (const [ch, b] of this.samples.readingsOf(actual, inPulse, "last")) if (!readings.has(ch)) readings.set(ch, b);
       if (readings.size < this.config.devices.length) this.pulsesWithoutSample++;
       await this.barrier();
       // Off when the board acknowledged the grounding write: an upper bound on the on-time.
@@ -297,27 +295,8 @@ export class FirmataBoard implements Crossbar {
       this.safeAcknowledged = true;
       return { readings, onSeconds: tOff - tOn };
     } finally {
-      this.recordings.delete(rec);
+      this.samples.stop(rec);
     }
-  }
-
-  private readingsOf(pattern: LinePattern, samples: readonly Sample[], which: "first" | "last"): Map<number, BranchReading> {
-    const out = new Map<number, BranchReading>();
-    for (const d of this.config.devices) {
-      const mine = samples.filter((x) => x.channel === d.analogChannel);
-      const s = which === "first" ? mine[0] : mine[mine.length - 1];
-      if (!s) continue;
-      const vSense = adcVolts(s.code, this.config.adc.bits, this.config.adc.referenceVolts);
-      out.set(d.analogChannel, branchReading(pattern.rowVolts[d.row]!, pattern.colVolts[d.col]!, vSense, d.senseResistorOhms));
-    }
-    return out;
-  }
-
-  /** Starts collecting every analog report as it arrives. */
-  private record(): Sample[] {
-    const rec: Sample[] = [];
-    this.recordings.add(rec);
-    return rec;
   }
 
   /** Commands every line whose code changes; returns the voltages the codes really produce. */
@@ -346,9 +325,9 @@ export class FirmataBoard implements Crossbar {
 
   /** Resolves once the board has processed everything written before it (it answers a version query in order). */
   private barrier(): Promise<void> {
-    this.guard("barrier");
+    this.watch.guard("barrier");
     const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
-    return this.untilLost(
+    return this.watch.untilLost(
       new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new DeviceLinkError(`firmata board on ${this.link.path} stopped answering (no version report within ${timeout} s)`)), timeout * 1000);
         this.link.io.reportVersion(() => {
@@ -359,68 +338,13 @@ export class FirmataBoard implements Crossbar {
     );
   }
 
-  /** Waits until the recording holds a report from every sense channel. */
-  private untilEveryChannel(rec: readonly Sample[]): Promise<void> {
-    const ready = () => this.config.devices.every((d) => rec.some((x) => x.channel === d.analogChannel));
-    if (ready()) return Promise.resolve();
-    const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
-    let check: () => void = () => undefined;
-    return this.untilLost(
-      new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new DeviceLinkError(`firmata board on ${this.link.path} sent no analog reports within ${timeout} s`)), timeout * 1000);
-        check = () => {
-          if (!ready()) return;
-          clearTimeout(t);
-          resolve();
-        };
-        this.sampleWaiters.add(check);
-      }),
-    ).finally(() => this.sampleWaiters.delete(check));
-  }
-
-  private onSample(channel: number, code: number): void {
-    const s: Sample = { channel, code, at: performance.now() / 1000 };
-    for (const r of this.recordings) r.push(s);
-    for (const w of [...this.sampleWaiters]) w();
-  }
-
-  // --- link loss and bookkeeping --------------------------------------------------------------
-
-  private linkLost(reason: string): void {
-    if (this.lost || this.closed) return; // our own close() is not an unplug
-    const state = this.config.poweredFromUsb
-      ? "the board is powered from USB, so it lost power and every line is at 0 V (its safe state)"
-      : "the board has its own supply: its lines may still be driven, ground them by hand";
-    this.lost = new DeviceLinkError(`firmata board on ${this.link.path} unplugged: ${reason}; ${state}`);
-    for (const w of this.lostWaiters) w(this.lost);
-    this.lostWaiters = [];
-  }
-
-  private guard(what: string): void {
-    if (this.lost) throw new DeviceLinkError(`${what}: ${this.lost.message}`);
-    if (this.closed && what !== "barrier") throw new DeviceLinkError(`${what}: the firmata board on ${this.link.path} is closed`);
-  }
-
-  private untilLost<T>(p: Promise<T>): Promise<T> {
-    if (this.lost) return Promise.reject(this.lost);
-    return Promise.race([p, new Promise<never>((_, reject) => this.lostWaiters.push(reject))]);
-  }
-
-  private lostReset(): Measured<void> {
-    if (!this.config.poweredFromUsb) throw new DeviceLinkError(`reset: ${this.lost!.message}`);
-    return { value: undefined, energy: zeroEnergy(), durationSeconds: 0 };
-  }
+  // --- bookkeeping ----------------------------------------------------------------------------
 
   /** Runs operations one at a time, in call order. */
   private serial<T>(op: () => Promise<T> | T): Promise<T> {
     const run = this.queue.then(op, op);
     this.queue = run.catch(() => undefined);
     return run;
-  }
-
-  private sleep(seconds: number): Promise<void> {
-    if (seconds <= 0) return Promise.resolve();
-    return this.untilLost(new Promise<void>((resolve) => setTimeout(resolve, seconds * 1000)));
   }
 
   private settleSeconds(): number {
@@ -435,21 +359,5 @@ export class FirmataBoard implements Crossbar {
   /** Lines are single-ended (0 … supply) and reads drive rows only, so a read voltage must be ≥ 0. */
   private checkReadPolarity(readVolts: number): void {
     if (readVolts < 0) throw new LimitError("readVolts", readVolts, "this board reads with positive row voltages only");
-  }
-
-  private checkPins(): void {
-    const io = this.link.io;
-    const lines = [...this.config.rowLines.map((l, i) => [l, `rowLines.${i}.pin`] as const), ...this.config.colLines.map((l, i) => [l, `colLines.${i}.pin`] as const)];
-    for (const [l, at] of lines) {
-      const pin = io.pins[l.pin];
-      if (!pin || !pin.supportedModes.includes(PWM_MODE)) {
-        throw new DeviceLinkError(`board config ${at}: pin ${l.pin} is not a PWM output on the board at ${this.link.path} (its capability report says so)`);
-      }
-    }
-    this.config.devices.forEach((d, i) => {
-      if (io.analogPins[d.analogChannel] === undefined) {
-        throw new DeviceLinkError(`board config devices.${i}.analogChannel: the board at ${this.link.path} has no analog input A${d.analogChannel}`);
-      }
-    });
   }
 }

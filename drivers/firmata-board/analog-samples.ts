@@ -1,0 +1,77 @@
+// The board's analog reports as the driver collects them: recordings open while a measurement needs
+// samples, a wait for every sense channel, and what a sample says about its branch.
+import type { BoardConfig } from "../../protocol/firmata/board-config.js";
+import { adcVolts, branchReading, type BranchReading, type LinePattern } from "./circuit.js";
+import { DeviceLinkError } from "./link.js";
+import type { LinkWatch } from "./link-watch.js";
+
+export interface Sample {
+  channel: number;
+  code: number;
+  /** Host clock (seconds) when the report arrived. */
+  at: number;
+}
+
+export class AnalogSamples {
+  /** Open recordings: each collects every analog report while a measurement needs them. */
+  private readonly recordings = new Set<Sample[]>();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly config: BoardConfig,
+    private readonly path: string,
+    private readonly watch: LinkWatch,
+  ) {}
+
+  /** An analog report arrived (firmata-io's analog-read). */
+  onSample(channel: number, code: number): void {
+    const s: Sample = { channel, code, at: performance.now() / 1000 };
+    for (const r of this.recordings) r.push(s);
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Starts collecting every analog report as it arrives. */
+  record(): Sample[] {
+    const rec: Sample[] = [];
+    this.recordings.add(rec);
+    return rec;
+  }
+
+  stop(rec: Sample[]): void {
+    this.recordings.delete(rec);
+  }
+
+  /** Waits until the recording holds a report from every sense channel. */
+  untilEveryChannel(rec: readonly Sample[]): Promise<void> {
+    const ready = () => this.config.devices.every((d) => rec.some((x) => x.channel === d.analogChannel));
+    if (ready()) return Promise.resolve();
+    const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
+    let check: () => void = () => undefined;
+    return this.watch
+      .untilLost(
+        new Promise<void>((resolve, reject) => {
+          const t = setTimeout(() => reject(new DeviceLinkError(`firmata board on ${this.path} sent no analog reports within ${timeout} s`)), timeout * 1000);
+          check = () => {
+            if (!ready()) return;
+            clearTimeout(t);
+            resolve();
+          };
+          this.waiters.add(check);
+        }),
+      )
+      .finally(() => this.waiters.delete(check));
+  }
+
+  /** Each device's branch as its first (or last) sample says, with the lines at `pattern`. */
+  readingsOf(pattern: LinePattern, samples: readonly Sample[], which: "first" | "last"): Map<number, BranchReading> {
+    const out = new Map<number, BranchReading>();
+    for (const d of this.config.devices) {
+      const mine = samples.filter((x) => x.channel === d.analogChannel);
+      const s = which === "first" ? mine[0] : mine[mine.length - 1];
+      if (!s) continue;
+      const vSense = adcVolts(s.code, this.config.adc.bits, this.config.adc.referenceVolts);
+      out.set(d.analogChannel, branchReading(pattern.rowVolts[d.row]!, pattern.colVolts[d.col]!, vSense, d.senseResistorOhms));
+    }
+    return out;
+  }
+}
