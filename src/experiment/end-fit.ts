@@ -131,16 +131,26 @@ export function analyzeEnd(
   const y = obs.map((o) => o.logE);
   const logI = obs.map((o) => o.logI);
   const { competitors, columns } = competitorColumns(obs.map((o) => o.p), y);
-  const vif = varianceInflationFactor(logI, columns);
+  let vif = varianceInflationFactor(logI, columns);
   let logIAfter: PartialR2 | null = null;
   let compAfter: PartialR2 | null = null;
   let spread: number | null = null;
-  if (columns.length > 0 && Number.isFinite(vif)) {
-    logIAfter = partialR2(y, [logI], columns);
-    compAfter = partialR2(y, columns, [logI]);
-    const full = ols(y, [logI, ...columns]);
-    const term = obs.map((_, i) => columns.reduce((s, col, k) => s + full.coefficients[k + 2]! * col[i]!, 0));
-    spread = Math.max(...term) - Math.min(...term);
+  let competitorsR2: number | null = null;
+  try {
+    competitorsR2 = columns.length > 0 ? ols(y, columns).r2 : null;
+    if (columns.length > 0 && Number.isFinite(vif)) {
+      logIAfter = partialR2(y, [logI], columns);
+      compAfter = partialR2(y, columns, [logI]);
+      const full = ols(y, [logI, ...columns]);
+      const term = obs.map((_, i) => columns.reduce((s, col, k) => s + full.coefficients[k + 2]! * col[i]!, 0));
+      spread = Math.max(...term) - Math.min(...term);
+    }
+  } catch {
+    // log I and the competitors span the same directions in this design (a singular fit): say so, do not fit.
+    vif = Number.POSITIVE_INFINITY;
+    logIAfter = null;
+    compAfter = null;
+    spread = null;
   }
   return {
     end,
@@ -151,7 +161,7 @@ export function analyzeEnd(
     beta,
     intercept: fit.intercept,
     competitors,
-    competitorsR2: columns.length > 0 ? ols(y, columns).r2 : null,
+    competitorsR2,
     vif,
     logIAfterCompetitors: logIAfter,
     competitorsAfterLogI: compAfter,

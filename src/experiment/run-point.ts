@@ -11,7 +11,7 @@ import { mergeOverrides } from "./sweep-config.js";
 import { readSweepDirConfig } from "./sweep-runner.js";
 
 /** `device`: a backend the caller opened and keeps (tests); by default the point opens the sweep's device URI. */
-export async function runPoint(job: PointJob, device?: { crossbar?: Crossbar; wear?: WearStore; stopOnTrip?: boolean }): Promise<void> {
+export async function runPoint(job: PointJob, device?: { crossbar?: Crossbar; wear?: WearStore; stopOnTrip?: boolean }, signal?: AbortSignal): Promise<void> {
   const config = applyTrainingDefaults(job.config, pointSettings(job));
   await runTraining({
     config,
@@ -21,6 +21,7 @@ export async function runPoint(job: PointJob, device?: { crossbar?: Crossbar; we
     wear: { store: device?.wear ?? new WearStore() },
     ...(device?.crossbar ? { crossbar: device.crossbar } : {}),
     ...(device?.stopOnTrip ? { stopOnTrip: true } : {}),
+    ...(signal ? { signal } : {}),
   });
 }
 

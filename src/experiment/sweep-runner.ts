@@ -28,6 +28,8 @@ export interface SweepRunOptions {
   shard?: { index: number; count: number };
   onStart?: (p: SweepProgress & { skipped: number }) => void;
   onProgress?: (p: SweepProgress) => void;
+  /** Stops the sweep: no new point starts, the workers stop theirs at a safe point and exit. */
+  signal?: AbortSignal;
 }
 
 export interface SweepRunResult {
@@ -38,6 +40,9 @@ export interface SweepRunResult {
   failed: { name: string; error: string }[];
   /** Every grid point of the sweep (all shards) has a successful run dir. */
   complete: boolean;
+  /** The signal stopped it; `remaining` points of this shard have no successful run (run again to resume). */
+  stopped: boolean;
+  remaining: number;
 }
 
 /** Refuses to mix two different sweeps in one directory, so resume never joins unrelated runs. */
@@ -73,7 +78,9 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
   o.onStart?.({ ...progress, skipped: mine.length - todo.length });
   const failed: { name: string; error: string }[] = [];
   const jobs = todo.map<PointJob>((p) => ({ point: pointRecord(p), budget: p.budget, config: configs.get(p.name)!, deviceUri: o.config.device, runsDir }));
-  await runInWorkers(jobs, Math.max(1, Math.min(o.jobs, jobs.length)), join(o.sweepDir, "logs"), (name, error) => {
+  // Shards that share --out keep their own worker logs.
+  const logPrefix = o.shard ? `shard-${o.shard.index}-of-${o.shard.count}-worker` : "worker";
+  await runInWorkers(jobs, Math.max(1, Math.min(o.jobs, jobs.length)), join(o.sweepDir, "logs"), logPrefix, o.signal, (name, error) => {
     progress.done++;
     progress.last = name;
     if (error !== null) {
@@ -88,6 +95,8 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
     ran: todo.length,
     failed,
     complete: all.every((p) => runSucceeded(join(runsDir, p.name))),
+    stopped: o.signal?.aborted === true,
+    remaining: mine.filter((p) => !runSucceeded(join(runsDir, p.name))).length,
   };
 }
 
@@ -101,17 +110,26 @@ const WORKER_SCRIPT = join(fileURLToPath(new URL(".", import.meta.url)), "point-
  * K long-lived worker processes take jobs from one queue. A worker that dies takes only its current point
  * with it (reported as failed) and is replaced.
  */
-async function runInWorkers(jobs: PointJob[], k: number, logDir: string, onDone: (name: string, error: string | null) => void): Promise<void> {
-  if (jobs.length === 0) return;
+async function runInWorkers(jobs: PointJob[], k: number, logDir: string, logPrefix: string, signal: AbortSignal | undefined, onDone: (name: string, error: string | null) => void): Promise<void> {
+  if (jobs.length === 0 || signal?.aborted) return;
   mkdirSync(logDir, { recursive: true });
   const queue = [...jobs];
   let workerSerial = 0;
+  const live = new Set<ChildProcess>();
+  // A stop empties the queue and asks every worker to stop its point; the promise resolves when all exited.
+  const onAbort = () => {
+    queue.length = 0;
+    for (const child of live) child.kill("SIGTERM");
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
   await new Promise<void>((resolve) => {
     let running = 0;
     const startWorker = () => {
       const id = workerSerial++;
-      const log = createWriteStream(join(logDir, `worker-${id}.log`));
+      const logName = `${logPrefix}-${id}.log`;
+      const log = createWriteStream(join(logDir, logName));
       const child: ChildProcess = fork(WORKER_SCRIPT, [], { silent: true, execArgv: [] });
+      live.add(child);
       child.stdout?.pipe(log);
       child.stderr?.pipe(log);
       running++;
@@ -126,14 +144,18 @@ async function runInWorkers(jobs: PointJob[], k: number, logDir: string, onDone:
         onDone(m.name, m.ok ? null : m.error);
         next();
       });
-      child.on("exit", (code, signal) => {
+      child.on("exit", (code, how) => {
         running--;
+        live.delete(child);
         if (current) {
-          onDone(current.point.name, `worker process exited (${signal ?? `code ${code}`}) while running it; see ${join(logDir, `worker-${id}.log`)}`);
+          onDone(current.point.name, `worker process exited (${how ?? `code ${code}`}) while running it; see ${join(logDir, logName)}`);
           current = null;
           if (queue.length > 0) startWorker();
         }
-        if (running === 0 && queue.length === 0) resolve();
+        if (running === 0 && queue.length === 0) {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }
       });
       next();
     };

@@ -4,8 +4,8 @@
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
-import { UserError } from "../errors.js";
-import { parseShard, readSweepConfig, type SweepConfig } from "../../experiment/sweep-config.js";
+import { UserError } from "../../hal/user-error.js";
+import { checkTrainSettings, parseShard, readSweepConfig, type SweepConfig } from "../../experiment/sweep-config.js";
 import { runSweep } from "../../experiment/sweep-runner.js";
 import { mergeSweepDirs } from "../../experiment/sweep-merge.js";
 import { summarizeSweep, writeSweepSummary } from "../../experiment/sweep-summary.js";
@@ -26,16 +26,27 @@ export function register(program: Command): void {
       // Every point counts its pulses against the device's wear; the worker processes inherit where.
       if (opts.stateDir) process.env.MHIL_STATE_DIR = resolve(opts.stateDir);
       const config = readSweepConfig(opts.config);
+      checkTrainSettings(config, opts.config);
       const jobs = Number(opts.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`sweep: --jobs: "${opts.jobs}" is not a positive integer`);
       const shard = opts.shard ? parseShard(opts.shard) : undefined;
       const sweepDir = opts.out ?? join("sweeps", config.name);
       const bar = opts.progress ? new cliProgress.SingleBar({ stream: process.stderr, format: "sweep |{bar}| {value}/{total} points | {failed} failed | ETA {eta_formatted} | {last}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic) : null;
+      // Ctrl-C or SIGTERM: no new point starts, the workers stop theirs safely and exit, and we say how to resume.
+      const stop = new AbortController();
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (stop.signal.aborted) return;
+        process.stderr.write(`\nsweep: ${sig}: stopping; the workers finish nothing more and ground their devices\n`);
+        stop.abort(new Error(sig));
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
       const result = await runSweep({
         config,
         configSource: opts.config,
         sweepDir,
         jobs,
+        signal: stop.signal,
         ...(shard ? { shard } : {}),
         onStart: (p) => {
           process.stderr.write(`sweep ${config.name}: ${p.total} point(s) to run${p.skipped ? `, ${p.skipped} already finished (skipped)` : ""}${shard ? ` in shard ${shard.index}/${shard.count}` : ""}, ${jobs} worker(s) → ${sweepDir}\n`);
@@ -44,6 +55,14 @@ export function register(program: Command): void {
         onProgress: (p) => bar?.update(p.done, { failed: p.failed, last: p.last ?? "" }),
       });
       bar?.stop();
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      if (result.stopped) {
+        const again = `mhil sweep --config ${opts.config}${opts.out ? ` --out ${opts.out}` : ""}${opts.shard ? ` --shard ${opts.shard}` : ""} --jobs ${jobs}`;
+        process.stderr.write(`sweep: stopped by ${String(stop.signal.reason instanceof Error ? stop.signal.reason.message : stop.signal.reason)} with ${result.remaining} of ${result.planned} point(s) unfinished; finished runs are kept. To resume, run the same command again: ${again}\n`);
+        process.exitCode = 130;
+        return;
+      }
       for (const f of result.failed) process.stderr.write(`sweep: point ${f.name} failed: ${f.error}\n`);
       if (shard && !result.complete) {
         process.stderr.write(`sweep: shard ${shard.index}/${shard.count} done (${result.ran} ran, ${result.skipped} skipped); other points are not finished yet — run \`mhil sweep merge ${sweepDir}\` when every shard has finished\n`);
