@@ -5,7 +5,6 @@ import { landauerJoulesPerBit } from "../energy/landauer.js";
 import { clusterBootstrap, type BootstrapInterval } from "./bootstrap.js";
 import { matchedContrasts, type MatchedContrast } from "./contrasts.js";
 import { analyzeEnd, endCounts, type EndAnalysis, type EndCounts } from "./end-fit.js";
-import { legacyLabelContrasts, type LegacyLabelContrast } from "./legacy-contrasts.js";
 import { BRACKET_ENDS, type BracketEnd, type ExperimentPoint } from "./point.js";
 import { saturationSteps, type SaturationStep } from "./saturation.js";
 import { decideVerdict, VERDICT_RULES, type Verdict } from "./verdict.js";
@@ -39,8 +38,6 @@ export interface SweepAnalysis {
   counts: Record<BracketEnd, EndCounts>;
   /** Labels (the control among them), protocol and budget contrasts: pooled, and per cell for labels. */
   matchedContrasts: MatchedContrast[];
-  /** Random against each other label mode in the old one-interval shape (see legacy-contrasts.ts); no reader left. */
-  contrasts: LegacyLabelContrast[];
   saturation: SaturationStep[];
   landauer: LandauerRow[];
   verdict: Verdict;
@@ -69,7 +66,6 @@ export function analyzeSweep(points: readonly ExperimentPoint[], options: Analys
     ends,
     counts,
     matchedContrasts: contrasts,
-    contrasts: legacyLabelContrasts(contrasts),
     saturation,
     landauer: landauerMultiples(points, boot),
     verdict,
