@@ -147,3 +147,20 @@ export class RunEventBus {
     if (first !== null) throw first;
   }
 }
+
+/** The figures every per-epoch record shares (records' primary stream and metrics.csv), under their column names. */
+export function epochColumns(f: EpochFigures): Record<string, number | null> {
+  const r = f.result;
+  return {
+    epoch: r.epoch,
+    train_loss: r.trainLoss,
+    train_accuracy: r.trainAccuracy,
+    updates: r.updates,
+    pulses: r.pulses,
+    weight_path_l1: r.weightPathL1,
+    prequential_bits: r.prequentialBits,
+    samples: r.samples,
+    device_joules_total: f.energy.total_joules,
+    host_cpu_joules: f.hostCpuJoules,
+  };
+}

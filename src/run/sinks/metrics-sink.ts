@@ -2,7 +2,7 @@
 // the checkpoint holds, so rows a killed attempt wrote past its last checkpoint go without being read back.
 import { join } from "node:path";
 import { ACTIVITIES } from "../../energy/ledger.js";
-import type { EpochFigures, RunEvent, RunSink } from "../run-events.js";
+import { epochColumns, type EpochFigures, type RunEvent, type RunSink } from "../run-events.js";
 import { MetricsCsv } from "../run-dir.js";
 
 export const METRIC_COLUMNS = [
@@ -21,22 +21,12 @@ export class MetricsSink implements RunSink {
 }
 
 export function metricsRow(f: EpochFigures): Record<string, number | boolean | null> {
-  const r = f.result;
   const e = f.energy;
   return {
-    epoch: r.epoch,
-    train_loss: r.trainLoss,
-    train_accuracy: r.trainAccuracy,
-    updates: r.updates,
-    pulses: r.pulses,
-    weight_path_l1: r.weightPathL1,
-    prequential_bits: r.prequentialBits,
-    samples: r.samples,
-    device_joules_total: e.total_joules,
+    ...epochColumns(f),
     device_joules_learning: e.learning_joules,
     device_joules_overhead: e.overhead_joules,
     ...Object.fromEntries(ACTIVITIES.map((a) => [`joules_${a}`, e.by_activity_joules[a]])),
-    host_cpu_joules: f.hostCpuJoules,
     wall_seconds: f.wallSeconds,
     stopped: false,
   };

@@ -2,7 +2,7 @@
 // its checkpoint is on disk: the event is what makes the checkpoint count on resume), the device events and
 // the stop. It hears every event last (the bus's commit sink).
 import { join } from "node:path";
-import type { EpochFigures, RunEvent, RunSink, RunStart } from "../run-events.js";
+import { epochColumns, type EpochFigures, type RunEvent, type RunSink, type RunStart } from "../run-events.js";
 import { RunRecords } from "../records.js";
 
 export class RecordsSink implements RunSink {
@@ -43,17 +43,5 @@ function startDocument(s: RunStart): Record<string, unknown> {
 
 /** The primary stream's data keys (DataKeys of the "primary" descriptor, src/run/streams.ts). */
 function primaryData(f: EpochFigures): Record<string, unknown> {
-  const r = f.result;
-  return {
-    epoch: r.epoch,
-    train_loss: r.trainLoss,
-    train_accuracy: r.trainAccuracy,
-    updates: r.updates,
-    pulses: r.pulses,
-    weight_path_l1: r.weightPathL1,
-    prequential_bits: r.prequentialBits,
-    samples: r.samples,
-    device_joules_total: f.energy.total_joules,
-    host_cpu_joules: f.hostCpuJoules,
-  };
+  return epochColumns(f);
 }
