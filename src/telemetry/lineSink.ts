@@ -1,6 +1,6 @@
-// Sends a body of line-protocol lines to InfluxDB 1.x POST /write (node-influx's connection pool) and says how it went.
+// Sends a body of line-protocol lines to InfluxDB 1.x POST /write (Node's fetch) and says how it went.
 // Raw lines go as they are in the journal: no re-encoding, and the journal's client timestamps are kept.
-import { Pool, RequestError } from "influx/lib/src/pool.js";
+// (node-influx writes only the points it builds itself; its raw pool is private API, so it is not used.)
 import { JOURNAL_PRECISION } from "./journal.js";
 import type { InfluxTarget } from "./influxTarget.js";
 
@@ -21,10 +21,8 @@ export interface LineSink {
   write(body: Buffer): Promise<WriteOutcome>;
 }
 
-/** The `{"error":"..."}` InfluxDB sends back, from a node-influx RequestError message. */
-function serverReason(e: Error): string {
-  const m = /error occurred: (.*)$/s.exec(e.message);
-  const body = m ? m[1]! : e.message;
+/** The reason InfluxDB gives in its `{"error":"..."}` body, or the body's text. */
+function serverReason(body: string): string {
   try {
     const o = JSON.parse(body) as { error?: unknown };
     if (typeof o.error === "string") return o.error;
@@ -34,57 +32,45 @@ function serverReason(e: Error): string {
   return body.trim().slice(0, 500);
 }
 
-/** A backoff for node-influx's pool that never takes the host out: the shipper does its own backoff. */
-const NO_POOL_BACKOFF = {
-  getDelay: () => 0,
-  next() {
-    return this;
-  },
-  reset() {
-    return this;
-  },
-};
-
 export class InfluxLineSink implements LineSink {
   readonly display: string;
-  private readonly pool: Pool;
-  private readonly auth: string | undefined;
+  private readonly url: string;
+  private readonly authorization: string | undefined;
 
-  constructor(private readonly target: InfluxTarget, requestTimeoutMs = 30_000) {
+  constructor(private readonly target: InfluxTarget, private readonly requestTimeoutMs = 30_000) {
     this.display = target.display;
-    this.pool = new Pool({ maxRetries: 0, requestTimeout: requestTimeoutMs, backoff: NO_POOL_BACKOFF });
-    this.pool.addHost(target.baseUrl);
-    this.auth = target.username !== undefined ? `${target.username}:${target.password ?? ""}` : undefined;
+    const query = new URLSearchParams({ db: target.database, precision: JOURNAL_PRECISION });
+    this.url = `${target.baseUrl}/write?${query.toString()}`;
+    this.authorization = target.username !== undefined ? `Basic ${Buffer.from(`${target.username}:${target.password ?? ""}`).toString("base64")}` : undefined;
   }
 
   async write(body: Buffer): Promise<WriteOutcome> {
+    let res: Response;
     try {
-      await this.pool.discard({
+      res = await fetch(this.url, {
         method: "POST",
-        path: "/write",
-        query: { db: this.target.database, precision: JOURNAL_PRECISION },
-        // node-influx sends the body with req.write(); a Buffer goes through unchanged.
-        body: body as unknown as string,
-        ...(this.auth !== undefined ? { auth: this.auth } : {}),
+        body,
+        headers: { "content-type": "text/plain; charset=utf-8", ...(this.authorization !== undefined ? { authorization: this.authorization } : {}) },
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
-      return { kind: "ok" };
     } catch (e) {
-      return outcomeOfError(e);
+      // No answer: refused connection, DNS, timeout. fetch puts the system error in `cause`.
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      const code = err.cause?.code ?? (err.name === "TimeoutError" ? "ETIMEDOUT" : undefined);
+      return { kind: "unavailable", reason: code ? `${code}: ${err.cause?.message ?? err.message}` : err.message };
     }
+    const text = await res.text().catch(() => "");
+    return outcomeOfStatus(res.status, text);
   }
 }
 
-/** What a failed request means for the shipper: by HTTP status, or no answer at all. */
-function outcomeOfError(e: unknown): WriteOutcome {
-  const err = e as Error & { res?: { statusCode?: number }; code?: string };
-  if (err instanceof RequestError) {
-    const status = err.res?.statusCode ?? 0;
-    const reason = serverReason(err);
-    if (status === 401 || status === 403 || status === 404) return { kind: "refused", status, reason };
-    if (status >= 400 && status < 500) return { kind: "rejected", status, reason };
-    return { kind: "unavailable", reason: `${status} ${reason}` };
-  }
-  return { kind: "unavailable", reason: err.code ? `${err.code}: ${err.message}` : err.message };
+/** What an answer means for the shipper, by HTTP status. */
+function outcomeOfStatus(status: number, body: string): WriteOutcome {
+  if (status >= 200 && status < 300) return { kind: "ok" };
+  const reason = serverReason(body);
+  if (status === 401 || status === 403 || status === 404) return { kind: "refused", status, reason };
+  if (status >= 400 && status < 500) return { kind: "rejected", status, reason };
+  return { kind: "unavailable", reason: `${status} ${reason}` };
 }
 
 /** One short phrase for an outcome, for messages. */
