@@ -5,14 +5,15 @@ import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../src/files/atomic-write.js";
 import { z } from "zod";
 import type { DeviceIdentity } from "../src/hal/crossbar.js";
+import { UserError } from "../src/hal/user-error.js";
 
 export const CALIBRATION_SCHEMA = "memristor-hil/calibration";
 export const CALIBRATION_VERSION = 1;
 
-export class CalibrationFileError extends Error {
+/** A calibration file refused: names the file and what is wrong with it. */
+export class CalibrationFileError extends UserError {
   constructor(readonly file: string, detail: string) {
     super(`${file}: ${detail}`);
-    this.name = "CalibrationFileError";
   }
 }
 

@@ -16,6 +16,7 @@ import { validateDeviceParams } from "../sim/devices/params.js";
 import type { NoiseResult } from "./procedures/noise.js";
 import type { PulseResponseResult } from "./procedures/pulse-response.js";
 import type { ThresholdPoint, ThresholdResult } from "./procedures/threshold.js";
+import { UserError } from "../src/hal/user-error.js";
 
 export interface CellFit {
   row: number;
@@ -45,12 +46,8 @@ export interface DeviceFit {
   cells: CellFit[];
 }
 
-export class FitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "FitError";
-  }
-}
+/** Data the device model cannot be fitted to: says which measurement fell short and what to change. */
+export class FitError extends UserError {}
 
 interface Pair {
   g: number;

@@ -3,7 +3,7 @@ import type { CellPulse, Crossbar } from "../src/hal/crossbar.js";
 import { openDeviceStack, type DeviceStackOptions } from "../src/backends/device-stack.js";
 import { spreadCells } from "./cells.js";
 import { assertSameDevice, newCalibration, type CalibrationFile } from "./file.js";
-import { fitDevice } from "./fit.js";
+import { FitError, fitDevice } from "./fit.js";
 import { ivSweep } from "./procedures/iv.js";
 import { readNoise } from "./procedures/noise.js";
 import { pulseResponse } from "./procedures/pulse-response.js";
@@ -102,7 +102,7 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, prog
 /** Fits the device model to the file's data (pulse response required; noise and threshold used when present). */
 export function fitCalibration(cal: CalibrationFile): CalibrationFile {
   const pulse = cal.procedures.pulse;
-  if (!pulse) throw new Error("no pulse-response data to fit: run `mhil calibrate --procedure pulse` (or full) first");
+  if (!pulse) throw new FitError("no pulse-response data to fit: run `mhil calibrate --procedure pulse` (or full) first");
   const fit = fitDevice({ identity: cal.device as never, pulse, ...(cal.procedures.noise ? { noise: cal.procedures.noise } : {}), ...(cal.procedures.threshold ? { threshold: cal.procedures.threshold } : {}) });
   cal.fit = { fittedAt: new Date().toISOString(), params: fit.params, residuals: fit.residuals, cells: fit.cells };
   return cal;

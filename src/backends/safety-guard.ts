@@ -8,18 +8,19 @@ import type { Volts } from "../hal/units.js";
 import { CrossbarDecorator } from "../hal/crossbar-decorator.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts } from "../hal/limits.js";
 import type { DeviceEvent } from "./device-events.js";
+import { UserError } from "../hal/user-error.js";
 
-export class ComplianceTripError extends Error {
+/** A compliance trip under the stop-on-trip policy: the run stops safely (exit 1). */
+export class ComplianceTripError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = "ComplianceTripError";
+    super(message, 1);
   }
 }
 
-export class CurrentOverLimitError extends Error {
+/** A measured current over the device's compliance limit under the stop-on-trip policy (exit 1). */
+export class CurrentOverLimitError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = "CurrentOverLimitError";
+    super(message, 1);
   }
 }
 

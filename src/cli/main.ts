@@ -1,5 +1,5 @@
 // The `mhil` command: one subcommand per module in ./commands, each registering itself.
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { register as registerDevices } from "./commands/devices.js";
 import { register as registerTrain } from "./commands/train.js";
 import { register as registerInfo } from "./commands/info.js";
@@ -15,10 +15,18 @@ program
   .name("mhil")
   .description("memristor-hil: train on a memristor crossbar, measure the joules, bracket the bits learned")
   .version("0.1.0")
-  .showHelpAfterError();
+  .option("--debug", "print the stack of an error (for a bug report)")
+  // A refused option or argument is the user's to fix: exit 2 (help and --version still exit 0).
+  .exitOverride((e) => {
+    throw e;
+  })
+  .showHelpAfterError("(add --help for usage)");
 
 for (const register of [registerDevices, registerTrain, registerInfo, registerSim, registerCalibrate, registerTelemetry, registerSweep, registerReport]) {
   register(program);
 }
 
-program.parseAsync(process.argv).catch(exitOnError);
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2); // commander printed the line
+  exitOnError(e, program.opts().debug === true);
+});

@@ -2,23 +2,28 @@
 // training config and the device. Each grid point becomes one ordinary run directory with a name derived from it.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { LABEL_MODE_PATTERN, parseTrainConfig, type TrainConfig } from "../train/config.js";
+import { LABEL_MODE_PATTERN, parseTrainConfig, TrainConfigSchema, type TrainConfig } from "../train/config.js";
 import { BASE_PROTOCOL, CONTROL_LABELS } from "./point.js";
+import { UserError } from "../hal/user-error.js";
 
 /** The protocol asks for at least this many seeds per cell; fewer is allowed only in a sweep marked `pilot`. */
 export const MIN_SEEDS_PER_CELL = 10;
 
 const positiveInt = z.number().int().min(1);
 
-const NGridSchema = z.union([
-  z.array(positiveInt).min(1),
-  z.strictObject({
-    /** Log-spaced sample counts from `from` to `to` inclusive, rounded to integers (duplicates removed). */
-    logspace: z.strictObject({ from: positiveInt, to: positiveInt, count: z.number().int().min(1) }),
-  }),
-]);
+const NGridSchema = z.union(
+  [
+    z.array(positiveInt).min(1),
+    z.strictObject({
+      /** Log-spaced sample counts from `from` to `to` inclusive, rounded to integers (duplicates removed). */
+      logspace: z.strictObject({ from: positiveInt, to: positiveInt, count: z.number().int().min(1) }),
+    }),
+  ],
+  { error: 'expected a list of sample counts (positive integers) or {"logspace": {"from": N, "to": N, "count": K}}' },
+);
 
-export const BudgetSchema = z.union([
+export const BudgetSchema = z.union(
+  [
   z.strictObject({ epochs: positiveInt }),
   /** About this many weight updates (one per batch): the whole number of epochs nearest to it, at least one. */
   z.strictObject({ updates: positiveInt }),
@@ -27,7 +32,9 @@ export const BudgetSchema = z.union([
    * Refused for now: runTraining has no way to end a run early with status success (only abort).
    */
   z.strictObject({ criterion: z.strictObject({ trainAccuracy: z.number().gt(0).max(1), maxEpochs: positiveInt }) }),
-]);
+  ],
+  { error: 'expected one of {"epochs": K}, {"updates": U} or {"criterion": {"trainAccuracy": a, "maxEpochs": K}}' },
+);
 export type Budget = z.infer<typeof BudgetSchema>;
 
 /** The train config's label modes, and the control even where the train config does not know it yet. */
@@ -60,7 +67,7 @@ export const SweepConfigSchema = z.strictObject({
     protocols: z.array(ProtocolSchema).min(1).optional(),
     budgets: z.array(BudgetSchema).min(1),
     /** A count (seeds 1..count) or the explicit list. */
-    seeds: z.union([positiveInt, z.array(z.number().int().min(0)).min(1)]),
+    seeds: z.union([positiveInt, z.array(z.number().int().min(0)).min(1)], { error: "expected a count of seeds (a positive integer) or a list of seeds (non-negative integers)" }),
   }),
   /** A pilot sweep may have fewer than 10 seeds per cell; its summary says so. */
   pilot: z.boolean().default(false),
@@ -89,13 +96,7 @@ export interface SweepPoint {
 }
 
 /** A sweep config refused; the message names the file and the field. Exit code 2, like other user errors. */
-export class SweepConfigError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export class SweepConfigError extends UserError {}
 
 export function readSweepConfig(path: string): SweepConfig {
   let text: string;
@@ -115,12 +116,7 @@ export function readSweepConfig(path: string): SweepConfig {
 
 export function parseSweepConfig(obj: unknown, source = "sweep config"): SweepConfig {
   const r = SweepConfigSchema.safeParse(obj);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
-    const keys = issue.code === "unrecognized_keys" && !issue.keys.every((k) => issue.message.includes(k)) ? ` ${issue.keys.join(", ")}` : "";
-    throw new SweepConfigError(`${source}: ${path || "(top level)"}: ${issue.message}${keys}`);
-  }
+  if (!r.success) throw new SweepConfigError(`${source}: ${describeIssue(r.error.issues[0]!, SweepConfigSchema, obj)}`);
   const c = r.data;
   for (const key of GRID_KEYS) {
     if (key in c.base) throw new SweepConfigError(`${source}: base.${key}: set by the grid; remove it from base`);
@@ -144,6 +140,81 @@ export function parseSweepConfig(obj: unknown, source = "sweep config"): SweepCo
   }
   if (new Set(seeds).size !== seeds.length) throw new SweepConfigError(`${source}: grid.seeds: repeated seed`);
   return c;
+}
+
+/**
+ * The training settings of base and of each protocol's base against the training config's schema, before any
+ * point runs: a refusal names the file, `base.KEY` (or `grid.protocols[i].base.KEY`) and what is expected.
+ * (Whether the settings make a valid point, e.g. one learning rate per layer, pointTrainConfig says.)
+ */
+export function checkTrainSettings(c: SweepConfig, source = "sweep config"): void {
+  const check = (settings: Record<string, unknown>, where: string) => {
+    const r = TrainConfigSchema.safeParse(settings);
+    if (!r.success) throw new SweepConfigError(`${source}: ${describeIssue(r.error.issues[0]!, TrainConfigSchema, settings, where)}`);
+  };
+  check(c.base, "base");
+  c.grid.protocols?.forEach((p, i) => check(mergeOverrides(c.base, p.base), `grid.protocols[${i}].base`));
+}
+
+type Issue = z.core.$ZodIssue;
+type Path = readonly PropertyKey[];
+
+/**
+ * One zod issue as `path: what was expected, got what`: a type names the type, an unknown key the valid keys,
+ * a union the alternatives (or, when the value's shape picks one, that alternative's own issue).
+ */
+export function describeIssue(issue: Issue, schema: z.ZodType, input: unknown, prefix = ""): string {
+  const path: Path = issue.path;
+  const value = valueAt(input, path);
+  const got = value === undefined ? "missing" : `got ${JSON.stringify(value)}`;
+  if (issue.code === "invalid_union") {
+    // Alternatives the value's own type rules out (a string where a number or a list is expected) say nothing.
+    const fitting = issue.errors.filter((branch) => !branch.some((i) => i.code === "invalid_type" && i.path.length === 0));
+    if (fitting.length === 1 && fitting[0]!.length > 0) {
+      const inner = fitting[0]![0]!;
+      return describeIssue({ ...inner, path: [...path, ...inner.path] } as Issue, schema, input, prefix);
+    }
+    const types = issue.errors.flatMap((branch) => branch.filter((i) => i.code === "invalid_type" && i.path.length === 0).map((i) => (i as { expected: string }).expected));
+    const expected = issue.message !== "Invalid input" ? issue.message : `expected ${[...new Set(types)].join(" or ") || "another value"}`;
+    return `${where(prefix, path)}: ${expected}, ${got}`;
+  }
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.map((k) => JSON.stringify(k)).join(", ");
+    const valid = keysAt(schema, path);
+    return `${where(prefix, path)}: unrecognized key${issue.keys.length > 1 ? "s" : ""} ${keys}${valid ? ` (valid keys: ${valid.join(", ")})` : ""}`;
+  }
+  if (issue.code === "invalid_type") return value === undefined ? `${where(prefix, path)}: missing (expected ${issue.expected})` : `${where(prefix, path)}: expected ${issue.expected}, ${got}`;
+  return `${where(prefix, path)}: ${issue.message.replace(/^Invalid input: /, "")}, ${got}`;
+}
+
+/** `base.grid.seeds[0]`-style: the path under `prefix`, "(top level)" for none. */
+function where(prefix: string, path: Path): string {
+  const text = path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+  return `${prefix}${prefix ? text : text.replace(/^\./, "")}` || "(top level)";
+}
+
+function valueAt(input: unknown, path: Path): unknown {
+  let v = input;
+  for (const p of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+/** The keys an object schema at `path` accepts (through defaults, optionals, arrays and unions). */
+function keysAt(schema: z.ZodType, path: Path): string[] | null {
+  const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; options?: z.ZodType[]; shape?: Record<string, z.ZodType> } } })._zod.def;
+  if (def.innerType) return keysAt(def.innerType, path);
+  if (def.type === "union") {
+    for (const o of def.options ?? []) {
+      const k = keysAt(o, path);
+      if (k) return k;
+    }
+    return null;
+  }
+  if (path.length === 0) return def.type === "object" && def.shape ? Object.keys(def.shape) : null;
+  const [head, ...rest] = path;
+  if (def.type === "array" && typeof head === "number" && def.element) return keysAt(def.element, rest);
+  const next = def.type === "object" ? def.shape?.[String(head)] : undefined;
+  return next ? keysAt(next, rest) : null;
 }
 
 export function nValues(c: SweepConfig): number[] {

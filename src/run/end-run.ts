@@ -6,13 +6,12 @@ import { writeJsonFile } from "./run-dir.js";
 import { besideTotal } from "./start-run.js";
 import { summarizeRun } from "./summarize-run.js";
 import type { TrainingSummary } from "./summary.js";
+import { UserError } from "../hal/user-error.js";
 
 /** The run was stopped by its abort signal; the run directory holds a stop record with status "aborted". */
-export class RunAbortedError extends Error {
-  readonly exitCode = 130;
+export class RunAbortedError extends UserError {
   constructor(readonly runDir: string, readonly reason: string, readonly epochsCompleted: number) {
-    super(`run aborted (${reason}) after ${epochsCompleted} complete epoch(s); run directory ${runDir} (stop record: aborted)`);
-    this.name = "RunAborted";
+    super(`run aborted (${reason}) after ${epochsCompleted} complete epoch(s); run directory ${runDir} (stop record: aborted)`, 130);
   }
 }
 

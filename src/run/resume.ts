@@ -7,17 +7,12 @@ import { join } from "node:path";
 import { EnergyLedger, type LedgerSnapshot } from "../energy/ledger.js";
 import type { EpochResult } from "../train/session.js";
 import { checkpointName, readCheckpoint, type RunCheckpoint } from "./checkpoint.js";
+import { UserError } from "../hal/user-error.js";
 
 export type { RunCheckpoint } from "./checkpoint.js";
 
 /** A run directory that cannot be resumed as asked; the message says which file and why (CLI exit code 2). */
-export class ResumeError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = "ResumeError";
-  }
-}
+export class ResumeError extends UserError {}
 
 export interface ResumePoint {
   runDir: string;

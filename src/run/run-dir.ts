@@ -3,6 +3,10 @@ import { mkdirSync, appendFileSync, existsSync } from "node:fs";
 import { writeFileAtomic, writeJsonAtomic } from "../files/atomic-write.js";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
+import { UserError } from "../hal/user-error.js";
+
+/** A run directory that cannot be made where asked: names the folder and why. */
+export class RunDirError extends UserError {}
 
 /** 20261123T093512Z-3f9a1c: sorts by time, unique by the random suffix. */
 export function runDirName(now: Date = new Date()): string {
@@ -12,10 +16,18 @@ export function runDirName(now: Date = new Date()): string {
 
 /** Creates outDir/name (outDir as needed); refuses a run directory that already exists. */
 export function createRunDir(outDir: string, name: string = runDirName()): string {
-  mkdirSync(outDir, { recursive: true });
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    throw new RunDirError(`${outDir}: cannot create the folder for run directories (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   const dir = resolve(join(outDir, name));
-  if (existsSync(dir)) throw new Error(`run directory ${dir} already exists; choose another name`);
-  mkdirSync(dir);
+  if (existsSync(dir)) throw new RunDirError(`run directory ${dir} already exists; choose another name`);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    throw new RunDirError(`${outDir}: cannot create a run directory in it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   mkdirSync(join(dir, "checkpoints"));
   return dir;
 }

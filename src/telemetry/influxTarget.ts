@@ -2,6 +2,7 @@
 // environment (INFLUX_USERNAME, INFLUX_PASSWORD) or a file. Credentials are never printed: every message shows
 // the redacted URL.
 import { existsSync, readFileSync } from "node:fs";
+import { UserError } from "../hal/user-error.js";
 
 export interface InfluxTarget {
   /** scheme://host:port, no credentials, no path. */
@@ -14,13 +15,7 @@ export interface InfluxTarget {
 }
 
 /** Bad telemetry settings (URL, credentials file): the message names what to fix. */
-export class TelemetryConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    // The CLI prints errors of this name as one clear line without a stack (src/cli/errors.ts).
-    this.name = "UserError";
-  }
-}
+export class TelemetryConfigError extends UserError {}
 
 /** A URL safe to print: user info and query string (InfluxDB accepts ?u=&p=) removed. */
 export function redactUrl(url: string): string {

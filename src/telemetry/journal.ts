@@ -2,6 +2,10 @@
 // before anything is sent. A crash loses at most the line being written; a torn last line is cut off on reopen.
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { UserError } from "../hal/user-error.js";
+
+/** A file that is not a telemetry journal: names it and where reading stopped. */
+export class JournalError extends UserError {}
 
 export const JOURNAL_FILE = "telemetry.lp";
 /** Timestamps in the journal are microseconds since the Unix epoch (InfluxDB `precision=u`). */
@@ -51,7 +55,7 @@ export function scanJournal(path: string): JournalScan {
       if (lineStart === 0) {
         // One line longer than the buffer, or a torn tail with no newline: stop at the last newline seen.
         if (pos + n >= fileBytes) break;
-        throw new Error(`${path}: a line longer than ${buf.length} bytes at byte ${pos}; not a telemetry journal?`);
+        throw new JournalError(`${path}: a line longer than ${buf.length} bytes at byte ${pos}; not a telemetry journal?`);
       }
       completeBytes = pos + lineStart;
       if (pos + n >= fileBytes) break;

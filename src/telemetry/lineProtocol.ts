@@ -6,6 +6,7 @@
 // String field values: double-quoted, escape `"` and `\`. Integers carry an `i` suffix; floats none;
 // booleans are `true`/`false`. Newlines are refused everywhere: one point is one journal line. Backslashes
 // are refused in names and tag values (InfluxDB 1.x does not unescape `\\` there, so they cannot round-trip).
+import { UserError } from "../hal/user-error.js";
 
 /** An integer field (written with the `i` suffix). Plain JS numbers are written as floats. */
 export class IntegerField {
@@ -31,11 +32,10 @@ export interface ParsedPoint extends Point {
   timestamp: string;
 }
 
-/** A point that cannot be written: names the measurement and the field or tag at fault. */
-export class LineProtocolError extends Error {
+/** A point that cannot be written, or a journal line that cannot be read: names the measurement or line and the field or tag at fault (exit 1). */
+export class LineProtocolError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = "LineProtocolError";
+    super(message, 1);
   }
 }
 

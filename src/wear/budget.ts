@@ -4,14 +4,16 @@ import type { Crossbar, DeviceIdentity, Measured, ProgramReport, Pulse } from ".
 import { checkPulses } from "../hal/limits.js";
 import { CrossbarDecorator } from "../hal/crossbar-decorator.js";
 import type { WearRecord, WearStore } from "./store.js";
+import { UserError } from "../hal/user-error.js";
 
-export class WearBudgetError extends Error {
+/** A pulse batch refused by the wear budget (nothing applied); exit 1, like a run stopped by its device. */
+export class WearBudgetError extends UserError {
   constructor(readonly row: number, readonly col: number, readonly pulses: number, readonly endurancePulses: number) {
     super(
       `wear budget: cell (row ${row}, col ${col}) would reach ${pulses} pulses, past its endurance of ${endurancePulses}; ` +
         `nothing was applied (override with --allow-worn, or use fresh cells)`,
+      1,
     );
-    this.name = "WearBudgetError";
   }
 }
 

@@ -1,6 +1,14 @@
 // A lock file beside a file that several processes update (sweep workers counting wear on one device serial):
 // created exclusively, holding the owner's pid; a lock whose owner is gone is taken over.
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { UserError } from "../hal/user-error.js";
+
+/** Another live process held the lock past the timeout (exit 1: try again when it is done, or stop it). */
+export class FileLockTimeoutError extends UserError {
+  constructor(readonly lock: string, timeoutMs: number) {
+    super(`${lock}: held by another process for more than ${timeoutMs / 1000} s (another mhil using this device's wear counts?); try again when it ends`, 1);
+  }
+}
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const sleepMs = (ms: number) => Atomics.wait(sleeper, 0, 0, ms);
@@ -18,7 +26,7 @@ export function withFileLock<T>(file: string, fn: () => T, timeoutMs = 10_000): 
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       if (ownerGone(lock)) rmSync(lock, { force: true });
-      else if (Date.now() >= deadline) throw new Error(`${lock}: held by another process for more than ${timeoutMs / 1000} s`);
+      else if (Date.now() >= deadline) throw new FileLockTimeoutError(lock, timeoutMs);
       else sleepMs(5);
     }
   }

@@ -6,14 +6,15 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { DeviceIdentity } from "../hal/crossbar.js";
 import { withFileLock } from "./file-lock.js";
+import { UserError } from "../hal/user-error.js";
 
 export const WEAR_SCHEMA = "memristor-hil/wear";
 export const WEAR_VERSION = 1;
 
-export class WearStoreError extends Error {
+/** A wear file that cannot be used: names the file and what to do. */
+export class WearStoreError extends UserError {
   constructor(readonly file: string, detail: string) {
     super(`${file}: ${detail}`);
-    this.name = "WearStoreError";
   }
 }
 

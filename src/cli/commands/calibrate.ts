@@ -6,7 +6,7 @@ import { loadCalibration, saveCalibration } from "../../../calibration/file.js";
 import { DEFAULT_PLAN, PROCEDURES, calibrateDevice, fitCalibration, type ProcedureName } from "../../../calibration/run.js";
 import type { ProgressFn } from "../../../calibration/progress.js";
 import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../hal/user-error.js";
 
 function positiveInt(field: string) {
   return (v: string) => {

@@ -2,7 +2,7 @@
 // Default: the crossbar firmware twin (firmware/PROTOCOL.md) → open it with serial:PATH.
 // --firmata: the Firmata analog test-board twin → open it with firmata:PATH.
 import type { Command } from "commander";
-import { UserError } from "../errors.js";
+import { UserError } from "../../hal/user-error.js";
 
 interface ServeOptions {
   device: string;

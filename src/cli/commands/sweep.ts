@@ -4,8 +4,8 @@
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
-import { UserError } from "../errors.js";
-import { parseShard, readSweepConfig, type SweepConfig } from "../../experiment/sweep-config.js";
+import { UserError } from "../../hal/user-error.js";
+import { checkTrainSettings, parseShard, readSweepConfig, type SweepConfig } from "../../experiment/sweep-config.js";
 import { runSweep } from "../../experiment/sweep-runner.js";
 import { mergeSweepDirs } from "../../experiment/sweep-merge.js";
 import { summarizeSweep, writeSweepSummary } from "../../experiment/sweep-summary.js";
@@ -26,6 +26,7 @@ export function register(program: Command): void {
       // Every point counts its pulses against the device's wear; the worker processes inherit where.
       if (opts.stateDir) process.env.MHIL_STATE_DIR = resolve(opts.stateDir);
       const config = readSweepConfig(opts.config);
+      checkTrainSettings(config, opts.config);
       const jobs = Number(opts.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`sweep: --jobs: "${opts.jobs}" is not a positive integer`);
       const shard = opts.shard ? parseShard(opts.shard) : undefined;

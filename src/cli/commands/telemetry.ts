@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { describeOutcome } from "../../telemetry/lineSink.js";
 import { pushRun, telemetryStatus } from "../../telemetry/push.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../hal/user-error.js";
 
 function positiveInt(name: string) {
   return (v: string): number => {

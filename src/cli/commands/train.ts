@@ -10,7 +10,7 @@ import { readResumePoint, type ResumePoint } from "../../run/resume.js";
 import { join } from "node:path";
 import { runLabelDraws } from "../../run/label-draws.js";
 import { RunAbortedError, runTraining, type ProgressEvent, type TrainingSummary } from "../../run/train-run.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../hal/user-error.js";
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
 
