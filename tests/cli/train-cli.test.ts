@@ -35,15 +35,16 @@ function expectEveryRunStopped(out: string): string[] {
 const SMALL = ["--weights", "ideal", "--dataset", "mnist:7x7", "--samples", "100", "--test-samples", "50", "--epochs", "2"];
 
 describe("mhil train: bad input", () => {
-  it("a malformed config file: names the file, line and column; exit ≠ 0; no run directory", () => {
+  it("a malformed config file: names the file, line and column; exit 2; no run directory", () => {
     const f = join(work, "malformed.json");
     writeFileSync(f, '{\n  "epochs": 2,\n  "samples": 100,,\n}\n');
     const out = freshOut();
     const r = mhil(["train", "--config", f, "--out", out, "--json"]);
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain(f);
     expect(r.stderr).toMatch(/malformed JSON at line 3, column 18/);
-    expect(r.stdout).toBe("");
+    // --json answers on stdout too: the refusal, with no run directory.
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: "refused", exit_code: 2, error: expect.stringMatching(/malformed JSON at line 3, column 18/), run_dir: null });
     expect(existsSync(out)).toBe(false);
   });
 

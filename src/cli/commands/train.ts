@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { runLabelDraws } from "../../run/label-draws.js";
 import { RunAbortedError, runTraining, type ProgressEvent, type TrainingSummary } from "../../run/train-run.js";
 import { UserError } from "../../hal/user-error.js";
+import { outcomeOf } from "../errors.js";
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
 
@@ -93,40 +94,67 @@ export function register(program: Command): void {
     .option("--influx <url>", "also ship the telemetry journal (telemetry.lp) to InfluxDB 1.x at http://HOST:8086/DATABASE")
     .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)");
   deviceFlagOptions(cmd).action(async (flags: TrainFlags) => {
-      const draws = flags.draws !== undefined ? integerFlag("--draws", flags.draws, 1) : 1;
-      if (flags.resume && flags.draws !== undefined) throw new UserError("--draws: resume each draw's run directory (DIR/draw-k) on its own; --resume and --draws do not combine");
-      const resume = flags.resume ? readResumePoint(flags.resume) : undefined;
-      const { config, deviceUri } = resume ? resumeConfig(flags, resume) : resolveConfig(flags);
-      // Every run journals its telemetry; --influx also ships it (a bad URL is refused here, before the run starts).
-      const telemetry = runTelemetryFactory({ ...(flags.influx !== undefined ? { influxUrl: flags.influx } : {}), ...(flags.influxCredentials !== undefined ? { credentialsFile: flags.influxCredentials } : {}) });
-      const ac = new AbortController();
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (ac.signal.aborted) {
-          process.stderr.write(`\nmhil: second ${sig}: exiting now\n`);
-          process.exit(130);
-        }
-        process.stderr.write(`\nmhil: ${sig}: stopping at the next safe point (again to exit at once)\n`);
-        ac.abort(new Error(sig === "SIGINT" ? "SIGINT (Ctrl+C)" : sig));
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
-      const progress = flags.json || flags.progress === false ? null : makeProgress(Boolean(process.stderr.isTTY));
-      try {
-      // Wear is counted per device serial across runs and commands (only a crossbar store pulses a device).
-      const wear = wearPolicy(flags);
-      const runOptions = { config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress: progress?.update, telemetry, wear, stopOnTrip: flags.stopOnTrip === true, ...(resume ? { resume } : {}) };
-      const summary = draws > 1 ? await runLabelDraws(runOptions, draws) : await runTraining(runOptions);
-        progress?.done();
-        process.stdout.write(flags.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
-      } catch (e) {
-        if (e instanceof RunAbortedError) throw new UserError(e.message, e.exitCode);
-        throw e;
-      } finally {
-        progress?.done();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-      }
-    });
+    // With --json every ending answers on stdout: the summary, or what failed (and where its run directory is).
+    const seen: RunSeen = { runDir: null };
+    try {
+      await train(flags, seen);
+    } catch (e) {
+      if (flags.json) process.stdout.write(JSON.stringify(failureJson(e, seen.runDir)) + "\n");
+      throw e;
+    }
+  });
+}
+
+/** What `mhil train --json` prints when the run does not succeed: the error line's message, the exit status and the run directory. */
+export function failureJson(e: unknown, runDir: string | null): { status: "refused" | "failed" | "aborted"; exit_code: number; error: string; run_dir: string | null } {
+  const o = outcomeOf(e);
+  const dir = e instanceof RunAbortedError ? e.runDir : runDir;
+  // Refused: input the user can fix (exit 2), turned down before a run directory was made.
+  const status = e instanceof RunAbortedError ? "aborted" : dir === null && o.exitCode === 2 ? "refused" : "failed";
+  return { status, exit_code: o.exitCode, error: o.message, run_dir: dir };
+}
+
+/** The run directory of the run under way, once it has one (with --draws: the current draw's). */
+interface RunSeen {
+  runDir: string | null;
+}
+
+async function train(flags: TrainFlags, seen: RunSeen): Promise<void> {
+  const draws = flags.draws !== undefined ? integerFlag("--draws", flags.draws, 1) : 1;
+  if (flags.resume && flags.draws !== undefined) throw new UserError("--draws: resume each draw's run directory (DIR/draw-k) on its own; --resume and --draws do not combine");
+  const resume = flags.resume ? readResumePoint(flags.resume) : undefined;
+  const { config, deviceUri } = resume ? resumeConfig(flags, resume) : resolveConfig(flags);
+  // Every run journals its telemetry; --influx also ships it (a bad URL is refused here, before the run starts).
+  const telemetry = runTelemetryFactory({ ...(flags.influx !== undefined ? { influxUrl: flags.influx } : {}), ...(flags.influxCredentials !== undefined ? { credentialsFile: flags.influxCredentials } : {}) });
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) {
+      if (flags.json) process.stdout.write(JSON.stringify({ status: "aborted", exit_code: 130, error: `second ${sig}: exiting now`, run_dir: seen.runDir }) + "\n");
+      process.stderr.write(`\nmhil: second ${sig}: exiting now\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\nmhil: ${sig}: stopping at the next safe point (again to exit at once)\n`);
+    ac.abort(new Error(sig === "SIGINT" ? "SIGINT (Ctrl+C)" : sig));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const progress = flags.json || flags.progress === false ? null : makeProgress(Boolean(process.stderr.isTTY));
+  const onProgress = (e: ProgressEvent) => {
+    if (e.kind === "start") seen.runDir = e.runDir;
+    progress?.update(e);
+  };
+  try {
+    // Wear is counted per device serial across runs and commands (only a crossbar store pulses a device).
+    const wear = wearPolicy(flags);
+    const runOptions = { config, deviceUri, outDir: flags.out, signal: ac.signal, onProgress, telemetry, wear, stopOnTrip: flags.stopOnTrip === true, ...(resume ? { resume } : {}) };
+    const summary = draws > 1 ? await runLabelDraws(runOptions, draws) : await runTraining(runOptions);
+    progress?.done();
+    process.stdout.write(flags.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
+  } finally {
+    progress?.done();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }
 
 /** File settings, then quick defaults for what the file leaves out, then flags; validated once as a whole. */
