@@ -1,7 +1,8 @@
 // The calibration file: a versioned JSON document with the raw data, the fit, its residuals, the device
 // identity and the date. Checked on open: a truncated file, another schema version or a device that does
 // not match is refused with the file named.
-import { readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { writeFileAtomic } from "../src/files/atomic-write.js";
 import { z } from "zod";
 import type { DeviceIdentity } from "../src/hal/crossbar.js";
@@ -135,9 +136,27 @@ export function loadCalibration(file: string): CalibrationFile {
   return parsed.data;
 }
 
-/** Writes atomically (temp file, then rename) so an interrupted write never leaves a truncated file. */
+/**
+ * Refuses, before anything is measured, a calibration file that could not be written: a folder in its place,
+ * or a folder (or the nearest one that exists) that is not a writable folder. A folder not there yet is made
+ * when the file is saved.
+ */
+export function checkCalibrationOut(file: string): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new CalibrationFileError(file, "is a folder; name a file in it, e.g. --out calibration/my-device.json");
+  let dir = dirname(file);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) throw new CalibrationFileError(file, `cannot be written: ${dir} is a file, not a folder; nothing was measured`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new CalibrationFileError(file, `cannot be written: no permission to write in ${dir}; nothing was measured`);
+  }
+}
+
+/** Writes atomically (temp file, then rename) so an interrupted write never leaves a truncated file; makes its folder. */
 export function saveCalibration(file: string, cal: CalibrationFile): void {
   cal.updated = new Date().toISOString();
+  mkdirSync(dirname(file), { recursive: true });
   writeFileAtomic(file, JSON.stringify(cal, null, 1) + "\n");
 }
 

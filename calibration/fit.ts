@@ -336,7 +336,16 @@ export function fitDevice(input: FitInput): DeviceFit {
     maxPulseWidthSeconds: L.maxPulseWidthSeconds,
     complianceAmperes: L.complianceAmperes,
   };
-  validateDeviceParams(params, "fit.params.");
+  try {
+    validateDeviceParams(params, "fit.params.");
+  } catch (e) {
+    throw new FitError(
+      `the fitted parameters are not a valid device (${(e as Error).message}): the steps at +${pulse.voltsPositive}/−${pulse.voltsNegative} V, ` +
+        `${pulse.widthSeconds} s may be mostly read noise; raise the amplitude, the width or the pulses per read`,
+      2,
+      { cause: e },
+    );
+  }
   const allCells: CellFit[] = pulse.curves.map((c, j) => {
     const fitted = cells.find((f) => f.row === c.row && f.col === c.col);
     return fitted ?? { row: c.row, col: c.col, stuck: stuckCells[j] as "min" | "max", gMinSiemens: levels[j]!, gMaxSiemens: levels[j]!, stepUpSiemens: 0, stepDownSiemens: 0 };

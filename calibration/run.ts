@@ -1,5 +1,6 @@
 // Runs calibration procedures on any backend, inside its limits, into a calibration file.
-import type { CellPulse, Crossbar } from "../src/hal/crossbar.js";
+import type { CellPulse, Crossbar, DeviceIdentity } from "../src/hal/crossbar.js";
+import { UserError } from "../src/hal/user-error.js";
 import { openDeviceStack, type DeviceStackOptions } from "../src/backends/device-stack.js";
 import { spreadCells } from "./cells.js";
 import { assertSameDevice, newCalibration, type CalibrationFile } from "./file.js";
@@ -28,7 +29,12 @@ export interface CalibrationPlan {
   /** Pulses between two reads of the pulse response (default 1). */
   pulsesPerPoint?: number;
   noiseRepeats: number;
+  /** Fit the device model after a full procedure (default true); false leaves the fit to the caller. */
+  fit?: boolean;
 }
+
+/** A plan the device's limits refuse, found from identify() before the first read or pulse (exit 2). */
+export class CalibrationPlanError extends UserError {}
 
 export const DEFAULT_PLAN: CalibrationPlan = { procedure: "full", cells: 16, pulsesPerSweep: 2000, readsPerPoint: 1, noiseRepeats: 32 };
 
@@ -52,12 +58,10 @@ export async function calibrateDevice(source: string | Crossbar, stack: DeviceSt
 export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, progress: ProgressFn = noProgress, existing?: { file: string; cal: CalibrationFile }): Promise<CalibrationFile> {
   const id = await xbar.identify();
   if (existing) assertSameDevice(existing.file, existing.cal, id);
+  const { vPos, vNeg, width } = checkPlan(plan, id);
   const cal = existing?.cal ?? newCalibration(id);
   const cells = spreadCells(id.rows, id.cols, plan.cells);
   const L = id.limits;
-  const vPos = plan.voltsPositive ?? 0.75 * L.maxProgramVoltsPositive;
-  const vNeg = plan.voltsNegative ?? 0.75 * L.maxProgramVoltsNegative;
-  const width = plan.widthSeconds ?? Math.min(L.maxPulseWidthSeconds, 10 * L.minPulseWidthSeconds);
   const want = (p: ProcedureName) => plan.procedure === p || plan.procedure === "full";
 
   if (want("noise")) cal.procedures.noise = await readNoise(xbar, cells, plan.noiseRepeats, progress);
@@ -95,8 +99,30 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, prog
     }
     cal.procedures.threshold = await thresholdSearch(xbar, { cells, widthSeconds: width, pulsesPerAmplitude, readsPerPoint: Math.max(plan.readsPerPoint, 4) }, progress);
   }
-  if (plan.procedure === "full") fitCalibration(cal);
+  if (plan.procedure === "full" && plan.fit !== false) fitCalibration(cal);
   return cal;
+}
+
+/**
+ * The pulse amplitudes and width the plan uses, each checked against the device's limits before anything
+ * reaches the device. Messages name the `mhil calibrate` flag that sets the value.
+ */
+export function checkPlan(plan: CalibrationPlan, id: DeviceIdentity): { vPos: number; vNeg: number; width: number } {
+  const L = id.limits;
+  const vPos = plan.voltsPositive ?? 0.75 * L.maxProgramVoltsPositive;
+  const vNeg = plan.voltsNegative ?? 0.75 * L.maxProgramVoltsNegative;
+  const width = plan.widthSeconds ?? Math.min(L.maxPulseWidthSeconds, 10 * L.minPulseWidthSeconds);
+  const of = `${id.model} ${id.rows}×${id.cols}`;
+  const sec = (x: number) => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x));
+  const refuse = (what: string) => new CalibrationPlanError(`${what}; nothing was measured`);
+  if (vPos > L.maxProgramVoltsPositive) throw refuse(`--volts ${vPos}: above the device's positive program limit, ${L.maxProgramVoltsPositive} V (maxProgramVoltsPositive of ${of})`);
+  if (vNeg > L.maxProgramVoltsNegative) throw refuse(`--volts ${vNeg}: above the device's negative program limit, ${L.maxProgramVoltsNegative} V (maxProgramVoltsNegative of ${of})`);
+  if (width < L.minPulseWidthSeconds || width > L.maxPulseWidthSeconds) {
+    throw refuse(`--width ${sec(width)}: outside the device's pulse widths, ${sec(L.minPulseWidthSeconds)} to ${sec(L.maxPulseWidthSeconds)} s (minPulseWidthSeconds, maxPulseWidthSeconds of ${of})`);
+  }
+  const perRead = plan.pulsesPerPoint ?? 1;
+  if (perRead > L.maxPulseCount) throw refuse(`--pulses-per-read ${perRead}: above the device's ${L.maxPulseCount} pulses per request (maxPulseCount of ${of})`);
+  return { vPos, vNeg, width };
 }
 
 /** Fits the device model to the file's data (pulse response required; noise and threshold used when present). */

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CalibrationFileError } from "../../calibration/file.js";
 import { FitError } from "../../calibration/fit.js";
+import { CalibrationPlanError } from "../../calibration/run.js";
 import { ComplianceTripError, CurrentOverLimitError } from "../../src/backends/safety-guard.js";
 import { outcomeOf } from "../../src/cli/errors.js";
 import { SweepConfigError } from "../../src/experiment/sweep-config.js";
@@ -34,7 +35,7 @@ function exitOnErrorOf(expr: string, debug = false) {
 describe("one user-error base class", () => {
   it("every user error of the CLI, run, backends, wear, telemetry, sweep config and calibration extends UserError, each under its own name", () => {
     const errors = [
-      new CalibrationFileError("f.json", "bad"), new FitError("no cell switched"),
+      new CalibrationFileError("f.json", "bad"), new FitError("no cell switched"), new CalibrationPlanError("--volts 50"),
       new ComplianceTripError("trip"), new CurrentOverLimitError("over"), new SweepConfigError("s.json: bad"),
       new RunAbortedError("runs/x", "SIGTERM", 1),
       new ResumeError("runs/x: no checkpoint"), new RunDirError("runs: cannot"), new TelemetryConfigError("--influx x"),

@@ -2,7 +2,8 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
-import { loadCalibration, saveCalibration } from "../../../calibration/file.js";
+import { checkCalibrationOut, loadCalibration, saveCalibration, type CalibrationFile } from "../../../calibration/file.js";
+import { FitError } from "../../../calibration/fit.js";
 import { DEFAULT_PLAN, PROCEDURES, calibrateDevice, fitCalibration, type ProcedureName } from "../../../calibration/run.js";
 import type { ProgressFn } from "../../../calibration/progress.js";
 import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
@@ -61,6 +62,8 @@ export function register(program: Command): void {
   deviceFlagOptions(cmd).action(async (o: DeviceFlags & { device: string; procedure: string; out?: string; cells: number; pulses: number; volts?: number; width?: number; reads: number; pulsesPerRead: number; json?: boolean }) => {
     if (!(PROCEDURES as readonly string[]).includes(o.procedure)) throw new UserError(`--procedure ${o.procedure}: must be one of ${PROCEDURES.join(", ")}`);
     if (!o.out) throw new UserError("--out FILE is required (for example --out calibration/my-device.json)");
+    // Before anything is measured: the file can be written (its folder is made on save) and, when it exists, read.
+    checkCalibrationOut(o.out);
     const existing = existsSync(o.out) ? { file: o.out, cal: loadCalibration(o.out) } : undefined;
     const reporter = progressReporter();
     try {
@@ -76,12 +79,15 @@ export function register(program: Command): void {
           pulsesPerPoint: o.pulsesPerRead,
           ...(o.volts !== undefined ? { voltsPositive: o.volts, voltsNegative: o.volts } : {}),
           ...(o.width !== undefined ? { widthSeconds: o.width } : {}),
+          fit: false,
         },
         reporter.progress,
         existing,
       );
       reporter.stop();
+      // The measurements are saved before the fit, so a fit that fails loses nothing.
       saveCalibration(o.out, cal);
+      if (o.procedure === "full") fitMeasured(o.out, cal);
       report(o.out, cal.fit?.params, cal.fit?.residuals, o.json);
     } finally {
       reporter.stop();
@@ -95,10 +101,32 @@ export function register(program: Command): void {
     .action((file: string, _o: unknown, self: Command) => {
       // The parent command also has --json; commander hands it to whichever parses first.
       const json = Boolean(self.optsWithGlobals().json);
-      const cal = fitCalibration(loadCalibration(file));
+      const cal = loadCalibration(file);
+      try {
+        fitCalibration(cal);
+      } catch (e) {
+        throw e instanceof FitError ? new FitError(`${file}: ${e.message}`, e.exitCode, { cause: e }) : e;
+      }
       saveCalibration(file, cal);
       report(file, cal.fit!.params, cal.fit!.residuals, json);
     });
+}
+
+/** A measurement that cannot be fitted: saved, and the line says what was measured and what to try (exit 1). */
+export class UnfittedCalibrationError extends UserError {}
+
+function fitMeasured(file: string, cal: CalibrationFile): void {
+  try {
+    fitCalibration(cal);
+  } catch (e) {
+    if (!(e instanceof FitError)) throw e;
+    throw new UnfittedCalibrationError(
+      `wrote ${file} with the measurements, but they cannot be fitted: ${e.message} (measure again into the same file; \`mhil calibrate fit ${file}\` refits it)`,
+      1,
+      { cause: e },
+    );
+  }
+  saveCalibration(file, cal);
 }
 
 function report(file: string, params: object | undefined, residuals: { model: string; rmsRelativeToStep: number; notes: string[] } | undefined, json?: boolean): void {
