@@ -1,4 +1,5 @@
 // `mhil devices`: the simulated device presets (with the paper each cites) and the serial ports present.
+import { readdirSync } from "node:fs";
 import type { Command } from "commander";
 import { PRESETS } from "../../../sim/devices/presets.js";
 import { DEFAULT_PERIPHERALS } from "../../../sim/crossbar/peripherals.js";
@@ -12,14 +13,28 @@ interface PortInfo {
   productId?: string;
 }
 
-/** Serial ports from serialport's SerialPort.list(); an empty list (and the reason) when they cannot be listed. */
-async function listSerialPorts(): Promise<{ ports: PortInfo[]; error?: string }> {
+/**
+ * Serial ports from serialport's SerialPort.list(). On Linux that list needs udevadm; without it the ports are
+ * the tty devices in /dev, without their details (manufacturer, USB serial number), and `note` says why.
+ */
+async function listSerialPorts(): Promise<{ ports: PortInfo[]; note?: string }> {
   try {
     const { SerialPort } = await import("serialport");
     const ports = await SerialPort.list();
     return { ports: ports.map((p) => ({ path: p.path, manufacturer: p.manufacturer, serialNumber: p.serialNumber, vendorId: p.vendorId, productId: p.productId })) };
   } catch (e) {
-    return { ports: [], error: (e as Error).message };
+    const err = e as NodeJS.ErrnoException & { path?: string };
+    const why = err.code === "ENOENT" && /udevadm/.test(`${err.path ?? ""} ${err.message}`) ? "udevadm is not installed" : `the port list failed: ${err.message}`;
+    return { ports: ttyDevices(), note: `port details (manufacturer, USB serial number) are unavailable: ${why}` };
+  }
+}
+
+/** USB serial devices by name in /dev (ttyACM*, ttyUSB*), for when the port list cannot be had. */
+function ttyDevices(): PortInfo[] {
+  try {
+    return readdirSync("/dev").filter((n) => /^tty(ACM|USB)\d+$/.test(n)).sort().map((n) => ({ path: `/dev/${n}` }));
+  } catch {
+    return [];
   }
 }
 
@@ -38,7 +53,7 @@ export function register(program: Command): void {
         const out = {
           presets: presets.map((p) => ({ name: p.name, uri: `sim:${p.name}`, source: p.source, device: orderedDeviceParams(p.device), peripherals: { ...DEFAULT_PERIPHERALS, ...p.peripherals } })),
           serialPorts: serial.ports,
-          ...(serial.error ? { serialPortsError: serial.error } : {}),
+          ...(serial.note ? { serialPortsNote: serial.note } : {}),
         };
         process.stdout.write(JSON.stringify(out, null, 2) + "\n");
         return;
@@ -54,9 +69,9 @@ export function register(program: Command): void {
       }
       lines.push("");
       if (serial.ports.length === 0) {
-        lines.push(`Serial ports: none found${serial.error ? ` (${serial.error})` : ""}`);
+        lines.push(`Serial ports: none found${serial.note ? ` in /dev (ttyACM*, ttyUSB*); ${serial.note}` : ""}`);
       } else {
-        lines.push("Serial ports (open with serial:PATH or firmata:PATH):");
+        lines.push(`Serial ports (open with serial:PATH or firmata:PATH)${serial.note ? `; ${serial.note}` : ""}:`);
         for (const p of serial.ports) lines.push(`  ${p.path}${p.manufacturer ? `  ${p.manufacturer}` : ""}${p.serialNumber ? `  serial ${p.serialNumber}` : ""}`);
       }
       process.stdout.write(lines.join("\n") + "\n");
