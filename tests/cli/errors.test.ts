@@ -12,6 +12,7 @@ import { outcomeOf } from "../../src/cli/errors.js";
 import { SweepConfigError } from "../../src/experiment/sweep-config.js";
 import { UserError } from "../../src/hal/user-error.js";
 import { RunAbortedError } from "../../src/run/end-run.js";
+import { NetworkTooLargeError, NoSwitchingError } from "../../src/run/open-training.js";
 import { ResumeError } from "../../src/run/resume.js";
 import { RunDirError } from "../../src/run/run-dir.js";
 import { TelemetryConfigError } from "../../src/telemetry/influxTarget.js";
@@ -37,7 +38,7 @@ describe("one user-error base class", () => {
     const errors = [
       new CalibrationFileError("f.json", "bad"), new FitError("no cell switched"), new CalibrationPlanError("--volts 50"),
       new ComplianceTripError("trip"), new CurrentOverLimitError("over"), new SweepConfigError("s.json: bad"),
-      new RunAbortedError("runs/x", "SIGTERM", 1),
+      new RunAbortedError("runs/x", "SIGTERM", 1), new NetworkTooLargeError("too big"), new NoSwitchingError("stuck", 1),
       new ResumeError("runs/x: no checkpoint"), new RunDirError("runs: cannot"), new TelemetryConfigError("--influx x"),
       new JournalError("telemetry.lp: not a journal"), new LineProtocolError("line 1: no field set"), new WearBudgetError(0, 1, 11, 10),
       new FileLockTimeoutError("w.json.lock", 10_000), new WearStoreError("w.json", "not valid JSON"),

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { SingleBar } from "cli-progress";
 import { DEFAULT_DEVICE_URI } from "../../backends/open.js";
-import { parseTrainConfig, type TrainConfig } from "../../train/config.js";
+import { parseTrainConfig, TrainConfigSchema, type TrainConfig } from "../../train/config.js";
 import { readConfigFile } from "../../run/config-file.js";
 import { resolveTrainConfig } from "../../run/train-defaults.js";
 import { readResumePoint, type ResumePoint } from "../../run/resume.js";
@@ -173,11 +173,11 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
   if (flags.weights) merged.weights = flags.weights;
   if (flags.dataset) merged.dataset = flags.dataset;
   if (flags.labels) merged.labels = flags.labels;
-  if (flags.classes) merged.classes = integerFlag("--classes", flags.classes);
-  if (flags.samples) merged.samples = integerFlag("--samples", flags.samples);
-  if (flags.testSamples) merged.testSamples = integerFlag("--test-samples", flags.testSamples);
-  if (flags.epochs) merged.epochs = integerFlag("--epochs", flags.epochs);
-  if (flags.seed) merged.seed = integerFlag("--seed", flags.seed);
+  if (flags.classes) merged.classes = configIntegerFlag("--classes", flags.classes, "classes");
+  if (flags.samples) merged.samples = configIntegerFlag("--samples", flags.samples, "samples");
+  if (flags.testSamples) merged.testSamples = configIntegerFlag("--test-samples", flags.testSamples, "testSamples");
+  if (flags.epochs) merged.epochs = configIntegerFlag("--epochs", flags.epochs, "epochs");
+  if (flags.seed) merged.seed = configIntegerFlag("--seed", flags.seed, "seed");
   if (flags.update) merged.crossbar = { ...(merged.crossbar as Record<string, unknown> | undefined), update: flags.update };
   if (flags.temperature) merged.temperatureKelvin = numberFlag("--temperature", flags.temperature);
   // Defaults that depend on other settings (persistent particles only on ideal weights): src/run/train-defaults.ts.
@@ -189,7 +189,7 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
 function resumeConfig(flags: TrainFlags, resume: ResumePoint): { config: TrainConfig; deviceUri: string } {
   const ignored = (["weights", "config", "dataset", "labels", "classes", "samples", "testSamples", "seed", "temperature", "update"] as const).filter((k) => flags[k] !== undefined);
   if (ignored.length > 0) throw new UserError(`--resume keeps the run's own config; drop ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
-  const raw = { ...resume.config, ...(flags.epochs ? { epochs: integerFlag("--epochs", flags.epochs) } : {}) };
+  const raw = { ...resume.config, ...(flags.epochs ? { epochs: configIntegerFlag("--epochs", flags.epochs, "epochs") } : {}) };
   const config = parseTrainConfig(raw, join(resume.runDir, "config.json"));
   if (config.epochs < resume.epochs.length) throw new UserError(`${resume.runDir}: ${resume.epochs.length} epochs done of ${config.epochs}; --epochs cannot undo them`);
   return { config, deviceUri: flags.device ?? resume.deviceUri };
@@ -200,6 +200,11 @@ function integerFlag(name: string, text: string, min?: number): number {
   if (!Number.isInteger(v)) throw new UserError(`${name} ${text}: must be an integer`);
   if (min !== undefined && v < min) throw new UserError(`${name} ${text}: must be an integer ≥ ${min}`);
   return v;
+}
+
+/** An integer flag that sets a config key: at least the schema's minimum for that key, named by the flag. */
+function configIntegerFlag(name: string, text: string, key: "classes" | "samples" | "testSamples" | "epochs" | "seed"): number {
+  return integerFlag(name, text, TrainConfigSchema.shape[key].unwrap().minValue ?? undefined);
 }
 
 function numberFlag(name: string, text: string): number {
