@@ -59,6 +59,7 @@ export async function pushRun(opts: PushOptions): Promise<PushResult> {
     batchSize: opts.batchSize ?? 20_000,
     maxInFlight: opts.maxInFlight ?? 4,
     flushIntervalMs: 200,
+    shipping: "push",
     ...(opts.backoffInitialMs !== undefined ? { backoffInitialMs: opts.backoffInitialMs } : {}),
     ...(opts.backoffMaxMs !== undefined ? { backoffMaxMs: opts.backoffMaxMs } : {}),
     ...(opts.log ? { log: opts.log } : {}),

@@ -41,6 +41,8 @@ export interface ShipperOptions {
   backoffInitialMs?: number;
   backoffMaxMs?: number;
   log?: (line: string) => void;
+  /** Who ships: a training run (default), which goes on while the server is away, or a push, which reports what it could not ship itself. */
+  shipping?: "run" | "push";
 }
 
 /** One rejected line, as written to the dead-letter file. */
@@ -163,7 +165,7 @@ export class Shipper {
     if (this.wake) clearTimeout(this.wake);
     if (this.immediate) clearImmediate(this.immediate);
     const c = this.counters();
-    if (!done && c.pending > 0) {
+    if (!done && c.pending > 0 && this.opts.shipping !== "push") {
       this.log(`telemetry: ${c.pending} points not shipped to ${this.opts.sink.display} within ${(timeoutMs / 1000).toFixed(1)} s; they stay in the journal (${this.opts.journalPath}) and ship with \`mhil telemetry push\``);
     }
     const fh = this.fh;
@@ -362,7 +364,7 @@ export class Shipper {
     if (key === this.problem) return;
     this.problem = key;
     const where = this.opts.sink.display;
-    const keep = `training goes on; the points stay in ${this.opts.journalPath} and ship when this is fixed (retrying with backoff)`;
+    const keep = this.opts.shipping === "push" ? `the points stay in ${this.opts.journalPath}; retrying with backoff until the push times out` : `training goes on; the points stay in ${this.opts.journalPath} and ship when this is fixed (retrying with backoff)`;
     if (o.kind === "unavailable") this.log(`telemetry: cannot reach InfluxDB at ${where} (${o.reason}); ${keep}`);
     else if (o.kind === "refused" && o.status === 404) this.log(`telemetry: InfluxDB at ${where} answered 404 (${o.reason}): create the database (CREATE DATABASE) or fix the database name in --influx; ${keep}`);
     else if (o.kind === "refused" && o.status === 401) this.log(`telemetry: InfluxDB at ${where} answered 401 (${o.reason}): check INFLUX_USERNAME/INFLUX_PASSWORD or the --influx-credentials file; ${keep}`);

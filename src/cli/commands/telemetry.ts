@@ -48,8 +48,10 @@ export function register(program: Command): void {
       const c = res.counters;
       process.stdout.write(`added ${c.added}, written ${c.written}, dead-lettered ${c.deadLettered}, dropped ${c.dropped}, pending ${c.pending}\n`);
       if (!res.complete) {
-        const why = res.problem ? describeOutcome(res.problem) : "timed out";
-        throw new UserError(`telemetry push: ${c.pending} points not shipped (${why}); they stay in the journal, run the push again when this is fixed`, 1);
+        // A server that refuses (wrong database, credentials) ends the push at once; one that is away, after --timeout.
+        const tried = res.problem?.kind === "refused" ? "" : ` after trying for ${o.timeout} s`;
+        const why = res.problem ? describeOutcome(res.problem) : "no answer";
+        throw new UserError(`telemetry push: ${c.pending} points not shipped${tried} (${why}); they stay in the journal, run the push again when this is fixed`, 1);
       }
     });
 
