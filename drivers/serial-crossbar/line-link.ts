@@ -1,6 +1,7 @@
 // A line transport over any byte stream (serialport, pty, in-process pair, fault link): lines in, lines out.
 import type { Duplex } from "node:stream";
 import { ReadlineParser } from "@serialport/parser-readline";
+import { LINE_END } from "../../protocol/serial-line/frame.js";
 
 export interface LineLinkEvents {
   onLine(line: string): void;
@@ -17,7 +18,7 @@ export class LineLink {
     // latin1: one char per byte, so a damaged byte stays one char and the CRC sees exactly what arrived.
     this.parser = new ReadlineParser({ delimiter: "\n", encoding: "latin1" });
     this.parser.on("data", (line: string) => {
-      if (!this.ended) this.events.onLine(line);
+      if (!this.ended && line !== "" && line !== "\r") this.events.onLine(line); // empty: the second break of a line end
     });
     stream.pipe(this.parser);
     stream.on("close", this.onStreamClose);
@@ -29,10 +30,10 @@ export class LineLink {
     return !this.ended;
   }
 
-  /** Writes lines (each gets its '\n') in one chunk. */
+  /** Writes lines (each ended by LINE_END) in one chunk. */
   write(lines: string[]): void {
     if (this.ended || lines.length === 0) return;
-    this.stream.write(lines.join("\n") + "\n", "latin1");
+    this.stream.write(lines.map((l) => l + LINE_END).join(""), "latin1");
   }
 
   async close(): Promise<void> {

@@ -5,10 +5,11 @@ import {
   type ProgramReport, type Pulse,
 } from "../../src/hal/crossbar.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
-import { LinkSession, type LinkCounters, type LinkSessionOptions, type OkReply } from "./link-session.js";
+import { LinkSession, type LinkSessionOptions, type OkReply } from "./link-session.js";
+import type { LinkStats } from "./link-stats.js";
 import type { Request, WireIdentity, WireLimits } from "../../protocol/serial-line/messages.js";
 import { parseStatusPayload } from "../../protocol/serial-line/messages.js";
-import { decodeSignedVector, parseUnsigned, signedCodeRange } from "../../protocol/serial-line/values.js";
+import { decodeSignedVector, parseUnsigned, signedCodeRange, ValueError } from "../../protocol/serial-line/values.js";
 
 export type SerialCrossbarOptions = LinkSessionOptions;
 
@@ -40,8 +41,13 @@ export class SerialCrossbar implements Crossbar {
     });
   }
 
-  /** Link statistics (resends, timeouts, reconnects), for tests and benches. */
-  get linkCounters(): Readonly<LinkCounters> {
+  /** What the link cost so far: resends and why (damaged answers, NAKs, refusals resent, timeouts), reconnects. */
+  linkStats(): LinkStats {
+    return this.session.stats();
+  }
+
+  /** The live counters behind linkStats(), for tests and benches. */
+  get linkCounters(): Readonly<LinkStats> {
     return this.session.counters;
   }
 
@@ -62,8 +68,7 @@ export class SerialCrossbar implements Crossbar {
     this.assertOpen();
     checkCell(this.identity, row, col);
     const volts = this.readVoltage(readVolts);
-    const r = await this.send({ cmd: "RCELL", row, col, volts });
-    const [code] = this.codes(r, 1);
+    const { r, value: [code] } = await this.ask({ cmd: "RCELL", row, col, volts }, (x) => this.codes(x, 1));
     return { value: (code! * this.wire.alsb) / volts, energy: r.energy, durationSeconds: r.durationSeconds };
   }
 
@@ -75,17 +80,16 @@ export class SerialCrossbar implements Crossbar {
     const energy = zeroEnergy();
     let duration = 0;
     if (this.wire.rrow) {
-      const replies = await Promise.all(Array.from({ length: rows }, (_, row) => this.send({ cmd: "RROW", row, volts })));
-      replies.forEach((r, row) => {
-        const codes = this.codes(r, cols);
+      const replies = await Promise.all(Array.from({ length: rows }, (_, row) => this.ask({ cmd: "RROW", row, volts }, (x) => this.codes(x, cols))));
+      replies.forEach(({ r, value: codes }, row) => {
         for (let c = 0; c < cols; c++) out[row * cols + c] = (codes[c]! * this.wire.alsb) / volts;
         addEnergy(energy, r.energy);
         duration += r.durationSeconds;
       });
     } else {
-      const cells = Array.from({ length: rows * cols }, (_, i) => this.send({ cmd: "RCELL", row: Math.floor(i / cols), col: i % cols, volts }));
-      (await Promise.all(cells)).forEach((r, i) => {
-        out[i] = (this.codes(r, 1)[0]! * this.wire.alsb) / volts;
+      const cells = Array.from({ length: rows * cols }, (_, i) => this.ask({ cmd: "RCELL", row: Math.floor(i / cols), col: i % cols, volts }, (x) => this.codes(x, 1)));
+      (await Promise.all(cells)).forEach(({ r, value: codes }, i) => {
+        out[i] = (codes[0]! * this.wire.alsb) / volts;
         addEnergy(energy, r.energy);
         duration += r.durationSeconds;
       });
@@ -103,7 +107,7 @@ export class SerialCrossbar implements Crossbar {
     const nOut = forward ? this.identity.cols : this.identity.rows;
     const lsb = forward ? this.wire.alsbf : this.wire.alsbt;
     const { min, max } = signedCodeRange(this.wire.vhex);
-    const sends: Promise<OkReply>[] = [];
+    const sends: Promise<{ r: OkReply; value: number[] }>[] = [];
     for (let k = 0; k < vectors; k++) {
       const codes = new Array<number>(nIn);
       for (let i = 0; i < nIn; i++) {
@@ -111,14 +115,13 @@ export class SerialCrossbar implements Crossbar {
         if (code < min || code > max) throw new LimitError(`volts[${k * nIn + i}]`, request.volts[k * nIn + i], `does not fit the ${this.wire.vhex}-digit DAC code`);
         codes[i] = code;
       }
-      sends.push(this.send({ cmd: forward ? "MVF" : "MVT", codes }));
+      sends.push(this.ask({ cmd: forward ? "MVF" : "MVT", codes }, (x) => this.codes(x, nOut)));
     }
     const replies = await Promise.all(sends);
     const out = new Float64Array(vectors * nOut);
     const energy = zeroEnergy();
     let duration = 0;
-    replies.forEach((r, k) => {
-      const codes = this.codes(r, nOut);
+    replies.forEach(({ r, value: codes }, k) => {
       for (let j = 0; j < nOut; j++) out[k * nOut + j] = codes[j]! * lsb;
       addEnergy(energy, r.energy);
       duration += r.durationSeconds;
@@ -130,7 +133,7 @@ export class SerialCrossbar implements Crossbar {
     this.assertOpen();
     checkPulses(this.identity, pulses);
     const requests = pulses.map((p, k) => this.pulseRequest(p, k));
-    const settled = await Promise.allSettled(requests.map(([req, seconds]) => this.send(req, seconds)));
+    const settled = await Promise.allSettled(requests.map(([req, seconds]) => this.ask(req, pulseCounts, seconds)));
     const report: ProgramReport = { pulsesApplied: 0, complianceTrips: 0 };
     const energy: EnergyBreakdown = zeroEnergy();
     let duration = 0;
@@ -140,9 +143,9 @@ export class SerialCrossbar implements Crossbar {
         firstError ??= s.reason;
         return;
       }
-      const r = s.value;
-      report.pulsesApplied += parseUnsigned(r.payload[0] ?? "", "applied");
-      report.complianceTrips += parseUnsigned(r.payload[1] ?? "", "trips");
+      const { r, value } = s.value;
+      report.pulsesApplied += value.applied;
+      report.complianceTrips += value.trips;
       addEnergy(energy, r.energy);
       duration += r.durationSeconds;
     });
@@ -157,14 +160,14 @@ export class SerialCrossbar implements Crossbar {
 
   async reset(): Promise<Measured<void>> {
     this.assertOpen();
-    const r = await this.send({ cmd: "RST" });
+    const r = await this.session.request({ cmd: "RST" });
     return { value: undefined, energy: r.energy, durationSeconds: r.durationSeconds };
   }
 
   /** Asks the device (ST); after close(), what the closing RST established. */
   async isSafe(): Promise<boolean> {
     if (this.closed) return this.safeAtClose;
-    return parseStatusPayload((await this.send({ cmd: "ST" })).payload).safe;
+    return this.session.request({ cmd: "ST" }, { decode: (r) => parseStatusPayload(r.payload).safe });
   }
 
   /** Grounds every line (RST), then releases the link. */
@@ -187,8 +190,9 @@ export class SerialCrossbar implements Crossbar {
     if (this.closed) throw new Error(`${this.identity.model} (serial ${this.identity.serial}): crossbar is closed`);
   }
 
-  private send(req: Request, expectedSeconds = 0): Promise<OkReply> {
-    return this.session.request(req, expectedSeconds);
+  /** A request whose answer carries `payload`: a payload that does not decode makes the answer damaged (asked again). */
+  private ask<T>(req: Request, payload: (r: OkReply) => T, expectedSeconds = 0): Promise<{ r: OkReply; value: T }> {
+    return this.session.request(req, { expectedSeconds, decode: (r) => ({ r, value: payload(r) }) });
   }
 
   /** The read voltage the device applies: exact when it takes exact decimals, else whole microvolts. */
@@ -216,6 +220,12 @@ export class SerialCrossbar implements Crossbar {
     const most = p.counts.reduce((m, c) => Math.max(m, c), 0);
     return [{ cmd: p.kind === "row" ? "PROW" : "PCOL", line: p.line, scheme: p.scheme === "V/2" ? 2 : 3, volts, seconds, counts }, most * p.widthSeconds];
   }
+}
+
+/** `applied trips` of a pulse answer. */
+function pulseCounts(r: OkReply): { applied: number; trips: number } {
+  if (r.payload.length !== 2) throw new ValueError(`${r.cmd} reply`, r.payload.join(" "), "is not `applied trips`");
+  return { applied: parseUnsigned(r.payload[0]!, "applied"), trips: parseUnsigned(r.payload[1]!, "trips") };
 }
 
 function toDeviceIdentity(id: WireIdentity, l: WireLimits): DeviceIdentity {

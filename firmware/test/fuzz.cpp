@@ -166,7 +166,8 @@ int main(int argc, char** argv) {
     bool tooLong = line.size() + 1 > 255;
     bool valid = !tooLong && crcValid(line);
 
-    if (out.size() != 1) fail("exactly one reply per line", line, out);
+    bool empty = body.empty();  // the second break of a line end: ignored
+    if (out.size() != (empty ? 0u : 1u)) fail("exactly one reply per non-empty line", line, out);
     for (const std::string& o : out) {
       if (!crcValid(o) || o.size() + 1 > 4095) fail("reply is a well-formed line", line, out);
     }
@@ -175,13 +176,15 @@ int main(int argc, char** argv) {
     if (tooLong) {
       long_++;
       if (!startsWith(reply, "0000 ERR LONG")) fail("overlong line refused as LONG", line, out);
-    } else if (!valid) {
+    } else if (!valid && !empty) {
       crcBad++;
       if (reply.find(" ERR CRC ") != 4) fail("damaged line answered ERR CRC", line, out);
     }
     if ((!valid || err) && newEpisodes != 0) fail("nothing driven by a line that failed its CRC or was refused", line, out);
     if ((!valid || err) && r.fw->counters().pulsesApplied != pulsesBefore) fail("no pulse counted for a failed line", line, out);
     if (err) refused++;
+    // A refusal is a NAK (PROTOCOL.md v2 §3): nothing remembered, the SEQ not consumed.
+    if (err && r.fw->nextSeq() != next) fail("a refusal leaves next unchanged", line, out);
     if (expectRefusal && reply.find(" ERR LIMIT ") != 4 && reply.find(" ERR ORDER ") != 4 && reply.find(" ERR REUSED ") != 4 &&
         firstReply.find(line) == firstReply.end())
       fail("out-of-limit request refused with ERR LIMIT", line, out);

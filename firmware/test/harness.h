@@ -6,7 +6,7 @@
 #include <string>
 #include <deque>
 #include <vector>
-#include "../src/core/crc16.h"
+#include "../src/core/crc32c.h"
 #include "../src/core/firmware.h"
 #include "../src/host/sim_board.h"
 
@@ -28,8 +28,8 @@ class BufferLink : public mhil::HostLink {
 // "BODY" -> "BODY *CRC" (CRC over BODY plus the space), PROTOCOL.md §1.
 inline std::string framed(const std::string& body) {
   std::string s = body + " ";
-  char crc[8];
-  snprintf(crc, sizeof crc, "*%04X", mhil::crc16(s.data(), (uint16_t)s.size()));
+  char crc[12];
+  snprintf(crc, sizeof crc, "*%08lX", (unsigned long)mhil::crc32c(s.data(), (uint16_t)s.size()));
   return s + crc;
 }
 
@@ -37,16 +37,16 @@ inline std::string framed(const std::string& body) {
 inline bool crcValid(std::string line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   size_t n = line.size();
-  if (n < 6 || line[n - 5] != '*' || line[n - 6] != ' ') return false;
-  if (line.find('*') != n - 5) return false;
-  unsigned v = 0;
-  for (size_t i = n - 4; i < n; i++) {
+  if (n < 10 || line[n - 9] != '*' || line[n - 10] != ' ') return false;
+  if (line.find('*') != n - 9) return false;
+  unsigned long v = 0;
+  for (size_t i = n - 8; i < n; i++) {
     char c = line[i];
     if (c >= '0' && c <= '9') v = v * 16 + (unsigned)(c - '0');
     else if (c >= 'A' && c <= 'F') v = v * 16 + (unsigned)(c - 'A' + 10);
     else return false;
   }
-  return mhil::crc16(line.data(), (uint16_t)(n - 5)) == v;
+  return mhil::crc32c(line.data(), (uint16_t)(n - 9)) == v;
 }
 
 struct Rig {
@@ -69,7 +69,7 @@ struct Rig {
     delete fw;
     delete board;
   }
-  // Raw bytes in; every reply line out (without '\n').
+  // Raw bytes in; every reply line out (without its line breaks; the empty line of each "\n\n" end is skipped).
   std::vector<std::string> raw(const std::string& bytes) {
     for (char c : bytes) link.in.push_back((uint8_t)c);
     while (!link.in.empty()) fw->poll();
@@ -77,7 +77,7 @@ struct Rig {
     std::vector<std::string> lines;
     size_t start = 0, nl;
     while ((nl = link.out.find('\n', start)) != std::string::npos) {
-      lines.push_back(link.out.substr(start, nl - start));
+      if (nl > start) lines.push_back(link.out.substr(start, nl - start));
       start = nl + 1;
     }
     link.out.erase(0, start);

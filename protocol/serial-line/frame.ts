@@ -1,10 +1,15 @@
 // Line framing of firmware/PROTOCOL.md §1: `SEQ FIELD... *CRC`, pure functions, no I/O.
-import { crc16CcittFalse } from "./crc16.js";
+import { crc32c } from "./crc32c.js";
 
 /** Longest line the host accepts from a device, bytes including the '\n'. */
 export const MAX_DEVICE_LINE_BYTES = 4095;
 /** Every device accepts host lines at least this long (bytes including the '\n'). */
 export const MIN_DEVICE_MAXIN = 128;
+/**
+ * What ends a line on the wire: two line breaks (PROTOCOL.md §1). Receivers ignore empty lines, so one break lost or
+ * damaged on the way neither merges two lines (losing both) nor leaves a line waiting for the next one.
+ */
+export const LINE_END = "\n\n";
 /** The reserved sequence number: unsequenced host requests and device lines answering no request. */
 export const UNSEQUENCED = 0;
 
@@ -23,9 +28,16 @@ export class FrameError extends Error {
 }
 
 const HEX4 = /^[0-9A-F]{4}$/;
+const HEX8 = /^[0-9A-F]{8}$/;
+/** The trailer after the body: ' *' and the CRC's 8 hex digits. */
+export const TRAILER_BYTES = 10;
 
 export function formatSeq(seq: number): string {
   return seq.toString(16).toUpperCase().padStart(4, "0");
+}
+
+function formatCrc(crc: number): string {
+  return crc.toString(16).toUpperCase().padStart(8, "0");
 }
 
 /** The sequence number after `seq` (0001…FFFF, then 0001 again: 0000 is reserved). */
@@ -49,7 +61,7 @@ export function encodeFrame(frame: Frame): string {
     }
   }
   const body = `${formatSeq(seq)} ${fields.join(" ")} `;
-  return `${body}*${formatSeq(crc16CcittFalse(body))}`;
+  return `${body}*${formatCrc(crc32c(body))}`;
 }
 
 /** Parses one received line (without its '\n'; a trailing '\r' is ignored). Throws FrameError. */
@@ -57,17 +69,17 @@ export function decodeFrame(raw: string): Frame {
   const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
   const seqText = line.slice(0, 4);
   const seq = HEX4.test(seqText) && line.charCodeAt(4) === 0x20 ? parseInt(seqText, 16) : null;
-  if (line.length < 12) throw new FrameError("syntax", seq, "line too short");
+  if (line.length < 6 + TRAILER_BYTES) throw new FrameError("syntax", seq, "line too short"); // "SEQ X *CRC"
   if (line.length + 1 > MAX_DEVICE_LINE_BYTES) throw new FrameError("syntax", seq, `line longer than ${MAX_DEVICE_LINE_BYTES} bytes`);
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
     if (c < 0x20 || c > 0x7e) throw new FrameError("syntax", seq, `byte 0x${c.toString(16)} at ${i} is not printable ASCII`);
   }
-  const star = line.length - 5;
+  const star = line.length - TRAILER_BYTES + 1;
   if (line.charCodeAt(star) !== 0x2a || line.charCodeAt(star - 1) !== 0x20) throw new FrameError("syntax", seq, "no ' *CRC' at the end");
   const crcText = line.slice(star + 1);
-  if (!HEX4.test(crcText)) throw new FrameError("syntax", seq, "CRC is not 4 uppercase hex digits");
-  if (crc16CcittFalse(line, star) !== parseInt(crcText, 16)) throw new FrameError("crc", seq, "CRC mismatch");
+  if (!HEX8.test(crcText)) throw new FrameError("syntax", seq, "CRC is not 8 uppercase hex digits");
+  if (crc32c(line, star) !== parseInt(crcText, 16)) throw new FrameError("crc", seq, "CRC mismatch");
   if (seq === null) throw new FrameError("syntax", null, "SEQ is not 4 uppercase hex digits and a space");
   const fields = line.slice(5, star - 1).split(" ");
   for (const f of fields) {
@@ -80,5 +92,5 @@ export function decodeFrame(raw: string): Frame {
 /** The CRC a line carries (the key of the device's reply memory). Assumes a decoded, valid line. */
 export function lineCrc(line: string): number {
   const l = line.endsWith("\r") ? line.slice(0, -1) : line;
-  return parseInt(l.slice(-4), 16);
+  return parseInt(l.slice(-8), 16);
 }

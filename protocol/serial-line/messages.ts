@@ -5,7 +5,7 @@ import {
   parseDecimal, parseHex32, parseUnsigned, toUnits, ValueError,
 } from "./values.js";
 
-export const PROTOCOL_VERSION = "1";
+export const PROTOCOL_VERSION = "2";
 
 /** Hex widths that vectors use on this link (from LIM). */
 export interface CodeWidths {
@@ -19,10 +19,14 @@ export interface CodeWidths {
   exact?: boolean;
 }
 
-export type SimpleCommand = "ID" | "LIM" | "PING" | "ST" | "EN" | "RST";
+export type SimpleCommand = "ID" | "PING" | "ST" | "EN" | "RST";
 export type Request =
   | { cmd: SimpleCommand }
+  /** `keys`: only these LIM keys (PROTOCOL.md §5), so the reply stays short; absent: every key. */
+  | { cmd: "LIM"; keys?: string[] }
   | { cmd: "NEW"; nonce: number }
+  /** Unsequenced: send again the remembered reply to `seq` (a short line instead of the whole request). */
+  | { cmd: "RPT"; seq: number }
   | { cmd: "RCELL"; row: number; col: number; volts: number }
   | { cmd: "RROW"; row: number; volts: number }
   | { cmd: "MVF" | "MVT"; codes: number[] }
@@ -30,16 +34,24 @@ export type Request =
   | { cmd: "PROW" | "PCOL"; line: number; scheme: 2 | 3; volts: number; seconds: number; counts: number[] };
 
 export type Command = Request["cmd"];
-export const COMMANDS: readonly Command[] = ["ID", "LIM", "PING", "ST", "EN", "RST", "NEW", "RCELL", "RROW", "MVF", "MVT", "PCELL", "PROW", "PCOL"];
+export const COMMANDS: readonly Command[] = ["ID", "LIM", "PING", "ST", "EN", "RST", "NEW", "RPT", "RCELL", "RROW", "MVF", "MVT", "PCELL", "PROW", "PCOL"];
 /** Commands allowed unsequenced (SEQ 0000): read-only, executed every time. */
-export const UNSEQUENCED_COMMANDS: readonly Command[] = ["ID", "LIM", "ST", "EN", "PING"];
+export const UNSEQUENCED_COMMANDS: readonly Command[] = ["ID", "LIM", "ST", "EN", "PING", "RPT"];
 /** Commands that change the device's state: never resent into a new session after a device reset. */
 export const MUTATING_COMMANDS: readonly Command[] = ["PCELL", "PROW", "PCOL"];
 
 export type ErrorCode = "CRC" | "LONG" | "SYNTAX" | "UNKNOWN" | "LIMIT" | "ORDER" | "REUSED" | "BUSY" | "FAULT";
 export const ERROR_CODES: readonly ErrorCode[] = ["CRC", "LONG", "SYNTAX", "UNKNOWN", "LIMIT", "ORDER", "REUSED", "BUSY", "FAULT"];
-/** Error replies the device keeps in its reply memory (the request was consumed). */
-export const FINAL_ERROR_CODES: readonly ErrorCode[] = ["SYNTAX", "UNKNOWN", "LIMIT", "FAULT"];
+/** Error replies the device keeps in its reply memory (the request consumed its SEQ): a hardware fault only. */
+export const REMEMBERED_ERROR_CODES: readonly ErrorCode[] = ["FAULT"];
+/**
+ * Refusals of a CRC-valid line (PROTOCOL.md §3): nothing done, not remembered, `next` unchanged. A line damaged in
+ * transit that still passed its CRC can earn one, so the host resends the identical line once; the same refusal
+ * of the same bytes again is the device's real answer.
+ */
+export const REFUSAL_CODES: readonly ErrorCode[] = ["SYNTAX", "UNKNOWN", "LIMIT", "REUSED"];
+/** Most key names one `LIM` request may carry (the firmware splits a line into at most 8 fields). */
+export const MAX_LIM_KEYS_PER_REQUEST = 6;
 
 export type Reply =
   | { kind: "ok"; cmd: Command; energy: EnergyBreakdown; durationSeconds: number; payload: string[] }
@@ -61,10 +73,14 @@ export function requestFields(req: Request, widths: CodeWidths): string[] {
   const uV = (v: number) => toUnits(v, 6, exact);
   const ns = (s: number) => toUnits(s, 9, exact);
   switch (req.cmd) {
-    case "ID": case "LIM": case "PING": case "ST": case "EN": case "RST":
+    case "ID": case "PING": case "ST": case "EN": case "RST":
       return [req.cmd];
+    case "LIM":
+      return ["LIM", ...(req.keys ?? [])];
     case "NEW":
       return ["NEW", formatHex32(req.nonce)];
+    case "RPT":
+      return ["RPT", req.seq.toString(16).toUpperCase().padStart(4, "0")];
     case "RCELL":
       return ["RCELL", String(req.row), String(req.col), uV(req.volts)];
     case "RROW":
@@ -78,20 +94,24 @@ export function requestFields(req: Request, widths: CodeWidths): string[] {
   }
 }
 
-const ARITY: Record<Command, number> = { ID: 0, LIM: 0, PING: 0, ST: 0, EN: 0, RST: 0, NEW: 1, RCELL: 3, RROW: 2, MVF: 1, MVT: 1, PCELL: 5, PROW: 5, PCOL: 5 };
+const ARITY: Record<Command, number> = { ID: 0, LIM: 0, PING: 0, ST: 0, EN: 0, RST: 0, NEW: 1, RPT: 1, RCELL: 3, RROW: 2, MVF: 1, MVT: 1, PCELL: 5, PROW: 5, PCOL: 5 };
 
 /** Parses a request's fields (the device side). Vector lengths are checked by the caller, which knows rows/cols. */
 export function parseRequest(fields: string[], widths: CodeWidths): Request {
   const cmd = fields[0] as Command;
   if (!(COMMANDS as readonly string[]).includes(cmd)) throw new RequestError("UNKNOWN", `unknown command ${fields[0]}`);
   const args = fields.slice(1);
+  if (cmd === "LIM") return parseLimitsRequest(args);
   if (args.length !== ARITY[cmd]) throw new RequestError("SYNTAX", `${cmd} takes ${ARITY[cmd]} arguments, got ${args.length}`);
   try {
     switch (cmd) {
-      case "ID": case "LIM": case "PING": case "ST": case "EN": case "RST":
+      case "ID": case "PING": case "ST": case "EN": case "RST":
         return { cmd };
       case "NEW":
         return { cmd, nonce: parseHex32(args[0]!, "nonce") };
+      case "RPT":
+        if (!/^[0-9A-F]{4}$/.test(args[0]!) || args[0] === "0000") throw new ValueError("seq", args[0]!, "is not a sequence number (4 uppercase hex digits, not 0000)");
+        return { cmd, seq: parseInt(args[0]!, 16) };
       case "RCELL":
         return { cmd, row: parseUnsigned(args[0]!, "row"), col: parseUnsigned(args[1]!, "col"), volts: fromUnits(args[2]!, 6, "uV") };
       case "RROW":
@@ -116,6 +136,11 @@ export function parseRequest(fields: string[], widths: CodeWidths): Request {
     if (e instanceof ValueError) throw new RequestError("SYNTAX", e.message);
     throw e;
   }
+}
+
+function parseLimitsRequest(keys: string[]): Request {
+  if (keys.length > MAX_LIM_KEYS_PER_REQUEST) throw new RequestError("SYNTAX", `LIM takes at most ${MAX_LIM_KEYS_PER_REQUEST} key names, got ${keys.length}`);
+  return keys.length > 0 ? { cmd: "LIM", keys } : { cmd: "LIM" };
 }
 
 // --- replies ---
@@ -234,7 +259,20 @@ const DECIMAL_KEYS = ["vrmax", "vpmax", "vnmax", "wmin", "wmax", "icomp", "vlsb"
 const UNSIGNED_KEYS = ["cmax", "dac", "adc", "vhex", "ahex", "chex", "mem", "maxin", "rxbuf", "endur"] as const;
 const FLAG_KEYS = ["par", "mvt", "rrow"] as const;
 
-export function limitsPayload(l: WireLimits): string[] {
+/** Every LIM key a device of this version may report, in the order it reports them (`alsbf`, `alsbt`, `exact` optional). */
+export const LIMIT_KEYS = [
+  "vrmax", "vpmax", "vnmax", "wmin", "wmax", "cmax", "icomp", "dac", "adc", "vlsb", "vhex", "alsb", "alsbf", "alsbt", "ahex", "chex",
+  "vread", "schemes", "par", "mvt", "rrow", "exact", "mem", "maxin", "rxbuf", "quiet", "endur",
+] as const;
+
+/** The LIM payload: every key, or (`keys`) only the named ones in the device's order, unknown names left out. */
+export function limitsPayload(l: WireLimits, keys?: readonly string[]): string[] {
+  const all = allLimitsPayload(l);
+  if (!keys || keys.length === 0) return all;
+  return all.filter((kv) => keys.includes(kv.slice(0, kv.indexOf("="))));
+}
+
+function allLimitsPayload(l: WireLimits): string[] {
   const out: string[] = [];
   for (const k of ["vrmax", "vpmax", "vnmax", "wmin", "wmax", "cmax", "icomp", "dac", "adc", "vlsb", "vhex", "alsb", "alsbf", "alsbt", "ahex", "chex", "vread"] as const) {
     out.push(`${k}=${(UNSIGNED_KEYS as readonly string[]).includes(k) ? String(l[k]) : formatDecimal(l[k])}`);

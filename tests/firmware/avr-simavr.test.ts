@@ -26,7 +26,7 @@ describe("the AVR image under simavr", () => {
     const xb = await openSerialCrossbar(parseDeviceUri(`serial:${avr.path}`));
     try {
       const id = await xb.identify();
-      expect(id).toMatchObject({ backend: "serial", model: "MHIL-XB16", firmwareVersion: "1.0.0", protocolVersion: "1", rows: 16, cols: 16 });
+      expect(id).toMatchObject({ backend: "serial", model: "MHIL-XB16", firmwareVersion: "2.0.0", protocolVersion: "2", rows: 16, cols: 16 });
       expect(id.limits).toMatchObject({ maxProgramVoltsPositive: 1.5, maxProgramVoltsNegative: 1.35, maxReadVolts: 0.3, maxPulseCount: 100 });
     } finally {
       await xb.close();
@@ -39,23 +39,23 @@ describe("the AVR image under simavr", () => {
     avrs.push(avr);
     client = await LineClient.open(avr.path);
     const id = await client.ask("0000 ID");
-    expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=\S+ fw=1\.0\.0 proto=1 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{4}$/);
+    expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=\S+ fw=2\.0\.0 proto=2 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{8}$/);
     expect(crcValid(id)).toBe(true);
     expect(await client.ask("0001 PING")).toMatch(/^0001 ERR ORDER expected 0000 /);
     expect(await client.ask("0001 NEW 9C41D2E0")).toMatch(/^0001 OK NEW 0 0 0 0 \*/);
 
     const first = await client.ask("0002 PCELL 1 2 1500000 100000 3");
-    expect(first).toMatch(/^0002 OK PCELL \d+e-15 \d+e-15 \d+e-15 \d+e-9 3 0 \*[0-9A-F]{4}$/);
+    expect(first).toMatch(/^0002 OK PCELL \d+e-15 \d+e-15 \d+e-15 \d+e-9 3 0 \*[0-9A-F]{8}$/);
     expect(await client.ask("0002 PCELL 1 2 1500000 100000 3")).toBe(first);
 
     // The firmware's own checks: a damaged CRC, a voltage and a count over its limits, an overlong line.
-    client.sendRaw("0003 PCELL 1 2 1500000 100000 3 *0000\n");
+    client.sendRaw("0003 PCELL 1 2 1500000 100000 3 *00000000\n");
     expect(await client.next()).toMatch(/^0003 ERR CRC /);
     expect(await client.ask("0003 PCELL 1 2 1600000 100000 3")).toMatch(/^0003 ERR LIMIT vpmax: 1600000 uV exceeds 1500000 uV /);
-    expect(await client.ask("0004 PCELL 1 2 1500000 100000 101")).toMatch(/^0004 ERR LIMIT cmax/);
+    expect(await client.ask("0003 PCELL 1 2 1500000 100000 101")).toMatch(/^0003 ERR LIMIT cmax/);
     client.sendRaw(`${"X".repeat(400)}\n`);
     expect(await client.next()).toMatch(/^0000 ERR LONG /);
-    const en = (await client.ask("0005 EN")).split(" ");
+    const en = (await client.ask("0003 EN")).split(" "); // refusals left 0003 free
     expect(en[11]).toBe("3"); // pulses applied since boot: the first train only
   }, 60_000);
 
@@ -68,7 +68,7 @@ describe("the AVR image under simavr", () => {
       await line.ask("0001 NEW 0BADF00D");
       const before = avr.log.length;
       // 1.5 V = 10,000 DAC codes of 150 µV; the device's cell scheme is V/2.
-      expect(await line.ask("0002 PCELL 1 2 1500000 100000 3")).toMatch(/^0002 OK PCELL .* 3 0 \*[0-9A-F]{4}$/);
+      expect(await line.ask("0002 PCELL 1 2 1500000 100000 3")).toMatch(/^0002 OK PCELL .* 3 0 \*[0-9A-F]{8}$/);
       const outputs = new Map<number, number>();
       const driven = new Map<number, Set<number>>();
       for (const l of avr.log.slice(before)) {

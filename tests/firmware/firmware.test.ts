@@ -56,7 +56,7 @@ describe("firmware host build over a pty", () => {
 
   it("identifies itself, opens a session and answers with valid CRCs", async () => {
     const id = await client.ask("0000 ID");
-    expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=PTY-TEST-1 fw=1\.0\.0 proto=1 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{4}$/);
+    expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=PTY-TEST-1 fw=2\.0\.0 proto=2 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{8}$/);
     expect(crcValid(id)).toBe(true);
     expect(await client.ask("0000 LIM")).toMatch(/ mem=8 maxin=255 rxbuf=\d+ quiet=600e-3 /);
     expect(await client.ask("0001 PING")).toMatch(/^0001 ERR ORDER expected 0000 /);
@@ -65,21 +65,22 @@ describe("firmware host build over a pty", () => {
 
   it("applies a pulse train once: the retry is answered from memory", async () => {
     const first = await client.ask("0002 PCELL 1 2 1500000 100000 3");
-    expect(first).toMatch(/^0002 OK PCELL \d+e-15 \d+e-15 \d+e-15 \d+e-9 3 0 \*[0-9A-F]{4}$/);
+    expect(first).toMatch(/^0002 OK PCELL \d+e-15 \d+e-15 \d+e-15 \d+e-9 3 0 \*[0-9A-F]{8}$/);
     expect(await client.ask("0002 PCELL 1 2 1500000 100000 3")).toBe(first);
     const en = (await client.ask("0003 EN")).split(" ");
     expect(en[11]).toBe("3"); // pulses applied since boot: 3, not 6
   });
 
-  it("refuses a damaged line and an out-of-limit line, and drives nothing for either", async () => {
-    const good = "0004 PCELL 1 2 1500000 100000 3 *0000";
+  it("refuses a damaged line and an out-of-limit line, drives nothing for either, and keeps the SEQ free (a refusal is a NAK)", async () => {
+    const good = "0004 PCELL 1 2 1500000 100000 3 *00000000";
     client.sendRaw(`${good}\n`);
     expect(await client.next()).toMatch(/^0004 ERR CRC /);
     expect(await client.ask("0004 PCELL 1 2 1600000 100000 3")).toMatch(/^0004 ERR LIMIT vpmax: 1600000 uV exceeds 1500000 uV /);
-    expect(await client.ask("0005 PCELL 1 2 1500000 100000 101")).toMatch(/^0005 ERR LIMIT cmax/);
+    expect(await client.ask("0004 PCELL 1 2 1500000 100000 101")).toMatch(/^0004 ERR LIMIT cmax/);
     client.sendRaw(`${"X".repeat(400)}\n`);
     expect(await client.next()).toMatch(/^0000 ERR LONG /);
-    const en = (await client.ask("0006 EN")).split(" ");
+    const en = (await client.ask("0004 EN")).split(" ");
+    expect(en.slice(0, 3)).toEqual(["0004", "OK", "EN"]);
     expect(en[11]).toBe("3");
   });
 
@@ -88,16 +89,16 @@ describe("firmware host build over a pty", () => {
     const silent = /link silent: every line grounded \(safe=1\)/;
     const before = host.log.filter((l) => silent.test(l)).length;
     // 100 pulses of 10 ms outlive the 600 ms silence timeout: stopped between pulses.
-    const train = (await client.ask("0007 PCELL 0 0 1000000 10000000 100")).split(" ");
-    expect(train.slice(0, 3)).toEqual(["0007", "OK", "PCELL"]);
+    const train = (await client.ask("0005 PCELL 0 0 1000000 10000000 100")).split(" ");
+    expect(train.slice(0, 3)).toEqual(["0005", "OK", "PCELL"]);
     const applied = Number(train[7]);
     expect(applied).toBeGreaterThan(0);
     expect(applied).toBeLessThanOrEqual(61);
     await host.waitForLog(silent, before + 1);
     // Then the host really goes quiet: the firmware notices again and reports grounded.
-    expect(await client.ask("0008 PING")).toMatch(/^0008 OK PING/);
+    expect(await client.ask("0006 PING")).toMatch(/^0006 OK PING/);
     await host.waitForLog(silent, before + 2);
-    const st = await client.ask("0009 ST");
+    const st = await client.ask("0007 ST");
     expect(st).toMatch(/ safe=1 /);
     expect(Number(/ silences=(\d+) /.exec(st)?.[1])).toBeGreaterThanOrEqual(before + 2);
   });

@@ -15,24 +15,24 @@ export function make(targets: string[], env: Record<string, string> = {}): strin
   return out;
 }
 
-/** CRC-16/CCITT-FALSE (PROTOCOL.md §1). */
-export function crc16(text: string): number {
-  let crc = 0xffff;
+/** CRC-32C (PROTOCOL.md §1), bit by bit: independent of protocol/serial-line's table-driven one. */
+export function crc32c(text: string): number {
+  let crc = 0xffffffff;
   for (let i = 0; i < text.length; i++) {
-    crc ^= text.charCodeAt(i) << 8;
-    for (let b = 0; b < 8; b++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    crc ^= text.charCodeAt(i);
+    for (let b = 0; b < 8; b++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
   }
-  return crc;
+  return (crc ^ 0xffffffff) >>> 0;
 }
 
 /** "BODY" → "BODY *CRC". */
 export function framed(body: string): string {
-  return `${body} *${crc16(`${body} `).toString(16).toUpperCase().padStart(4, "0")}`;
+  return `${body} *${crc32c(`${body} `).toString(16).toUpperCase().padStart(8, "0")}`;
 }
 
 export function crcValid(line: string): boolean {
-  const m = /^(.* )\*([0-9A-F]{4})$/.exec(line);
-  return m !== null && crc16(m[1]!) === parseInt(m[2]!, 16);
+  const m = /^(.* )\*([0-9A-F]{8})$/.exec(line);
+  return m !== null && crc32c(m[1]!) === parseInt(m[2]!, 16);
 }
 
 export interface FirmwareHost {

@@ -83,6 +83,6 @@ describe("serial: bad input", () => {
     expect(oneLine(e)).toMatch(/answered in another protocol .*GPGGA.*only the identify probe was sent/);
     const sent = pty.received().split("\n").filter((l) => l.length > 0);
     expect(sent.length).toBeGreaterThan(0);
-    expect(new Set(sent)).toEqual(new Set(["0000 ID *5C15"]));
+    expect(new Set(sent)).toEqual(new Set(["0000 ID *695C4464"]));
   });
 });

@@ -1,7 +1,9 @@
 // The pure codec of firmware/PROTOCOL.md: round trips (fast-check) and detection of any single damaged byte or bit.
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { crc16CcittFalse } from "../../protocol/serial-line/crc16.js";
+import { crc32c } from "../../protocol/serial-line/crc32c.js";
 import { decodeFrame, encodeFrame, FrameError, nextSeq } from "../../protocol/serial-line/frame.js";
 import {
   limitsPayload, parseLimitsPayload, parseReply, parseRequest, replyFields, requestFields, type CodeWidths, type Reply, type Request, type WireLimits,
@@ -15,15 +17,29 @@ const exactWidths: CodeWidths = { ...widths, exact: true };
 const uV = fc.integer({ min: -5_000_000, max: 5_000_000 }).map((u) => Number(`${u}e-6`));
 const ns = fc.integer({ min: 0, max: 1e9 }).map((n) => Number(`${n}e-9`));
 
-describe("CRC-16/CCITT-FALSE", () => {
-  it("matches the standard check value: '123456789' → 0x29B1", () => {
+describe("CRC-32C", () => {
+  it("matches the standard check value: '123456789' → 0xE3069283 (and CRC-16/CCITT-FALSE, kept for the comparison, 0x29B1)", () => {
+    expect(crc32c("123456789")).toBe(0xe3069283);
     expect(crc16CcittFalse("123456789")).toBe(0x29b1);
   });
   it("reproduces the worked examples in PROTOCOL.md", () => {
-    expect(encodeFrame({ seq: 0, fields: ["ID"] })).toBe("0000 ID *5C15");
-    expect(encodeFrame({ seq: 6, fields: ["PING"] })).toBe("0006 PING *0D90");
-    expect(encodeFrame({ seq: 3, fields: ["PCELL", "1", "2", "1500000", "100", "3"] })).toBe("0003 PCELL 1 2 1500000 100 3 *92A0");
-    expect(decodeFrame("0002 OK MVF 123e-15 0 2000e-15 100e-9 1A2FE7004010 *D520").fields[1]).toBe("MVF");
+    expect(encodeFrame({ seq: 0, fields: ["ID"] })).toBe("0000 ID *695C4464");
+    expect(encodeFrame({ seq: 6, fields: ["PING"] })).toBe("0006 PING *84018375");
+    expect(encodeFrame({ seq: 3, fields: ["PCELL", "1", "2", "1500000", "100", "3"] })).toBe("0003 PCELL 1 2 1500000 100 3 *945F557E");
+    expect(decodeFrame("0002 OK MVF 123e-15 0 2000e-15 100e-9 1A2FE7004010 *A8EFD091").fields[1]).toBe("MVF");
+  });
+});
+
+describe("PROTOCOL.md", () => {
+  it("every line of the worked examples (§8) carries its correct CRC-32C, but the one shown damaged", () => {
+    const doc = readFileSync(new URL("../../firmware/PROTOCOL.md", import.meta.url), "utf8");
+    const lines = doc.slice(doc.indexOf("## 8. Worked examples")).split("\n").filter((l) => /^[<>] /.test(l));
+    expect(lines.length).toBeGreaterThan(30);
+    for (const l of lines) {
+      const line = l.slice(2);
+      if (/damaged: fails its CRC/.test(line)) expect(() => decodeFrame(line.replace(/ {3}\(.*$/, ""))).toThrow(FrameError);
+      else expect(() => decodeFrame(line), line).not.toThrow();
+    }
   });
 });
 
@@ -64,6 +80,21 @@ describe("frames", () => {
         const line = encodeFrame(f);
         const i = at % line.length;
         const damaged = line.slice(0, i) + String.fromCharCode(line.charCodeAt(i) ^ (1 << bit)) + line.slice(i + 1);
+        for (const piece of damaged.split("\n")) expect(() => decodeFrame(piece)).toThrow(FrameError);
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
+  });
+
+  it("any burst of up to 4 adjacent damaged bytes (≤ 32 bits) is detected", () => {
+    fc.assert(
+      fc.property(frameArb, fc.nat(), fc.array(fc.integer({ min: 1, max: 255 }), { minLength: 1, maxLength: 4 }), (f, at, deltas) => {
+        const line = encodeFrame(f);
+        const i = at % Math.max(1, line.length - deltas.length + 1);
+        let damaged = line;
+        deltas.forEach((d, k) => {
+          if (i + k < line.length) damaged = damaged.slice(0, i + k) + String.fromCharCode((damaged.charCodeAt(i + k) + d) & 0xff) + damaged.slice(i + k + 1);
+        });
         for (const piece of damaged.split("\n")) expect(() => decodeFrame(piece)).toThrow(FrameError);
       }),
       { seed: SEED, numRuns: 2000 },

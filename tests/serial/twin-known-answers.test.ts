@@ -9,6 +9,7 @@ import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
 import { createLink } from "../../sim/link/link.js";
 import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
 import { LimitError } from "../../src/hal/limits.js";
+import { encodeFrame, LINE_END } from "../../protocol/serial-line/frame.js";
 
 const URI = "sim:reram?rows=8&cols=6&seed=7";
 const opened: Crossbar[] = [];
@@ -45,7 +46,7 @@ describe("serial driver ↔ firmware twin ↔ simulator", () => {
     expect(a.serial).toBe(b.serial);
     expect([a.rows, a.cols]).toEqual([b.rows, b.cols]);
     expect(a.limits).toEqual(b.limits);
-    expect(a.protocolVersion).toBe("1");
+    expect(a.protocolVersion).toBe("2");
   });
 
   it("a pulse width that is not whole nanoseconds (√(min·max), the trainer's default) travels exactly", async () => {
@@ -83,6 +84,30 @@ describe("serial driver ↔ firmware twin ↔ simulator", () => {
     await expect(serial.program([{ kind: "cell", row: 0, col: 0, volts: id.limits.maxProgramVoltsPositive + 0.1, widthSeconds: 1e-6, count: 1 }])).rejects.toThrow(/maxProgramVoltsPositive/);
     await expect(serial.readCell(99, 0)).rejects.toBeInstanceOf(LimitError);
     await twin.idle();
+    expect(twin.appliedPulses).toHaveLength(0);
+  });
+
+  it("the twin checks the limits itself and names the one refused: wmin below the range, wmax above it (the host's check bypassed)", async () => {
+    const twin = await FirmwareTwin.create(simCrossbarFromUri(parseDeviceUri(URI)));
+    const l = twin.limits;
+    const link = createLink();
+    twin.serve(link.device);
+    const answers: string[] = [];
+    link.host.on("data", (c: Buffer) => answers.push(...c.toString("latin1").split("\n").filter((x) => x !== "")));
+    const ns = (s: number) => String(Math.round(s * 1e9));
+    for (const line of [
+      encodeFrame({ seq: 1, fields: ["NEW", "0BADF00D"] }),
+      encodeFrame({ seq: 2, fields: ["PCELL", "0", "0", "1000000", ns(l.wmax * 2), "1"] }),
+      encodeFrame({ seq: 2, fields: ["PCELL", "0", "0", "1000000", ns(l.wmin / 2), "1"] }),
+      encodeFrame({ seq: 2, fields: ["PCELL", "0", "0", String(Math.round(l.vpmax * 1e6) + 1000), ns(l.wmin), "1"] }),
+      encodeFrame({ seq: 2, fields: ["PCELL", "0", "0", "1000000", ns(l.wmin), String(l.cmax + 1)] }),
+    ]) {
+      link.host.write(line + LINE_END);
+      await twin.idle();
+      await new Promise((r) => setImmediate(r));
+    }
+    twin.stop();
+    expect(answers.slice(1).map((a) => a.split(" ").slice(0, 4).join(" "))).toEqual(["0002 ERR LIMIT wmax:", "0002 ERR LIMIT wmin:", "0002 ERR LIMIT vpmax:", "0002 ERR LIMIT cmax:"]);
     expect(twin.appliedPulses).toHaveLength(0);
   });
 });

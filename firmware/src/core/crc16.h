@@ -1,4 +1,4 @@
-// CRC-16 used on every protocol line and on the EEPROM calibration block.
+// CRC-16/CCITT-FALSE, the check of the EEPROM calibration block (protocol lines use CRC-32C, crc32c.h).
 #pragma once
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 // The firmware logic (see firmware.h and PROTOCOL.md).
 #include "firmware.h"
-#include "crc16.h"
+#include "crc32c.h"
 #include "../hal/front_end.h"
 #include <string.h>
 
@@ -116,7 +116,8 @@ void Firmware::receive(uint8_t byte) {
       reply_.field("0000 ERR LONG line exceeds maxin=255 bytes");
       send(reply_);
     } else {
-      handleLine(line_, lineLen_);
+      bool empty = lineLen_ == 0 || (lineLen_ == 1 && line_[0] == '\r');
+      if (!empty) handleLine(line_, lineLen_);  // empty: the second break of a line end (PROTOCOL.md §1)
     }
     lineLen_ = 0;
     lineOverflow_ = false;
@@ -168,23 +169,29 @@ void Firmware::handleLine(char* line, uint16_t len) {
     parseHexUnsigned(line, 4, &v);
     nakSeq = (uint16_t)v;
   }
-  // Trailer " *XXXX": the only '*', four uppercase hex digits; anything else is a damaged line.
-  bool shaped = len >= 6 && line[len - 5] == '*' && line[len - 6] == ' ';
-  for (uint16_t i = 0; shaped && i < 4; i++) shaped = isUpperHex(line[len - 4 + i]);
-  for (uint16_t i = 0; shaped && i + 5 < len; i++) shaped = line[i] != '*';
+  // Trailer " *XXXXXXXX": the only '*', eight uppercase hex digits; anything else is a damaged line.
+  const uint16_t tail = CRC_DIGITS + 2;  // " *" and the digits
+  bool shaped = len >= tail && line[len - tail + 1] == '*' && line[len - tail] == ' ';
+  for (uint16_t i = 0; shaped && i < CRC_DIGITS; i++) shaped = isUpperHex(line[len - CRC_DIGITS + i]);
+  for (uint16_t i = 0; shaped && i + tail - 1 < len; i++) shaped = line[i] != '*';
   uint32_t given = 0;
-  if (shaped) parseHexUnsigned(line + len - 4, 4, &given);
-  if (!shaped || crc16(line, (uint16_t)(len - 5)) != (uint16_t)given) {
-    errorReply(nakSeq, "CRC", "line rejected");
+  if (shaped) parseHexUnsigned(line + len - CRC_DIGITS, CRC_DIGITS, &given);
+  if (!shaped || crc32c(line, (uint16_t)(len - tail + 1)) != given) {
+    // The NAK names the line's CRC digits when they read as such: the host knows which of its lines carries them,
+    // even when the SEQ digits were the damaged ones.
+    bool crcReadable = len >= CRC_DIGITS + 1 && line[len - CRC_DIGITS - 1] == '*';
+    for (uint16_t i = 0; crcReadable && i < CRC_DIGITS; i++) crcReadable = isUpperHex(line[len - CRC_DIGITS + i]);
+    errorReply(nakSeq, "CRC", crcReadable ? "crc=" : "line rejected");
+    if (crcReadable) reply_.appendN(line + len - CRC_DIGITS, CRC_DIGITS);
     send(reply_);
     return;
   }
-  uint16_t requestCrc = (uint16_t)given;
+  uint32_t requestCrc = given;
   // A valid line: the link is alive.
   lastValidMillis_ = board_.nowMillis();
   quietGrounded_ = false;
 
-  uint16_t bodyLen = (uint16_t)(len - 6);
+  uint16_t bodyLen = (uint16_t)(len - tail);
   line[bodyLen] = 0;
   bool printable = true;
   for (uint16_t i = 0; i < bodyLen; i++) printable &= line[i] >= ' ' && line[i] <= '~';
@@ -218,11 +225,28 @@ void Firmware::handleLine(char* line, uint16_t len) {
   }
   const char* cmd = fieldsOk && nf >= 2 ? f[1] : "";
 
+  if (seq == 0 && fieldsOk && !strcmp(cmd, "RPT")) {
+    // RPT SEQ: the remembered reply to SEQ again (a short line instead of the whole request); ORDER if it never ran.
+    uint32_t asked = 0;
+    if (nf != 3 || strlen(f[2]) != 4 || !parseHexUnsigned(f[2], 4, &asked) || asked == 0) {
+      errorReply(0, "SYNTAX", "RPT takes one SEQ");
+      send(reply_);
+    } else if (Slot* s = recall((uint16_t)asked)) {
+      replay(*s);
+    } else {
+      reply_.clear();
+      reply_.fieldHex(asked, 4);
+      reply_.field("ERR ORDER expected");
+      reply_.fieldHex(next_, 4);
+      send(reply_);
+    }
+    return;
+  }
   if (seq == 0) {
     // Unsequenced: read-only commands only, executed every time, never remembered.
     bool allowed = !strcmp(cmd, "ID") || !strcmp(cmd, "LIM") || !strcmp(cmd, "ST") || !strcmp(cmd, "EN") || !strcmp(cmd, "PING");
     if (!fieldsOk) errorReply(0, "SYNTAX", "fields must be printable and separated by single spaces");
-    else if (!allowed) errorReply(0, "SYNTAX", "SEQ 0000 only for ID LIM ST EN PING");
+    else if (!allowed) errorReply(0, "SYNTAX", "SEQ 0000 only for ID LIM ST EN PING RPT");
     else execute(0, f, nf);
     send(reply_);
     return;
@@ -266,11 +290,19 @@ void Firmware::handleLine(char* line, uint16_t len) {
   }
   if (!fieldsOk) errorReply(seq, "SYNTAX", "fields must be printable and separated by single spaces");
   else execute(seq, f, nf);
-  // ID and LIM replies are constant for a boot: too long for a slot, they are rebuilt on a retry.
-  bool ok = reply_.length() > 7 && reply_.text()[5] == 'O';
+  // A refusal (SYNTAX, UNKNOWN, LIMIT) did nothing: not remembered, `next` unchanged, so the host may resend
+  // the line (it may have been damaged in transit past the CRC). Only OK and FAULT consume the SEQ.
+  const char* r = reply_.text();
+  bool ok = reply_.length() > 7 && r[5] == 'O';
+  bool fault = reply_.length() > 14 && !strncmp(r + 5, "ERR FAULT", 9);
+  if (!ok && !fault) {
+    send(reply_);
+    return;
+  }
+  // Full ID and LIM replies are constant for a boot: too long for a slot, they are rebuilt on a retry.
   char regenerate = 0;
   if (ok && !strcmp(cmd, "ID")) regenerate = 'I';
-  if (ok && !strcmp(cmd, "LIM")) regenerate = 'L';
+  if (ok && !strcmp(cmd, "LIM") && nf == 2) regenerate = 'L';
   remember(seq, requestCrc, reply_.length() > SLOT_BYTES ? regenerate : 0);
   send(reply_);
   next_ = nextAfter(seq);
@@ -278,7 +310,7 @@ void Firmware::handleLine(char* line, uint16_t len) {
 
 // ---- reply memory ----
 
-void Firmware::remember(uint16_t seq, uint16_t crc, char regenerate) {
+void Firmware::remember(uint16_t seq, uint32_t crc, char regenerate) {
   Slot& s = memory_[memoryHead_];
   memoryHead_ = (uint8_t)((memoryHead_ + 1) % MEMORY_DEPTH);
   s.seq = seq;
@@ -289,7 +321,7 @@ void Firmware::remember(uint16_t seq, uint16_t crc, char regenerate) {
     s.length = 0;
     s.text[0] = regenerate;
   } else {
-    if (n > SLOT_BYTES) n = SLOT_BYTES;  // cannot happen: every other reply is shorter (SLOT_BYTES)
+    if (n > SLOT_BYTES) n = SLOT_BYTES;  // cannot happen: every other reply (a LIM of <= 6 keys too) is shorter
     s.length = (uint8_t)n;
     memcpy(s.text, reply_.text(), n);
   }
@@ -343,40 +375,49 @@ void Firmware::idPayload() {
   reply_.keyStr("model", cal_.model);
   reply_.keyStr("serial", cal_.serial);
   reply_.keyStr("fw", FIRMWARE_VERSION);
-  reply_.keyU("proto", 1);
+  reply_.keyU("proto", PROTOCOL_VERSION);
   reply_.keyU("rows", shape_.rows);
   reply_.keyU("cols", shape_.cols);
   reply_.keyHex("boot", boot_);
 }
 
-void Firmware::limPayload() {
+// Is `key` asked for? (no names: every key)
+static bool wanted(const char* key, char** keys, uint8_t n) {
+  if (n == 0) return true;
+  for (uint8_t i = 0; i < n; i++)
+    if (!strcmp(key, keys[i])) return true;
+  return false;
+}
+
+void Firmware::limPayload(char** keys, uint8_t n) {
+  auto want = [&](const char* key) { return wanted(key, keys, n); };
   const Limits& l = cal_.limits;
-  reply_.keyD("vrmax", l.maxReadMicrovolts, -6);
-  reply_.keyD("vpmax", l.maxProgramMicrovoltsPos, -6);
-  reply_.keyD("vnmax", l.maxProgramMicrovoltsNeg, -6);
-  reply_.keyD("wmin", l.minWidthNanos, -9);
-  reply_.keyD("wmax", l.maxWidthNanos, -9);
-  reply_.keyU("cmax", l.maxCount);
-  reply_.keyD("icomp", l.complianceNanoamps, -9);
-  reply_.keyU("dac", shape_.dacBits);
-  reply_.keyU("adc", shape_.adcBits);
-  reply_.keyD("vlsb", cal_.dacNanovoltsPerCode, -9);
-  reply_.keyU("vhex", 4);
-  reply_.keyD("alsb", cal_.sensePicoampsPerCode[0], -12);
-  reply_.keyD("alsbf", cal_.sensePicoampsPerCode[1], -12);  // products sense on the HIGH range
-  reply_.keyD("alsbt", cal_.sensePicoampsPerCode[1], -12);
-  reply_.keyU("ahex", 4);
-  reply_.keyU("chex", 2);
-  reply_.keyD("vread", cal_.readMicrovolts, -6);
-  reply_.keyStr("schemes", "2,3");
-  reply_.keyU("par", 1);
-  reply_.keyU("mvt", 1);
-  reply_.keyU("rrow", 1);
-  reply_.keyU("mem", MEMORY_DEPTH);
-  reply_.keyU("maxin", MAX_IN);
-  reply_.keyU("rxbuf", shape_.rxBufferBytes);
-  reply_.keyD("quiet", quietMillis_, -3);
-  reply_.keyU("endur", cal_.endurancePulses);
+  if (want("vrmax")) reply_.keyD("vrmax", l.maxReadMicrovolts, -6);
+  if (want("vpmax")) reply_.keyD("vpmax", l.maxProgramMicrovoltsPos, -6);
+  if (want("vnmax")) reply_.keyD("vnmax", l.maxProgramMicrovoltsNeg, -6);
+  if (want("wmin")) reply_.keyD("wmin", l.minWidthNanos, -9);
+  if (want("wmax")) reply_.keyD("wmax", l.maxWidthNanos, -9);
+  if (want("cmax")) reply_.keyU("cmax", l.maxCount);
+  if (want("icomp")) reply_.keyD("icomp", l.complianceNanoamps, -9);
+  if (want("dac")) reply_.keyU("dac", shape_.dacBits);
+  if (want("adc")) reply_.keyU("adc", shape_.adcBits);
+  if (want("vlsb")) reply_.keyD("vlsb", cal_.dacNanovoltsPerCode, -9);
+  if (want("vhex")) reply_.keyU("vhex", 4);
+  if (want("alsb")) reply_.keyD("alsb", cal_.sensePicoampsPerCode[0], -12);
+  if (want("alsbf")) reply_.keyD("alsbf", cal_.sensePicoampsPerCode[1], -12);  // products sense on the HIGH range
+  if (want("alsbt")) reply_.keyD("alsbt", cal_.sensePicoampsPerCode[1], -12);
+  if (want("ahex")) reply_.keyU("ahex", 4);
+  if (want("chex")) reply_.keyU("chex", 2);
+  if (want("vread")) reply_.keyD("vread", cal_.readMicrovolts, -6);
+  if (want("schemes")) reply_.keyStr("schemes", "2,3");
+  if (want("par")) reply_.keyU("par", 1);
+  if (want("mvt")) reply_.keyU("mvt", 1);
+  if (want("rrow")) reply_.keyU("rrow", 1);
+  if (want("mem")) reply_.keyU("mem", MEMORY_DEPTH);
+  if (want("maxin")) reply_.keyU("maxin", MAX_IN);
+  if (want("rxbuf")) reply_.keyU("rxbuf", shape_.rxBufferBytes);
+  if (want("quiet")) reply_.keyD("quiet", quietMillis_, -3);
+  if (want("endur")) reply_.keyU("endur", cal_.endurancePulses);
 }
 
 // ---- the dispatcher ----
@@ -385,7 +426,7 @@ static bool is(const char* a, const char* b) { return !strcmp(a, b); }
 
 void Firmware::execute(uint16_t seq, char** f, uint8_t nf) {
   const char* cmd = nf >= 2 ? f[1] : "";
-  bool noArgs = nf == 2;
+  bool noArgs = nf == 2 || is(cmd, "LIM");  // LIM may name the keys it wants
   if (is(cmd, "ID") || is(cmd, "LIM") || is(cmd, "ST") || is(cmd, "EN") || is(cmd, "PING") || is(cmd, "RST")) {
     if (!noArgs) {
       errorReply(seq, "SYNTAX", "takes no arguments");
@@ -401,7 +442,7 @@ void Firmware::execute(uint16_t seq, char** f, uint8_t nf) {
     beginOk(seq, cmd);
     measured(t);
     if (is(cmd, "ID")) idPayload();
-    if (is(cmd, "LIM")) limPayload();
+    if (is(cmd, "LIM")) limPayload(f + 2, (uint8_t)(nf - 2));
     if (is(cmd, "ST")) {
       reply_.keyU("safe", board_.allGrounded() ? 1 : 0);
       reply_.keyHex("boot", boot_);

@@ -11,11 +11,12 @@
 
 namespace mhil {
 
-const char FIRMWARE_VERSION[] = "1.0.0";
+const char FIRMWARE_VERSION[] = "2.0.0";
+const uint8_t PROTOCOL_VERSION = 2;
 const uint16_t MAX_IN = 255;       // LIM maxin: host->device line limit including '\n'
 const uint8_t MEMORY_DEPTH = 8;    // LIM mem
 const uint8_t SLOT_BYTES = 200;    // longest remembered reply (MVF/RROW on 16 lines) fits
-const uint8_t MAX_FIELDS = 8;
+const uint8_t MAX_FIELDS = 8;       // SEQ, CMD and up to 6 arguments (LIM takes up to 6 key names)
 
 struct Counters {
   uint64_t cellFemtojoules;
@@ -48,7 +49,7 @@ class Firmware {
  private:
   struct Slot {
     uint16_t seq;
-    uint16_t requestCrc;
+    uint32_t requestCrc;
     uint8_t length;  // 0: regenerate (ID, LIM)
     uint8_t used;
     char text[SLOT_BYTES];
@@ -66,7 +67,8 @@ class Firmware {
   void measured(const Tally& t);
   void measuredAndCounted(const Tally& t);
   void idPayload();
-  void limPayload();
+  // Every LIM key, or only those named in keys[0..n) (unknown names are left out).
+  void limPayload(char** keys = 0, uint8_t n = 0);
   // Commands (f[0] = SEQ, f[1] = CMD, f[2..] = arguments).
   void cmdReadCell(uint16_t seq, char** f, uint8_t nf);
   void cmdReadRow(uint16_t seq, char** f, uint8_t nf);
@@ -78,7 +80,7 @@ class Firmware {
   bool readCode(uint16_t seq, const char* text, uint16_t n, int16_t* out);
   bool readVolts(uint16_t seq, const char* text, int16_t* out);
   bool pulseShape(uint16_t seq, const char* uvText, const char* nsText, int16_t* vcode, uint32_t* widthMicros);
-  void remember(uint16_t seq, uint16_t crc, char regenerate);
+  void remember(uint16_t seq, uint32_t crc, char regenerate);
   Slot* recall(uint16_t seq);
   void replay(const Slot& s);
 

@@ -1,13 +1,13 @@
 // Protocol line builder (see reply.h).
 #include "reply.h"
-#include "crc16.h"
+#include "crc32c.h"
 
 namespace mhil {
 
 static const char HEX[] = "0123456789ABCDEF";
 
 void Reply::put(char c) {
-  if (len_ < REPLY_MAX - 7) buf_[len_++] = c;  // room kept for " *CRC\n"
+  if (len_ < REPLY_MAX - TRAILER) buf_[len_++] = c;  // room kept for " *CRC\n"
   else overflow_ = true;
 }
 
@@ -62,10 +62,11 @@ void Reply::keyD(const char* key, uint64_t mantissa, int8_t exponent) {
 
 const char* Reply::finish(uint16_t* length) {
   buf_[len_++] = ' ';
-  uint16_t crc = crc16(buf_, len_);
+  uint32_t crc = crc32c(buf_, len_);
   buf_[len_++] = '*';
-  for (int8_t i = 3; i >= 0; i--) buf_[len_++] = HEX[(crc >> (4 * i)) & 0xF];
+  for (int8_t i = 7; i >= 0; i--) buf_[len_++] = HEX[(crc >> (4 * i)) & 0xF];
   buf_[len_++] = '\n';
+  buf_[len_++] = '\n';  // a second break: one lost on the way neither merges two lines nor leaves one waiting
   *length = len_;
   return buf_;
 }

@@ -4,7 +4,9 @@
 
 namespace mhil {
 
-const uint16_t REPLY_MAX = 448;  // the longest reply is LIM (~360 bytes)
+const uint16_t REPLY_MAX = 448;  // the longest reply is LIM (~370 bytes)
+const uint8_t TRAILER = 12;      // " *" + 8 CRC digits + "\n\n" (two breaks: PROTOCOL.md §1)
+const uint8_t CRC_DIGITS = 8;
 
 class Reply {
  public:
@@ -28,7 +30,7 @@ class Reply {
   void appendU64(uint64_t v);
   void appendD(uint64_t mantissa, int8_t exponent);
   void appendHex(uint32_t v, uint8_t digits);
-  // Appends " *CRC\n"; returns the whole line.
+  // Appends " *CRC\n\n"; returns the whole line.
   const char* finish(uint16_t* length);
   const char* text() const { return buf_; }
   uint16_t length() const { return len_; }

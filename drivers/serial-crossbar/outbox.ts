@@ -1,0 +1,208 @@
+// The sending side of the sequenced requests (PROTOCOL.md §3): numbering, the window (AIMD congestion window within
+// the device's reply memory and receive buffer), sending and resending lines, and the retransmission timeout.
+// What the answers mean, and so what to send again, is pipeline.ts.
+import { encodeFrame, LINE_END, nextSeq, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
+import type { CodeWidths } from "../../protocol/serial-line/messages.js";
+import { SerialLinkError } from "./errors.js";
+import type { LinkStats } from "./link-stats.js";
+import { hex4, type Pending } from "./pending.js";
+import type { RetransmitTimer } from "./retransmit-timer.js";
+import type { SentLog } from "./sent-log.js";
+
+/** The congestion window never drops below this: a few lines in flight keep the feedback (bounces, gaps) coming. */
+const MIN_CONGESTION_WINDOW = 4;
+/** Sends of one request after which the link is judged unusable (at 2.5% damaged bytes a 130-byte exchange needs ~30). */
+export const MAX_SENDS_PER_REQUEST = 10_000;
+
+export interface PipelineIo {
+  /** Writes lines in one chunk; false when there is no link. */
+  write(lines: string[]): boolean;
+  log: SentLog;
+  stats: LinkStats;
+  rto: RetransmitTimer;
+  label: string;
+  /** Consecutive timeouts of the oldest request before `onStuck`. */
+  retries: number;
+  /** No answer after `retries` timeouts, or the device lost its session: identify it again. */
+  onStuck(why: string): void;
+  /** The session cannot go on. */
+  onFatal(error: Error): void;
+}
+
+export class Outbox {
+  widths: CodeWidths = { vhex: 4, ahex: 4, chex: 2 };
+  protected running = false;
+  protected window = 1;
+  /** Congestion window: halved once per loss event, grown by one per window of answers (AIMD), ≤ window. */
+  protected cwnd = 1;
+  protected lastCutStamp = 0;
+  protected rxBufferBytes = 256;
+  protected queue: Pending[] = [];
+  protected inflight: Pending[] = [];
+  protected readonly bySeq = new Map<number, Pending>();
+  protected inflightBytes = 0;
+  protected lastSeq = 0;
+  protected nextIndex = 1;
+  protected lastProgressAt = 0;
+  protected timer: NodeJS.Timeout | null = null;
+
+  constructor(protected readonly io: PipelineIo) {}
+
+  /** Window (≤ the device's reply memory) and receive buffer, from LIM. */
+  configure(window: number, rxBufferBytes: number, widths: CodeWidths): void {
+    this.window = window;
+    this.cwnd = window;
+    this.rxBufferBytes = rxBufferBytes;
+    this.widths = widths;
+  }
+
+  get effectiveWindow(): number {
+    return this.window;
+  }
+
+  /** Sends again (window permitting). */
+  start(): void {
+    this.running = true;
+    this.lastProgressAt = Date.now();
+    this.pump();
+  }
+
+  /** Stops sending and the timer (reconnect, resync, close). Answers still complete what they answer. */
+  pause(): void {
+    this.running = false;
+    this.stopTimer();
+  }
+
+  /** A copy sent at `stamp` came back without an intact OK: send `batch` again, in order. */
+  protected resend(batch: Pending[], stamp: number): void {
+    this.lossSeen(stamp);
+    this.retransmit(batch);
+  }
+
+  /** A line sent at `stamp` was lost: halve the congestion window, once per loss event (lines sent since the last cut). */
+  protected lossSeen(stamp: number): void {
+    if (stamp <= this.lastCutStamp) return;
+    this.cwnd = Math.max(Math.min(this.window, MIN_CONGESTION_WINDOW), this.cwnd / 2);
+    this.lastCutStamp = this.io.log.lastStamp;
+  }
+
+  protected settle(p: Pending): void {
+    const i = this.inflight.indexOf(p);
+    if (i >= 0) this.inflight.splice(i, 1);
+    if (this.bySeq.get(p.seq) === p) this.bySeq.delete(p.seq);
+    this.inflightBytes -= p.line.length + LINE_END.length;
+    this.lastProgressAt = Date.now();
+    this.cwnd = Math.min(this.window, this.cwnd + 1 / this.cwnd);
+    if (this.inflight.length === 0) this.stopTimer();
+    this.pump();
+  }
+
+  // --- sending ---
+
+  protected pump(): void {
+    if (!this.running) return;
+    const batch: Pending[] = [];
+    const limit = Math.max(1, Math.floor(this.cwnd));
+    while (this.queue.length > 0 && this.inflight.length < limit) {
+      const p = this.queue[0]!;
+      const bytes = p.fields.join(" ").length + 16;
+      if (this.inflight.length > 0 && this.inflightBytes + bytes > this.rxBufferBytes) break;
+      this.queue.shift();
+      this.lastSeq = nextSeq(this.lastSeq);
+      p.seq = this.lastSeq;
+      p.line = encodeFrame({ seq: p.seq, fields: p.fields });
+      p.rptLine = encodeFrame({ seq: UNSEQUENCED, fields: ["RPT", hex4(p.seq)] });
+      this.inflight.push(p);
+      this.bySeq.set(p.seq, p);
+      this.inflightBytes += p.line.length + LINE_END.length;
+      batch.push(p);
+    }
+    if (batch.length > 0) {
+      if (this.inflight.length === batch.length) this.lastProgressAt = Date.now();
+      this.transmit(batch);
+    }
+  }
+
+  protected transmit(batch: Pending[]): void {
+    if (batch.length === 0) return;
+    const now = Date.now();
+    for (const p of batch) {
+      p.lastSentAt = now;
+      p.lastStamp = this.io.log.record(p.seq);
+      p.sends++;
+      if (p.sends > this.io.stats.maxSendsPerRequest) this.io.stats.maxSendsPerRequest = p.sends;
+    }
+    const worst = batch.reduce((m, p) => (p.sends > m.sends ? p : m), batch[0]!);
+    if (worst.sends > MAX_SENDS_PER_REQUEST) {
+      this.io.onFatal(new SerialLinkError(`${this.io.label}: no intact answer to ${worst.request.cmd} (seq ${hex4(worst.seq)}) after ${MAX_SENDS_PER_REQUEST} sends: the link is too damaged to use`));
+      return;
+    }
+    if (this.io.write(batch.map((p) => p.line))) this.io.stats.linesSent += batch.length;
+    this.armTimer();
+  }
+
+  /** Asks for the remembered answers of requests that ran: `0000 RPT SEQ` each (logged under their SEQ). */
+  protected fetch(batch: Pending[], stamp: number): void {
+    this.lossSeen(stamp);
+    const now = Date.now();
+    for (const p of batch) {
+      p.lastSentAt = now;
+      p.lastStamp = this.io.log.record(p.seq);
+      p.sends++;
+    }
+    this.io.stats.resends += batch.length;
+    this.io.stats.fetches += batch.length;
+    if (this.io.write(batch.map((p) => p.rptLine))) this.io.stats.linesSent += batch.length;
+    this.armTimer();
+  }
+
+  protected retransmit(batch: Pending[]): void {
+    if (batch.length === 0) return;
+    this.io.stats.resends += batch.length;
+    this.transmit(batch);
+  }
+
+  // --- timeouts ---
+
+  protected armTimer(): void {
+    if (this.timer || !this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.checkTimeout();
+    }, this.dueIn());
+    this.timer.unref?.();
+  }
+
+  protected stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Ms until the oldest outstanding request times out (an answer for anything restarts the clock). */
+  protected dueIn(): number {
+    const oldest = this.inflight[0];
+    if (!oldest) return this.io.rto.ms;
+    return Math.max(1, Math.max(oldest.lastSentAt, this.lastProgressAt) + this.io.rto.ms + oldest.extraMs - Date.now());
+  }
+
+  protected checkTimeout(): void {
+    const oldest = this.inflight[0];
+    if (!this.running || !oldest) return;
+    if (this.dueIn() > 1) {
+      this.armTimer();
+      return;
+    }
+    this.io.stats.timeouts++;
+    this.io.rto.backOff();
+    this.io.stats.rtoMs = this.io.rto.ms;
+    this.lossSeen(oldest.lastStamp);
+    oldest.timeouts++;
+    if (oldest.timeouts > this.io.retries) {
+      oldest.timeouts = 0;
+      this.io.onStuck(`no answer to ${oldest.request.cmd} after ${this.io.retries} resends`);
+      return;
+    }
+    this.lastProgressAt = Date.now();
+    this.retransmit([...this.inflight]);
+  }
+}
