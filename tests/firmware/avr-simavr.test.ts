@@ -38,7 +38,7 @@ describe("the AVR image under simavr", () => {
     const avr = await startAvr();
     avrs.push(avr);
     client = await LineClient.open(avr.path);
-    const id = await client.ask("0000 ID");
+    const id = await client.identify();
     expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=\S+ fw=2\.0\.0 proto=2 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{8}$/);
     expect(crcValid(id)).toBe(true);
     expect(await client.ask("0001 PING")).toMatch(/^0001 ERR ORDER expected 0000 /);
@@ -64,8 +64,8 @@ describe("the AVR image under simavr", () => {
     avrs.push(avr);
     const line = await LineClient.open(avr.path);
     try {
-      await line.ask("0000 ID");
-      await line.ask("0001 NEW 0BADF00D");
+      expect(await line.identify()).toMatch(/^0000 OK ID /);
+      expect(await line.ask("0001 NEW 0BADF00D")).toMatch(/^0001 OK NEW /);
       const before = avr.log.length;
       // 1.5 V = 10,000 DAC codes of 150 µV; the device's cell scheme is V/2.
       expect(await line.ask("0002 PCELL 1 2 1500000 100000 3")).toMatch(/^0002 OK PCELL .* 3 0 \*[0-9A-F]{8}$/);

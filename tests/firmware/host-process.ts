@@ -134,12 +134,24 @@ export class LineClient {
     });
   }
 
-  /** Sends one framed request and returns the next line that is not the BOOT banner. */
+  /**
+   * Sends one framed request and returns the next line with the request's SEQ that is not the BOOT banner (a stray
+   * line with another SEQ, e.g. a NAK of bytes that reached a board still booting, answers something else).
+   */
   async ask(body: string): Promise<string> {
     this.sendRaw(`${framed(body)}\n`);
+    const seq = body.slice(0, 5);
     for (;;) {
       const l = await this.next();
-      if (!/^0000 BOOT /.test(l)) return l;
+      if (!/^0000 BOOT /.test(l) && l.startsWith(seq)) return l;
+    }
+  }
+
+  /** `0000 ID` until the board answers it (a board just started may lose the first bytes). */
+  async identify(): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const l = await this.ask("0000 ID");
+      if (/^0000 OK ID /.test(l) || attempt >= 20) return l;
     }
   }
 
