@@ -30,6 +30,9 @@ struct Counters {
   uint32_t silences;          // times the link went quiet and the lines were grounded
 };
 
+// Joules as whole femtojoules (the energy fields' unit), 0 for none.
+uint64_t femtojoules(float joules);
+
 class Firmware {
  public:
   Firmware(Board& board, uint32_t quietMillis);
