@@ -22,9 +22,14 @@ export class LinePulsePhysics {
   private cellsScratch: Int32Array;
   private oldScratch: Float64Array;
 
+  private get device(): Readonly<DeviceParams> {
+    return this.deviceOf();
+  }
+
   constructor(
     private readonly sums: ConductanceSums,
-    private readonly device: Readonly<DeviceParams>,
+    /** The array's device parameters as they are now (read at every pulse, never copied). */
+    private readonly deviceOf: () => Readonly<DeviceParams>,
     private readonly model: DeviceModel,
     private readonly population: DevicePopulation,
     private readonly peripherals: Readonly<PeripheralParams>,

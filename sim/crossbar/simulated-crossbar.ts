@@ -102,7 +102,7 @@ export class SimulatedCrossbar implements Crossbar {
     this.dacStep = this.peripherals.quantize ? (2 * this.device.maxReadVolts) / (2 ** this.peripherals.dacBits - 1) : 0;
     this.adcHalfCodes = 2 ** (this.peripherals.adcBits - 1);
     this.noiseScratch = new Float64Array(Math.max(rows, cols));
-    this.pulses = new LinePulsePhysics(this.sums, this.device, this.model, this.population, this.peripherals, this.writeRng);
+    this.pulses = new LinePulsePhysics(this.sums, () => this.device, this.model, this.population, this.peripherals, this.writeRng);
     const d = this.device, p = this.peripherals;
     const limits: DeviceLimits = {
       maxReadVolts: d.maxReadVolts,
