@@ -69,13 +69,16 @@ describe("signals end the whole sweep", () => {
     s.child.kill("SIGINT");
     expect(await s.exited).toBe(130);
     for (const w of workers) expect(alive(w), `worker ${w}`).toBe(false);
-    expect(s.stderr()).toMatch(/sweep: stopped by SIGINT with \d+ of 6 point\(s\) unfinished; finished runs are kept\. To resume, run the same command again: mhil sweep --config slow\.json --out int --jobs 2/);
+    const stopped = /sweep: stopped by SIGINT with (\d+) of 6 point\(s\) unfinished; finished runs are kept\. To resume, run the same command again: mhil sweep --config slow\.json --out int --jobs 2/.exec(s.stderr());
+    expect(stopped, s.stderr()).not.toBeNull();
+    const unfinished = Number(stopped![1]);
     // The points cut short have a stop record "aborted" (a safe stop, device grounded), not a dangling run.
     const aborted = readdirSync(join(dir, "int", "runs")).filter((r) => readFileSync(join(dir, "int", "runs", r, "records.jsonl"), "utf8").includes('"exit_status":"aborted"'));
     expect(aborted.length).toBeGreaterThanOrEqual(1);
     const again = startSweep("int");
     expect(await again.exited, again.stderr()).toBe(0);
-    expect(again.stderr()).toMatch(/already finished \(skipped\)/);
+    // The resume runs exactly the points the stop said were unfinished (whatever had finished is skipped).
+    expect(again.stderr()).toContain(`sweep slow: ${unfinished} point(s) to run${unfinished < 6 ? `, ${6 - unfinished} already finished (skipped)` : ""}, 2 worker(s)`);
     expect(JSON.parse(readFileSync(join(dir, "int", "summary.json"), "utf8")).points.analysed).toBe(6);
   }, 300_000);
 
