@@ -1,14 +1,14 @@
 // The link to the board: a serialport 13 port, wrapped in firmata-io's Firmata, handed to johnny-five.
 // Nothing here loads the `firmata` package or serialport 8: johnny-five is given a ready io instance.
+import { UserError } from "../../src/hal/user-error.js";
 import { SerialPort } from "serialport";
 import firmataIo, { type Firmata, type FirmataTransport } from "firmata-io";
 import five from "johnny-five";
 
 /** The link to the board broke (unplugged, port closed) or the board stopped answering. */
-export class DeviceLinkError extends Error {
+export class DeviceLinkError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = "DeviceLinkError";
+    super(message, 1);
   }
 }
 

@@ -1,14 +1,14 @@
 // Opening a serial port (serialport 13) with one clear line per failure, and finding the same device again
 // after a disconnect by USB serial number or vendor:product id (a pty, which has neither, by its path).
+import { UserError } from "../../src/hal/user-error.js";
 import { realpathSync } from "node:fs";
 import type { Duplex } from "node:stream";
 import { SerialPort } from "serialport";
 
 /** A port that cannot be opened: the message says why and how to fix it. */
-export class SerialPortError extends Error {
+export class SerialPortError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = "SerialPortError";
   }
 }
 

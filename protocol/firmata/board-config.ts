@@ -1,5 +1,6 @@
 // The analog test board's wiring, read from a JSON file: which pins drive which lines, the sense
 // resistors, the supply, the RC settling, and the limits the host enforces. Checked whole on load.
+import { UserError } from "../../src/hal/user-error.js";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { DeviceLimits } from "../../src/hal/crossbar.js";
@@ -79,11 +80,9 @@ export type BoardConfig = z.infer<typeof boardConfigSchema>;
 export type DrivePinConfig = z.infer<typeof drivePin>;
 
 /** A board config that is malformed or wired inconsistently; names the file and the field. */
-export class BoardConfigError extends Error {
+export class BoardConfigError extends UserError {
   constructor(readonly source: string, readonly field: string, detail: string) {
     super(`board config ${source}: ${field}: ${detail}`);
-    // The CLI prints ConfigError messages without a stack.
-    this.name = "ConfigError";
   }
 }
 

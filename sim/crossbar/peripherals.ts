@@ -1,6 +1,6 @@
 // The array's periphery: converters, transimpedance amplifier, read voltage and timing, with their costs.
 import type { HalfSelectScheme } from "../../src/hal/crossbar.js";
-import { ConfigError } from "../devices/params.js";
+import { DeviceParamsError } from "../devices/params.js";
 
 export interface PeripheralParams {
   /** Row/column driver (input) resolution; inputs are quantized over ±maxReadVolts when `quantize`. */
@@ -52,14 +52,14 @@ export const IDEAL_PERIPHERALS: Partial<PeripheralParams> = Object.freeze({
 
 export function validatePeripherals(p: PeripheralParams, maxReadVolts: number, at = "peripherals."): PeripheralParams {
   for (const f of ["dacBits", "adcBits", "maxPulseCount"] as const) {
-    if (!Number.isInteger(p[f]) || p[f] < 1 || (f !== "maxPulseCount" && p[f] > 32)) throw new ConfigError(`${at}${f}`, p[f], f === "maxPulseCount" ? "must be an integer ≥ 1" : "must be an integer in [1, 32]");
+    if (!Number.isInteger(p[f]) || p[f] < 1 || (f !== "maxPulseCount" && p[f] > 32)) throw new DeviceParamsError(`${at}${f}`, p[f], f === "maxPulseCount" ? "must be an integer ≥ 1" : "must be an integer in [1, 32]");
   }
   for (const f of ["tiaNoise", "dacJoulesPerConversion", "adcJoulesPerConversion", "readVolts", "settlingSeconds", "pulseGapSeconds"] as const) {
-    if (typeof p[f] !== "number" || !Number.isFinite(p[f]) || p[f] < 0) throw new ConfigError(`${at}${f}`, p[f], "must be a finite number ≥ 0");
+    if (typeof p[f] !== "number" || !Number.isFinite(p[f]) || p[f] < 0) throw new DeviceParamsError(`${at}${f}`, p[f], "must be a finite number ≥ 0");
   }
-  if (typeof p.quantize !== "boolean") throw new ConfigError(`${at}quantize`, p.quantize, "must be true or false");
-  if (!(p.settlingSeconds > 0)) throw new ConfigError(`${at}settlingSeconds`, p.settlingSeconds, "must be > 0");
-  if (!(p.readVolts > 0) || p.readVolts > maxReadVolts) throw new ConfigError(`${at}readVolts`, p.readVolts, `must be in (0, maxReadVolts = ${maxReadVolts}]`);
-  if (p.cellPulseScheme !== "V/2" && p.cellPulseScheme !== "V/3") throw new ConfigError(`${at}cellPulseScheme`, p.cellPulseScheme, 'must be "V/2" or "V/3"');
+  if (typeof p.quantize !== "boolean") throw new DeviceParamsError(`${at}quantize`, p.quantize, "must be true or false");
+  if (!(p.settlingSeconds > 0)) throw new DeviceParamsError(`${at}settlingSeconds`, p.settlingSeconds, "must be > 0");
+  if (!(p.readVolts > 0) || p.readVolts > maxReadVolts) throw new DeviceParamsError(`${at}readVolts`, p.readVolts, `must be in (0, maxReadVolts = ${maxReadVolts}]`);
+  if (p.cellPulseScheme !== "V/2" && p.cellPulseScheme !== "V/3") throw new DeviceParamsError(`${at}cellPulseScheme`, p.cellPulseScheme, 'must be "V/2" or "V/3"');
   return p;
 }

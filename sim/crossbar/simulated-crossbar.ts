@@ -15,7 +15,7 @@ import type {
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
 import { Rng } from "../../src/random/rng.js";
 import { createDeviceModel, type DeviceModel } from "../devices/models.js";
-import { validateDeviceParams, ConfigError, type DeviceParams } from "../devices/params.js";
+import { validateDeviceParams, DeviceParamsError, type DeviceParams } from "../devices/params.js";
 import { drawPopulation, initialConductances, type DevicePopulation } from "../devices/population.js";
 import { DEFAULT_PERIPHERALS, validatePeripherals, type PeripheralParams } from "./peripherals.js";
 import { MvmEngine } from "./mvm-engine.js";
@@ -80,7 +80,7 @@ export class SimulatedCrossbar implements Crossbar {
   constructor(options: SimulatedCrossbarOptions) {
     const { rows, cols } = options;
     for (const [f, v] of [["rows", rows], ["cols", cols]] as const) {
-      if (!Number.isInteger(v) || v < 1 || v > 4096) throw new ConfigError(f, v, "must be an integer in [1, 4096]");
+      if (!Number.isInteger(v) || v < 1 || v > 4096) throw new DeviceParamsError(f, v, "must be an integer in [1, 4096]");
     }
     this.rows = rows;
     this.cols = cols;
@@ -141,10 +141,10 @@ export class SimulatedCrossbar implements Crossbar {
 
   /** Sets the true conductances (e.g. a twin restoring a calibrated state); each is clipped to its device's bounds. */
   loadConductances(values: Float64Array): void {
-    if (values.length !== this.g.length) throw new ConfigError("conductances.length", values.length, `must be rows × cols = ${this.g.length}`);
+    if (values.length !== this.g.length) throw new DeviceParamsError("conductances.length", values.length, `must be rows × cols = ${this.g.length}`);
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
-      if (!Number.isFinite(v)) throw new ConfigError(`conductances[${i}]`, v, "must be finite");
+      if (!Number.isFinite(v)) throw new DeviceParamsError(`conductances[${i}]`, v, "must be finite");
     }
     for (let i = 0; i < values.length; i++) this.g[i] = Math.min(Math.max(values[i]!, this.population.gMin[i]!), this.population.gMax[i]!);
     this.sums.resum();

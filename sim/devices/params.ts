@@ -1,4 +1,5 @@
 // Device parameters: the named, SI-unit configuration every device model, preset and fitted calibration shares.
+import { UserError } from "../../src/hal/user-error.js";
 
 /** Which pulse-response model a device follows (see models.ts). */
 export type DeviceModelKind = "ideal" | "linearStep" | "softBounds" | "expStep";
@@ -63,10 +64,9 @@ export interface DeviceParams {
 }
 
 /** A bad device parameter: names the field and the value. Nothing was built. */
-export class ConfigError extends Error {
+export class DeviceParamsError extends UserError {
   constructor(readonly field: string, readonly value: unknown, detail: string) {
     super(`${field} = ${typeof value === "number" && Number.isNaN(value) ? "NaN" : JSON.stringify(value)}: ${detail}`);
-    this.name = "ConfigError";
   }
 }
 
@@ -84,17 +84,17 @@ export function orderedDeviceParams(p: DeviceParams): DeviceParams {
   return Object.fromEntries(keys.map((k) => [k, p[k]])) as unknown as DeviceParams;
 }
 
-/** Checks every field; throws ConfigError naming the first bad one (prefixed by `at`, e.g. "device."). */
+/** Checks every field; throws DeviceParamsError naming the first bad one (prefixed by `at`, e.g. "device."). */
 export function validateDeviceParams(p: DeviceParams, at = "device."): DeviceParams {
-  if (p === null || typeof p !== "object") throw new ConfigError(at.replace(/\.$/, ""), p, "must be an object of device parameters");
-  if (!DEVICE_MODEL_KINDS.includes(p.model)) throw new ConfigError(`${at}model`, p.model, `must be one of ${DEVICE_MODEL_KINDS.join(", ")}`);
+  if (p === null || typeof p !== "object") throw new DeviceParamsError(at.replace(/\.$/, ""), p, "must be an object of device parameters");
+  if (!DEVICE_MODEL_KINDS.includes(p.model)) throw new DeviceParamsError(`${at}model`, p.model, `must be one of ${DEVICE_MODEL_KINDS.join(", ")}`);
   for (const f of NUMERIC_FIELDS) {
     const v = p[f];
-    if (typeof v !== "number" || Number.isNaN(v) || v < 0) throw new ConfigError(`${at}${f}`, v, "must be a number ≥ 0");
-    if (!Number.isFinite(v) && f !== "endurancePulses") throw new ConfigError(`${at}${f}`, v, "must be finite");
+    if (typeof v !== "number" || Number.isNaN(v) || v < 0) throw new DeviceParamsError(`${at}${f}`, v, "must be a number ≥ 0");
+    if (!Number.isFinite(v) && f !== "endurancePulses") throw new DeviceParamsError(`${at}${f}`, v, "must be finite");
   }
   const bad = (f: keyof DeviceParams, detail: string): never => {
-    throw new ConfigError(`${at}${f}`, p[f], detail);
+    throw new DeviceParamsError(`${at}${f}`, p[f], detail);
   };
   if (!(p.gMinSiemens < p.gMaxSiemens)) bad("gMinSiemens", `must be below gMaxSiemens (${p.gMaxSiemens})`);
   if (!(p.gMaxSiemens > 0)) bad("gMaxSiemens", "must be > 0");

@@ -3,26 +3,6 @@
 // The stack only with --debug.
 import { UserError } from "../hal/user-error.js";
 
-/**
- * Until the class extends UserError: errors of folders this file's owners do not own, known by their name,
- * with the exit code their class means (an `exitCode` on the error wins). Remove each entry when its class
- * extends UserError.
- */
-const UNTIL_THE_CLASS_EXTENDS_USER_ERROR: Readonly<Record<string, number>> = {
-  LimitError: 2, // src/hal/limits.ts
-  DeviceUriError: 2, // src/hal/uri.ts
-  ConfigError: 2, // src/train/config.ts ConfigError; sim/devices/params.ts ConfigError; protocol/firmata/board-config.ts BoardConfigError
-  DatasetError: 2, // src/train/datasets.ts
-  PlacementError: 2, // src/train/placement.ts
-  UserError: 2, // src/experiment/sweep-dir-error.ts SweepDirError (sets this name)
-  SerialPortError: 2, // drivers/serial-crossbar/port.ts: the port cannot be opened (path, permission, busy)
-  SerialLinkError: 1, // drivers/serial-crossbar/errors.ts
-  DeviceRefusedError: 1, // drivers/serial-crossbar/errors.ts
-  DeviceResetError: 1, // drivers/serial-crossbar/errors.ts
-  DeviceMismatchError: 1, // drivers/serial-crossbar/errors.ts
-  DeviceLinkError: 1, // drivers/firmata-board/link.ts
-};
-
 /** What the CLI makes of an error: the line it prints, the exit code, and whether it is the user's to fix. */
 export interface Outcome {
   message: string;
@@ -31,12 +11,8 @@ export interface Outcome {
 }
 
 export function outcomeOf(err: unknown): Outcome {
-  const e = err as (Error & { exitCode?: unknown }) | undefined;
-  const message = oneLine(e instanceof Error ? e.message : String(err));
-  const own = typeof e?.exitCode === "number" ? e.exitCode : undefined;
+  const message = oneLine(err instanceof Error ? err.message : String(err));
   if (err instanceof UserError) return { message, exitCode: err.exitCode, internal: false };
-  const byName = e instanceof Error ? UNTIL_THE_CLASS_EXTENDS_USER_ERROR[e.name] : undefined;
-  if (byName !== undefined) return { message, exitCode: own ?? byName, internal: false };
   return { message, exitCode: 1, internal: true };
 }
 

@@ -1,8 +1,9 @@
 // Host-side limit checks: every request is checked whole before any of it reaches a device.
+import { UserError } from "./user-error.js";
 import type { DeviceIdentity, MvmRequest, Pulse } from "./crossbar.js";
 
 /** A request refused because it breaks a device limit or is malformed; nothing was applied. */
-export class LimitError extends Error {
+export class LimitError extends UserError {
   constructor(
     /** The limit or field that refused the request, e.g. "maxProgramVoltsPositive" or "pulses[3].row". */
     readonly field: string,
@@ -10,7 +11,6 @@ export class LimitError extends Error {
     detail: string,
   ) {
     super(`${field} = ${formatValue(value)}: ${detail}; nothing was applied`);
-    this.name = "LimitError";
   }
 }
 

@@ -1,4 +1,5 @@
 // Device URIs select a backend: sim:, sim:PRESET?rows=&cols=&seed=, serial:PATH?baud=, firmata:PATH, twin:FILE.
+import { UserError } from "./user-error.js";
 import type { BackendKind } from "./crossbar.js";
 
 export interface DeviceUri {
@@ -10,10 +11,9 @@ export interface DeviceUri {
   text: string;
 }
 
-export class DeviceUriError extends Error {
+export class DeviceUriError extends UserError {
   constructor(readonly uri: string, detail: string) {
     super(`device URI "${uri}": ${detail}. Examples: sim:, sim:reram?rows=32&cols=32&seed=1, serial:/dev/ttyACM0?baud=115200, firmata:/dev/ttyUSB0, twin:calibration/NAME.json`);
-    this.name = "DeviceUriError";
   }
 }
 

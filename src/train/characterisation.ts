@@ -6,6 +6,7 @@
 // width (√(min·max) of its limits) gets shorter update pulses, down to its minimum width, and its step is
 // measured again: coarse steps left EqProp at chance (the firmware's reference device: 22 levels at 447 µs,
 // chance on toy:2d; 44 levels at 20 µs, 1.0).
+import { UserError } from "../hal/user-error.js";
 import type { CrossbarSettings } from "./config.js";
 import { HARD_BURST, median, type ConductanceArray } from "./conductance-array.js";
 import { readStatistics } from "./repeated-reads.js";
@@ -92,7 +93,7 @@ export async function characterise(array: ConductanceArray, used: Int32Array, se
     }
     if (!(step[i]! > 0)) step[i] = medStep;
   }
-  if (!(medRange > 0) || !(medStep > 0)) throw new Error(`${id.model}: calibration found no switching (range ${medRange} S, step ${medStep} S per pulse at ${array.setVolts} V, ${array.widthSeconds} s)`);
+  if (!(medRange > 0) || !(medStep > 0)) throw new NoSwitchingError(id.model, medRange, medStep, array.setVolts, array.widthSeconds);
   array.cal = { gLow, gHigh, step, gUnit: medRange / settings.weightRange, resetBursts, readSigma };
   await array.hardPulse(used, -array.resetVolts, resetBursts * HARD_BURST, "characterise");
   for (let i = 0; i < n; i++) array.shadow[i] = gLow[i]!;
@@ -116,4 +117,31 @@ async function burstUntilSettled(array: ConductanceArray, cells: Int32Array, vol
     if (moved === 0) break;
   }
   return { read: prev, bursts };
+}
+
+/** Characterisation saw no switching: what was measured and what to try (exit 1: pulses were sent). */
+export class NoSwitchingError extends UserError {
+  constructor(
+    readonly model: string,
+    readonly rangeSiemens: number,
+    readonly stepSiemens: number,
+    readonly setVolts: number,
+    readonly widthSeconds: number,
+    /** The device URI the user named, when the caller knows it. */
+    readonly deviceUri?: string,
+  ) {
+    const device = deviceUri !== undefined ? `the device (--device ${deviceUri})` : `the ${model} device`;
+    const p3 = (x: number) => Number(x.toPrecision(3));
+    super(
+      `${device} did not switch when training characterised the array: range ${p3(rangeSiemens)} S, step ${p3(stepSiemens)} S per pulse ` +
+        `at ${p3(setVolts)} V, ${p3(widthSeconds)} s; try stronger or longer update pulses (crossbar.setVolts, crossbar.pulseWidthSeconds ` +
+        `in a --config file, within the limits \`mhil devices\` lists), or measure the device with \`mhil calibrate${deviceUri !== undefined ? ` --device ${deviceUri}` : ""}\``,
+      1,
+    );
+  }
+
+  /** The same refusal naming the device the user chose. */
+  forDevice(deviceUri: string): NoSwitchingError {
+    return new NoSwitchingError(this.model, this.rangeSiemens, this.stepSiemens, this.setVolts, this.widthSeconds, deviceUri);
+  }
 }

@@ -1,4 +1,5 @@
 // The training configuration: one zod schema with defaults; bad input names the file and the key path.
+import { UserError } from "../hal/user-error.js";
 import { z } from "zod";
 
 /**
@@ -94,18 +95,17 @@ export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
 /** A configuration refused: names the source (file) and the key path. */
-export class ConfigError extends Error {
+export class TrainConfigError extends UserError {
   constructor(
     readonly source: string,
     readonly keyPath: string,
     detail: string,
   ) {
     super(`${source}: ${keyPath === "" ? "(top level)" : keyPath}: ${detail}`);
-    this.name = "ConfigError";
   }
 }
 
-/** Validates `obj` (parsed JSON) and fills defaults. Throws ConfigError naming `sourceName` and the first bad key. */
+/** Validates `obj` (parsed JSON) and fills defaults. Throws TrainConfigError naming `sourceName` and the first bad key. */
 export function parseTrainConfig(obj: unknown, sourceName = "config"): TrainConfig {
   const r = TrainConfigSchema.safeParse(obj ?? {});
   if (!r.success) {
@@ -117,12 +117,12 @@ export function parseTrainConfig(obj: unknown, sourceName = "config"): TrainConf
       path = path === "" ? key : `${path}.${key}`;
       detail = `unknown key (known: ${knownKeys(issue.path).join(", ")})`;
     }
-    throw new ConfigError(sourceName, path, detail);
+    throw new TrainConfigError(sourceName, path, detail);
   }
   const c = r.data;
   const nRates = c.layers.length + 1;
   if (Array.isArray(c.learningRates) && c.learningRates.length !== 1 && c.learningRates.length !== nRates) {
-    throw new ConfigError(
+    throw new TrainConfigError(
       sourceName,
       "learningRates",
       `has ${c.learningRates.length} rates but the network has ${nRates} weight layers (layers ${JSON.stringify(c.layers)} + output)`,
@@ -151,7 +151,7 @@ export function parseLabelMode(text: string): LabelMode {
     const p = text.includes(":") ? Number(text.slice(text.indexOf(":") + 1)) : 0;
     return { kind: "teacher", replaceFraction: p };
   }
-  throw new ConfigError("labels", "labels", `"${text}" is not real, random, control, teacher or teacher:p`);
+  throw new TrainConfigError("labels", "labels", `"${text}" is not real, random, control, teacher or teacher:p`);
 }
 
 function knownKeys(path: readonly PropertyKey[]): string[] {

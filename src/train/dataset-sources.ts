@@ -1,12 +1,13 @@
 // Where a dataset's rows come from: the mnist package's digits and the toy set (files are read by
 // dataset-files.ts), as raw inputs and labels before splitting and relabelling; and average pooling.
+import { UserError } from "../hal/user-error.js";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Rng } from "../random/rng.js";
 
 /** A dataset that cannot be read: names the file, and the line and field when there is one. */
-export class DatasetError extends Error {
+export class DatasetError extends UserError {
   constructor(
     readonly file: string,
     detail: string,
@@ -14,7 +15,6 @@ export class DatasetError extends Error {
     readonly field?: string,
   ) {
     super(`${file}${line !== undefined ? ` line ${line}` : ""}${field !== undefined ? `, ${field}` : ""}: ${detail}`);
-    this.name = "DatasetError";
   }
 }
 

@@ -2,6 +2,7 @@
 //
 // Weight layer l (nIn × nOut) is cut into blocks of at most `rows` inputs × `cols`/2 outputs. In a block,
 // input i drives row r0 + i and output k owns the adjacent columns c0 + 2k (G⁺) and c0 + 2k + 1 (G⁻).
+import { UserError } from "../hal/user-error.js";
 
 /** A rectangle of one weight layer placed on the array. */
 export interface Block {
@@ -16,19 +17,35 @@ export interface Block {
 }
 
 /** The network does not fit on the device; says the sizes. */
-export class PlacementError extends Error {
-  /** A user's choice of device and network, like other refused input (CLI exit code 2). */
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = "PlacementError";
+export class PlacementError extends UserError {
+  constructor(
+    readonly sizes: readonly number[],
+    readonly rows: number,
+    readonly cols: number,
+    /** Cells the weights need as conductance pairs; undefined when the array cannot hold a single pair. */
+    readonly cellsNeeded?: number,
+    /** The device URI the user named, when the caller knows it. */
+    readonly deviceUri?: string,
+  ) {
+    const on = `a ${rows}×${cols} crossbar${deviceUri !== undefined ? ` (--device ${deviceUri})` : ""}`;
+    super(
+      cellsNeeded === undefined
+        ? `${on} has no room for a conductance pair (two columns)`
+        : `network ${sizes.join("-")} does not fit on ${on}: its weights need ${cellsNeeded} cells as conductance pairs; ` +
+            `use a larger device (sim:PRESET?rows=&cols=) or a smaller network`,
+    );
+  }
+
+  /** The same refusal naming the device the user chose. */
+  forDevice(deviceUri: string): PlacementError {
+    return new PlacementError(this.sizes, this.rows, this.cols, this.cellsNeeded, deviceUri);
   }
 }
 
 /** Shelf-packs every layer's blocks onto a rows × cols array (pairs take two columns). */
 export function placeBlocks(sizes: readonly number[], rows: number, cols: number): Block[] {
   const maxOut = Math.floor(cols / 2);
-  if (maxOut < 1) throw new PlacementError(`a ${rows}×${cols} array has no room for a conductance pair (two columns)`);
+  if (maxOut < 1) throw new PlacementError(sizes, rows, cols);
   const pieces: Omit<Block, "row" | "col">[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const nIn = sizes[l]!, nOut = sizes[l + 1]!;
@@ -49,10 +66,7 @@ export function placeBlocks(sizes: readonly number[], rows: number, cols: number
     }
     if (shelfRow + p.inCount > rows) {
       const cells = pieces.reduce((s, q) => s + q.inCount * 2 * q.outCount, 0);
-      throw new PlacementError(
-        `network ${sizes.join("-")} does not fit on a ${rows}×${cols} crossbar: its weights need ${cells} cells as conductance pairs ` +
-          `(layer blocks ${pieces.map((q) => `${q.inCount}×${2 * q.outCount}`).join(", ")}); use a larger device (sim:PRESET?rows=&cols=) or a smaller network`,
-      );
+      throw new PlacementError(sizes, rows, cols, cells);
     }
     blocks.push({ ...p, row: shelfRow, col: x });
     x += w;

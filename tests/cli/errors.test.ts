@@ -12,7 +12,7 @@ import { outcomeOf } from "../../src/cli/errors.js";
 import { SweepConfigError } from "../../src/experiment/sweep-config.js";
 import { UserError } from "../../src/hal/user-error.js";
 import { RunAbortedError } from "../../src/run/end-run.js";
-import { NetworkTooLargeError, NoSwitchingError } from "../../src/run/open-training.js";
+import { NoSwitchingError } from "../../src/train/characterisation.js";
 import { ResumeError } from "../../src/run/resume.js";
 import { RunDirError } from "../../src/run/run-dir.js";
 import { TelemetryConfigError } from "../../src/telemetry/influxTarget.js";
@@ -21,6 +21,17 @@ import { LineProtocolError } from "../../src/telemetry/lineProtocol.js";
 import { WearBudgetError } from "../../src/wear/budget.js";
 import { FileLockTimeoutError } from "../../src/wear/file-lock.js";
 import { WearStoreError } from "../../src/wear/store.js";
+import { LimitError } from "../../src/hal/limits.js";
+import { DeviceUriError } from "../../src/hal/uri.js";
+import { TrainConfigError } from "../../src/train/config.js";
+import { DeviceParamsError } from "../../sim/devices/params.js";
+import { BoardConfigError } from "../../protocol/firmata/board-config.js";
+import { DatasetError } from "../../src/train/dataset-sources.js";
+import { PlacementError } from "../../src/train/placement.js";
+import { SweepDirError } from "../../src/experiment/sweep-dir-error.js";
+import { SerialPortError } from "../../drivers/serial-crossbar/port.js";
+import { DeviceMismatchError, DeviceRefusedError, DeviceResetError, SerialLinkError } from "../../drivers/serial-crossbar/errors.js";
+import { DeviceLinkError } from "../../drivers/firmata-board/link.js";
 
 const BIN = resolve("bin/mhil.js");
 const mhil = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 60_000 });
@@ -38,10 +49,16 @@ describe("one user-error base class", () => {
     const errors = [
       new CalibrationFileError("f.json", "bad"), new FitError("no cell switched"), new CalibrationPlanError("--volts 50"),
       new ComplianceTripError("trip"), new CurrentOverLimitError("over"), new SweepConfigError("s.json: bad"),
-      new RunAbortedError("runs/x", "SIGTERM", 1), new NetworkTooLargeError("too big"), new NoSwitchingError("stuck", 1),
+      new RunAbortedError("runs/x", "SIGTERM", 1), new NoSwitchingError("reram", 0, 0, 0.05, 1e-6),
       new ResumeError("runs/x: no checkpoint"), new RunDirError("runs: cannot"), new TelemetryConfigError("--influx x"),
       new JournalError("telemetry.lp: not a journal"), new LineProtocolError("line 1: no field set"), new WearBudgetError(0, 1, 11, 10),
       new FileLockTimeoutError("w.json.lock", 10_000), new WearStoreError("w.json", "not valid JSON"),
+      new LimitError("pulses[0].volts", 9, "above 3 V"), new DeviceUriError("x", "missing scheme"),
+      new TrainConfigError("c.json", "epochs", "bad"), new DeviceParamsError("gMinSiemens", -1, "must be ≥ 0"),
+      new BoardConfigError("b.json", "rows", "bad"), new DatasetError("d.csv", "bad", 3, "label"),
+      new PlacementError([49, 16, 10], 4, 4, 1888), new SweepDirError("out: exists"), new SerialPortError("busy"),
+      new SerialLinkError("no reply"), new DeviceRefusedError("LIMIT", "PUL", "vmax"), new DeviceResetError("reset"),
+      new DeviceMismatchError("other device"), new DeviceLinkError("unplugged"),
     ];
     for (const e of errors) expect(e, e.name).toBeInstanceOf(UserError);
     const names = errors.map((e) => e.name);
@@ -59,12 +76,13 @@ describe("one user-error base class", () => {
     expect(outcomeOf(new TelemetryConfigError("--influx x: not a URL")).exitCode).toBe(2);
   });
 
-  it("errors of classes not yet converted are known by name until they extend UserError; anything else is internal", () => {
-    const named = (name: string, extra: object = {}) => Object.assign(new Error(`a ${name}`), { name }, extra);
-    expect(outcomeOf(named("ConfigError"))).toEqual({ message: "a ConfigError", exitCode: 2, internal: false });
-    expect(outcomeOf(named("SerialLinkError")).exitCode).toBe(1);
-    expect(outcomeOf(named("PlacementError", { exitCode: 2 })).exitCode).toBe(2);
-    expect(outcomeOf(named("ZodError"))).toMatchObject({ exitCode: 1, internal: true });
+  it("a user error is known by its class alone: an Error that only carries a user error's name is internal", () => {
+    const named = (name: string) => Object.assign(new Error(`a ${name}`), { name });
+    for (const name of ["LimitError", "TrainConfigError", "SerialLinkError", "PlacementError", "ZodError"]) {
+      expect(outcomeOf(named(name)), name).toMatchObject({ exitCode: 1, internal: true });
+    }
+    expect(outcomeOf(new LimitError("pulses[0].volts", 9, "above 3 V"))).toMatchObject({ exitCode: 2, internal: false });
+    expect(outcomeOf(new SerialLinkError("no reply"))).toMatchObject({ exitCode: 1, internal: false });
     expect(outcomeOf(new TypeError("x is not a function"))).toEqual({ message: "x is not a function", exitCode: 1, internal: true });
     expect(outcomeOf(new UserError("two\n  lines")).message).toBe("two lines");
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 import { PRESETS } from "../../sim/devices/presets.js";
-import { ConfigError, type DeviceParams } from "../../sim/devices/params.js";
+import { DeviceParamsError, type DeviceParams } from "../../sim/devices/params.js";
 import { LimitError } from "../../src/hal/limits.js";
 import { DeviceUriError } from "../../src/hal/uri.js";
 import { openCrossbar } from "../../src/backends/open.js";
@@ -28,8 +28,8 @@ describe("device configuration", () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).field).toBe(field);
+    expect(err).toBeInstanceOf(DeviceParamsError);
+    expect((err as DeviceParamsError).field).toBe(field);
     expect((err as Error).message).toContain(`${field} = ${value}`);
     expect((err as Error).message).toMatch(detail);
   });

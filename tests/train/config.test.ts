@@ -1,6 +1,6 @@
 // The training config: defaults, and errors that name the file and the key path.
 import { describe, expect, it } from "vitest";
-import { ConfigError, layerRates, parseLabelMode, parseTrainConfig } from "../../src/train/config.js";
+import { TrainConfigError, layerRates, parseLabelMode, parseTrainConfig } from "../../src/train/config.js";
 
 describe("parseTrainConfig", () => {
   it("fills the prototype defaults", () => {
@@ -31,8 +31,8 @@ describe("parseTrainConfig", () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).name).toBe("ConfigError");
+    expect(err).toBeInstanceOf(TrainConfigError);
+    expect((err as Error).name).toBe("TrainConfigError");
     expect((err as Error).message).toMatch(message);
   });
 
