@@ -9,7 +9,7 @@ import { pushRun } from "../src/telemetry/push.js";
 import { runTelemetryFactory } from "../src/telemetry/runAdapter.js";
 import { runTraining } from "../src/run/train-run.js";
 import { parseTrainConfig, type TrainConfig } from "../src/train/config.js";
-import { QUICK_TRAIN_DEFAULTS } from "../src/cli/commands/train.js";
+import { QUICK_TRAIN_DEFAULTS } from "../src/run/train-defaults.js";
 
 const POINTS = Number(process.env.MHIL_BENCH_TELEMETRY_POINTS ?? 400_000);
 const BATCH_POINTS = Number(process.env.MHIL_BENCH_TELEMETRY_BATCH ?? 25_000);

@@ -72,7 +72,7 @@ export const TrainConfigSchema = z.strictObject({
   stopAtTrainAccuracy: z.number().gt(0).max(1).nullable().default(null),
   /**
    * Start each free phase from the sample's last free state (per-sample particles), as the prototype does.
-   * `mhil train` leaves them off for crossbar weights unless a config sets this (see src/cli/commands/train.ts).
+   * Every command that trains leaves them off for crossbar weights unless the settings say so (src/run/train-defaults.ts).
    */
   persistentParticles: z.boolean().default(true),
   /** Centred nudging: two nudged phases at +β and −β, update from their difference (Laborieux et al. 2021). */

@@ -5,7 +5,7 @@ import { SingleBar } from "cli-progress";
 import { DEFAULT_DEVICE_URI } from "../../backends/open.js";
 import { parseTrainConfig, TrainConfigSchema, type TrainConfig } from "../../train/config.js";
 import { readConfigFile } from "../../run/config-file.js";
-import { resolveTrainConfig } from "../../run/train-defaults.js";
+import { MEMORIZE_DEFAULTS, QUICK_TRAIN_DEFAULTS, resolveTrainConfig } from "../../run/train-defaults.js";
 import { readResumePoint, type ResumePoint } from "../../run/resume.js";
 import { join } from "node:path";
 import { runLabelDraws } from "../../run/label-draws.js";
@@ -14,39 +14,6 @@ import { UserError } from "../../hal/user-error.js";
 import { outcomeOf } from "../errors.js";
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
-
-/**
- * Settings `mhil train` uses when neither the config file nor a flag sets them: a crossbar-sized
- * network on downsampled digits that learns something real in about a minute on this machine.
- * 49-16-10 as conductance pairs (49×32 and 16×20 cells) fits the default 64×64 `sim:` array; measured
- * here: 82.7 % test accuracy in about 6 s. (The schema's own defaults are the full 784-500-10 benchmark network.)
- */
-export const QUICK_TRAIN_DEFAULTS: Record<string, unknown> = {
-  dataset: "mnist:7x7",
-  samples: 2000,
-  testSamples: 1000,
-  layers: [16],
-  learningRates: [0.2, 0.1],
-  batchSize: 10,
-  epochs: 15,
-};
-
-/**
- * What `--draws K` trains by default: each draw until every training label is reproduced (measured: 64
- * random 4-class labels on 7×7 digits memorized in 116–172 epochs, under 1.2 s each, seeds 1–3), since
- * Fano comes close to n·log2 C only for memorized labels. Without persistent particles: with them the
- * running accuracy reached 1 while the model relaxed from rest reproduced only 59–78% of the labels.
- */
-export const MEMORIZE_DEFAULTS: Record<string, unknown> = {
-  layers: [128],
-  learningRates: [0.3, 0.15],
-  batchSize: 2,
-  T1: 30,
-  persistentParticles: false,
-  testSamples: 200,
-  epochs: 400,
-  stopAtTrainAccuracy: 1,
-};
 
 interface TrainFlags extends DeviceFlags {
   draws?: string;
