@@ -3,27 +3,17 @@
 import type { Duplex } from "node:stream";
 
 export function bridge(a: Duplex, b: Duplex): () => void {
-  const aToB = (chunk: Buffer) => {
-    if (!b.destroyed && b.writable) b.write(chunk);
+  const forward = (to: Duplex) => (chunk: Buffer) => {
+    if (!to.destroyed && to.writable) to.write(chunk);
   };
-  const bToA = (chunk: Buffer) => {
-    if (!a.destroyed && a.writable) a.write(chunk);
-  };
+  const listeners: [Duplex, string, (chunk: Buffer) => void][] = [
+    [a, "data", forward(b)],
+    [b, "data", forward(a)],
+  ];
   const stop = () => {
-    a.off("data", aToB);
-    b.off("data", bToA);
-    for (const s of [a, b]) {
-      s.off("end", stop);
-      s.off("close", stop);
-      s.off("error", stop);
-    }
+    for (const [s, event, fn] of listeners) s.off(event, fn);
   };
-  a.on("data", aToB);
-  b.on("data", bToA);
-  for (const s of [a, b]) {
-    s.on("end", stop);
-    s.on("close", stop);
-    s.on("error", stop);
-  }
+  for (const s of [a, b]) for (const event of ["end", "close", "error"]) listeners.push([s, event, stop]);
+  for (const [s, event, fn] of listeners) s.on(event, fn);
   return stop;
 }
