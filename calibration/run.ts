@@ -33,6 +33,22 @@ export interface CalibrationPlan {
   fit?: boolean;
 }
 
+/** What a caller may ask of a running calibration besides its plan. */
+export interface CalibrationHooks {
+  progress?: ProgressFn;
+  /** Called with the file as measured so far after each procedure, and once more when the run is cut short. */
+  onMeasured?: (cal: CalibrationFile) => void;
+  /** Aborting stops at the next safe point (after the pulse group or procedure in flight); the run then throws. */
+  signal?: AbortSignal;
+}
+
+/** The calibration was stopped (a signal) after saving what it measured; the message says what and what next. */
+export class CalibrationInterruptedError extends UserError {
+  constructor(readonly measured: string[], message = `interrupted: measured ${measured.length > 0 ? measured.join(", ") : "nothing yet"}`) {
+    super(message, 130);
+  }
+}
+
 /** A plan the device's limits refuse, found from identify() before the first read or pulse (exit 2). */
 export class CalibrationPlanError extends UserError {}
 
@@ -42,10 +58,10 @@ export const DEFAULT_PLAN: CalibrationPlan = { procedure: "full", cells: 16, pul
  * Opens `source` (a device URI, or a backend the caller keeps) through the one device stack, so every pulse
  * is counted against the cells' wear and passes the safety guard, runs the plan and closes the stack.
  */
-export async function calibrateDevice(source: string | Crossbar, stack: DeviceStackOptions, plan: CalibrationPlan, progress: ProgressFn = noProgress, existing?: { file: string; cal: CalibrationFile }): Promise<CalibrationFile> {
+export async function calibrateDevice(source: string | Crossbar, stack: DeviceStackOptions, plan: CalibrationPlan, hooks: CalibrationHooks = {}, existing?: { file: string; cal: CalibrationFile }): Promise<CalibrationFile> {
   const device = await openDeviceStack(source, stack);
   try {
-    return await runCalibration(device.crossbar, plan, progress, existing);
+    return await runCalibration(device.crossbar, plan, hooks, existing);
   } catch (e) {
     await device.crossbar.reset().catch(() => undefined); // every line grounded, whoever closes the backend
     throw e;
@@ -55,7 +71,8 @@ export async function calibrateDevice(source: string | Crossbar, stack: DeviceSt
 }
 
 /** Runs the plan; `existing` (with its file name) is extended when it was measured on the same device. */
-export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, progress: ProgressFn = noProgress, existing?: { file: string; cal: CalibrationFile }): Promise<CalibrationFile> {
+export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hooks: CalibrationHooks = {}, existing?: { file: string; cal: CalibrationFile }): Promise<CalibrationFile> {
+  const progress = hooks.progress ?? noProgress;
   const id = await xbar.identify();
   if (existing) assertSameDevice(existing.file, existing.cal, id);
   const { vPos, vNeg, width } = checkPlan(plan, id);
@@ -63,12 +80,28 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, prog
   const cells = spreadCells(id.rows, id.cols, plan.cells);
   const L = id.limits;
   const want = (p: ProcedureName) => plan.procedure === p || plan.procedure === "full";
+  const measured: string[] = [];
+  /** After each procedure: the file as measured so far goes to the caller; a pending stop ends the run here. */
+  const measuredOne = (what: string) => {
+    measured.push(what);
+    hooks.onMeasured?.(cal);
+    if (hooks.signal?.aborted) throw new CalibrationInterruptedError(measured);
+  };
+  if (hooks.signal?.aborted) throw new CalibrationInterruptedError(measured);
 
-  if (want("noise")) cal.procedures.noise = await readNoise(xbar, cells, plan.noiseRepeats, progress);
-  if (want("iv")) cal.procedures.iv = await ivSweep(xbar, cells, 11, progress);
+  if (want("noise")) {
+    cal.procedures.noise = await readNoise(xbar, cells, plan.noiseRepeats, progress);
+    measuredOne("read noise");
+  }
+  if (want("iv")) {
+    cal.procedures.iv = await ivSweep(xbar, cells, 11, progress);
+    measuredOne("I–V");
+  }
   if (want("pulse")) {
-    const r = await pulseResponse(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, pulsesPerSweep: plan.pulsesPerSweep, readsPerPoint: plan.readsPerPoint, pulsesPerPoint: plan.pulsesPerPoint ?? 1 }, progress);
+    const r = await pulseResponse(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, pulsesPerSweep: plan.pulsesPerSweep, readsPerPoint: plan.readsPerPoint, pulsesPerPoint: plan.pulsesPerPoint ?? 1, ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
     cal.procedures.pulse = { ...r, polarity: r.polarity as (1 | -1)[] };
+    const whole = 3 * Math.max(1, Math.round(plan.pulsesPerSweep / r.pulsesPerPoint));
+    measuredOne(r.polarity.length < whole ? `pulse response (${r.polarity.length} of ${whole} pulse groups)` : "pulse response");
   }
   if (want("threshold")) {
     // From the floor the last sweep left, climb to mid-range so both polarities can move.
@@ -97,7 +130,10 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, prog
       const perPulse = pr.curves.reduce((s, c) => s + Math.abs(c.siemens[first + 1]! - c.siemens[first]!), 0) / pr.curves.length / pr.pulsesPerPoint;
       if (perPulse > 0) pulsesPerAmplitude = Math.ceil(Math.min(L.maxPulseCount, Math.max(20, (10 * sigma) / perPulse)));
     }
-    cal.procedures.threshold = await thresholdSearch(xbar, { cells, widthSeconds: width, pulsesPerAmplitude, readsPerPoint: Math.max(plan.readsPerPoint, 4) }, progress);
+    const threshold = await thresholdSearch(xbar, { cells, widthSeconds: width, pulsesPerAmplitude, readsPerPoint: Math.max(plan.readsPerPoint, 4), ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
+    if (threshold === null) throw new CalibrationInterruptedError(measured);
+    cal.procedures.threshold = threshold;
+    measuredOne("thresholds");
   }
   if (plan.procedure === "full" && plan.fit !== false) fitCalibration(cal);
   return cal;

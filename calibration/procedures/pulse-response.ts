@@ -18,6 +18,8 @@ export interface PulseResponseOptions {
   readsPerPoint: number;
   /** Pulses between two reads (default 1): raise it when one step is far below the read noise. */
   pulsesPerPoint?: number;
+  /** Stops after the pulse group in flight: the result then holds the groups measured so far. */
+  signal?: AbortSignal;
 }
 
 export interface PulseResponseCurve {
@@ -57,11 +59,15 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
   const curves: PulseResponseCurve[] = o.cells.map((c) => ({ row: c.row, col: c.col, siemens: [] }));
   const record = (g: Float64Array) => o.cells.forEach((c, j) => curves[j]!.siemens.push(g[c.row * id.cols + c.col]!));
   record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));
+  let done = 0;
   for (const [k, sign] of polarity.entries()) {
+    if (o.signal?.aborted) break;
     const m = await xbar.program(sign > 0 ? up : down);
     cost.add(m, "pulse", m.value.pulsesApplied);
     record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));
+    done = k + 1;
     if ((k + 1) % 16 === 0 || k + 1 === polarity.length) progress(k + 1, polarity.length, "pulse response");
   }
-  return { voltsPositive: o.voltsPositive, voltsNegative: o.voltsNegative, widthSeconds: o.widthSeconds, readsPerPoint: o.readsPerPoint, pulsesPerPoint: perPoint, polarity, curves, cost: cost.toJSON() };
+  // Cut short, the curves are still a valid (shorter) sequence: one reading before and one after each group.
+  return { voltsPositive: o.voltsPositive, voltsNegative: o.voltsNegative, widthSeconds: o.widthSeconds, readsPerPoint: o.readsPerPoint, pulsesPerPoint: perPoint, polarity: polarity.slice(0, done), curves, cost: cost.toJSON() };
 }

@@ -13,6 +13,8 @@ export interface ThresholdOptions {
   amplitudes?: number;
   pulsesPerAmplitude: number;
   readsPerPoint: number;
+  /** Stops after the amplitude in flight; a search cut short has no result (a partial ladder would bias the fit). */
+  signal?: AbortSignal;
 }
 
 export interface ThresholdPoint {
@@ -29,7 +31,7 @@ export interface ThresholdResult {
   cost: ReturnType<ProcedureCost["toJSON"]>;
 }
 
-export async function thresholdSearch(xbar: Crossbar, o: ThresholdOptions, progress: ProgressFn = noProgress): Promise<ThresholdResult> {
+export async function thresholdSearch(xbar: Crossbar, o: ThresholdOptions, progress: ProgressFn = noProgress): Promise<ThresholdResult | null> {
   const id = await xbar.identify();
   const cost = new ProcedureCost();
   const n = o.amplitudes ?? 12;
@@ -50,6 +52,7 @@ export async function thresholdSearch(xbar: Crossbar, o: ThresholdOptions, progr
   const vp = grid(id.limits.maxProgramVoltsPositive);
   const vn = grid(id.limits.maxProgramVoltsNegative);
   for (let k = 0; k < n; k++) {
+    if (o.signal?.aborted) return null;
     // Up then down at the same magnitude keeps the cells near where they started.
     const g0 = await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read"));
     await pulseAll(vp[k]!);

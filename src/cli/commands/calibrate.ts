@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { checkCalibrationOut, loadCalibration, saveCalibration, type CalibrationFile } from "../../../calibration/file.js";
 import { FitError } from "../../../calibration/fit.js";
-import { DEFAULT_PLAN, PROCEDURES, calibrateDevice, fitCalibration, type ProcedureName } from "../../../calibration/run.js";
+import { CalibrationInterruptedError, DEFAULT_PLAN, PROCEDURES, calibrateDevice, fitCalibration, type ProcedureName } from "../../../calibration/run.js";
 import type { ProgressFn } from "../../../calibration/progress.js";
 import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
 import { UserError } from "../../hal/user-error.js";
@@ -66,6 +66,11 @@ export function register(program: Command): void {
     checkCalibrationOut(o.out);
     const existing = existsSync(o.out) ? { file: o.out, cal: loadCalibration(o.out) } : undefined;
     const reporter = progressReporter();
+    // Ctrl-C or SIGTERM stops at the next safe point; what was measured is already in the file.
+    const stop = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => stop.abort(signal);
+    process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+    let saved = false;
     try {
       const cal = await calibrateDevice(
         o.device,
@@ -81,16 +86,26 @@ export function register(program: Command): void {
           ...(o.width !== undefined ? { widthSeconds: o.width } : {}),
           fit: false,
         },
-        reporter.progress,
+        {
+          progress: reporter.progress,
+          signal: stop.signal,
+          // Saved as it goes: a stop or a failure keeps every procedure that finished.
+          onMeasured: (c) => {
+            saveCalibration(o.out!, c);
+            saved = true;
+          },
+        },
         existing,
       );
       reporter.stop();
-      // The measurements are saved before the fit, so a fit that fails loses nothing.
       saveCalibration(o.out, cal);
       if (o.procedure === "full") fitMeasured(o.out, cal);
       report(o.out, cal.fit?.params, cal.fit?.residuals, o.json);
-    } finally {
+    } catch (e) {
       reporter.stop();
+      throw keptWhatWasMeasured(e, o.out, saved, stop.signal.reason as string | undefined);
+    } finally {
+      process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
     }
   });
 
@@ -110,6 +125,17 @@ export function register(program: Command): void {
       saveCalibration(file, cal);
       report(file, cal.fit!.params, cal.fit!.residuals, json);
     });
+}
+
+/** A stop or a failure, told with what the file now holds and what to do next. */
+function keptWhatWasMeasured(e: unknown, file: string, saved: boolean, signal: string | undefined): unknown {
+  if (e instanceof CalibrationInterruptedError) {
+    const what = e.measured.length > 0 ? e.measured.join(", ") : "nothing";
+    const next = saved ? `; fit it with \`mhil calibrate fit ${file}\`, or measure the rest into the same file with --procedure` : `; ${file} was not written`;
+    return new CalibrationInterruptedError(e.measured, `stopped by ${signal ?? "a signal"} at a safe point, lines grounded: ${file} holds ${what}${next}`);
+  }
+  if (saved && e instanceof UserError && !(e instanceof UnfittedCalibrationError)) return new UserError(`${e.message} (${file} keeps the procedures that finished before)`, e.exitCode, { cause: e });
+  return e;
 }
 
 /** A measurement that cannot be fitted: saved, and the line says what was measured and what to try (exit 1). */

@@ -1,0 +1,79 @@
+// `mhil calibrate` stopped by Ctrl-C (SIGINT) keeps what it measured (issue 19): every procedure that finished is
+// already in the file, a pulse response cut short is a shorter but whole sequence, the lines are grounded, and the
+// file is one `mhil calibrate fit` accepts. The signal is sent when the CLI reports the stage (an event), never
+// after a fixed time.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadCalibration } from "../../calibration/file.js";
+
+const BIN = resolve("bin/mhil.js");
+const work = mkdtempSync(join(tmpdir(), "mhil-cal-interrupt-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const env = { ...process.env, MHIL_STATE_DIR: join(work, "state") };
+
+/** Runs `mhil calibrate ARGS`, sends SIGINT once stderr shows `stage`, and resolves with the exit and output. */
+function calibrateUntil(stage: string, args: string[]): Promise<{ code: number | null; stderr: string; signalled: boolean }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, "calibrate", ...args], { cwd: work, env });
+    let stderr = "";
+    let signalled = false;
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString();
+      if (!signalled && stderr.includes(stage)) {
+        signalled = true;
+        child.kill("SIGINT");
+      }
+    });
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stderr, signalled }));
+  });
+}
+
+const DEVICE = ["--device", "sim:reram?rows=16&cols=16&seed=3", "--cells", "8"];
+
+describe("mhil calibrate, interrupted", () => {
+  it("Ctrl-C during the threshold search: exit 130, one line naming what the file holds, and `calibrate fit` accepts the file", async () => {
+    const out = join(work, "during-threshold.json");
+    const r = await calibrateUntil("calibrate threshold", [...DEVICE, "--pulses", "600", "--out", out]);
+    expect(r.signalled).toBe(true);
+    expect(r.code).toBe(130);
+    const last = r.stderr.trim().split("\n").at(-1)!;
+    // The search may finish its last amplitude before the signal lands: then the file holds it too.
+    const holds = /holds (.*); fit it/.exec(last)?.[1];
+    expect(["read noise, I–V, pulse response", "read noise, I–V, pulse response, thresholds"]).toContain(holds);
+    expect(last).toBe(
+      `mhil: stopped by SIGINT at a safe point, lines grounded: ${out} holds ${holds}; ` +
+        `fit it with \`mhil calibrate fit ${out}\`, or measure the rest into the same file with --procedure`,
+    );
+    const cal = loadCalibration(out);
+    expect(Object.keys(cal.procedures).sort()).toEqual(holds!.endsWith("thresholds") ? ["iv", "noise", "pulse", "threshold"] : ["iv", "noise", "pulse"]);
+    expect(cal.procedures.pulse!.polarity).toHaveLength(3 * 600);
+    expect(cal.fit).toBeUndefined();
+    const fit = spawnSync(process.execPath, [BIN, "calibrate", "fit", out, "--json"], { cwd: work, env, encoding: "utf8" });
+    expect(fit.stderr).toBe("");
+    expect(fit.status).toBe(0);
+    const fitted = JSON.parse(fit.stdout) as { params: { gMaxSiemens: number; gMinSiemens: number } };
+    expect(fitted.params.gMaxSiemens).toBeGreaterThan(fitted.params.gMinSiemens);
+    expect(loadCalibration(out).fit).toBeDefined();
+  });
+
+  it("Ctrl-C during the pulse response: the file holds the groups measured so far, one reading before and after each", async () => {
+    const out = join(work, "during-pulses.json");
+    const r = await calibrateUntil("calibrate pulse response", [...DEVICE, "--pulses", "4000", "--out", out]);
+    expect(r.code).toBe(130);
+    const last = r.stderr.trim().split("\n").at(-1)!;
+    expect(last).toMatch(new RegExp(`^mhil: stopped by SIGINT at a safe point, lines grounded: .* holds read noise, I–V, pulse response \\((\\d+) of 12000 pulse groups\\);`));
+    const groups = Number(/\((\d+) of 12000/.exec(last)![1]);
+    const cal = loadCalibration(out);
+    const pulse = cal.procedures.pulse!;
+    expect(pulse.polarity).toHaveLength(groups);
+    expect(groups).toBeLessThan(12000);
+    for (const c of pulse.curves) expect(c.siemens).toHaveLength(groups + 1);
+    expect(cal.procedures.threshold).toBeUndefined();
+    // Written atomically: the file on disk parses as a whole.
+    expect(() => JSON.parse(readFileSync(out, "utf8"))).not.toThrow();
+  });
+});
