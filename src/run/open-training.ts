@@ -4,7 +4,9 @@ import { openDeviceStack, type DeviceStack } from "../backends/device-stack.js";
 import type { DeviceEvents } from "../backends/device-events.js";
 import { EnergyLedger } from "../energy/ledger.js";
 import { Rng } from "../random/rng.js";
+import { sizeSimArray } from "../backends/sim-array-size.js";
 import { NoSwitchingError } from "../train/characterisation.js";
+import { loadDataset } from "../train/datasets.js";
 import { PlacementError } from "../train/placement.js";
 import { TrainingSession, type SessionCheckpoint } from "../train/session.js";
 import type { OpenTraining, RunTrainingOptions } from "./run-context.js";
@@ -18,11 +20,15 @@ export async function openTraining(opts: RunTrainingOptions, events: DeviceEvent
   const rng = new Rng(config.seed);
   let stack: DeviceStack | null = null;
   try {
+    // The dataset first (the same draws create would make): its shape sizes a simulated array left unsized.
+    const dataset = await loadDataset(config, rng);
+    let deviceUri = opts.deviceUri;
     if (config.weights === "crossbar") {
-      stack = await openDeviceStack(opts.crossbar ?? opts.deviceUri, { ...(opts.wear ? { wear: opts.wear } : {}), stopOnTrip: opts.stopOnTrip === true, events });
+      if (!opts.crossbar) deviceUri = sizeSimArray(deviceUri, [dataset.inputSize, ...config.layers, dataset.numClasses]).uri;
+      stack = await openDeviceStack(opts.crossbar ?? deviceUri, { ...(opts.wear ? { wear: opts.wear } : {}), stopOnTrip: opts.stopOnTrip === true, events });
     }
     const cp = opts.resume?.checkpoint;
-    const session = await TrainingSession.create({ config, crossbar: stack?.crossbar ?? null, ledger, rng, ...(cp ? { checkpoint: cp.session as SessionCheckpoint } : {}) });
+    const session = await TrainingSession.create({ config, crossbar: stack?.crossbar ?? null, ledger, rng, dataset, ...(cp ? { checkpoint: cp.session as SessionCheckpoint } : {}) });
     let restoreJoules = 0;
     if (cp) {
       rng.setState(cp.rng);
@@ -31,7 +37,7 @@ export async function openTraining(opts: RunTrainingOptions, events: DeviceEvent
       restoreJoules = ledger.deviceTotalJoules();
       ledger.restore(cp.ledger);
     }
-    return { session, ledger, rng, stack, restoreJoules };
+    return { session, ledger, rng, stack, restoreJoules, deviceUri };
   } catch (e) {
     await stack?.close().catch(() => undefined);
     throw refusal(e, opts.deviceUri);

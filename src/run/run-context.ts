@@ -54,6 +54,8 @@ export interface OpenTraining {
   stack: DeviceStack | null;
   /** What putting the checkpoint back on the device cost: beside the total, not in it. */
   restoreJoules: number;
+  /** The device URI opened: as given, or a `sim:` URI with the rows and cols that hold the network. */
+  deviceUri: string;
 }
 
 /** One attempt of a run, as its parts share it. */

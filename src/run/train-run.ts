@@ -25,7 +25,8 @@ export type { TelemetryFactory, TelemetryLike } from "./telemetry.js";
  * directory is created, so a refused input leaves no directory; from then on every exit writes a
  * stop record: success, aborted (signal) or failed (the error's message), and the device is left safe.
  */
-export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSummary> {
+export async function runTraining(asked: RunTrainingOptions): Promise<TrainingSummary> {
+  let opts = asked;
   const started = performance.now();
   const host = new HostEnergyMeter(opts.powercapRoot);
   host.start();
@@ -35,6 +36,11 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingSum
   let run: RunContext;
   try {
     training = await openTraining(opts, device.events);
+    if (training.deviceUri !== opts.deviceUri) {
+      const net = training.session.weightStore.sizes.join("-");
+      opts.onProgress?.({ kind: "note", text: `the simulated array is sized to the network ${net}: --device ${training.deviceUri} (name rows= and cols= to fix its size)` });
+    }
+    opts = { ...opts, deviceUri: training.deviceUri }; // recorded as opened, so a resume opens the same array
     const start = startRun(opts, training);
     run = { opts, training, start, bus: runSinks(opts, training, host), device, host, wallSeconds: () => (performance.now() - started) / 1000, epochs: [...start.history] };
   } catch (e) {

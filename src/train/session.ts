@@ -68,6 +68,8 @@ export interface SessionOptions {
   rng: Rng;
   /** Resume from this checkpoint: the store opens on it (no new characterisation), then the session state. */
   checkpoint?: SessionCheckpoint;
+  /** The dataset, when the caller loaded it (with this `rng`, as create would): e.g. to size the device first. */
+  dataset?: Dataset;
 }
 
 export interface SessionCheckpoint {
@@ -110,7 +112,7 @@ export class TrainingSession {
 
   static async create(options: SessionOptions): Promise<TrainingSession> {
     const { config, crossbar, ledger, rng, checkpoint } = options;
-    const dataset = await loadDataset(config, rng);
+    const dataset = options.dataset ?? (await loadDataset(config, rng));
     const sizes = [dataset.inputSize, ...config.layers, dataset.numClasses];
     let store: WeightStore;
     if (config.weights === "ideal") {

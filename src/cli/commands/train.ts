@@ -22,6 +22,8 @@ interface TrainFlags extends DeviceFlags {
   weights?: string;
   config?: string;
   dataset?: string;
+  downsample?: string;
+  layers?: string;
   labels?: string;
   classes?: string;
   samples?: string;
@@ -44,7 +46,9 @@ export function register(program: Command): void {
     .option("--device <uri>", `device URI (sim:, sim:PRESET?rows=&cols=&seed=, serial:PATH, firmata:PATH, twin:FILE)`)
     .addOption(new Option("--weights <store>", "weight store: crossbar (on the device) or ideal (floats in memory)").choices(["ideal", "crossbar"]))
     .option("--config <file>", "training config JSON (validated; a run's config.json re-runs that run)")
-    .option("--dataset <spec>", "mnist, mnist:14x14, mnist:7x7, idx:DIR, csv:PATH, toy:2d")
+    .option("--dataset <spec>", "mnist, mnist:14x14, mnist:7x7, idx:DIR, csv:PATH, toy:2d (a dataset named here trains on its whole split unless --samples says otherwise)")
+    .addOption(new Option("--downsample <side>", "average-pool images: none (28×28), 14x14 or 7x7").choices(["none", "14x14", "7x7"]))
+    .option("--layers <sizes>", "hidden layer sizes, comma-separated (e.g. 500 or 256,64); none for inputs straight to outputs")
     .option("--labels <mode>", "real, random, teacher or teacher:p")
     .option("--classes <C>", "number of classes")
     .option("--samples <n>", "training samples")
@@ -108,7 +112,9 @@ async function train(flags: TrainFlags, seen: RunSeen): Promise<void> {
   const progress = flags.json || flags.progress === false ? null : makeProgress(Boolean(process.stderr.isTTY));
   const onProgress = (e: ProgressEvent) => {
     if (e.kind === "start") seen.runDir = e.runDir;
-    progress?.update(e);
+    // A choice made for the user is said even without progress output (on stderr: stdout stays the summary).
+    if (e.kind === "note") process.stderr.write(`mhil: ${e.text}\n`);
+    else progress?.update(e);
   };
   try {
     // Wear is counted per device serial across runs and commands (only a crossbar store pulses a device).
@@ -136,9 +142,21 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
     fileDevice = file.deviceUri;
     source = `${flags.config} with command-line options`;
   }
-  const merged: Record<string, unknown> = { ...QUICK_TRAIN_DEFAULTS, ...(flags.draws !== undefined ? MEMORIZE_DEFAULTS : {}), ...raw };
+  const merged: Record<string, unknown> = { ...quickDefaultsFor(flags), ...(flags.draws !== undefined ? MEMORIZE_DEFAULTS : {}), ...raw };
   if (flags.weights) merged.weights = flags.weights;
   if (flags.dataset) merged.dataset = flags.dataset;
+  if (flags.downsample) {
+    const variant = /^mnist:(\d+x\d+)$/.exec(String(merged.dataset));
+    if (variant && flags.dataset !== undefined && variant[1] !== flags.downsample) {
+      throw new UserError(`--downsample ${flags.downsample}: --dataset ${flags.dataset} already sets ${variant[1]}; name one (e.g. --dataset mnist --downsample ${flags.downsample})`);
+    }
+    if (variant) merged.dataset = "mnist"; // the quick job's mnist:7x7, resized by the flag
+    merged.downsample = flags.downsample;
+  }
+  if (flags.layers !== undefined) {
+    merged.layers = layersFlag(flags.layers);
+    if (raw.learningRates === undefined) merged.learningRates = ratesFor(merged.layers as number[]);
+  }
   if (flags.labels) merged.labels = flags.labels;
   if (flags.classes) merged.classes = configIntegerFlag("--classes", flags.classes, "classes");
   if (flags.samples) merged.samples = configIntegerFlag("--samples", flags.samples, "samples");
@@ -154,12 +172,37 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
 
 /** A resumed run keeps its own config; only --epochs (to extend it) and --device (the board moved) apply. */
 function resumeConfig(flags: TrainFlags, resume: ResumePoint): { config: TrainConfig; deviceUri: string } {
-  const ignored = (["weights", "config", "dataset", "labels", "classes", "samples", "testSamples", "seed", "temperature", "update"] as const).filter((k) => flags[k] !== undefined);
+  const ignored = (["weights", "config", "dataset", "downsample", "layers", "labels", "classes", "samples", "testSamples", "seed", "temperature", "update"] as const).filter((k) => flags[k] !== undefined);
   if (ignored.length > 0) throw new UserError(`--resume keeps the run's own config; drop ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
   const raw = { ...resume.config, ...(flags.epochs ? { epochs: configIntegerFlag("--epochs", flags.epochs, "epochs") } : {}) };
   const config = parseTrainConfig(raw, join(resume.runDir, "config.json"));
   if (config.epochs < resume.epochs.length) throw new UserError(`${resume.runDir}: ${resume.epochs.length} epochs done of ${config.epochs}; --epochs cannot undo them`);
   return { config, deviceUri: flags.device ?? resume.deviceUri };
+}
+
+/**
+ * The quick job's settings, less what a flag replaces: a dataset or size the user names trains on its whole
+ * split (the schema's 8,000/2,000 for the mnist package) rather than the quick job's 2,000/1,000.
+ */
+function quickDefaultsFor(flags: TrainFlags): Record<string, unknown> {
+  if (flags.dataset === undefined && flags.downsample === undefined) return QUICK_TRAIN_DEFAULTS;
+  const { samples: _s, testSamples: _t, ...rest } = QUICK_TRAIN_DEFAULTS;
+  return rest;
+}
+
+/** `--layers 500`, `--layers 256,64`, `--layers none`: hidden sizes, each an integer ≥ 1. */
+function layersFlag(text: string): number[] {
+  if (text.trim() === "none" || text.trim() === "") return [];
+  return text.split(",").map((part) => {
+    const v = Number(part.trim());
+    if (!Number.isInteger(v) || v < 1) throw new UserError(`--layers ${text}: "${part.trim()}" is not a layer size (integers ≥ 1, comma-separated, or none)`);
+    return v;
+  });
+}
+
+/** One learning rate per weight layer: the quick job's 0.2 at the input, halved at each layer above it. */
+function ratesFor(layers: readonly number[]): number[] {
+  return Array.from({ length: layers.length + 1 }, (_, k) => 0.2 / 2 ** k);
 }
 
 function integerFlag(name: string, text: string, min?: number): number {
@@ -204,7 +247,7 @@ function makeProgress(tty: boolean): { update: (e: ProgressEvent) => void; done:
         }
         return;
       }
-      if (!tty) return;
+      if (!tty || e.kind !== "batch") return;
       const total = e.epochs * e.batches;
       const value = (e.epoch - 1) * e.batches + e.batch;
       const payload = { ep: `${e.epoch}/${e.epochs}`, loss: e.loss.toFixed(4), acc: e.accuracy.toFixed(3), joules: joules(e.deviceJoules) };

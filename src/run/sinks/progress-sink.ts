@@ -7,7 +7,9 @@ export type ProgressEvent =
   | { kind: "start"; runDir: string; epochs: number; samples: number; description: string }
   | { kind: "batch"; epoch: number; epochs: number; batch: number; batches: number; loss: number; accuracy: number; deviceJoules: number }
   | { kind: "epoch"; epochs: number; result: EpochResult; deviceJoules: number }
-  | { kind: "evaluate" };
+  | { kind: "evaluate" }
+  /** Something the run chose for the user that they should know (e.g. a simulated array sized to the network). */
+  | { kind: "note"; text: string };
 
 export class ProgressSink implements RunSink {
   private epochs = 0;
