@@ -1,8 +1,9 @@
 // The calibration file: a versioned JSON document with the raw data, the fit, its residuals, the device
 // identity and the date. Checked on open: a truncated file, another schema version or a device that does
 // not match is refused with the file named.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { makeFolders } from "../src/files/make-folders.js";
+import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "../src/files/atomic-write.js";
 import { z } from "zod";
 import type { DeviceIdentity } from "../src/hal/crossbar.js";
@@ -146,17 +147,25 @@ export function checkCalibrationOut(file: string): void {
   let dir = dirname(file);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   if (!statSync(dir).isDirectory()) throw new CalibrationFileError(file, `cannot be written: ${dir} is a file, not a folder; nothing was measured`);
+  // Permissions alone do not tell (root passes access() on /proc): make the folder and write a probe file there.
+  // The folders it made are removed again: a refused run leaves nothing behind.
+  const probe = join(dirname(file), `.${basename(file)}.${process.pid}.probe`);
+  let made: string[] = [];
   try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new CalibrationFileError(file, `cannot be written: no permission to write in ${dir}; nothing was measured`);
+    made = makeFolders(dirname(file));
+    writeFileSync(probe, "");
+    rmSync(probe, { force: true });
+  } catch (e) {
+    for (const d of made.reverse()) rmSync(d, { recursive: true, force: true });
+    throw new CalibrationFileError(file, `cannot be written in ${dirname(file)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was measured`);
   }
+  for (const d of made.reverse()) rmdirSync(d);
 }
 
 /** Writes atomically (temp file, then rename) so an interrupted write never leaves a truncated file; makes its folder. */
 export function saveCalibration(file: string, cal: CalibrationFile): void {
   cal.updated = new Date().toISOString();
-  mkdirSync(dirname(file), { recursive: true });
+  makeFolders(dirname(file));
   writeFileAtomic(file, JSON.stringify(cal, null, 1) + "\n");
 }
 

@@ -5,6 +5,7 @@ import type { CellRef } from "../cells.js";
 import { ProcedureCost } from "../energy-tally.js";
 import { noProgress, type ProgressFn } from "../progress.js";
 import { averagedRead } from "../../src/train/repeated-reads.js";
+import { stopRequested } from "./safe-point.js";
 
 export interface PulseResponseOptions {
   cells: CellRef[];
@@ -61,7 +62,7 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
   record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));
   let done = 0;
   for (const [k, sign] of polarity.entries()) {
-    if (o.signal?.aborted) break;
+    if (await stopRequested(o.signal)) break;
     const m = await xbar.program(sign > 0 ? up : down);
     cost.add(m, "pulse", m.value.pulsesApplied);
     record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));

@@ -5,6 +5,7 @@ import type { CellRef } from "../cells.js";
 import { ProcedureCost } from "../energy-tally.js";
 import { noProgress, type ProgressFn } from "../progress.js";
 import { averagedRead } from "../../src/train/repeated-reads.js";
+import { stopRequested } from "./safe-point.js";
 
 export interface ThresholdOptions {
   cells: CellRef[];
@@ -52,7 +53,7 @@ export async function thresholdSearch(xbar: Crossbar, o: ThresholdOptions, progr
   const vp = grid(id.limits.maxProgramVoltsPositive);
   const vn = grid(id.limits.maxProgramVoltsNegative);
   for (let k = 0; k < n; k++) {
-    if (o.signal?.aborted) return null;
+    if (await stopRequested(o.signal)) return null;
     // Up then down at the same magnitude keeps the cells near where they started.
     const g0 = await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read"));
     await pulseAll(vp[k]!);

@@ -1,9 +1,10 @@
 // A sweep worker process: runs the points the parent sends, one at a time, each as an ordinary run directory.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PointJob, WorkerReply, WorkerRequest } from "./point-job.js";
 import { SWEEP_POINT_FILE } from "./run-dir.js";
 import { runPoint } from "./run-point.js";
+import { makeFolders } from "../files/make-folders.js";
 
 // No worker outlives its sweep: SIGTERM or SIGINT (the parent forwarding a stop, or Ctrl-C reaching the
 // whole process group) and a parent that is gone (the IPC channel closes, e.g. the parent was SIGKILLed or
@@ -49,7 +50,7 @@ function setAsideUnfinished(job: PointJob): void {
   const dir = join(job.runsDir, job.point.name);
   if (!existsSync(dir)) return;
   const aside = join(job.runsDir, "..", "unfinished");
-  mkdirSync(aside, { recursive: true });
+  makeFolders(aside);
   let k = 1;
   while (existsSync(join(aside, `${job.point.name}.${k}`))) k++;
   renameSync(dir, join(aside, `${job.point.name}.${k}`));

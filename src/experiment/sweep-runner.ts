@@ -2,12 +2,13 @@
 // skipping points that already finished, in K worker processes; then the analysis and the report.
 import { SweepDirError } from "./sweep-dir-error.js";
 import { fork, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expandGrid, pointTrainConfig, shardPoints, type SweepConfig, type SweepPoint } from "./sweep-config.js";
 import { runSucceeded } from "./run-dir.js";
 import type { PointJob, WorkerReply } from "./point-job.js";
+import { makeFolders } from "../files/make-folders.js";
 
 export const SWEEP_CONFIG_FILE = "sweep.json";
 export const RUNS_DIR = "runs";
@@ -47,7 +48,7 @@ export interface SweepRunResult {
 
 /** Refuses to mix two different sweeps in one directory, so resume never joins unrelated runs. */
 export function claimSweepDir(sweepDir: string, config: SweepConfig): void {
-  mkdirSync(join(sweepDir, RUNS_DIR), { recursive: true });
+  makeFolders(join(sweepDir, RUNS_DIR));
   const path = join(sweepDir, SWEEP_CONFIG_FILE);
   const text = JSON.stringify(config, null, 2) + "\n";
   if (existsSync(path)) {
@@ -112,7 +113,7 @@ const WORKER_SCRIPT = join(fileURLToPath(new URL(".", import.meta.url)), "point-
  */
 async function runInWorkers(jobs: PointJob[], k: number, logDir: string, logPrefix: string, signal: AbortSignal | undefined, onDone: (name: string, error: string | null) => void): Promise<void> {
   if (jobs.length === 0 || signal?.aborted) return;
-  mkdirSync(logDir, { recursive: true });
+  makeFolders(logDir);
   const queue = [...jobs];
   let workerSerial = 0;
   const live = new Set<ChildProcess>();

@@ -8,6 +8,7 @@ import { bitsBracket, type BracketInput } from "../info/bracket.js";
 import { runDirName, writeJsonFile } from "./run-dir.js";
 import { perBitFigures, type TrainingSummary } from "./summary.js";
 import { runTraining, type RunTrainingOptions } from "./train-run.js";
+import { makeFolders } from "../files/make-folders.js";
 
 export interface DrawRecord {
   seed: number;
@@ -23,7 +24,7 @@ export type PooledSummary = TrainingSummary & { draws: DrawRecord[] };
 /** Runs `count` draws one after the other (one device at a time) and writes the pooled summary. */
 export async function runLabelDraws(opts: RunTrainingOptions, count: number): Promise<PooledSummary> {
   const parent = resolve(join(opts.outDir, opts.runDirName ?? `${runDirName()}-draws`));
-  mkdirSync(parent, { recursive: true });
+  makeFolders(parent);
   const runs: TrainingSummary[] = [];
   for (let k = 0; k < count; k++) {
     const config = { ...opts.config, seed: opts.config.seed + k };

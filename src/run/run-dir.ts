@@ -4,6 +4,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../files/atomic-write.js";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import { UserError } from "../hal/user-error.js";
+import { makeFolders } from "../files/make-folders.js";
 
 /** A run directory that cannot be made where asked: names the folder and why. */
 export class RunDirError extends UserError {}
@@ -17,7 +18,7 @@ export function runDirName(now: Date = new Date()): string {
 /** Creates outDir/name (outDir as needed); refuses a run directory that already exists. */
 export function createRunDir(outDir: string, name: string = runDirName()): string {
   try {
-    mkdirSync(outDir, { recursive: true });
+    makeFolders(outDir);
   } catch (e) {
     throw new RunDirError(`${outDir}: cannot create the folder for run directories (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

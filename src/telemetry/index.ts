@@ -9,6 +9,7 @@ import { formatFields, formatSeries, integer, type FieldValue } from "./lineProt
 import { InfluxLineSink, type LineSink } from "./lineSink.js";
 import { shipStatePath, readShipState } from "./shipState.js";
 import { DEAD_LETTER_FILE, Shipper, type TelemetryCounters } from "./shipper.js";
+import { makeFolders } from "../files/make-folders.js";
 
 export { integer, IntegerField, LineProtocolError, type FieldValue } from "./lineProtocol.js";
 export { TelemetryConfigError, redactUrl } from "./influxTarget.js";
@@ -305,7 +306,7 @@ export function journalOnlyCounters(added: number, offsetPath: string): Telemetr
 export async function openTelemetry(opts: TelemetryOptions): Promise<Telemetry> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const target = opts.influxUrl !== undefined ? parseInfluxUrl(opts.influxUrl, loadCredentials(opts.credentialsFile, opts.env)) : undefined;
-  mkdirSync(opts.runDir, { recursive: true });
+  makeFolders(opts.runDir);
   const journal = Journal.open(opts.runDir, log);
   const clock = new MonotonicMicrosClock(journal.lastTimestampAtOpen);
   const files = { journal: journalPath(opts.runDir), offset: shipStatePath(opts.runDir), deadLetter: join(opts.runDir, DEAD_LETTER_FILE) };

@@ -1,12 +1,13 @@
 // Per-cell pulse counts, persisted per device serial across runs and processes: a small JSON file per device,
 // to which each process adds what it counted (under a lock), so parallel sweep workers lose no pulse.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../files/atomic-write.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { DeviceIdentity } from "../hal/crossbar.js";
 import { withFileLock } from "./file-lock.js";
 import { UserError } from "../hal/user-error.js";
+import { makeFolders } from "../files/make-folders.js";
 
 export const WEAR_SCHEMA = "memristor-hil/wear";
 export const WEAR_VERSION = 1;
@@ -64,7 +65,7 @@ export class WearStore {
 
   /** Atomic write (temp file, then rename): an interrupted save never leaves a torn record. */
   save(rec: WearRecord): void {
-    mkdirSync(this.dir, { recursive: true });
+    makeFolders(this.dir);
     rec.updated = new Date().toISOString();
     const file = this.fileFor(rec.serial);
     writeFileAtomic(file, JSON.stringify(rec) + "\n");
@@ -75,7 +76,7 @@ export class WearStore {
    * process may have added its own since this one loaded it), and returns the record saved.
    */
   add(id: DeviceIdentity, counts: ReadonlyMap<number, number>): WearRecord {
-    mkdirSync(this.dir, { recursive: true });
+    makeFolders(this.dir);
     return withFileLock(this.fileFor(id.serial), () => {
       const rec = this.load(id);
       for (const [i, n] of counts) rec.pulses[i]! += n;
