@@ -78,10 +78,13 @@ export function register(program: Command): void {
     .argument("<dirs...>", "sweep directories holding the same sweep.json")
     // Not --out: commander would give it to the parent `sweep` command, which has its own --out.
     .option("--into <dir>", "target sweep directory (default: the first DIR)")
-    .action(async (dirs: string[], opts: { into?: string }) => {
+    .option("--partial", "merge even if grid points have no successful run: the verdict covers the points there and is marked partial")
+    .action(async (dirs: string[], opts: { into?: string; partial?: boolean }) => {
       const target = opts.into ?? dirs[0]!;
-      const m = mergeSweepDirs(dirs, target);
+      // Without --partial a grid point missing everywhere refuses the merge (exit 2), naming every such point.
+      const m = mergeSweepDirs(dirs, target, { partial: opts.partial === true });
       process.stderr.write(`sweep merge: ${m.copied} run(s) copied, ${m.alreadyPresent} already in ${basename(target)}, ${m.unfinished} unfinished left out\n`);
+      if (m.missing.length > 0) process.stderr.write(`sweep merge --partial: ${m.missing.length} grid point(s) have no successful run: ${m.missing.join(", ")}\n`);
       await finish(target, m.config);
     });
 }
@@ -94,6 +97,7 @@ async function finish(sweepDir: string, config: SweepConfig): Promise<void> {
   for (const [end, b] of Object.entries(summary.beta)) {
     if (b) process.stderr.write(`β (${end} end, ${b.method}): ${fmt(b.estimate)} [95% CI ${fmt(b.ci95[0])}, ${fmt(b.ci95[1])}]\n`);
   }
-  process.stderr.write(`verdict: ${summary.verdict}\n${summary.reasons.map((r) => `  - ${r}`).join("\n")}\n`);
+  const partial = summary.partial ? ` (partial: ${summary.points.analysed} of ${summary.points.grid} grid points)` : "";
+  process.stderr.write(`verdict${partial}: ${summary.verdict}\n${summary.reasons.map((r) => `  - ${r}`).join("\n")}\n`);
   process.stdout.write(`${summaryPath}\n${reportPath}\n`);
 }
