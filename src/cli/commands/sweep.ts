@@ -1,6 +1,6 @@
 // `mhil sweep --config FILE`: runs the E-vs-I protocol grid (resumable, K worker processes, or one shard),
 // then writes SWEEP/summary.json (β on each end of the bracket, verdict, reasons) and SWEEP/report.html.
-// `mhil sweep merge DIR...` joins shards and does the same.
+// `mhil sweep merge DIR...` joins shards and does the same; `mhil sweep submit --slurm` runs it on a cluster.
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
@@ -10,6 +10,7 @@ import { runSweep } from "../../experiment/sweep-runner.js";
 import { mergeSweepDirs } from "../../experiment/sweep-merge.js";
 import { summarizeSweep, writeSweepSummary } from "../../experiment/sweep-summary.js";
 import { buildReport } from "../../report/build-report.js";
+import { registerSubmit } from "./sweep-submit.js";
 
 export function register(program: Command): void {
   const sweep = program
@@ -18,7 +19,7 @@ export function register(program: Command): void {
     .option("-c, --config <file>", "sweep config (JSON; see examples/sweep-small.json)")
     .option("-o, --out <dir>", "sweep directory (default: sweeps/<config name>)")
     .option("-j, --jobs <k>", "worker processes running points in parallel", "1")
-    .option("--shard <i/K>", "run only shard i of K (0-based), e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT")
+    .option("--shard <i/K>", "run only shard i of K (0-based); on Slurm, `mhil sweep submit --slurm` writes the array job")
     .option("--no-progress", "no progress bar on stderr")
     .option("--state-dir <dir>", "where per-device wear counts are kept (default $MHIL_STATE_DIR, else ~/.local/state/memristor-hil)")
     .action(async (opts: { config?: string; out?: string; jobs: string; shard?: string; progress: boolean; stateDir?: string }) => {
@@ -87,6 +88,8 @@ export function register(program: Command): void {
       if (m.missing.length > 0) process.stderr.write(`sweep merge --partial: ${m.missing.length} grid point(s) have no successful run: ${m.missing.join(", ")}\n`);
       await finish(target, m.config);
     });
+
+  registerSubmit(sweep);
 }
 
 async function finish(sweepDir: string, config: SweepConfig): Promise<void> {
