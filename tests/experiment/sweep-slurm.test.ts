@@ -79,10 +79,22 @@ describe.skipIf(unavailable !== null)("mhil sweep submit --slurm on a real Slurm
     const s = slurm!;
     const reference = referenceSweep();
     const out = join(dir, "sharded");
-    const submitted = mhil("sweep", "submit", "--slurm", "--config", "sweep.json", "--out", out, "--shards", String(SHARDS), "--cpus-per-task", "1", "--time", "00:10:00");
+    // More CPUs per task than the node has would pend forever: refused before anything is written.
+    const tooWide = mhil("sweep", "submit", "--slurm", "--config", "sweep.json", "--out", out, "--shards", String(SHARDS), "--cpus-per-task", "64");
+    expect(tooWide.code).toBe(2);
+    expect(tooWide.stderr).toMatch(/--cpus-per-task 64: the largest node has \d+ CPUs, so the tasks would pend forever/);
+    expect(existsSync(out)).toBe(false);
+    const submitted = mhil("sweep", "submit", "--slurm", "--config", "sweep.json", "--out", out, "--shards", String(SHARDS), "--cpus-per-task", "1", "--time", "00:10:00", "--partition", "test", "--account", "lab");
     expect(submitted.code, submitted.stderr).toBe(0);
     const [arrayJob, mergeJob] = submitted.stdout.trim().split("\n");
     expect(arrayJob).toMatch(/^\d+$/);
+    // The options reached Slurm; the merge job waits on the array job.
+    expect(s.job(`${arrayJob}_0`)).toMatchObject({ Partition: "test", TimeLimit: "00:10:00", Account: "lab", NumCPUs: "1" });
+    expect(s.job(mergeJob!)?.Dependency).toMatch(new RegExp(`^afterok:${arrayJob}_\\*`));
+    // While the array is queued or running, no shard of it may be submitted again (it would run twice at once).
+    const early = mhil("sweep", "submit", "--slurm", "--resubmit", "--out", out);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain("still queued or running");
     const script = readFileSync(join(out, "slurm", "array.sbatch"), "utf8");
     expect(script).toContain(`SHARDS=${SHARDS}\n`);
     expect(script).toContain(`exec '${process.execPath}' '${MHIL}' sweep`);
