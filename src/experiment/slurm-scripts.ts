@@ -32,6 +32,8 @@ export interface SlurmSweepScripts {
   mhilPath: string;
   shards: number;
   resources: SlurmResources;
+  /** `mhil sweep --influx` for every task (the tasks tag their points with host and shard). */
+  telemetry?: { influxUrl?: string; credentialsFile?: string };
 }
 
 /** Where the tasks' and the merge job's stdout/stderr go (Slurm's own logs; the workers log beside them). */
@@ -62,6 +64,11 @@ function resourceLines(r: SlurmResources): string[] {
   ];
 }
 
+function influxArgs(s: SlurmSweepScripts): string {
+  const t = s.telemetry;
+  return `${t?.influxUrl ? ` --influx ${sh(t.influxUrl)}` : ""}${t?.credentialsFile ? ` --influx-credentials ${sh(t.credentialsFile)}` : ""}`;
+}
+
 /** The array job: task i runs shard i of the fixed count. */
 export function arrayScript(s: SlurmSweepScripts): string {
   const log = `${s.sweepDir}/${SLURM_LOG_DIR}/slurm-shard-%a-of-${s.shards}-job-%A.out`;
@@ -79,7 +86,7 @@ export function arrayScript(s: SlurmSweepScripts): string {
     "# node runs mhil itself (no npm/npx wrapper): scancel and the time limit signal every process of the task,",
     "# and the sweep stops its point workers at a safe point before it exits.",
     `exec ${sh(s.nodePath)} ${sh(s.mhilPath)} sweep --config ${sh(s.configPath)} --out ${sh(s.sweepDir)} \\`,
-    `  --shard "\${SLURM_ARRAY_TASK_ID}/\${SHARDS}" --jobs ${s.resources.cpusPerTask} --no-progress`,
+    `  --shard "\${SLURM_ARRAY_TASK_ID}/\${SHARDS}" --jobs ${s.resources.cpusPerTask} --no-progress${influxArgs(s)}`,
     "",
   ].join("\n");
 }

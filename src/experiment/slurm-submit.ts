@@ -23,6 +23,7 @@ export interface SubmitRecord {
   configPath: string;
   shards: number;
   resources: SlurmResources;
+  telemetry?: SlurmSweepScripts["telemetry"];
   submissions: { at: string; arrayJob: string | null; mergeJob: string; shards: number[] }[];
 }
 
@@ -137,6 +138,7 @@ export function submitPlan(plan: SubmitPlan, record: SubmitRecord | null): { arr
     configPath: s.configPath,
     shards: s.shards,
     resources: s.resources,
+    ...(s.telemetry ? { telemetry: s.telemetry } : {}),
     submissions: [...(record?.submissions ?? []), { at: new Date().toISOString(), arrayJob, mergeJob, shards: plan.shards }],
   };
   writeJsonAtomic(join(dir, RECORD), next);

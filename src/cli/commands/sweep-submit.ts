@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { UserError } from "../../hal/user-error.js";
 import { checkTrainSettings, expandGrid, pointTrainConfig, readSweepConfig } from "../../experiment/sweep-config.js";
 import { claimSweepDir, readSweepDirConfig, SWEEP_CONFIG_FILE } from "../../experiment/sweep-runner.js";
+import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 import { checkSlurmPath, type SlurmResources } from "../../experiment/slurm-scripts.js";
 import { checkCpusFit, planSubmission, readSubmitRecord, refuseIfLive, sbatchCommands, submitPlan } from "../../experiment/slurm-submit.js";
 
@@ -46,7 +47,7 @@ export function registerSubmit(sweep: Command): void {
     .option("--resubmit", "submit only the shards with unfinished points (same shard count as before)")
     .option("--dry-run", "print the scripts and the sbatch commands; write and submit nothing")
     .action((flags: SubmitFlags, cmd: Command) => {
-      const parent = cmd.parent!.opts<{ config?: string; out?: string }>();
+      const parent = cmd.parent!.opts<{ config?: string; out?: string; influx?: string; influxCredentials?: string }>();
       if (!flags.slurm) throw new UserError("sweep submit: say --slurm (Slurm is the only scheduler supported)");
       const sweepDir = resolve(parent.out ?? (parent.config ? join("sweeps", readSweepConfig(parent.config).name) : "."));
       const record = flags.resubmit ? readSubmitRecord(sweepDir) : null;
@@ -75,7 +76,12 @@ export function registerSubmit(sweep: Command): void {
       checkSlurmPath(sweepDir, "--out");
       if (!isAbsolute(process.execPath)) throw new UserError(`sweep submit: node's path ${process.execPath} is not absolute`);
       checkCpusFit(resources);
-      const plan = planSubmission({ sweepName: config.name, configPath, sweepDir, nodePath: process.execPath, mhilPath: MHIL_BIN, shards, resources }, config, flags.resubmit === true);
+      // --influx (the parent's option): every task ships its points, tagged with its host and shard.
+      const telemetry = parent.influx !== undefined || parent.influxCredentials !== undefined
+        ? { ...(parent.influx !== undefined ? { influxUrl: parent.influx } : {}), ...(parent.influxCredentials !== undefined ? { credentialsFile: resolve(parent.influxCredentials) } : {}) }
+        : record?.telemetry;
+      if (telemetry) runTelemetryFactory(telemetry); // a bad URL or credentials file is refused before anything is submitted
+      const plan = planSubmission({ sweepName: config.name, configPath, sweepDir, nodePath: process.execPath, mhilPath: MHIL_BIN, shards, resources, ...(telemetry ? { telemetry } : {}) }, config, flags.resubmit === true);
       const cmds = sbatchCommands(plan);
       if (flags.dryRun) {
         process.stdout.write(`# ${join(sweepDir, "slurm", "array.sbatch")}\n${plan.array}\n# ${join(sweepDir, "slurm", "merge.sbatch")}\n${plan.merge}\n`);

@@ -11,6 +11,7 @@ import { mergeSweepDirs } from "../../experiment/sweep-merge.js";
 import { summarizeSweep, writeSweepSummary } from "../../experiment/sweep-summary.js";
 import { buildReport } from "../../report/build-report.js";
 import { registerSubmit } from "./sweep-submit.js";
+import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 
 export function register(program: Command): void {
   const sweep = program
@@ -22,7 +23,9 @@ export function register(program: Command): void {
     .option("--shard <i/K>", "run only shard i of K (0-based); on Slurm, `mhil sweep submit --slurm` writes the array job")
     .option("--no-progress", "no progress bar on stderr")
     .option("--state-dir <dir>", "where per-device wear counts are kept (default $MHIL_STATE_DIR, else ~/.local/state/memristor-hil)")
-    .action(async (opts: { config?: string; out?: string; jobs: string; shard?: string; progress: boolean; stateDir?: string }) => {
+    .option("--influx <url>", "also ship every point's telemetry (tagged with host and shard) to InfluxDB 1.x at http://HOST:8086/DATABASE")
+    .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)")
+    .action(async (opts: { config?: string; out?: string; jobs: string; shard?: string; progress: boolean; stateDir?: string; influx?: string; influxCredentials?: string }) => {
       if (!opts.config) throw new UserError("sweep: --config FILE is required (or use `mhil sweep merge DIR...`)");
       // Every point counts its pulses against the device's wear; the worker processes inherit where.
       if (opts.stateDir) process.env.MHIL_STATE_DIR = resolve(opts.stateDir);
@@ -32,6 +35,9 @@ export function register(program: Command): void {
       if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`sweep: --jobs: "${opts.jobs}" is not a positive integer`);
       const shard = opts.shard ? parseShard(opts.shard) : undefined;
       const sweepDir = opts.out ?? join("sweeps", config.name);
+      // Every point journals its telemetry; --influx also ships it (a bad URL is refused here, before any point runs).
+      const telemetry = { ...(opts.influx !== undefined ? { influxUrl: opts.influx } : {}), ...(opts.influxCredentials !== undefined ? { credentialsFile: resolve(opts.influxCredentials) } : {}) };
+      runTelemetryFactory(telemetry);
       const bar = opts.progress ? new cliProgress.SingleBar({ stream: process.stderr, format: "sweep |{bar}| {value}/{total} points | {failed} failed | ETA {eta_formatted} | {last}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic) : null;
       // Ctrl-C or SIGTERM: no new point starts, the workers stop theirs safely and exit, and we say how to resume.
       const stop = new AbortController();
@@ -48,6 +54,7 @@ export function register(program: Command): void {
         sweepDir,
         jobs,
         signal: stop.signal,
+        telemetry,
         ...(shard ? { shard } : {}),
         onStart: (p) => {
           process.stderr.write(`sweep ${config.name}: ${p.total} point(s) to run${p.skipped ? `, ${p.skipped} already finished (skipped)` : ""}${shard ? ` in shard ${shard.index}/${shard.count}` : ""}, ${jobs} worker(s) → ${sweepDir}\n`);
