@@ -13,6 +13,8 @@ const NEEDED = [
   { pkg: "arduino-core-avr", present: () => existsSync("/usr/share/arduino/hardware/arduino/avr/cores/arduino"), why: "the AVR firmware build (Arduino core)" },
   { pkg: "chromium", present: () => existsSync("/usr/bin/chromium"), why: "the headless browser test of the report" },
   { pkg: "libsimavr-dev", present: () => existsSync("/usr/include/simavr/parts/uart_pty.h"), why: "running the AVR firmware image under simavr (it brings simavr's libraries)" },
+  { pkg: "slurm-wlm", present: () => ["slurmctld", "slurmd"].every((d) => existsSync(`/usr/sbin/${d}`)) && onPath("sbatch"), why: "a real one-node Slurm for the sweep submit test" },
+  { pkg: "munge", present: () => existsSync("/usr/sbin/munged"), why: "Slurm's authentication (the Slurm test starts its own munged)" },
 ];
 
 function onPath(cmd) {

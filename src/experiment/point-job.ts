@@ -10,6 +10,16 @@ export interface PointJob {
   deviceUri: string;
   /** The sweep's runs/ folder; the run directory is runsDir/point.name. */
   runsDir: string;
+  /** The point's telemetry: journaled in its run directory with these tags, shipped when influxUrl is set. */
+  telemetry?: PointTelemetry;
+}
+
+export interface PointTelemetry {
+  /** Tags: the node the sweep runs on and the shard "i/K" ("0/1" when unsharded). */
+  host: string;
+  shard: string;
+  influxUrl?: string;
+  credentialsFile?: string;
 }
 
 export type WorkerRequest = { type: "run"; job: PointJob };

@@ -6,6 +6,7 @@ import type { Crossbar } from "../hal/crossbar.js";
 import { applyTrainingDefaults } from "../run/train-defaults.js";
 import { runTraining } from "../run/train-run.js";
 import { WearStore } from "../wear/store.js";
+import { runTelemetryFactory } from "../telemetry/runAdapter.js";
 import type { PointJob } from "./point-job.js";
 import { mergeOverrides } from "./sweep-config.js";
 import { readSweepDirConfig } from "./sweep-runner.js";
@@ -22,6 +23,17 @@ export async function runPoint(job: PointJob, device?: { crossbar?: Crossbar; we
     ...(device?.crossbar ? { crossbar: device.crossbar } : {}),
     ...(device?.stopOnTrip ? { stopOnTrip: true } : {}),
     ...(signal ? { signal } : {}),
+    ...(job.telemetry ? { telemetry: pointTelemetry(job) } : {}),
+  });
+}
+
+/** Journals the point's telemetry tagged with its host and shard; ships it when the sweep was given --influx. */
+function pointTelemetry(job: PointJob) {
+  const t = job.telemetry!;
+  return runTelemetryFactory({
+    placement: { host: t.host, shard: t.shard },
+    ...(t.influxUrl !== undefined ? { influxUrl: t.influxUrl } : {}),
+    ...(t.credentialsFile !== undefined ? { credentialsFile: t.credentialsFile } : {}),
   });
 }
 

@@ -3,6 +3,7 @@
 import { SweepDirError } from "./sweep-dir-error.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expandGrid, pointTrainConfig, shardPoints, type SweepConfig, type SweepPoint } from "./sweep-config.js";
@@ -31,6 +32,8 @@ export interface SweepRunOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Stops the sweep: no new point starts, the workers stop theirs at a safe point and exit. */
   signal?: AbortSignal;
+  /** Every point journals its telemetry tagged with this host and the shard; with influxUrl it ships too. */
+  telemetry?: { influxUrl?: string; credentialsFile?: string };
 }
 
 export interface SweepRunResult {
@@ -78,7 +81,8 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
   const progress: SweepProgress = { total: todo.length, done: 0, failed: 0 };
   o.onStart?.({ ...progress, skipped: mine.length - todo.length });
   const failed: { name: string; error: string }[] = [];
-  const jobs = todo.map<PointJob>((p) => ({ point: pointRecord(p), budget: p.budget, config: configs.get(p.name)!, deviceUri: o.config.device, runsDir }));
+  const telemetry = { host: hostname(), shard: o.shard ? `${o.shard.index}/${o.shard.count}` : "0/1", ...o.telemetry };
+  const jobs = todo.map<PointJob>((p) => ({ point: pointRecord(p), budget: p.budget, config: configs.get(p.name)!, deviceUri: o.config.device, runsDir, telemetry }));
   // Shards that share --out keep their own worker logs.
   const logPrefix = o.shard ? `shard-${o.shard.index}-of-${o.shard.count}-worker` : "worker";
   await runInWorkers(jobs, Math.max(1, Math.min(o.jobs, jobs.length)), join(o.sweepDir, "logs"), logPrefix, o.signal, (name, error) => {

@@ -100,6 +100,8 @@ export interface SweepSummary {
   by_protocol: ProtocolVerdict[];
   control_contrasts: SummaryControlContrast[];
   verdict: SweepAnalysis["verdict"];
+  /** The verdict covers only some grid points (others have no successful run): a merge --partial, or failed points. */
+  partial: boolean;
   reasons: string[];
   error_variance_ratio: number;
   bootstrap_resamples: number;
@@ -157,7 +159,8 @@ export function summarizeSweep(sweepDir: string, config: SweepConfig): SweepSumm
   }
   const reasons = [...analysis.reasons];
   const grid = expandGrid(config).length;
-  if (loaded.notFinished.length > 0) reasons.push(`${loaded.notFinished.length} of ${grid} grid points have no successful run yet; the analysis uses the ${loaded.points.length} that do`);
+  const partial = loaded.notFinished.length > 0 || loaded.unreadable.length > 0;
+  if (partial) reasons.unshift(`partial: ${grid - loaded.points.length} of ${grid} grid points have no successful run (or no readable summary); the verdict covers only the ${loaded.points.length} that do`);
   if (config.pilot && seedList(config).length < MIN_SEEDS_PER_CELL) reasons.push(`pilot sweep: ${seedList(config).length} seeds per cell, fewer than the ${MIN_SEEDS_PER_CELL} the protocol asks for`);
   return {
     schema: "mhil.sweep-summary/2",
@@ -175,6 +178,7 @@ export function summarizeSweep(sweepDir: string, config: SweepConfig): SweepSumm
     control_contrasts: controlContrasts(analysis.matchedContrasts),
     by_protocol: verdictsByProtocol(loaded.points, { errorVarianceRatio: config.analysis.errorVarianceRatio, bootstrapResamples: config.analysis.bootstrapResamples, seed: config.analysis.seed }),
     verdict: analysis.verdict,
+    partial,
     reasons,
     error_variance_ratio: analysis.errorVarianceRatio,
     bootstrap_resamples: config.analysis.bootstrapResamples,

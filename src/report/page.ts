@@ -12,7 +12,7 @@ const CSS = `body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;c
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em}
 .sub{color:#555;margin-top:.3em}.note{color:#666;font-size:.85em}
 .verdict{display:inline-block;padding:.25em .8em;border-radius:1em;font-weight:600;color:#fff}
-.verdict.supports{background:#2e7d32}.verdict.refutes{background:#c62828}.verdict.inconclusive{background:#8d6e00}
+.verdict.supports{background:#2e7d32}.verdict.refutes{background:#c62828}.verdict.inconclusive{background:#8d6e00}.verdict.partial{background:#5d4037}
 table{border-collapse:collapse;margin:.6em 0;background:#fff;font-size:.9em}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top;font-variant-numeric:tabular-nums}th{background:#f0f0f0}
 figure{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:1em;margin:1.2em 0;overflow-x:auto}
 figcaption{color:#555;font-size:.9em;margin-top:.4em}

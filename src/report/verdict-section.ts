@@ -24,8 +24,11 @@ function energyShare(points: readonly ExperimentPoint[]): string {
 
 export function verdictSection(s: SweepSummary, points: readonly ExperimentPoint[]): string {
   const notAnalysed = s.points.grid - s.points.analysed;
+  // A summary written before the field existed: partial when it analysed fewer points than the grid has.
+  const partial = s.partial ?? notAnalysed > 0;
+  const partialBadge = partial ? ` <span class="verdict partial" id="verdict-partial">partial: ${s.points.analysed} of ${s.points.grid} grid points</span>` : "";
   return `<section id="verdict">
-<h2>Verdict on E ∝ I: <span class="verdict ${esc(s.verdict)}" id="verdict-value">${esc(s.verdict)}</span></h2>
+<h2>Verdict on E ∝ I: <span class="verdict ${esc(s.verdict)}" id="verdict-value">${esc(s.verdict)}</span>${partialBadge}</h2>
 <p class="sub">${s.points.analysed} of ${s.points.grid} grid points analysed${notAnalysed ? ` (${notAnalysed} without a successful run)` : ""}. ${esc(designLine(points))}${esc(energyShare(points))} Every reason below is computed by the analysis (docs/science.md, “The rules”).</p>
 <ol id="reasons" class="reasons">${s.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ol>
 </section>`;

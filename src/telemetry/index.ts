@@ -34,6 +34,11 @@ export interface TelemetryOptions {
   device: string;
   /** Backend kind: sim, twin, serial, firmata. */
   backend: string;
+  /**
+   * Where a sweep point ran: the node's host name and its shard "i/K" ("0/1" unsharded), the tags `host` and
+   * `shard` on every point, so one InfluxDB can tell the nodes of a cluster apart. Absent for a single run.
+   */
+  placement?: { host: string; shard: string };
   /** http://HOST:8086/DB; without it points are only journaled. */
   influxUrl?: string;
   /** A file with the InfluxDB username and password; else INFLUX_USERNAME / INFLUX_PASSWORD. */
@@ -195,7 +200,8 @@ class RunTelemetry implements Telemetry {
     const key = measurement + "\0" + phase;
     let s = this.seriesPrefix.get(key);
     if (s === undefined) {
-      s = formatSeries(measurement, { run: this.opts.runId, device: this.opts.device, backend: this.opts.backend, phase });
+      const where: Record<string, string> = this.opts.placement ? { host: this.opts.placement.host, shard: this.opts.placement.shard } : {};
+      s = formatSeries(measurement, { run: this.opts.runId, device: this.opts.device, backend: this.opts.backend, phase, ...where });
       this.seriesPrefix.set(key, s);
     }
     return s;
@@ -269,7 +275,7 @@ class RunTelemetry implements Telemetry {
   }
   point(measurement: string, tags: { phase?: Phase }, fields: Record<string, FieldValue>): void {
     for (const k of Object.keys(tags)) {
-      if (k !== "phase") throw new Error(`telemetry: point ${measurement}: tag ${k} is not allowed (tags are run, device, backend, phase; put other values in fields)`);
+      if (k !== "phase") throw new Error(`telemetry: point ${measurement}: tag ${k} is not allowed (tags are run, device, backend, phase, and host and shard on sweep points; put other values in fields)`);
     }
     const phase = tags.phase ?? "calibrate";
     if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`telemetry: point ${measurement}: phase ${JSON.stringify(phase)} is not one of ${PHASES.join(", ")}`);

@@ -67,8 +67,10 @@ describe("signals end the whole sweep", () => {
     const s = startSweep("int");
     const workers = await untilWorkersBusy("int", s.child.pid!);
     s.child.kill("SIGINT");
+    const interruptedAt = Date.now();
     expect(await s.exited).toBe(130);
     for (const w of workers) expect(alive(w), `worker ${w}`).toBe(false);
+    process.stderr.write(`sweep --jobs 2: main process and both workers gone ${((Date.now() - interruptedAt) / 1000).toFixed(2)} s after SIGINT\n`);
     const stopped = /sweep: stopped by SIGINT with (\d+) of 6 point\(s\) unfinished; finished runs are kept\. To resume, run the same command again: mhil sweep --config slow\.json --out int --jobs 2/.exec(s.stderr());
     expect(stopped, s.stderr()).not.toBeNull();
     const unfinished = Number(stopped![1]);

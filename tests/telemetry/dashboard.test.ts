@@ -23,8 +23,12 @@ interface Dashboard {
 
 const dashboard = JSON.parse(readFileSync("grafana/memristor-hil.json", "utf8")) as Dashboard;
 const RUN_ID = "run-dash.1";
+// A sweep point from another node: the same run shape, tagged with its host and shard.
+const SWEEP_RUN = "run-dash.sweep";
+const PLACEMENT = { host: "node-a.cluster", shard: "1/2" };
 let influxd: Influxd;
 let runDir: string;
+let sweepRunDir: string;
 let firstMicros = 0;
 let lastMicros = 0;
 
@@ -38,24 +42,37 @@ beforeAll(async () => {
   const res = await pushRun({ runDir, influxUrl: `${influxd.baseUrl}/mhil` });
   expect(res.complete).toBe(true);
   const lines = readFileSync(join(runDir, "telemetry.lp"), "utf8").trim().split("\n").slice(1);
-  firstMicros = Number(parseLine(lines[0]!).timestamp);
-  lastMicros = Number(parseLine(lines[lines.length - 1]!).timestamp);
   expect(scanJournal(join(runDir, "telemetry.lp")).points).toBe(lines.length);
+  sweepRunDir = mkdtempSync(join(tmpdir(), "mhil-dash-sweep-"));
+  const ts = await openTelemetry({ runDir: sweepRunDir, runId: SWEEP_RUN, device: "ideal", backend: "none", placement: PLACEMENT });
+  await writeRun(ts, { epochs: 3, batches: 4, epochGapMs: 40 });
+  await ts.close();
+  expect((await pushRun({ runDir: sweepRunDir, influxUrl: `${influxd.baseUrl}/mhil` })).complete).toBe(true);
+  const sweepLines = readFileSync(join(sweepRunDir, "telemetry.lp"), "utf8").trim().split("\n").slice(1);
+  const times = [...lines, ...sweepLines].map((l) => Number(parseLine(l).timestamp));
+  firstMicros = Math.min(...times);
+  lastMicros = Math.max(...times);
 });
 afterAll(async () => {
   await influxd?.stop();
   if (runDir) rmSync(runDir, { recursive: true, force: true });
+  if (sweepRunDir) rmSync(sweepRunDir, { recursive: true, force: true });
 });
 
-/** Grafana's substitutions: the time range in ms, an interval giving ~100 buckets, the run variable as a regex. */
-function substitute(q: string): string {
+/** A variable's value as Grafana writes it into a regex: escaped, or ".*" for All (the allValue). */
+const regexValue = (v: string | null) => (v === null ? ".*" : v.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+
+/** Grafana's substitutions: the time range in ms, an interval giving ~100 buckets, the variables as regexes (null: All). */
+function substitute(q: string, vars: { run: string | null; host: string | null; shard: string | null } = { run: RUN_ID, host: null, shard: null }): string {
   const from = Math.floor(firstMicros / 1000) - 1000;
   const to = Math.ceil(lastMicros / 1000) + 1000;
   const intervalMs = Math.max(1, Math.round((lastMicros - firstMicros) / 1000 / 50));
   return q
     .replaceAll("$timeFilter", `time >= ${from}ms and time <= ${to}ms`)
     .replaceAll("$__interval", `${intervalMs}ms`)
-    .replaceAll("$run", RUN_ID.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+    .replaceAll("$run", regexValue(vars.run))
+    .replaceAll("$host", regexValue(vars.host))
+    .replaceAll("$shard", regexValue(vars.shard));
 }
 
 describe("grafana/memristor-hil.json", () => {
@@ -69,7 +86,17 @@ describe("grafana/memristor-hil.json", () => {
     const v = dashboard.templating.list.find((x) => x.name === "run")!;
     const r = await influxd.query(v.query, "mhil");
     expect(r.results[0]?.error).toBeUndefined();
-    expect(r.results[0]?.series?.[0]?.values.map((row) => row[1])).toEqual([RUN_ID]);
+    expect(r.results[0]?.series?.[0]?.values.map((row) => row[1])).toEqual([RUN_ID, SWEEP_RUN]);
+  });
+
+  it("the host and shard variables list the sweep nodes' tags; every query filters by them", async () => {
+    for (const [name, value] of [["host", PLACEMENT.host], ["shard", PLACEMENT.shard]] as const) {
+      const v = dashboard.templating.list.find((x) => x.name === name)!;
+      const r = await influxd.query(v.query, "mhil");
+      expect(r.results[0]?.error).toBeUndefined();
+      expect(r.results[0]?.series?.[0]?.values.map((row) => row[1])).toEqual([value]);
+    }
+    for (const p of dashboard.panels) for (const t of p.targets) expect(t.query, p.title).toContain('"host" =~ /^$host$/ AND "shard" =~ /^$shard$/');
   });
 
   const targets = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, ...t })));
@@ -88,5 +115,17 @@ describe("grafana/memristor-hil.json", () => {
         expect(s.values.some((row) => typeof row[i] === "number"), `${c} in ${query}`).toBe(true);
       }
     }
+  });
+
+  // All runs, one host and shard: only the sweep point's run; a host that sent nothing: no series at all.
+  it.each(targets)("$panel ($refId) filtered by host and shard shows that node's run only", async ({ query }) => {
+    const picked = await influxd.query(substitute(query, { run: null, ...PLACEMENT }), "mhil");
+    expect(picked.results[0]?.error).toBeUndefined();
+    const series = picked.results[0]?.series ?? [];
+    expect(series.map((s) => s.tags?.run)).toEqual([SWEEP_RUN]);
+    const all = await influxd.query(substitute(query, { run: null, host: null, shard: null }), "mhil");
+    expect((all.results[0]?.series ?? []).map((s) => s.tags?.run).sort()).toEqual([RUN_ID, SWEEP_RUN]);
+    const none = await influxd.query(substitute(query, { run: null, host: "node-b", shard: null }), "mhil");
+    expect(none.results[0]?.series ?? []).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // `mhil sweep --config FILE`: runs the E-vs-I protocol grid (resumable, K worker processes, or one shard),
 // then writes SWEEP/summary.json (β on each end of the bracket, verdict, reasons) and SWEEP/report.html.
-// `mhil sweep merge DIR...` joins shards and does the same.
+// `mhil sweep merge DIR...` joins shards and does the same; `mhil sweep submit --slurm` runs it on a cluster.
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
@@ -10,6 +10,8 @@ import { runSweep } from "../../experiment/sweep-runner.js";
 import { mergeSweepDirs } from "../../experiment/sweep-merge.js";
 import { summarizeSweep, writeSweepSummary } from "../../experiment/sweep-summary.js";
 import { buildReport } from "../../report/build-report.js";
+import { registerSubmit } from "./sweep-submit.js";
+import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 
 export function register(program: Command): void {
   const sweep = program
@@ -18,10 +20,12 @@ export function register(program: Command): void {
     .option("-c, --config <file>", "sweep config (JSON; see examples/sweep-small.json)")
     .option("-o, --out <dir>", "sweep directory (default: sweeps/<config name>)")
     .option("-j, --jobs <k>", "worker processes running points in parallel", "1")
-    .option("--shard <i/K>", "run only shard i of K (0-based), e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT")
+    .option("--shard <i/K>", "run only shard i of K (0-based); on Slurm, `mhil sweep submit --slurm` writes the array job")
     .option("--no-progress", "no progress bar on stderr")
     .option("--state-dir <dir>", "where per-device wear counts are kept (default $MHIL_STATE_DIR, else ~/.local/state/memristor-hil)")
-    .action(async (opts: { config?: string; out?: string; jobs: string; shard?: string; progress: boolean; stateDir?: string }) => {
+    .option("--influx <url>", "also ship every point's telemetry (tagged with host and shard) to InfluxDB 1.x at http://HOST:8086/DATABASE")
+    .option("--influx-credentials <file>", "InfluxDB credentials file (default: INFLUX_USERNAME/INFLUX_PASSWORD from the environment)")
+    .action(async (opts: { config?: string; out?: string; jobs: string; shard?: string; progress: boolean; stateDir?: string; influx?: string; influxCredentials?: string }) => {
       if (!opts.config) throw new UserError("sweep: --config FILE is required (or use `mhil sweep merge DIR...`)");
       // Every point counts its pulses against the device's wear; the worker processes inherit where.
       if (opts.stateDir) process.env.MHIL_STATE_DIR = resolve(opts.stateDir);
@@ -31,6 +35,9 @@ export function register(program: Command): void {
       if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`sweep: --jobs: "${opts.jobs}" is not a positive integer`);
       const shard = opts.shard ? parseShard(opts.shard) : undefined;
       const sweepDir = opts.out ?? join("sweeps", config.name);
+      // Every point journals its telemetry; --influx also ships it (a bad URL is refused here, before any point runs).
+      const telemetry = { ...(opts.influx !== undefined ? { influxUrl: opts.influx } : {}), ...(opts.influxCredentials !== undefined ? { credentialsFile: resolve(opts.influxCredentials) } : {}) };
+      runTelemetryFactory(telemetry);
       const bar = opts.progress ? new cliProgress.SingleBar({ stream: process.stderr, format: "sweep |{bar}| {value}/{total} points | {failed} failed | ETA {eta_formatted} | {last}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic) : null;
       // Ctrl-C or SIGTERM: no new point starts, the workers stop theirs safely and exit, and we say how to resume.
       const stop = new AbortController();
@@ -47,6 +54,7 @@ export function register(program: Command): void {
         sweepDir,
         jobs,
         signal: stop.signal,
+        telemetry,
         ...(shard ? { shard } : {}),
         onStart: (p) => {
           process.stderr.write(`sweep ${config.name}: ${p.total} point(s) to run${p.skipped ? `, ${p.skipped} already finished (skipped)` : ""}${shard ? ` in shard ${shard.index}/${shard.count}` : ""}, ${jobs} worker(s) → ${sweepDir}\n`);
@@ -78,12 +86,17 @@ export function register(program: Command): void {
     .argument("<dirs...>", "sweep directories holding the same sweep.json")
     // Not --out: commander would give it to the parent `sweep` command, which has its own --out.
     .option("--into <dir>", "target sweep directory (default: the first DIR)")
-    .action(async (dirs: string[], opts: { into?: string }) => {
+    .option("--partial", "merge even if grid points have no successful run: the verdict covers the points there and is marked partial")
+    .action(async (dirs: string[], opts: { into?: string; partial?: boolean }) => {
       const target = opts.into ?? dirs[0]!;
-      const m = mergeSweepDirs(dirs, target);
+      // Without --partial a grid point missing everywhere refuses the merge (exit 2), naming every such point.
+      const m = mergeSweepDirs(dirs, target, { partial: opts.partial === true });
       process.stderr.write(`sweep merge: ${m.copied} run(s) copied, ${m.alreadyPresent} already in ${basename(target)}, ${m.unfinished} unfinished left out\n`);
+      if (m.missing.length > 0) process.stderr.write(`sweep merge --partial: ${m.missing.length} grid point(s) have no successful run: ${m.missing.join(", ")}\n`);
       await finish(target, m.config);
     });
+
+  registerSubmit(sweep);
 }
 
 async function finish(sweepDir: string, config: SweepConfig): Promise<void> {
@@ -94,6 +107,7 @@ async function finish(sweepDir: string, config: SweepConfig): Promise<void> {
   for (const [end, b] of Object.entries(summary.beta)) {
     if (b) process.stderr.write(`β (${end} end, ${b.method}): ${fmt(b.estimate)} [95% CI ${fmt(b.ci95[0])}, ${fmt(b.ci95[1])}]\n`);
   }
-  process.stderr.write(`verdict: ${summary.verdict}\n${summary.reasons.map((r) => `  - ${r}`).join("\n")}\n`);
+  const partial = summary.partial ? ` (partial: ${summary.points.analysed} of ${summary.points.grid} grid points)` : "";
+  process.stderr.write(`verdict${partial}: ${summary.verdict}\n${summary.reasons.map((r) => `  - ${r}`).join("\n")}\n`);
   process.stdout.write(`${summaryPath}\n${reportPath}\n`);
 }
