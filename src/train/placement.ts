@@ -32,7 +32,7 @@ export class PlacementError extends UserError {
       cellsNeeded === undefined
         ? `${on} has no room for a conductance pair (two columns)`
         : `network ${sizes.join("-")} does not fit on ${on}: its weights need ${cellsNeeded} cells as conductance pairs; ` +
-            `use a larger device (sim:PRESET?rows=&cols=) or a smaller network`,
+            `use a larger device (sim:PRESET?rows=&cols=) or ${sizes.length > 2 ? "a smaller network" : "data with fewer inputs or classes"}`,
     );
   }
 
