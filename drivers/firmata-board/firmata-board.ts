@@ -52,7 +52,7 @@ export class FirmataBoard implements Crossbar {
     this.codes = new Array<number | null>(config.rows + config.cols).fill(null);
     this.applied = restPattern(config);
     this.watch = new LinkWatch(link.path, config);
-    this.samples = new AnalogSamples(config, link.path, this.watch);
+    this.samples = new AnalogSamples(config, link.path, this.watch, this.probeLink);
     const io = link.io;
     const version = `${io.version.major ?? "?"}.${io.version.minor ?? "?"}`;
     const fw = io.firmware.name ?? "unknown";
@@ -340,7 +340,7 @@ export class FirmataBoard implements Crossbar {
   private barrier(): Promise<void> {
     this.watch.guard("barrier");
     const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
-    return this.watch.untilLost(
+    return this.watch.untilAnswered(
       new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new DeviceLinkError(`firmata board on ${this.link.path} stopped answering (no version report within ${timeout} s)`)), timeout * 1000);
         this.link.io.reportVersion(() => {
@@ -348,8 +348,15 @@ export class FirmataBoard implements Crossbar {
           resolve();
         });
       }),
+      this.probeLink,
     );
   }
+
+  /** Writes the sampling interval again: no answer, no effect on the board, but a write fails on a link that went. */
+  private readonly probeLink = (): void => {
+    const ms = Math.round(this.config.samplingIntervalSeconds * 1000);
+    this.link.io.sysexCommand([SAMPLING_INTERVAL, ms & 0x7f, (ms >> 7) & 0x7f]);
+  };
 
   // --- bookkeeping ----------------------------------------------------------------------------
 

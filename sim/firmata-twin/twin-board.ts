@@ -180,7 +180,6 @@ export class FirmataTwinBoard {
       if (at > now) break;
       this.firmwareAt = at;
       this.at = Math.max(at, this.analog.integratedTo);
-      this.pins.checkDigitalInputs();
       // One loop iteration handles the input that has arrived before it checks the timer.
       if (messageAt <= roundAt) {
         this.skipIdleRounds(at);
@@ -189,6 +188,8 @@ export class FirmataTwinBoard {
         this.previousMillis += this.samplingMs;
         this.sampleRound();
       }
+      // The next iteration starts by reading the digital inputs: only a host message changes them.
+      this.pins.checkDigitalInputs();
     }
     if (this.pins.reportedChannels().length === 0) this.skipIdleRounds(now);
   }
