@@ -44,8 +44,15 @@ export function fitNetworkToDevice(config: TrainConfig, inputSize: number, class
   if (!config.fitLayers) return { config, note: null };
   const layers = fittingLayers(inputSize, config.layers, classes, rows, cols);
   if (layers === null) {
-    placeBlocks([inputSize, classes], rows, cols); // throws the refusal with the smallest network's figures
-    throw new PlacementError([inputSize, classes], rows, cols);
+    // The refusal names the network asked for and the smallest tried, with that one's cells.
+    let cells: number | undefined;
+    try {
+      placeBlocks([inputSize, classes], rows, cols);
+    } catch (e) {
+      if (!(e instanceof PlacementError)) throw e;
+      cells = e.cellsNeeded;
+    }
+    throw new PlacementError([inputSize, classes], rows, cols, cells, undefined, [inputSize, ...config.layers, classes]);
   }
   if (layers.join() === config.layers.join()) return { config, note: null };
   const network = (hidden: readonly number[]) => [inputSize, ...hidden, classes].join("-");

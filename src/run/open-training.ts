@@ -31,7 +31,7 @@ export async function openTraining(opts: RunTrainingOptions, events: DeviceEvent
     const cp = opts.resume?.checkpoint;
     // A default network too large for the crossbar is narrowed to what fits, before any pulse (network-fit.ts).
     const fitted = stack ? fitNetworkToDevice(config, dataset.inputSize, dataset.numClasses, stack.identity.rows, stack.identity.cols) : { config, note: null };
-    if (fitted.note) (opts.onNote ?? ((line: string) => process.stderr.write(`note: ${line}\n`)))(fitted.note);
+    if (fitted.note) opts.onProgress?.({ kind: "note", text: fitted.note });
     const session = await TrainingSession.create({ config: fitted.config, crossbar: stack?.crossbar ?? null, ledger, rng, dataset, ...(cp ? { checkpoint: cp.session as SessionCheckpoint } : {}) });
     let restoreJoules = 0;
     if (cp) {

@@ -43,8 +43,6 @@ export interface RunTrainingOptions {
    * event and a failed stop record). Off by default: some boards (Firmata) cut pulses at compliance routinely.
    */
   stopOnTrip?: boolean;
-  /** A line for the user about a choice the run made (a default network narrowed to the device); default: stderr. */
-  onNote?: (line: string) => void;
 }
 
 /** What openTraining (src/run/open-training.ts) opened: everything that could refuse the input. */

@@ -57,8 +57,8 @@ test("no layers given: the network is sized to the 8 devices, a perceptron learn
   const run = train(`firmata:${t.path}?board=${boardPath}`, out);
   const r = await run.done;
   expect(r.code, r.stderr).toBe(0);
-  expect(r.stderr.split("\n").filter((l) => l.startsWith("note: "))).toEqual([
-    "note: network 2-16-2 does not fit on the 2×4 crossbar: training 2-2 (no hidden layer), the widest network that fits (set layers to choose another)",
+  expect(r.stderr.split("\n").filter((l) => l.startsWith("mhil: "))).toEqual([
+    "mhil: network 2-16-2 does not fit on the 2×4 crossbar: training 2-2 (no hidden layer), the widest network that fits (set layers to choose another)",
   ]);
   const s = JSON.parse(r.stdout) as { status: string; accuracy: { train: number; test: number }; energy_joules: { total: number; by_activity: Record<string, number> } };
   expect(s.status).toBe("success");
@@ -83,7 +83,7 @@ test("no config at all: the default digits fit no network on 2×4, refused in on
   const r = await train(`firmata:${t.path}?board=${boardPath}`, out, []).done;
   expect(r.code).toBe(2);
   expect(r.stderr.trim().split("\n")).toEqual([
-    `mhil: network 49-10 does not fit on a 2×4 crossbar (--device firmata:${t.path}?board=${boardPath}): its weights need 980 cells as conductance pairs; use a larger device (sim:PRESET?rows=&cols=) or data with fewer inputs or classes`,
+    `mhil: network 49-16-10 does not fit on a 2×4 crossbar (--device firmata:${t.path}?board=${boardPath}), nor does 49-10 with no hidden layer: its weights need 980 cells as conductance pairs; use a larger device (sim:PRESET?rows=&cols=) or data with fewer inputs or classes`,
   ]);
   // The driver grounded every line when it opened the board (writes of 0) and nothing else: no pulse, no read.
   expect(writes.length).toBeGreaterThan(0);

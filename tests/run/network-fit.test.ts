@@ -35,7 +35,7 @@ describe("network sized to the device", () => {
   test("nothing fits: PlacementError with the smallest network's cells; chosen layers are never changed", () => {
     expect(() => fitNetworkToDevice(config({}), 49, 10, 2, 4)).toThrow(PlacementError);
     expect(() => fitNetworkToDevice(config({}), 49, 10, 2, 4)).toThrow(
-      "network 49-10 does not fit on a 2×4 crossbar: its weights need 980 cells as conductance pairs; use a larger device (sim:PRESET?rows=&cols=) or data with fewer inputs or classes",
+      "network 49-16-10 does not fit on a 2×4 crossbar, nor does 49-10 with no hidden layer: its weights need 980 cells as conductance pairs; use a larger device (sim:PRESET?rows=&cols=) or data with fewer inputs or classes",
     );
     const chosen = config({ fitLayers: false });
     expect(fitNetworkToDevice(chosen, 2, 2, 2, 4)).toEqual({ config: chosen, note: null });
