@@ -21,6 +21,8 @@ export class AnalogSamples {
     private readonly config: BoardConfig,
     private readonly path: string,
     private readonly watch: LinkWatch,
+    /** Writes a message the board ignores (LinkWatch.untilAnswered). */
+    private readonly probeLink: () => void,
   ) {}
 
   /** An analog report arrived (firmata-io's analog-read). */
@@ -48,7 +50,7 @@ export class AnalogSamples {
     const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
     let check: () => void = () => undefined;
     return this.watch
-      .untilLost(
+      .untilAnswered(
         new Promise<void>((resolve, reject) => {
           const t = setTimeout(() => reject(new DeviceLinkError(`firmata board on ${this.path} sent no analog reports within ${timeout} s`)), timeout * 1000);
           check = () => {
@@ -58,6 +60,7 @@ export class AnalogSamples {
           };
           this.waiters.add(check);
         }),
+        this.probeLink,
       )
       .finally(() => this.waiters.delete(check));
   }

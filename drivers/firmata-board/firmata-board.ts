@@ -52,7 +52,7 @@ export class FirmataBoard implements Crossbar {
     this.codes = new Array<number | null>(config.rows + config.cols).fill(null);
     this.applied = restPattern(config);
     this.watch = new LinkWatch(link.path, config);
-    this.samples = new AnalogSamples(config, link.path, this.watch);
+    this.samples = new AnalogSamples(config, link.path, this.watch, this.probeLink);
     const io = link.io;
     const version = `${io.version.major ?? "?"}.${io.version.minor ?? "?"}`;
     const fw = io.firmware.name ?? "unknown";
@@ -204,19 +204,29 @@ export class FirmataBoard implements Crossbar {
     return this.safeAcknowledged && this.codes.every((c) => c === 0);
   }
 
+  /**
+   * Grounds the lines, turns off every analog report it turned on, and closes the port once the board has
+   * acknowledged all of it. The port drops writes still queued when it closes, and a board left reporting
+   * keeps streaming (24 bytes every sampling interval) into the next connection's handshake.
+   */
   async close(): Promise<void> {
     if (this.watch.closed) return;
     this.watch.closed = true;
+    const t = this.link.transport as unknown as { isOpen?: boolean; close?: (cb: (e?: Error | null) => void) => void; drain?: (cb: (e?: Error | null) => void) => void };
     if (!this.watch.lost) {
       try {
         await this.reset();
-        for (const d of this.config.devices) this.link.io.reportAnalogPin(d.analogChannel, 0);
+        await this.serial(async () => {
+          for (const d of this.config.devices) this.link.io.reportAnalogPin(d.analogChannel, 0);
+          // The board answers in order: once it answers, it has processed every report-off before the query.
+          await this.barrier();
+        });
+        await new Promise<void>((resolve) => (t.drain ? t.drain(() => resolve()) : resolve()));
       } catch {
         // the link went while closing: nothing more can reach the board
       }
     }
     await new Promise<void>((resolve) => {
-      const t = this.link.transport as unknown as { isOpen?: boolean; close?: (cb: (e?: Error | null) => void) => void };
       if (t.close && t.isOpen !== false) t.close(() => resolve());
       else resolve();
     });
@@ -279,15 +289,18 @@ export class FirmataBoard implements Crossbar {
       for (const stage of stages) actual = this.drive(stage, false);
       tOn = performance.now() / 1000;
       await this.watch.sleep(widthSeconds - (performance.now() / 1000 - tOn));
+      // A version query just before the grounding writes fences the samples: the board answers in order, so
+      // every report arriving before its answer was sampled while the pulse was on, however late the link
+      // delivers it (a paced 57,600-baud line, a USB-serial chip's latency timer, a busy host).
+      const fence = this.barrier();
       for (const stage of stages.slice(0, -1).reverse()) this.drive(stage, false);
       this.drive(restPattern(this.config), true);
-      const tSent = performance.now() / 1000;
+      await fence;
       this.samples.stop(rec);
       // The last sample of each sense node after the lines settled; failing that, the last inside the pulse.
       const settled = tOn + this.settleSeconds();
-      const inPulse = rec.filter((x) => x.at <= tSent);
-      const readings = this.samples.readingsOf(actual, inPulse.filter((x) => x.at >= settled), "last");
-      for (const [ch, b] of this.samples.readingsOf(actual, inPulse, "last")) if (!readings.has(ch)) readings.set(ch, b);
+      const readings = this.samples.readingsOf(actual, rec.filter((x) => x.at >= settled), "last");
+      for (const [ch, b] of this.samples.readingsOf(actual, rec, "last")) if (!readings.has(ch)) readings.set(ch, b);
       if (readings.size < this.config.devices.length) this.pulsesWithoutSample++;
       await this.barrier();
       // Off when the board acknowledged the grounding write: an upper bound on the on-time.
@@ -327,7 +340,7 @@ export class FirmataBoard implements Crossbar {
   private barrier(): Promise<void> {
     this.watch.guard("barrier");
     const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
-    return this.watch.untilLost(
+    return this.watch.untilAnswered(
       new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new DeviceLinkError(`firmata board on ${this.link.path} stopped answering (no version report within ${timeout} s)`)), timeout * 1000);
         this.link.io.reportVersion(() => {
@@ -335,8 +348,15 @@ export class FirmataBoard implements Crossbar {
           resolve();
         });
       }),
+      this.probeLink,
     );
   }
+
+  /** Writes the sampling interval again: no answer, no effect on the board, but a write fails on a link that went. */
+  private readonly probeLink = (): void => {
+    const ms = Math.round(this.config.samplingIntervalSeconds * 1000);
+    this.link.io.sysexCommand([SAMPLING_INTERVAL, ms & 0x7f, (ms >> 7) & 0x7f]);
+  };
 
   // --- bookkeeping ----------------------------------------------------------------------------
 

@@ -3,6 +3,9 @@
 import type { BoardConfig } from "../../protocol/firmata/board-config.js";
 import { DeviceLinkError } from "./link.js";
 
+/** How long an answer may be late before a write checks the link is still there. */
+const PROBE_SECONDS = 0.25;
+
 export class LinkWatch {
   /** Why the link was lost, once it was. */
   lost: DeviceLinkError | null = null;
@@ -36,6 +39,18 @@ export class LinkWatch {
   untilLost<T>(p: Promise<T>): Promise<T> {
     if (this.lost) return Promise.reject(this.lost);
     return Promise.race([p, new Promise<never>((_, reject) => this.lostWaiters.push(reject))]);
+  }
+
+  /**
+   * `p`, an answer the board owes, or the link's loss. A tty whose other end hung up (a pty whose master closed)
+   * reads as end of file, which the serial port does not report: only a write finds it gone. So while the
+   * answer is late, `probe` writes a harmless message every PROBE_SECONDS.
+   */
+  untilAnswered<T>(p: Promise<T>, probe: () => void): Promise<T> {
+    const timer = setInterval(() => {
+      if (!this.lost) probe();
+    }, PROBE_SECONDS * 1000);
+    return this.untilLost(p).finally(() => clearInterval(timer));
   }
 
   sleep(seconds: number): Promise<void> {

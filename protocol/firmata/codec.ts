@@ -19,12 +19,15 @@ export const CAPABILITY_RESPONSE = 0x6c;
 export const PIN_STATE_QUERY = 0x6d;
 export const PIN_STATE_RESPONSE = 0x6e;
 export const EXTENDED_ANALOG = 0x6f;
+export const SERVO_CONFIG = 0x70;
 export const STRING_DATA = 0x71;
+export const I2C_REQUEST = 0x76;
+export const I2C_CONFIG = 0x78;
 export const REPORT_FIRMWARE = 0x79;
 export const SAMPLING_INTERVAL = 0x7a;
 
 /** Pin modes as numbered in the capability response and SET_PIN_MODE. */
-export const PIN_MODE = { INPUT: 0x00, OUTPUT: 0x01, ANALOG: 0x02, PWM: 0x03, SERVO: 0x04, PULLUP: 0x0b } as const;
+export const PIN_MODE = { INPUT: 0x00, OUTPUT: 0x01, ANALOG: 0x02, PWM: 0x03, SERVO: 0x04, I2C: 0x06, SERIAL: 0x0a, PULLUP: 0x0b } as const;
 
 /** Analog mapping value of a pin that has no analog channel. */
 export const NO_ANALOG_CHANNEL = 0x7f;
@@ -50,6 +53,8 @@ export type HostMessage =
   | { type: "pinStateQuery"; pin: number }
   | { type: "extendedAnalog"; pin: number; value: number }
   | { type: "samplingInterval"; milliseconds: number }
+  | { type: "servoConfig"; pin: number; minMicros: number; maxMicros: number }
+  | { type: "i2cConfig"; delayMicros: number }
   | { type: "unknownSysex"; command: number; data: number[] };
 
 /** Messages the board sends to the host. */
@@ -124,6 +129,8 @@ export const encodeHost = {
   reportAnalog: (channel: number, enable: boolean): number[] => [REPORT_ANALOG | (channel & 0x0f), enable ? 1 : 0],
   reportDigital: (port: number, enable: boolean): number[] => [REPORT_DIGITAL | (port & 0x0f), enable ? 1 : 0],
   samplingInterval: (milliseconds: number): number[] => sysex(SAMPLING_INTERVAL, pack14(milliseconds)),
+  servoConfig: (pin: number, minMicros: number, maxMicros: number): number[] => sysex(SERVO_CONFIG, [pin & 0x7f, ...pack14(minMicros), ...pack14(maxMicros)]),
+  i2cConfig: (delayMicros = 0): number[] => sysex(I2C_CONFIG, pack14(delayMicros)),
 };
 
 // --- encoders: board → host ---------------------------------------------------------------------
@@ -286,6 +293,11 @@ function decodeHostSysex(command: number, data: number[]): HostMessage {
     case SAMPLING_INTERVAL:
       if (data.length >= 2) return { type: "samplingInterval", milliseconds: unpack14(data[0]!, data[1]!) };
       break;
+    case SERVO_CONFIG:
+      if (data.length >= 5) return { type: "servoConfig", pin: data[0]!, minMicros: unpack14(data[1]!, data[2]!), maxMicros: unpack14(data[3]!, data[4]!) };
+      break;
+    case I2C_CONFIG:
+      return { type: "i2cConfig", delayMicros: data.length >= 2 ? unpack14(data[0]!, data[1]!) : 0 };
   }
   return { type: "unknownSysex", command, data };
 }

@@ -71,6 +71,11 @@ export class AnalogBoard {
     this.t = now;
   }
 
+  /** The time its state has been integrated to, seconds: nothing may change it earlier. */
+  get integratedTo(): number {
+    return this.t;
+  }
+
   /** Index of the line driven by `pin`, or null when the pin drives nothing on the board. */
   lineOfPin(pin: number): { kind: "row" | "col"; index: number } | null {
     const r = this.config.rowLines.findIndex((l) => l.pin === pin);

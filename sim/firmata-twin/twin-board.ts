@@ -1,219 +1,308 @@
-// A virtual Arduino running StandardFirmata: answers the Firmata protocol and drives the analog board
+// A virtual Arduino running StandardFirmata 2.5: answers the Firmata protocol and drives the analog board
 // model from its pin writes. Transport-free: bytes in through receive(), bytes out through `send`.
+//
+// What it keeps of the real firmware (firmata/arduino examples/StandardFirmata/StandardFirmata.ino, Firmata.cpp):
+// - at power-on it announces itself (Firmata.begin: the protocol version, then the firmware name and version),
+//   then resets to its default pin configuration (systemResetCallback);
+// - its serial link is a UART at the config's baud rate (uart.ts): every byte it sends takes 10 bit times,
+//   and a write blocks the firmware while its 64-byte transmit buffer is full; host bytes arrive as fast as
+//   the line brings them;
+// - its loop: read the digital inputs, handle every host message that has arrived, then run at most one
+//   sampling round, when `millis − previousMillis > samplingInterval`, advancing previousMillis by one interval:
+//   a late loop catches the missed rounds up instead of drifting (as long as the line can carry them).
+// Not modelled: the bootloader and blinkVersion's LED blinking before the announcement (about 2 s on a real
+// board), analogRead's ~0.1 ms conversion time, the 64-byte receive buffer overflowing, I2C devices.
 import type { BoardConfig } from "../../protocol/firmata/board-config.js";
+import { encodeBoard, END_SYSEX, FirmataDecoder, PIN_MODE, PIN_STATE_RESPONSE, START_SYSEX, type HostMessage } from "../../protocol/firmata/codec.js";
 import { AnalogBoard } from "./analog-board.js";
 import { DEFAULT_TWIN_DEVICE, type TwinDeviceParams } from "./board-device.js";
-import { encodeBoard, FirmataDecoder, PIN_MODE, type HostMessage, type PinCapability } from "../../protocol/firmata/codec.js";
+import { FirmataPins } from "./firmata-pins.js";
+import { analogMapping, capabilityReport, LAYOUTS, type PinLayout } from "./pin-layout.js";
+import { REAL_TIME_CLOCK, type TwinClock } from "./twin-clock.js";
+import { UartChannel } from "./uart.js";
 
-export const TWIN_FIRMWARE_NAME = "StandardFirmata";
+/** REPORT_FIRMWARE's name: Firmata.setFirmwareVersion passes __FILE__, which the Arduino IDE names StandardFirmata.ino.cpp; ".cpp" is cut. */
+export const TWIN_FIRMWARE_NAME = "StandardFirmata.ino";
+/** FirmataConstants.h of Firmata 2.5: FIRMWARE_MAJOR/MINOR_VERSION and PROTOCOL_MAJOR/MINOR_VERSION. */
 export const TWIN_FIRMWARE_VERSION = { major: 2, minor: 5 } as const;
 export const TWIN_PROTOCOL_VERSION = { major: 2, minor: 5 } as const;
+/** StandardFirmata's samplingInterval at boot, milliseconds, and its MINIMUM_SAMPLING_INTERVAL. */
+const BOOT_SAMPLING_MS = 19;
+const MIN_SAMPLING_MS = 1;
+/** The AVR core's HardwareSerial transmit buffer (SERIAL_TX_BUFFER_SIZE on boards with ≥ 1 kB of RAM). */
+const TX_BUFFER_BYTES = 64;
 
-/** An Arduino's pins as StandardFirmata reports them. */
-interface PinLayout {
-  pinCount: number;
-  pwmPins: number[];
-  /** The pin of analog channel 0; channels follow consecutively. */
-  firstAnalogPin: number;
-  analogChannels: number;
-  /** Analog-only pins (no digital modes), e.g. A6 and A7 on a Nano. */
-  analogOnlyPins: number[];
-}
-
-const LAYOUTS: Record<BoardConfig["mcu"], PinLayout> = {
-  uno: { pinCount: 20, pwmPins: [3, 5, 6, 9, 10, 11], firstAnalogPin: 14, analogChannels: 6, analogOnlyPins: [] },
-  nano: { pinCount: 22, pwmPins: [3, 5, 6, 9, 10, 11], firstAnalogPin: 14, analogChannels: 8, analogOnlyPins: [20, 21] },
-  mega: {
-    pinCount: 70,
-    pwmPins: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 44, 45, 46],
-    firstAnalogPin: 54,
-    analogChannels: 16,
-    analogOnlyPins: [],
-  },
-};
+/** What crossed the twin's serial port, on its own clock: for tests and inspection. */
+export type TwinWireEvent =
+  /** A host message the firmware handled. */
+  | { kind: "host"; message: HostMessage; seconds: number }
+  /** Bytes the firmware wrote to its serial port (whole messages; they wait on the line). */
+  | { kind: "written"; bytes: Uint8Array; seconds: number }
+  /** Bytes through the line, handed to the host. */
+  | { kind: "delivered"; bytes: Uint8Array; seconds: number };
 
 export interface TwinBoardOptions {
   config: BoardConfig;
   seed: number;
   device?: TwinDeviceParams;
-  /** Writes bytes to the host; returns false when the link is backed up (reports are skipped until drained()). */
+  /** Writes bytes to the host; returns false when the link is backed up (bytes are lost until drained(), as a USB-serial chip loses them). */
   send: (bytes: Uint8Array) => boolean;
-  /** Seconds on a monotonic clock. */
-  clock?: () => number;
+  clock?: TwinClock;
   log?: (line: string) => void;
 }
 
 export class FirmataTwinBoard {
   readonly analog: AnalogBoard;
-  private readonly layout: PinLayout;
+  readonly layout: PinLayout;
+  readonly pins: FirmataPins;
+  private readonly clock: TwinClock;
   private readonly decoder = new FirmataDecoder<HostMessage>("host-to-board");
-  private readonly modes: number[];
-  /** Last value written to each pin (PWM code or digital level): the pin "state" of PIN_STATE_RESPONSE. */
-  private readonly values: number[];
-  private readonly reporting = new Set<number>();
-  private samplingMs = 19;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly tx: UartChannel;
+  private readonly rx: UartChannel;
+  /** Host messages in, not yet handled, with when their last byte came in. */
+  private readonly pendingHost: { message: HostMessage; at: number }[] = [];
+  private readonly watchers = new Set<(e: TwinWireEvent) => void>();
+  private readonly bootSeconds: number;
+  private samplingMs = BOOT_SAMPLING_MS;
+  private previousMillis = 0;
+  /** Where the firmware's loop has got to on the clock. */
+  private firmwareAt: number;
+  /** The time of what the firmware is doing: a host message's effects, a round's samples, a write. */
+  private at: number;
+  private nextWake = Infinity;
+  private cancelWake: (() => void) | null = null;
   private backedUp = false;
   private powered = true;
-  private readonly clock: () => number;
 
   constructor(private readonly opts: TwinBoardOptions) {
+    this.clock = opts.clock ?? REAL_TIME_CLOCK;
     this.layout = LAYOUTS[opts.config.mcu];
-    this.clock = opts.clock ?? (() => performance.now() / 1000);
-    this.analog = new AnalogBoard(opts.config, opts.device ?? DEFAULT_TWIN_DEVICE, opts.seed, this.clock());
-    this.modes = Array.from({ length: this.layout.pinCount }, (_, p) => (this.analogChannelOf(p) !== null ? PIN_MODE.ANALOG : PIN_MODE.OUTPUT));
-    this.values = new Array<number>(this.layout.pinCount).fill(0);
-    this.schedule();
+    this.at = this.clock.now();
+    this.bootSeconds = this.at;
+    this.firmwareAt = this.at;
+    this.tx = new UartChannel(opts.config.baudRate);
+    this.rx = new UartChannel(opts.config.baudRate);
+    this.analog = new AnalogBoard(opts.config, opts.device ?? DEFAULT_TWIN_DEVICE, opts.seed, this.at);
+    const lines = [...opts.config.rowLines, ...opts.config.colLines];
+    this.pins = new FirmataPins(this.layout, (pin) => 2 ** (lines.find((l) => l.pin === pin)?.resolutionBits ?? 8) - 1, {
+      output: (pin, fraction) => {
+        const line = this.analog.lineOfPin(pin);
+        if (line) this.analog.drive(line.kind, line.index, fraction, this.at);
+      },
+      sendAnalog: (channel) => this.emit(encodeBoard.analog(channel, this.analogRead(channel))),
+      sendDigitalPort: (port, mask) => this.emit(encodeBoard.digitalPort(port, mask)),
+      sendString: (text) => this.emit(encodeBoard.string(text)),
+    });
+    // setup(): Firmata.begin announces the protocol version and the firmware, then systemResetCallback.
+    this.emit(encodeBoard.version(TWIN_PROTOCOL_VERSION.major, TWIN_PROTOCOL_VERSION.minor));
+    this.emit(encodeBoard.firmware(TWIN_FIRMWARE_VERSION.major, TWIN_FIRMWARE_VERSION.minor, TWIN_FIRMWARE_NAME));
+    this.pins.reset();
   }
 
-  /** Bytes from the host. */
+  /** Seconds on the twin's clock. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Bytes from the host: they reach the firmware as the line brings them. */
   receive(bytes: Uint8Array): void {
-    if (!this.powered) return;
-    for (const m of this.decoder.push(bytes)) this.handle(m);
+    if (!this.powered || bytes.length === 0) return;
+    this.rx.write(Uint8Array.from(bytes), this.clock.now());
+    this.wakeAt(Math.max(this.firmwareAt, this.rx.nextDoneAt()!));
   }
 
-  /** The link caught up: reports resume. */
+  /** The host side caught up: bytes reach it again. */
   drained(): void {
     this.backedUp = false;
+  }
+
+  /** Calls `listener` with what crosses the serial port; returns the unsubscribe. */
+  watch(listener: (e: TwinWireEvent) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
   }
 
   /** USB unplugged: the board loses power, every line falls to 0 V, nothing more is sent. */
   powerOff(): void {
     this.powered = false;
-    this.analog.powerOff(this.clock());
+    this.analog.powerOff(this.clock.now());
+    this.tx.clear();
+    this.rx.clear();
     this.stop();
   }
 
+  /** Stops the twin's wake-ups (the twin is being put away). */
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelWake?.();
+    this.cancelWake = null;
+    this.nextWake = Infinity;
   }
 
   /** Line voltages now, rows then columns. */
   lineVolts(): number[] {
-    return this.analog.lineVolts(this.clock());
+    return this.analog.lineVolts(this.clock.now());
   }
 
-  private emit(bytes: number[]): void {
-    if (!this.powered) return;
-    if (!this.opts.send(Uint8Array.from(bytes))) this.backedUp = true;
+  // --- the firmware's loop --------------------------------------------------------------------
+
+  /**
+   * Runs the firmware up to now. Its loop runs continuously on a real board; here each thing it does happens at
+   * its own time (a host message when its last byte is in, a round when it falls due, both no earlier than the
+   * firmware is free of a blocking write), so a wake-up that comes late on a busy host changes nothing the host
+   * can see but when the bytes reach it.
+   */
+  private step(): void {
+    const now = this.clock.now();
+    if (this.powered) {
+      this.decodeArrived(now);
+      this.runUntil(now);
+    }
+    this.deliver(now);
+    if (this.powered) this.scheduleNext();
   }
 
-  private analogChannelOf(pin: number): number | null {
-    const ch = pin - this.layout.firstAnalogPin;
-    return ch >= 0 && ch < this.layout.analogChannels ? ch : null;
+  /** Host messages whose bytes are all in by `now`, each stamped with when its last byte came in. */
+  private decodeArrived(now: number): void {
+    for (let at = this.rx.nextByteAt(); at !== null && at <= now; at = this.rx.nextByteAt()) {
+      for (const message of this.decoder.push([this.rx.takeByte()])) this.pendingHost.push({ message, at });
+    }
   }
 
-  private capabilities(): PinCapability[][] {
-    const { pinCount, pwmPins, analogOnlyPins } = this.layout;
-    return Array.from({ length: pinCount }, (_, p) => {
-      const modes: PinCapability[] = [];
-      if (!analogOnlyPins.includes(p)) {
-        modes.push({ mode: PIN_MODE.INPUT, resolutionBits: 1 }, { mode: PIN_MODE.OUTPUT, resolutionBits: 1 }, { mode: PIN_MODE.PULLUP, resolutionBits: 1 });
+  private runUntil(now: number): void {
+    for (;;) {
+      // Serial.write blocks while the transmit buffer is full: nothing happens before it has room.
+      const free = Math.max(this.firmwareAt, this.tx.freeDownTo(TX_BUFFER_BYTES));
+      const next = this.pendingHost[0];
+      const messageAt = next ? Math.max(free, next.at) : Infinity;
+      const reporting = this.pins.reportedChannels().length > 0;
+      const roundAt = reporting ? Math.max(free, this.roundDueAt()) : Infinity;
+      const at = Math.min(messageAt, roundAt);
+      if (at > now) break;
+      this.firmwareAt = at;
+      this.at = Math.max(at, this.analog.integratedTo);
+      // One loop iteration handles the input that has arrived before it checks the timer.
+      if (messageAt <= roundAt) {
+        this.skipIdleRounds(at);
+        this.handle(this.pendingHost.shift()!.message);
+      } else {
+        this.previousMillis += this.samplingMs;
+        this.sampleRound();
       }
-      if (this.analogChannelOf(p) !== null) modes.push({ mode: PIN_MODE.ANALOG, resolutionBits: this.opts.config.adc.bits });
-      if (pwmPins.includes(p)) modes.push({ mode: PIN_MODE.PWM, resolutionBits: this.pwmBits(p) });
-      return modes;
+      // The next iteration starts by reading the digital inputs: only a host message changes them.
+      this.pins.checkDigitalInputs();
+    }
+    if (this.pins.reportedChannels().length === 0) this.skipIdleRounds(now);
+  }
+
+  /**
+   * StandardFirmata's timer: a round falls due at the first millisecond where millis − previousMillis >
+   * samplingInterval, and previousMillis advances by one interval, so late rounds are caught up.
+   */
+  private roundDueAt(): number {
+    return this.bootSeconds + (this.previousMillis + this.samplingMs + 1) / 1000;
+  }
+
+  /** Rounds with nothing to report send nothing: the timer passes them at once. */
+  private skipIdleRounds(now: number): void {
+    if (this.pins.reportedChannels().length > 0) return;
+    const late = Math.floor((now - this.bootSeconds) * 1000 + 1e-9) - this.previousMillis - this.samplingMs;
+    if (late > 0) this.previousMillis += this.samplingMs * Math.ceil(late / this.samplingMs);
+  }
+
+  private sampleRound(): void {
+    const codes = this.analog.sample(this.at);
+    const out: number[] = [];
+    for (const ch of this.pins.reportedChannels()) out.push(...encodeBoard.analog(ch, codes.get(ch) ?? 0));
+    this.emit(out);
+  }
+
+  private scheduleNext(): void {
+    const times: number[] = [];
+    const through = this.tx.nextDoneAt();
+    if (through !== null) times.push(through);
+    const free = Math.max(this.firmwareAt, this.tx.freeDownTo(TX_BUFFER_BYTES));
+    const arriving = this.rx.nextDoneAt();
+    if (arriving !== null) times.push(Math.max(free, arriving));
+    if (this.pendingHost.length > 0) times.push(Math.max(free, this.pendingHost[0]!.at));
+    if (this.pins.reportedChannels().length > 0) times.push(Math.max(free, this.roundDueAt()));
+    if (times.length > 0) this.wakeAt(Math.min(...times));
+  }
+
+  private wakeAt(seconds: number): void {
+    if (!this.powered || seconds >= this.nextWake) return;
+    this.cancelWake?.();
+    this.nextWake = seconds;
+    this.cancelWake = this.clock.wakeAt(seconds, () => {
+      this.nextWake = Infinity;
+      this.cancelWake = null;
+      this.step();
     });
   }
 
-  private pwmBits(pin: number): number {
-    const line = [...this.opts.config.rowLines, ...this.opts.config.colLines].find((l) => l.pin === pin);
-    return line?.resolutionBits ?? 8;
+  private emit(bytes: number[]): void {
+    if (!this.powered || bytes.length === 0) return;
+    const b = Uint8Array.from(bytes);
+    this.tx.write(b, this.at);
+    for (const w of this.watchers) w({ kind: "written", bytes: b, seconds: this.at });
+    this.wakeAt(this.tx.nextDoneAt()!);
   }
 
+  private deliver(now: number): void {
+    const bytes = this.tx.take(now);
+    if (bytes.length === 0) return;
+    if (!this.backedUp && !this.opts.send(bytes)) this.backedUp = true;
+    for (const w of this.watchers) w({ kind: "delivered", bytes, seconds: now });
+  }
+
+  private analogRead(channel: number): number {
+    return this.analog.sample(this.at).get(channel) ?? 0;
+  }
+
+  // --- the host's messages --------------------------------------------------------------------
+
   private handle(m: HostMessage): void {
-    const now = this.clock();
+    for (const w of this.watchers) w({ kind: "host", message: m, seconds: this.at });
+    const pins = this.pins;
     switch (m.type) {
       case "versionQuery":
-        this.emit(encodeBoard.version(TWIN_PROTOCOL_VERSION.major, TWIN_PROTOCOL_VERSION.minor));
-        return;
+        return this.emit(encodeBoard.version(TWIN_PROTOCOL_VERSION.major, TWIN_PROTOCOL_VERSION.minor));
       case "firmwareQuery":
-        this.emit(encodeBoard.firmware(TWIN_FIRMWARE_VERSION.major, TWIN_FIRMWARE_VERSION.minor, TWIN_FIRMWARE_NAME));
-        return;
+        return this.emit(encodeBoard.firmware(TWIN_FIRMWARE_VERSION.major, TWIN_FIRMWARE_VERSION.minor, TWIN_FIRMWARE_NAME));
       case "capabilityQuery":
-        this.emit(encodeBoard.capabilities(this.capabilities()));
-        return;
+        return this.emit(encodeBoard.capabilities(capabilityReport(this.layout)));
       case "analogMappingQuery":
-        this.emit(encodeBoard.analogMapping(Array.from({ length: this.layout.pinCount }, (_, p) => this.analogChannelOf(p))));
-        return;
+        return this.emit(encodeBoard.analogMapping(analogMapping(this.layout)));
       case "pinStateQuery":
-        if (m.pin < this.layout.pinCount) this.emit(encodeBoard.pinState(m.pin, this.modes[m.pin]!, this.values[m.pin]!));
-        return;
+        // A pin the board does not have is answered with its number alone.
+        if (m.pin >= this.layout.pinCount) return this.emit([START_SYSEX, PIN_STATE_RESPONSE, m.pin, END_SYSEX]);
+        return this.emit(encodeBoard.pinState(m.pin, pins.modes[m.pin]!, pins.states[m.pin]!));
       case "setPinMode":
-        if (m.pin >= this.layout.pinCount) return;
-        this.modes[m.pin] = m.mode;
-        // StandardFirmata: entering PWM mode writes 0; an output keeps its latch.
-        if (m.mode === PIN_MODE.PWM) this.write(m.pin, 0, now);
-        return;
+        return pins.setMode(m.pin, m.mode);
       case "analogWrite":
       case "extendedAnalog":
-        // StandardFirmata's analogWrite only acts on a pin in PWM (or servo) mode.
-        if (m.pin < this.layout.pinCount && this.modes[m.pin] === PIN_MODE.PWM) this.write(m.pin, m.value, now);
-        return;
+        return pins.analogWrite(m.pin, m.value);
       case "digitalPort":
-        for (let bit = 0; bit < 8; bit++) {
-          const pin = m.port * 8 + bit;
-          if (pin < this.layout.pinCount && this.modes[pin] === PIN_MODE.OUTPUT) this.writeDigital(pin, (m.mask >> bit) & 1, now);
-        }
-        return;
+        return pins.writePort(m.port, m.mask);
       case "setDigitalPinValue":
-        if (m.pin < this.layout.pinCount && this.modes[m.pin] === PIN_MODE.OUTPUT) this.writeDigital(m.pin, m.value, now);
-        return;
+        return pins.setPinValue(m.pin, m.value);
       case "reportAnalog":
-        if (m.enable) {
-          this.reporting.add(m.channel);
-          // Firmata ≥ 2.4: enabling a channel reports its value at once.
-          const code = this.analog.sample(now).get(m.channel) ?? 0;
-          this.emit(encodeBoard.analog(m.channel, code));
-        } else {
-          this.reporting.delete(m.channel);
-        }
-        return;
+        return pins.reportAnalog(m.channel, m.enable);
       case "reportDigital":
-        return; // no digital inputs are wired on this board
+        return pins.reportDigital(m.port, m.enable);
       case "samplingInterval":
-        this.samplingMs = Math.max(1, m.milliseconds);
-        this.schedule();
+        this.samplingMs = Math.max(MIN_SAMPLING_MS, m.milliseconds);
+        return;
+      case "servoConfig":
+        return pins.configureServo(m.pin, m.minMicros, m.maxMicros);
+      case "i2cConfig":
+        // enableI2CPins: the I2C pins become I2C pins (no device answers on the twin's bus).
+        for (const p of this.layout.i2cPins) pins.setMode(p, PIN_MODE.I2C);
         return;
       case "systemReset":
-        this.reporting.clear();
-        this.samplingMs = 19;
-        for (let p = 0; p < this.layout.pinCount; p++) {
-          this.modes[p] = this.analogChannelOf(p) !== null ? PIN_MODE.ANALOG : PIN_MODE.OUTPUT;
-          this.write(p, 0, now);
-        }
-        this.schedule();
-        return;
+        return pins.reset();
       case "unknownSysex":
         this.opts.log?.(`firmata twin: ignored sysex 0x${m.command.toString(16)}`);
         return;
     }
-  }
-
-  private write(pin: number, value: number, now: number): void {
-    this.values[pin] = value;
-    const line = this.analog.lineOfPin(pin);
-    if (line) this.analog.drive(line.kind, line.index, value / (2 ** this.pwmBits(pin) - 1), now);
-  }
-
-  private writeDigital(pin: number, level: number, now: number): void {
-    this.values[pin] = level;
-    const line = this.analog.lineOfPin(pin);
-    if (line) this.analog.drive(line.kind, line.index, level ? 1 : 0, now);
-  }
-
-  private schedule(): void {
-    this.stop();
-    if (!this.powered) return;
-    const tick = () => {
-      this.timer = setTimeout(tick, this.samplingMs);
-      if (this.reporting.size === 0 || this.backedUp) return;
-      const codes = this.analog.sample(this.clock());
-      const out: number[] = [];
-      for (const ch of [...this.reporting].sort((a, b) => a - b)) out.push(...encodeBoard.analog(ch, codes.get(ch) ?? 0));
-      this.emit(out);
-    };
-    this.timer = setTimeout(tick, this.samplingMs);
   }
 }

@@ -23,7 +23,7 @@ export async function finishRun(run: RunContext): Promise<TrainingSummary> {
   const test = session.dataset.testY.length > 0 ? await session.evaluate("test") : null;
   run.host.stop();
   const summary = summarizeRun({
-    config: run.opts.config, deviceUri: run.opts.deviceUri, runDir: run.start.runDir, session, ledger, hostMeter: run.host,
+    config: session.config, deviceUri: run.opts.deviceUri, runDir: run.start.runDir, session, ledger, hostMeter: run.host,
     epochs: run.epochs.map((f) => f.result), train, test, wallSeconds: run.wallSeconds(), ...besideTotal(run.opts, run.training),
   });
   writeJsonFile(join(run.start.runDir, "summary.json"), summary);

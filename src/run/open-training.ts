@@ -9,6 +9,7 @@ import { NoSwitchingError } from "../train/characterisation.js";
 import { loadDataset } from "../train/datasets.js";
 import { PlacementError } from "../train/placement.js";
 import { TrainingSession, type SessionCheckpoint } from "../train/session.js";
+import { fitNetworkToDevice } from "./network-fit.js";
 import type { OpenTraining, RunTrainingOptions } from "./run-context.js";
 
 export type { OpenTraining } from "./run-context.js";
@@ -28,7 +29,10 @@ export async function openTraining(opts: RunTrainingOptions, events: DeviceEvent
       stack = await openDeviceStack(opts.crossbar ?? deviceUri, { ...(opts.wear ? { wear: opts.wear } : {}), stopOnTrip: opts.stopOnTrip === true, events });
     }
     const cp = opts.resume?.checkpoint;
-    const session = await TrainingSession.create({ config, crossbar: stack?.crossbar ?? null, ledger, rng, dataset, ...(cp ? { checkpoint: cp.session as SessionCheckpoint } : {}) });
+    // A default network too large for the crossbar is narrowed to what fits, before any pulse (network-fit.ts).
+    const fitted = stack ? fitNetworkToDevice(config, dataset.inputSize, dataset.numClasses, stack.identity.rows, stack.identity.cols) : { config, note: null };
+    if (fitted.note) opts.onProgress?.({ kind: "note", text: fitted.note });
+    const session = await TrainingSession.create({ config: fitted.config, crossbar: stack?.crossbar ?? null, ledger, rng, dataset, ...(cp ? { checkpoint: cp.session as SessionCheckpoint } : {}) });
     let restoreJoules = 0;
     if (cp) {
       rng.setState(cp.rng);

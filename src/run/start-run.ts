@@ -12,7 +12,9 @@ import type { BesideTotal } from "./sinks/energy-sink.js";
 import type { TelemetryStart } from "./telemetry.js";
 
 export function startRun(opts: RunTrainingOptions, t: OpenTraining): RunStart {
-  const { config, resume } = opts;
+  const { resume } = opts;
+  // The session's config: what was trained, with a default network sized to the device (network-fit.ts).
+  const config = t.session.config;
   const identity = t.stack?.identity ?? null;
   const git = gitProvenance();
   const dataset = t.session.dataset;

@@ -13,7 +13,7 @@ export const QUICK_TRAIN_DEFAULTS: Record<string, unknown> = {
   dataset: "mnist:7x7",
   samples: 2000,
   testSamples: 1000,
-  layers: [16],
+  layers: Object.freeze([16]),
   learningRates: [0.2, 0.1],
   batchSize: 10,
   epochs: 15,
@@ -26,7 +26,7 @@ export const QUICK_TRAIN_DEFAULTS: Record<string, unknown> = {
  * running accuracy reached 1 while the model relaxed from rest reproduced only 59–78% of the labels.
  */
 export const MEMORIZE_DEFAULTS: Record<string, unknown> = {
-  layers: [128],
+  layers: Object.freeze([128]),
   learningRates: [0.3, 0.15],
   batchSize: 2,
   T1: 30,
@@ -46,11 +46,20 @@ export function persistentParticlesDefault(weights: TrainConfig["weights"]): boo
   return weights === "ideal";
 }
 
+/**
+ * Whether the hidden layers are one of the defaults above, merged in untouched (the very array, not a copy a
+ * file or flag gave): a default network is sized to a smaller device (fitLayers), a chosen one is not.
+ */
+function layersAreDefault(given: Record<string, unknown>): boolean {
+  return given.layers === QUICK_TRAIN_DEFAULTS.layers || given.layers === MEMORIZE_DEFAULTS.layers;
+}
+
 /** The settings as given (a config file, flags, a sweep's base), with the dependent defaults filled in. */
 export function withTrainingDefaults(given: Record<string, unknown>): Record<string, unknown> {
-  if (given.persistentParticles !== undefined) return given;
-  const weights = TrainConfigSchema.shape.weights.safeParse(given.weights);
-  return weights.success ? { ...given, persistentParticles: persistentParticlesDefault(weights.data) } : given;
+  const out = given.fitLayers === undefined && layersAreDefault(given) ? { ...given, fitLayers: true } : given;
+  if (out.persistentParticles !== undefined) return out;
+  const weights = TrainConfigSchema.shape.weights.safeParse(out.weights);
+  return weights.success ? { ...out, persistentParticles: persistentParticlesDefault(weights.data) } : out;
 }
 
 /** Validates the settings as given, dependent defaults first; errors name `source` and the key. */

@@ -52,6 +52,11 @@ export const TrainConfigSchema = z.strictObject({
   classes: z.number().int().min(2).default(10),
   /** Hidden layer sizes; [] is a single-layer network (inputs straight to outputs). */
   layers: z.array(z.number().int().min(1)).default([500]),
+  /**
+   * On a crossbar too small for `layers`, train the widest network that fits (the hidden layers narrowed, then
+   * none) and say so, instead of refusing (src/run/network-fit.ts). `mhil train` sets it when `layers` is its default.
+   */
+  fitLayers: z.boolean().default(false),
   /** Free-phase relaxation steps. */
   T1: z.number().int().min(1).default(20),
   /** Nudged-phase relaxation steps. */

@@ -26,19 +26,22 @@ export class PlacementError extends UserError {
     readonly cellsNeeded?: number,
     /** The device URI the user named, when the caller knows it. */
     readonly deviceUri?: string,
+    /** The network asked for, when `sizes` is the smallest tried in its place (no hidden layer). */
+    readonly asked?: readonly number[],
   ) {
     const on = `a ${rows}×${cols} crossbar${deviceUri !== undefined ? ` (--device ${deviceUri})` : ""}`;
+    const what = asked ? `network ${asked.join("-")} does not fit on ${on}, nor does ${sizes.join("-")} with no hidden layer` : `network ${sizes.join("-")} does not fit on ${on}`;
     super(
       cellsNeeded === undefined
         ? `${on} has no room for a conductance pair (two columns)`
-        : `network ${sizes.join("-")} does not fit on ${on}: its weights need ${cellsNeeded} cells as conductance pairs; ` +
-            `use a larger device (sim:PRESET?rows=&cols=) or a smaller network`,
+        : `${what}: its weights need ${cellsNeeded} cells as conductance pairs; ` +
+            `use a larger device (sim:PRESET?rows=&cols=) or ${sizes.length > 2 ? "a smaller network" : "data with fewer inputs or classes"}`,
     );
   }
 
   /** The same refusal naming the device the user chose. */
   forDevice(deviceUri: string): PlacementError {
-    return new PlacementError(this.sizes, this.rows, this.cols, this.cellsNeeded, deviceUri);
+    return new PlacementError(this.sizes, this.rows, this.cols, this.cellsNeeded, deviceUri, this.asked);
   }
 }
 

@@ -86,7 +86,8 @@ describe("mhil train: bad input", () => {
 
   it("a network too large for the device: one line naming both sizes, exit 2, no stack, no run directory", () => {
     const out = freshOut();
-    const r = mhil(["train", "--device", "sim:reram?rows=8&cols=12", "--weights", "crossbar", "--dataset", "toy:2d", "--samples", "40", "--out", out]);
+    // Layers the user names are kept (the default network would be sized to the array: tests/firmata/train.test.ts).
+    const r = mhil(["train", "--device", "sim:reram?rows=8&cols=12", "--weights", "crossbar", "--dataset", "toy:2d", "--layers", "16", "--samples", "40", "--out", out]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/network 2-16-2 does not fit on a 8×12 crossbar/);

@@ -32,8 +32,8 @@ describe("firmata: driver on the twin", () => {
     expect(id).toMatchObject({
       backend: "firmata",
       model: DEFAULT_BOARD_CONFIG.model,
-      serial: `StandardFirmata@${twin.path}`,
-      firmwareVersion: "StandardFirmata 2.5",
+      serial: `StandardFirmata.ino@${twin.path}`,
+      firmwareVersion: "StandardFirmata.ino 2.5",
       protocolVersion: "Firmata 2.5",
       rows: 2,
       cols: 4,

@@ -1,6 +1,7 @@
-// `mhil train` on the Firmata twin over a real pty: a perceptron (no hidden layer, 2 inputs × 2 outputs as
-// differential pairs = the 8 devices) learns toy:2d and reports its energy; pulling the cable mid-run
-// ends the run with a clean error, the board at 0 V, and a stop record that says why.
+// `mhil train` on the Firmata twin over a real pty: with no layers given, the default network is sized to the
+// board's 8 devices (a perceptron: 2 inputs × 2 outputs as differential pairs) and one line says so; it learns
+// toy:2d and reports its energy. The default digits fit no network on 2×4: refused in one line before any pulse.
+// Pulling the cable mid-run ends the run with a clean error, the board at 0 V, and a stop record that says why.
 // Runs the compiled CLI (dist/): `npx tsc -p tsconfig.json` first (scripts/run-tests.mjs does).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "mhil-firmata-train-"));
 const boardPath = join(dir, "board.json");
 writeFileSync(boardPath, JSON.stringify({ ...DEFAULT_BOARD_CONFIG, limits: { ...DEFAULT_BOARD_CONFIG.limits, maxPulseWidthSeconds: 0.025, maxPulseCount: 2 } }));
 const configPath = join(dir, "train.json");
-writeFileSync(configPath, JSON.stringify({ dataset: "toy:2d", classes: 2, layers: [], labels: "real", samples: 40, testSamples: 40, epochs: 2, batchSize: 10, learningRates: 0.5 }));
+writeFileSync(configPath, JSON.stringify({ dataset: "toy:2d", classes: 2, labels: "real", samples: 40, testSamples: 40, epochs: 2, batchSize: 10, learningRates: 0.5 }));
 const twins: ServedFirmataTwin[] = [];
 
 async function twin(): Promise<ServedFirmataTwin> {
@@ -26,8 +27,8 @@ async function twin(): Promise<ServedFirmataTwin> {
   return t;
 }
 
-function train(device: string, out: string) {
-  const child = spawn(process.execPath, ["bin/mhil.js", "train", "--config", configPath, "--device", device, "--out", out, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+function train(device: string, out: string, config: string[] = ["--config", configPath]) {
+  const child = spawn(process.execPath, ["bin/mhil.js", "train", ...config, "--device", device, "--out", out, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -50,12 +51,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("a perceptron learns toy:2d on the twin's 8 devices and reports the energy it spent", async () => {
+test("no layers given: the network is sized to the 8 devices, a perceptron learns toy:2d and reports the energy it spent", async () => {
   const t = await twin();
   const out = join(dir, "runs-ok");
   const run = train(`firmata:${t.path}?board=${boardPath}`, out);
   const r = await run.done;
   expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr.split("\n").filter((l) => l.startsWith("mhil: "))).toEqual([
+    "mhil: network 2-16-2 does not fit on the 2×4 crossbar: training 2-2 (no hidden layer), the widest network that fits (set layers to choose another)",
+  ]);
   const s = JSON.parse(r.stdout) as { status: string; accuracy: { train: number; test: number }; energy_joules: { total: number; by_activity: Record<string, number> } };
   expect(s.status).toBe("success");
   expect(s.accuracy.test).toBeGreaterThanOrEqual(0.8);
@@ -64,7 +68,27 @@ test("a perceptron learns toy:2d on the twin's 8 devices and reports the energy 
   expect(s.energy_joules.by_activity.freeRead).toBeGreaterThan(0);
   const [runDir] = readdirSync(out);
   expect(records(join(out, runDir!)).at(-1)).toMatchObject({ type: "stop", exit_status: "success" });
+  // The run records the network it trained (a resume trains the same).
+  expect(JSON.parse(readFileSync(join(out, runDir!, "config.json"), "utf8")).config).toMatchObject({ layers: [], fitLayers: true });
   expect(await t.board.lineVolts().every((v) => v < 1e-3)).toBe(true);
+}, 120_000);
+
+test("no config at all: the default digits fit no network on 2×4, refused in one line before any pulse (exit 2)", async () => {
+  const t = await twin();
+  const writes: number[] = [];
+  t.board.watch((e) => {
+    if (e.kind === "host" && e.message.type === "analogWrite") writes.push(e.message.value);
+  });
+  const out = join(dir, "runs-refused");
+  const r = await train(`firmata:${t.path}?board=${boardPath}`, out, []).done;
+  expect(r.code).toBe(2);
+  expect(r.stderr.trim().split("\n")).toEqual([
+    `mhil: network 49-16-10 does not fit on a 2×4 crossbar (--device firmata:${t.path}?board=${boardPath}), nor does 49-10 with no hidden layer: its weights need 980 cells as conductance pairs; use a larger device (sim:PRESET?rows=&cols=) or data with fewer inputs or classes`,
+  ]);
+  // The driver grounded every line when it opened the board (writes of 0) and nothing else: no pulse, no read.
+  expect(writes.length).toBeGreaterThan(0);
+  expect(writes.every((v) => v === 0)).toBe(true);
+  expect(existsSync(out)).toBe(false);
 }, 120_000);
 
 test("unplugged mid-run: a clean one-line error, the board at 0 V, and the stop record says why", async () => {
