@@ -1,0 +1,67 @@
+// One associative-memory experiment: store P random patterns by a rule, recall each from a corrupted cue,
+// score the recalls. Energy comes from the ledger the store books into, split by phase: opening the store
+// (overhead), storing (E_learn: the pulses and the reads the rule needs), recalling.
+import type { Crossbar } from "../../hal/crossbar.js";
+import type { EnergyLedger } from "../../energy/ledger.js";
+import { Rng } from "../../random/rng.js";
+import type { WeightStore } from "../store.js";
+import { HopfieldNetwork, hopfieldSizes } from "./hopfield.js";
+import type { MemoryConfig } from "./memory-config.js";
+import { openMemoryStore } from "./memory-store.js";
+import { ModernHopfield, modernHopfieldSizes } from "./modern-hopfield.js";
+import { corruptedCue, randomPatterns, scoreRecall, type Pattern, type RecallScore } from "./patterns.js";
+import { storeHebbian, storeLearned, type StorageReport } from "./storage.js";
+
+export interface MemoryOutcome {
+  scores: RecallScore[];
+  storage: StorageReport;
+  /** Units flipped in every cue. */
+  cueFlips: number;
+  /** Learning joules the storing spent (E_learn) and the recalls after it. */
+  storageJoules: number;
+  recallJoules: number;
+  /** Devices holding the weights (pairs count two on a crossbar). */
+  devices: number;
+  levelsPerDevice: number | null;
+}
+
+/** A network that stores patterns and recalls from cues (recalled states, cue k at k·N). */
+interface Memory {
+  store(patterns: readonly Pattern[]): Promise<StorageReport>;
+  recall(cues: readonly Pattern[]): Promise<Float64Array>;
+}
+
+export async function storeAndRecall(config: MemoryConfig, crossbar: Crossbar | null, ledger: EnergyLedger): Promise<MemoryOutcome> {
+  const rng = new Rng(config.seed);
+  const patterns = randomPatterns(config.patterns, config.units, rng.fork("patterns"));
+  const cueRng = rng.fork("cues");
+  const cues = patterns.map((p) => corruptedCue(p, config.corrupt, cueRng));
+  const sizes = config.rule === "modern" ? modernHopfieldSizes(config.units, config.patterns) : hopfieldSizes(config.units);
+  const store = await openMemoryStore(config.weights, sizes, crossbar, config.crossbar, ledger, rng.fork("store"));
+  const memory = memoryFor(config, store, rng.fork("learned"));
+  const opened = ledger.learningJoules();
+  const storage = await memory.store(patterns);
+  const stored = ledger.learningJoules();
+  const states = await memory.recall(cues);
+  return {
+    scores: patterns.map((p, k) => scoreRecall(p, states, k * config.units)),
+    storage,
+    cueFlips: Math.round(config.corrupt * config.units),
+    storageJoules: stored - opened,
+    recallJoules: ledger.learningJoules() - stored,
+    devices: store.deviceCount(),
+    levelsPerDevice: store.levelsPerDevice(),
+  };
+}
+
+function memoryFor(config: MemoryConfig, store: WeightStore, rng: Rng): Memory {
+  if (config.rule === "modern") {
+    const net = new ModernHopfield(store, config.modern.inverseTemperature, config.modern.patternWeight);
+    return { store: (p) => net.store(p), recall: (c) => net.retrieve(c) };
+  }
+  const net = new HopfieldNetwork(store, { epsilon: config.epsilon, recallSteps: config.recallSteps });
+  return {
+    store: (p) => (config.rule === "hebbian" ? storeHebbian(net, p, config.gain) : storeLearned(net, p, { gain: config.gain, ...config.learned }, rng)),
+    recall: (c) => net.recall(c),
+  };
+}
