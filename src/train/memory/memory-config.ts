@@ -25,7 +25,7 @@ const ModernSchema = z.strictObject({
   /** β of softmax(β·Xᵀσ) (Ramsauer et al. 2020); the similarities are ±N-scaled overlaps. */
   inverseTemperature: z.number().positive().default(1),
   /** Weight each stored ±1 entry is written as (weight units; the device's range is crossbar.weightRange). */
-  patternWeight: z.number().positive().default(0.25),
+  patternWeight: z.number().positive().default(0.5),
 });
 
 /**
@@ -33,7 +33,7 @@ const ModernSchema = z.strictObject({
  * 2g/N weight units, several SET steps, so a device takes more pulses per update than a classifier's.
  */
 const MemoryCrossbarSchema = CrossbarSettingsSchema.extend({
-  maxPulsesPerUpdate: z.number().int().min(1).default(64),
+  maxPulsesPerUpdate: z.number().int().min(1).default(512),
 });
 
 export const MemoryConfigSchema = z.strictObject({
