@@ -94,8 +94,10 @@ function formatRecall(s: RecallSummary): string {
     `overlap ${s.overlap.toFixed(4)} (min ${s.overlaps.min.toFixed(3)}; ${(s.overlaps.fraction_below_half * 100).toFixed(0)}% of patterns below 0.5)`,
     `bit-error rate ${g(s.bit_error_rate.value)} [${g(s.bit_error_rate.lower)}, ${g(s.bit_error_rate.upper)}] (${s.bit_error_rate.confidence * 100}%)`,
     `bits stored ${b.estimate.toFixed(0)} [${b.lower.toFixed(0)}, ${b.upper.toFixed(0)}] = P·N·(1 − h2(ε)); beyond the cue at least ${b.weights_lower.toFixed(0)}`,
-    `E_learn ${g(s.energy_joules.learning)} J (${s.storage.pulses} pulses, ${s.storage.updates} updates${s.storage.epochs ? `, ${s.storage.epochs} EqProp epochs` : ""}); recall ${g(s.energy_joules.recall)} J; overhead ${g(s.energy_joules.overhead)} J`,
-    `joules per bit ${g(s.joules_per_bit.estimate)} [${g(s.joules_per_bit.upper_end)}, ${g(s.joules_per_bit.lower_end)}]; × Landauer ${g(s.landauer_multiple.estimate)}`,
+    s.weights === "ideal"
+      ? `ideal weights: no device, so no device joules (E_learn 0 J; ${s.storage.updates} updates${s.storage.epochs ? `, ${s.storage.epochs} EqProp epochs` : ""})`
+      : `E_learn ${g(s.energy_joules.learning)} J (${s.storage.pulses} pulses, ${s.storage.updates} updates${s.storage.epochs ? `, ${s.storage.epochs} EqProp epochs` : ""}); recall ${g(s.energy_joules.recall)} J; overhead ${g(s.energy_joules.overhead)} J`,
+    ...(s.weights === "ideal" ? [] : [`joules per bit ${g(s.joules_per_bit.estimate)} [${g(s.joules_per_bit.upper_end)}, ${g(s.joules_per_bit.lower_end)}]; × Landauer ${g(s.landauer_multiple.estimate)}`]),
     "",
   ].join("\n");
 }
