@@ -8,8 +8,7 @@ import { join } from "node:path";
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { Crossbar } from "../hal/crossbar.js";
 import { runRecall } from "../run/recall-run.js";
-import { MemoryConfigSchema, parseMemoryConfig, type MemoryConfig } from "../train/memory/memory-config.js";
-import { ConfigError } from "../train/config.js";
+import { MemoryConfigError, MemoryConfigSchema, parseMemoryConfig, type MemoryConfig } from "../train/memory/memory-config.js";
 import type { WearStore } from "../wear/store.js";
 import type { PointJob } from "./point-job.js";
 import { describeIssue, mergeOverrides, SweepConfigError, type SweepConfig, type SweepPoint } from "./sweep-config.js";
@@ -42,7 +41,7 @@ export function pointRecallConfig(c: SweepConfig, p: SweepPoint, source = "sweep
   try {
     return parseMemoryConfig(input, `${source} (point ${p.name})`);
   } catch (e) {
-    throw e instanceof ConfigError ? new SweepConfigError(e.message) : e;
+    throw e instanceof MemoryConfigError ? new SweepConfigError(e.message) : e;
   }
 }
 

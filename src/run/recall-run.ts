@@ -5,9 +5,9 @@ import { HostEnergyMeter } from "../energy/host-power.js";
 import { EnergyLedger } from "../energy/ledger.js";
 import type { Crossbar } from "../hal/crossbar.js";
 import { PlacementError } from "../train/placement.js";
+import { NoSwitchingError } from "../train/characterisation.js";
 import { storeAndRecall } from "../train/memory/associative-memory.js";
 import type { MemoryConfig } from "../train/memory/memory-config.js";
-import { NetworkTooLargeError } from "./open-training.js";
 import { summarizeRecall, type RecallSummary } from "./recall-summary.js";
 
 export interface RecallRunOptions {
@@ -30,7 +30,8 @@ export async function runRecall(o: RecallRunOptions): Promise<RecallSummary> {
   const stack = onDevice ? await openDeviceStack(o.crossbar ?? o.deviceUri, { ...(o.wear ? { wear: o.wear } : {}), stopOnTrip: o.stopOnTrip === true }) : null;
   try {
     const outcome = await storeAndRecall(o.config, stack?.crossbar ?? null, ledger).catch((e: unknown) => {
-      throw e instanceof PlacementError ? new NetworkTooLargeError(`${e.message.replace(/ \(layer blocks [^)]*\)/, "")} (--device ${o.deviceUri})`, 2, { cause: e }) : e;
+      // src/train's refusals name the device the user chose.
+      throw e instanceof PlacementError || e instanceof NoSwitchingError ? e.forDevice(o.deviceUri) : e;
     });
     if (stack) ledger.record("reset", await stack.crossbar.reset());
     host.stop();

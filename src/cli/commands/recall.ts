@@ -7,8 +7,7 @@ import { UserError } from "../../hal/user-error.js";
 import { runRecall } from "../../run/recall-run.js";
 import type { RecallSummary } from "../../run/recall-summary.js";
 import { readConfigFile } from "../../run/config-file.js";
-import { ConfigError } from "../../train/config.js";
-import { parseMemoryConfig, STORAGE_RULES, type MemoryConfig } from "../../train/memory/memory-config.js";
+import { MemoryConfigError, parseMemoryConfig, STORAGE_RULES, type MemoryConfig } from "../../train/memory/memory-config.js";
 import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
 
 interface RecallFlags extends DeviceFlags {
@@ -79,7 +78,7 @@ export function resolveRecallConfig(flags: RecallFlags): { config: MemoryConfig;
   try {
     config = parseMemoryConfig(raw, flags.config ?? "recall flags");
   } catch (e) {
-    if (e instanceof ConfigError) throw new RecallFlagError(e.message, 2, { cause: e });
+    if (e instanceof MemoryConfigError) throw new RecallFlagError(e.message, 2, { cause: e });
     throw e;
   }
   const sizes = config.rule === "modern" ? { rows: config.units, cols: 2 * config.patterns } : { rows: config.units, cols: 2 * config.units };

@@ -1,8 +1,11 @@
 // The associative-memory configuration (`mhil recall`, sweep points of kind "recall"): one zod schema with
 // defaults; bad input names the key.
 import { z } from "zod";
+import { UserError } from "../../hal/user-error.js";
 import { CrossbarSettingsSchema } from "../config.js";
-import { ConfigError } from "../config.js";
+
+/** A memory configuration refused: names the source (file or flags) and the key (exit 2). */
+export class MemoryConfigError extends UserError {}
 
 export const STORAGE_RULES = ["hebbian", "learned", "modern"] as const;
 export type StorageRule = (typeof STORAGE_RULES)[number];
@@ -60,12 +63,12 @@ export const MemoryConfigSchema = z.strictObject({
 export type MemoryConfig = z.infer<typeof MemoryConfigSchema>;
 export type MemoryConfigInput = z.input<typeof MemoryConfigSchema>;
 
-/** Validates and fills defaults; throws ConfigError naming `source` and the first bad key. */
+/** Validates and fills defaults; throws MemoryConfigError naming `source` and the first bad key. */
 export function parseMemoryConfig(obj: unknown, source = "recall config"): MemoryConfig {
   const r = MemoryConfigSchema.safeParse(obj ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const path = issue.path.map(String).join(".");
   const key = issue.code === "unrecognized_keys" ? [path, issue.keys[0]].filter((s) => s).join(".") : path;
-  throw new ConfigError(source, key, issue.code === "unrecognized_keys" ? "unknown key" : issue.message);
+  throw new MemoryConfigError(`${source}: ${key === "" ? "(top level)" : key}: ${issue.code === "unrecognized_keys" ? "unknown key" : issue.message}`);
 }
