@@ -7,6 +7,7 @@ import type { EnergyLedger } from "../energy/ledger.js";
 import { recallBits, type RecallBits } from "../info/recall-bits.js";
 import type { MemoryOutcome } from "../train/memory/associative-memory.js";
 import type { MemoryConfig } from "../train/memory/memory-config.js";
+import type { PulseEnergyResult } from "../train/pulse-energy.js";
 
 export interface RecallSummary {
   kind: "recall";
@@ -44,6 +45,8 @@ export interface RecallSummary {
   landauer_multiple: { lower_end: number | null; estimate: number | null; upper_end: number | null };
   energy_per_pattern_joules: number;
   storage: { updates: number; pulses: number; weight_path_l1: number; epochs: number; converged: boolean };
+  /** The update pulse; with `minimum-energy`, the measured trade-off it was chosen from. */
+  pulse: { choice: MemoryConfig["pulse"]; volts: number | null; width_seconds: number | null; trade_off: PulseEnergyResult | null };
   devices: number;
   levels_per_device: number | null;
   temperature_kelvin: number;
@@ -110,6 +113,12 @@ export function summarizeRecall(s: RecallSummaryInputs): RecallSummary {
     landauer_multiple: { lower_end: per(bits.lower, floor), estimate: per(bits.estimate, floor), upper_end: per(bits.upper, floor) },
     energy_per_pattern_joules: learning / c.patterns,
     storage: { updates: o.storage.updates, pulses: o.storage.pulses, weight_path_l1: o.storage.weightPathL1, epochs: o.storage.epochs, converged: o.storage.converged },
+    pulse: {
+      choice: c.pulse,
+      volts: o.pulseEnergy?.minimum?.volts ?? c.crossbar.setVolts,
+      width_seconds: o.pulseEnergy?.minimum?.widthSeconds ?? c.crossbar.pulseWidthSeconds,
+      trade_off: o.pulseEnergy,
+    },
     devices: o.devices,
     levels_per_device: o.levelsPerDevice,
     temperature_kelvin: c.temperatureKelvin,

@@ -21,6 +21,7 @@ interface RecallFlags extends DeviceFlags {
   gain?: string;
   seed?: string;
   temperature?: string;
+  pulse?: string;
   json?: boolean;
 }
 
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .addOption(new Option("--rule <rule>", "storage: hebbian (outer products), learned (Hebbian, then the trainer's EqProp rule), modern (Ramsauer et al. 2020)").choices([...STORAGE_RULES]))
     .option("--gain <g>", "unit gain g (W = 2g·J; default 1)")
     .option("--seed <s>", "seed (patterns, cues, device draws; default 1)")
+    .addOption(new Option("--pulse <choice>", "crossbar update pulse: default, or minimum-energy (measured first: least joules per siemens at ΔG = 5% of the range)").choices(["default", "minimum-energy"]))
     .option("--temperature <kelvin>", "temperature for the Landauer floor (default 300)")
     .option("--json", "print one JSON object on stdout");
   deviceFlagOptions(cmd).action(async (flags: RecallFlags) => {
@@ -74,6 +76,7 @@ export function resolveRecallConfig(flags: RecallFlags): { config: MemoryConfig;
   setNumber("--gain", "gain", flags.gain, (v) => v > 0, "a number > 0");
   setNumber("--temperature", "temperatureKelvin", flags.temperature, (v) => v > 0, "a temperature > 0 K");
   if (flags.rule !== undefined) raw.rule = flags.rule;
+  if (flags.pulse !== undefined) raw.pulse = flags.pulse;
   let config: MemoryConfig;
   try {
     config = parseMemoryConfig(raw, flags.config ?? "recall flags");
@@ -92,6 +95,7 @@ function formatRecall(s: RecallSummary): string {
     `${s.rule} memory, ${s.patterns} patterns of ${s.units} units (load P/N = ${g(s.load)}) on ${s.weights} weights${s.device_uri ? ` (${s.device_uri})` : ""}, cues ${g(s.corrupt * 100, 2)}% corrupted`,
     `overlap ${s.overlap.toFixed(4)} (min ${s.overlaps.min.toFixed(3)}; ${(s.overlaps.fraction_below_half * 100).toFixed(0)}% of patterns below 0.5)`,
     `bit-error rate ${g(s.bit_error_rate.value)} [${g(s.bit_error_rate.lower)}, ${g(s.bit_error_rate.upper)}] (${s.bit_error_rate.confidence * 100}%)`,
+    ...(s.pulse.trade_off?.minimum ? [`minimum-energy pulse: ${g(s.pulse.trade_off.minimum.volts)} V, ${g(s.pulse.trade_off.minimum.widthSeconds)} s (${g(s.pulse.trade_off.minimum.joulesPerSiemens)} J/S at ΔG ${g(s.pulse.trade_off.targetDeltaSiemens)} S, of ${s.pulse.trade_off.points.length} shapes)`] : []),
     `bits stored ${b.estimate.toFixed(0)} [${b.lower.toFixed(0)}, ${b.upper.toFixed(0)}] = P·N·(1 − h2(ε)); beyond the cue at least ${b.weights_lower.toFixed(0)}`,
     s.weights === "ideal"
       ? `ideal weights: no device, so no device joules (E_learn 0 J; ${s.storage.updates} updates${s.storage.epochs ? `, ${s.storage.epochs} EqProp epochs` : ""})`

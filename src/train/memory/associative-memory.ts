@@ -5,6 +5,7 @@ import type { Crossbar } from "../../hal/crossbar.js";
 import type { EnergyLedger } from "../../energy/ledger.js";
 import { Rng } from "../../random/rng.js";
 import type { WeightStore } from "../store.js";
+import { measurePulseEnergy, type PulseEnergyResult } from "../pulse-energy.js";
 import { HopfieldNetwork, hopfieldSizes } from "./hopfield.js";
 import type { MemoryConfig } from "./memory-config.js";
 import { openMemoryStore } from "./memory-store.js";
@@ -23,7 +24,12 @@ export interface MemoryOutcome {
   /** Devices holding the weights (pairs count two on a crossbar). */
   devices: number;
   levelsPerDevice: number | null;
+  /** The measured pulse-energy trade-off when the config asked for the minimum-energy pulse. */
+  pulseEnergy: PulseEnergyResult | null;
 }
+
+/** ΔG, as a fraction of the range, at which the minimum-energy pulse is chosen. */
+const PULSE_TARGET_FRACTION = 0.05;
 
 /** A network that stores patterns and recalls from cues (recalled states, cue k at k·N). */
 interface Memory {
@@ -37,7 +43,14 @@ export async function storeAndRecall(config: MemoryConfig, crossbar: Crossbar | 
   const cueRng = rng.fork("cues");
   const cues = patterns.map((p) => corruptedCue(p, config.corrupt, cueRng));
   const sizes = config.rule === "modern" ? modernHopfieldSizes(config.units, config.patterns) : hopfieldSizes(config.units);
-  const store = await openMemoryStore(config.weights, sizes, crossbar, config.crossbar, ledger, rng.fork("store"));
+  let settings = config.crossbar;
+  let pulseEnergy: PulseEnergyResult | null = null;
+  if (crossbar !== null && config.weights === "crossbar" && config.pulse === "minimum-energy") {
+    pulseEnergy = await measurePulseEnergy(crossbar, { targetFraction: PULSE_TARGET_FRACTION, record: (m) => ledger.record("characterise", m) });
+    if (pulseEnergy.minimum === null) throw new Error(`${pulseEnergy.model}: no pulse shape reached a ΔG of ${PULSE_TARGET_FRACTION} of the range`);
+    settings = { ...settings, setVolts: pulseEnergy.minimum.volts, pulseWidthSeconds: pulseEnergy.minimum.widthSeconds };
+  }
+  const store = await openMemoryStore(config.weights, sizes, crossbar, settings, ledger, rng.fork("store"));
   const memory = memoryFor(config, store, rng.fork("learned"));
   const opened = ledger.learningJoules();
   const storage = await memory.store(patterns);
@@ -51,6 +64,7 @@ export async function storeAndRecall(config: MemoryConfig, crossbar: Crossbar | 
     recallJoules: ledger.learningJoules() - stored,
     devices: store.deviceCount(),
     levelsPerDevice: store.levelsPerDevice(),
+    pulseEnergy,
   };
 }
 

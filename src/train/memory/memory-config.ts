@@ -56,6 +56,12 @@ export const MemoryConfigSchema = z.strictObject({
   learned: LearnedSchema.default(LearnedSchema.parse({})),
   modern: ModernSchema.default(ModernSchema.parse({})),
   crossbar: MemoryCrossbarSchema.default(MemoryCrossbarSchema.parse({})),
+  /**
+   * The update pulse on a crossbar: `default` (the store's choice, crossbar.setVolts and pulseWidthSeconds), or
+   * `minimum-energy`: measured first (src/train/pulse-energy.ts, booked as characterisation), the shape with the
+   * least joules per siemens at a ΔG of 5% of the range.
+   */
+  pulse: z.enum(["default", "minimum-energy"]).default("default"),
   temperatureKelvin: z.number().positive().default(300),
   seed: z.number().int().min(0).default(1),
 });
