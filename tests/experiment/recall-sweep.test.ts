@@ -1,6 +1,6 @@
 // A sweep of kind "recall" end to end through the compiled CLI: every point an associative-memory run on the
-// simulated crossbar, read back by the same E-vs-I analysis (n = patterns, protocol = storage rule), and a
-// recall sweep config refused where the grid sets a key.
+// simulated crossbar, read back by the same E-vs-I analysis (n = patterns, protocol = storage rule), the
+// report's pulse-energy figure, and a recall sweep config refused where the grid sets a key.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +21,7 @@ const TINY = {
     protocols: [
       { name: "hebbian", base: { rule: "hebbian" } },
       { name: "learned", base: { rule: "learned" } },
+      { name: "hebbian-lean", base: { rule: "hebbian", pulse: "minimum-energy" } },
     ],
     budgets: [{ epochs: 30 }],
     seeds: 2,
@@ -47,7 +48,7 @@ describe("mhil sweep, kind recall", () => {
     const r = mhil("sweep", "--config", "tiny.json", "--out", "s", "--jobs", "2", "--no-progress");
     expect(r.code, r.stderr).toBe(0);
     const runs = readdirSync(join(dir, "s", "runs")).sort();
-    expect(runs).toHaveLength(8);
+    expect(runs).toHaveLength(12);
     for (const run of runs) {
       const runDir = join(dir, "s", "runs", run);
       const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
@@ -56,7 +57,7 @@ describe("mhil sweep, kind recall", () => {
       // What the analysis reads is the run's own: P as n, its rule as protocol, E_learn, the bits bracket.
       const p = experimentPointFromRun(runDir, run);
       expect(p.n).toBe(summary.patterns);
-      expect(p.protocol).toBe(summary.rule);
+      expect(p.protocol).toBe(summary.pulse.choice === "minimum-energy" ? "hebbian-lean" : summary.rule);
       expect(p.energyJoules).toBe(summary.energy_joules.learning);
       expect(p.energyJoules).toBeGreaterThan(0);
       expect(p.bits).toEqual({ lower: summary.bits_stored.lower, estimate: summary.bits_stored.estimate, upper: summary.bits_stored.upper });
@@ -64,13 +65,18 @@ describe("mhil sweep, kind recall", () => {
       if (summary.overlap >= 0.97) expect(p.bits.upper / p.bits.lower).toBeLessThan(2);
     }
     const s = JSON.parse(readFileSync(join(dir, "s", "summary.json"), "utf8"));
-    expect(s.points).toMatchObject({ grid: 8, analysed: 8 });
+    expect(s.points).toMatchObject({ grid: 12, analysed: 12 });
     expect(Number.isFinite(s.beta.estimate.estimate)).toBe(true);
-    expect(existsSync(join(dir, "s", "report.html"))).toBe(true);
+    // The report draws the pulse-energy trade-off the minimum-energy runs measured, with its minimum.
+    const html = readFileSync(join(dir, "s", "report.html"), "utf8");
+    const figure = /<figure id="plot-pulse-energy">([\s\S]*?)<\/figure>/.exec(html);
+    expect(figure).not.toBeNull();
+    expect(figure![1]).toContain("<svg");
+    expect(figure![1]).toMatch(/least joules per siemens \(sim:reram: 1\.60 V/);
     // Resume: nothing left to run.
     const again = mhil("sweep", "--config", "tiny.json", "--out", "s", "--no-progress");
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toContain("0 point(s) to run, 8 already finished (skipped)");
+    expect(again.stderr).toContain("0 point(s) to run, 12 already finished (skipped)");
   });
 
   it("refuses a recall sweep whose base sets what the grid sets (exit 2, one line naming the key)", () => {

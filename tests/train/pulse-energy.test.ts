@@ -29,7 +29,13 @@ describe("energy per conductance change against the pulse shape", () => {
     const ratio = at(1.25, 1e-7).joulesPerSiemens! / at(2.0, 1e-7).joulesPerSiemens!;
     expect(ratio).toBeGreaterThan(1.5625 * 0.9);
     expect(ratio).toBeLessThan(1.5625 * 1.1);
-    expect(at(1.5, 1e-6).joulesPerSiemens! / at(1.5, 1e-7).joulesPerSiemens!).toBeCloseTo(1, 1);
+    // Flat in width: ten times longer pulses, a tenth as many, the same joules per siemens (±10%: the last
+    // round's energy is taken in proportion to its pulses, while G, and with it the energy, rises within it).
+    const widthRatio = at(1.5, 1e-6).joulesPerSiemens! / at(1.5, 1e-7).joulesPerSiemens!;
+    expect(widthRatio).toBeGreaterThan(0.9);
+    expect(widthRatio).toBeLessThan(1.1);
+    expect(at(1.5, 1e-7).pulses).toBe(20); // 1.98 µS in steps of 1e-7 S at the nominal amplitude and width
+    expect(at(1.5, 1e-6).pulses).toBe(2);
     expect(r.minimum!.volts).toBe(2.0); // 2·V_th, the device's limit
     // Every device answer the procedure got is booked: more than the pulses it measured (resets, reads too).
     const measured = r.points.reduce((s, p) => s + p.joules, 0);
@@ -57,7 +63,10 @@ describe("energy per conductance change against the pulse shape", () => {
     // Equal information: both recall every pattern exactly.
     expect(lean.bits_stored.estimate).toBe(plain.bits_stored.estimate);
     expect(lean.bits_stored.estimate).toBe(3 * 64);
-    // Fewer, larger pulses.
+    // Fewer, larger pulses, and the least energy per siemens is not at the longest width: a pulse coarser than
+    // one update's change is charged in full.
     expect(lean.storage.pulses).toBeLessThan(plain.storage.pulses);
+    expect(shape.widthSeconds).toBeLessThan(10e-6);
+    expect(lean.pulse.trade_off!.targetDeltaSiemens / lean.pulse.trade_off!.rangeSiemens).toBeCloseTo(2 / 64, 12);
   });
 });

@@ -28,8 +28,14 @@ export interface MemoryOutcome {
   pulseEnergy: PulseEnergyResult | null;
 }
 
-/** ΔG, as a fraction of the range, at which the minimum-energy pulse is chosen. */
-const PULSE_TARGET_FRACTION = 0.05;
+/**
+ * ΔG, as a fraction of the range, at which the minimum-energy pulse is chosen: the change one storage update
+ * asks of a pair, a Hebbian increment 2g/N (or a modern pattern entry a), in weight units over weightRange.
+ */
+export function pulseTargetFraction(config: MemoryConfig): number {
+  const increment = config.rule === "modern" ? config.modern.patternWeight : (2 * config.gain) / config.units;
+  return Math.min(0.5, increment / config.crossbar.weightRange);
+}
 
 /** A network that stores patterns and recalls from cues (recalled states, cue k at k·N). */
 interface Memory {
@@ -46,8 +52,9 @@ export async function storeAndRecall(config: MemoryConfig, crossbar: Crossbar | 
   let settings = config.crossbar;
   let pulseEnergy: PulseEnergyResult | null = null;
   if (crossbar !== null && config.weights === "crossbar" && config.pulse === "minimum-energy") {
-    pulseEnergy = await measurePulseEnergy(crossbar, { targetFraction: PULSE_TARGET_FRACTION, record: (m) => ledger.record("characterise", m) });
-    if (pulseEnergy.minimum === null) throw new Error(`${pulseEnergy.model}: no pulse shape reached a ΔG of ${PULSE_TARGET_FRACTION} of the range`);
+    const targetFraction = pulseTargetFraction(config);
+    pulseEnergy = await measurePulseEnergy(crossbar, { targetFraction, record: (m) => ledger.record("characterise", m) });
+    if (pulseEnergy.minimum === null) throw new Error(`${pulseEnergy.model}: no pulse shape reached a ΔG of ${targetFraction.toPrecision(3)} of the range`);
     settings = { ...settings, setVolts: pulseEnergy.minimum.volts, pulseWidthSeconds: pulseEnergy.minimum.widthSeconds };
   }
   const store = await openMemoryStore(config.weights, sizes, crossbar, settings, ledger, rng.fork("store"));
