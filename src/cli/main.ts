@@ -8,6 +8,7 @@ import { register as registerCalibrate } from "./commands/calibrate.js";
 import { register as registerTelemetry } from "./commands/telemetry.js";
 import { register as registerSweep } from "./commands/sweep.js";
 import { register as registerReport } from "./commands/report.js";
+import { register as registerRecall } from "./commands/recall.js";
 import { exitOnError } from "./errors.js";
 
 const program = new Command();
@@ -22,7 +23,7 @@ program
   })
   .showHelpAfterError("(add --help for usage)");
 
-for (const register of [registerDevices, registerTrain, registerInfo, registerSim, registerCalibrate, registerTelemetry, registerSweep, registerReport]) {
+for (const register of [registerDevices, registerTrain, registerInfo, registerSim, registerCalibrate, registerTelemetry, registerSweep, registerReport, registerRecall]) {
   register(program);
 }
 

@@ -1,12 +1,15 @@
 // What the sweep sends a worker process for one point, and what comes back.
 import type { TrainConfig } from "../train/config.js";
+import type { MemoryConfig } from "../train/memory/memory-config.js";
 import type { Budget } from "./sweep-config.js";
 import type { SweepPointRecord } from "./run-dir.js";
 
 export interface PointJob {
   point: SweepPointRecord;
   budget: Budget;
-  config: TrainConfig;
+  /** A training point's config; a recall point (sweep kind "recall") has `recall` instead. */
+  config?: TrainConfig;
+  recall?: MemoryConfig;
   deviceUri: string;
   /** The sweep's runs/ folder; the run directory is runsDir/point.name. */
   runsDir: string;

@@ -8,12 +8,14 @@ import { runTraining } from "../run/train-run.js";
 import { WearStore } from "../wear/store.js";
 import { runTelemetryFactory } from "../telemetry/runAdapter.js";
 import type { PointJob } from "./point-job.js";
+import { runRecallPoint } from "./recall-points.js";
 import { mergeOverrides } from "./sweep-config.js";
 import { readSweepDirConfig } from "./sweep-runner.js";
 
 /** `device`: a backend the caller opened and keeps (tests); by default the point opens the sweep's device URI. */
 export async function runPoint(job: PointJob, device?: { crossbar?: Crossbar; wear?: WearStore; stopOnTrip?: boolean }, signal?: AbortSignal): Promise<void> {
-  const config = applyTrainingDefaults(job.config, pointSettings(job));
+  if (job.recall) return runRecallPoint({ ...job, recall: job.recall }, { ...device, wear: device?.wear ?? new WearStore() });
+  const config = applyTrainingDefaults(job.config!, pointSettings(job));
   await runTraining({
     config,
     deviceUri: job.deviceUri,

@@ -55,6 +55,11 @@ export type Protocol = z.infer<typeof ProtocolSchema>;
 
 export const SweepConfigSchema = z.strictObject({
   name: z.string().min(1).default("sweep"),
+  /**
+   * What a point runs: a training run (absent, or "train"), or an associative-memory run ("recall":
+   * recall-points.ts, n = patterns). Optional without a default, so sweep.json of older sweeps stays the same.
+   */
+  kind: z.enum(["train", "recall"]).optional(),
   /** Device URI every point trains on (see src/hal/uri.ts). */
   device: z.string().min(1).default("sim:"),
   /** TrainConfig keys shared by every point; the grid sets samples, classes, labels, epochs and seed. */
@@ -118,12 +123,12 @@ export function parseSweepConfig(obj: unknown, source = "sweep config"): SweepCo
   const r = SweepConfigSchema.safeParse(obj);
   if (!r.success) throw new SweepConfigError(`${source}: ${describeIssue(r.error.issues[0]!, SweepConfigSchema, obj)}`);
   const c = r.data;
-  for (const key of GRID_KEYS) {
+  for (const key of c.kind === "recall" ? [] : GRID_KEYS) {
     if (key in c.base) throw new SweepConfigError(`${source}: base.${key}: set by the grid; remove it from base`);
   }
   const protocolNames = new Set<string>();
   c.grid.protocols?.forEach((p, i) => {
-    for (const key of GRID_KEYS) {
+    for (const key of c.kind === "recall" ? [] : GRID_KEYS) {
       if (key in p.base) throw new SweepConfigError(`${source}: grid.protocols[${i}].base.${key}: set by the grid; remove it from the protocol`);
     }
     if (protocolNames.has(p.name)) throw new SweepConfigError(`${source}: grid.protocols[${i}].name: "${p.name}" names two protocols; expected a unique name`);

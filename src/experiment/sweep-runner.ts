@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expandGrid, pointTrainConfig, shardPoints, type SweepConfig, type SweepPoint } from "./sweep-config.js";
 import { runSucceeded } from "./run-dir.js";
+import { pointRecallConfig } from "./recall-points.js";
 import type { PointJob, WorkerReply } from "./point-job.js";
 import { makeFolders } from "../files/make-folders.js";
 
@@ -73,7 +74,7 @@ export function readSweepDirConfig(sweepDir: string): SweepConfig {
 export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
   const all = expandGrid(o.config);
   // Every point's TrainConfig is validated before anything runs: a bad base key fails the whole sweep at once.
-  const configs = new Map(all.map((p) => [p.name, pointTrainConfig(o.config, p, o.configSource)]));
+  const configs = new Map(all.map((p) => [p.name, o.config.kind === "recall" ? { recall: pointRecallConfig(o.config, p, o.configSource) } : { config: pointTrainConfig(o.config, p, o.configSource) }]));
   claimSweepDir(o.sweepDir, o.config);
   const runsDir = join(o.sweepDir, RUNS_DIR);
   const mine = o.shard ? shardPoints(all, o.shard.index, o.shard.count) : all;
@@ -82,7 +83,7 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
   o.onStart?.({ ...progress, skipped: mine.length - todo.length });
   const failed: { name: string; error: string }[] = [];
   const telemetry = { host: hostname(), shard: o.shard ? `${o.shard.index}/${o.shard.count}` : "0/1", ...o.telemetry };
-  const jobs = todo.map<PointJob>((p) => ({ point: pointRecord(p), budget: p.budget, config: configs.get(p.name)!, deviceUri: o.config.device, runsDir, telemetry }));
+  const jobs = todo.map<PointJob>((p) => ({ point: pointRecord(p), budget: p.budget, ...configs.get(p.name)!, deviceUri: o.config.device, runsDir, telemetry }));
   // Shards that share --out keep their own worker logs.
   const logPrefix = o.shard ? `shard-${o.shard.index}-of-${o.shard.count}-worker` : "worker";
   await runInWorkers(jobs, Math.max(1, Math.min(o.jobs, jobs.length)), join(o.sweepDir, "logs"), logPrefix, o.signal, (name, error) => {

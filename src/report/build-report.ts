@@ -17,6 +17,7 @@ import { contrastSection, controlFindings, controlTable } from "./contrast-secti
 import { countsText, esc } from "./format.js";
 import { figure, page } from "./page.js";
 import { protocolSection } from "./protocol-section.js";
+import { pulseEnergySection } from "./pulse-energy-section.js";
 import { loadReportData, type ReportData } from "./report-data.js";
 import { runSection } from "./run-section.js";
 import { competitorsTable, endsTable, energyTable, verdictSection } from "./verdict-section.js";
@@ -104,6 +105,8 @@ export async function reportHtml(d: ReportData): Promise<string> {
     if (d.summary && d.summary.by_protocol.length > 1) sections.push(protocolSection(d.summary.by_protocol, d.points));
   }
   sections.push(...(await runFileSections(d)));
+  const pulse = await pulseEnergySection(d.dir);
+  if (pulse) sections.push(pulse);
   const subtitle = `${esc(d.kind === "sweep" ? "sweep directory" : "run directory")} <code>${esc(d.dir)}</code> · ${d.points.length} run(s) · generated ${esc(new Date().toISOString())}`;
   return page(d.title, subtitle, sections);
 }

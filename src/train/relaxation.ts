@@ -5,7 +5,12 @@
 //   s_l ← clip((1 − ε)·s_l + ε·(ρ(s_{l−1})·W_{l−1} + ρ(s_{l+1})·W_lᵀ + b_l) − ε·β·[l = out]·(s_l − y), 0, 1)
 // The input drive ρ(x)·W_0 does not change during a batch's relaxation: the caller computes it once per
 // batch into Work.inputDrive, and the first state layer adds its bias to it once per relaxation.
+// The nudge pulls the output layer towards a target: onehot(label) for a classifier, or a whole target state
+// (batch × C) for an associative memory, which is this network with no input and a pattern as its target.
 import type { Phase, WeightStore } from "./store.js";
+
+/** What the output layer is nudged towards: class labels (one-hot targets) or target states, batch × C row-major. */
+export type NudgeTarget = Int32Array | Float64Array;
 
 /** Relaxation buffers for one batch size. */
 export interface Work {
@@ -51,8 +56,8 @@ export class Relaxation {
     return w;
   }
 
-  /** `steps` synchronous relaxation steps of every state layer; beta ≠ 0 nudges the output towards onehot(labels). */
-  async relax(w: Work, m: number, steps: number, beta: number, labels: Int32Array, phase: Phase): Promise<void> {
+  /** `steps` synchronous relaxation steps of every state layer; beta ≠ 0 nudges the output towards the target. */
+  async relax(w: Work, m: number, steps: number, beta: number, target: NudgeTarget, phase: Phase): Promise<void> {
     const L = this.sizes.length - 1;
     const eps = this.epsilon;
     // The first state layer's drive from the input plus its bias is constant over the relaxation.
@@ -75,19 +80,19 @@ export class Relaxation {
         const bias = l === 1 ? null : this.biases[l - 1]!;
         const above = l < L ? w.tmp[l]! : null;
         const nudge = l === L && beta !== 0;
-        stepLayer(w.s[l]!, below, above, bias, this.sizes[l]!, count, eps, nudge ? labels : null, beta);
+        stepLayer(w.s[l]!, below, above, bias, this.sizes[l]!, count, eps, nudge ? target : null, beta);
       }
     }
   }
 }
 
 /**
- * s ← clip((1 − ε)·s + ε·(below + above + bias) − ε·β·(s − onehot(y)), 0, 1), the last term only
- * when `labels` is given (the nudged output layer).
+ * s ← clip((1 − ε)·s + ε·(below + above + bias) − ε·β·(s − y), 0, 1), the last term only when a target
+ * is given (the nudged output layer): y = onehot(label) for labels, the target state itself otherwise.
  */
-function stepLayer(s: Float64Array, below: Float64Array, above: Float64Array | null, bias: Float64Array | null, size: number, count: number, eps: number, labels: Int32Array | null, beta: number): void {
+function stepLayer(s: Float64Array, below: Float64Array, above: Float64Array | null, bias: Float64Array | null, size: number, count: number, eps: number, target: NudgeTarget | null, beta: number): void {
   const keep = 1 - eps;
-  if (above !== null && bias === null && labels === null) {
+  if (above !== null && bias === null && target === null) {
     // The first hidden layer: its input drive and bias are already summed in `below`.
     for (let k = 0; k < count; k++) {
       const v = keep * s[k]! + eps * (below[k]! + above[k]!);
@@ -96,6 +101,8 @@ function stepLayer(s: Float64Array, below: Float64Array, above: Float64Array | n
     return;
   }
   const eb = eps * beta;
+  const labels = target instanceof Int32Array ? target : null;
+  const states = target instanceof Float64Array ? target : null;
   for (let k = 0, j = 0, row = 0; k < count; k++) {
     const old = s[k]!;
     let d = below[k]!;
@@ -103,6 +110,7 @@ function stepLayer(s: Float64Array, below: Float64Array, above: Float64Array | n
     if (bias !== null) d += bias[j]!;
     let v = keep * old + eps * d;
     if (labels !== null) v -= eb * (old - (j === labels[row]! ? 1 : 0));
+    else if (states !== null) v -= eb * (old - states[k]!);
     s[k] = v < 0 ? 0 : v > 1 ? 1 : v;
     if (++j === size) {
       j = 0;

@@ -17,6 +17,7 @@ import { controlEpochLabels } from "./control-labels.js";
 import { IdealStore } from "./ideal-store.js";
 import { log2ProbabilityOfClass } from "./probability.js";
 import { copyStates, Relaxation } from "./relaxation.js";
+import { applyEqPropUpdate } from "./eqprop-update.js";
 import { decodeFloat64, encodeFloat64, type StoreCheckpoint, type WeightStore } from "./store.js";
 
 export interface BatchProgress {
@@ -217,33 +218,16 @@ export class TrainingSession {
       copyStates(free, plus, m, this.sizes);
       await this.relaxation.relax(plus, m, c.T2, c.beta, labels, "nudged");
       let low = free;
-      let twoSided = 1;
+      let twoSided: 1 | 2 = 1;
       if (minus) {
         copyStates(free, minus, m, this.sizes);
         await this.relaxation.relax(minus, m, c.T2, -c.beta, labels, "nudged");
         low = minus;
         twoSided = 2;
       }
-      let batchPulses = 0;
-      for (let l = 0; l < L; l++) {
-        const coef = this.rates[l]! / (twoSided * c.beta * m);
-        const prePlus = l === 0 ? free.x : plus.s[l]!;
-        const preMinus = l === 0 ? free.x : low.s[l]!;
-        const rep = await this.store.update(l, prePlus, plus.s[l + 1]!, preMinus, low.s[l + 1]!, m, coef);
-        result.pulses += rep.pulses;
-        batchPulses += rep.pulses;
-        result.weightPathL1 += rep.pathL1;
-        const b = this.biases[l]!;
-        const size = this.sizes[l + 1]!;
-        const pp = plus.s[l + 1]!, pm = low.s[l + 1]!;
-        for (let k = 0; k < m; k++) {
-          for (let j = 0; j < size; j++) {
-            const db = coef * (pp[k * size + j]! - pm[k * size + j]!);
-            b[j]! += db;
-            result.weightPathL1 += Math.abs(db);
-          }
-        }
-      }
+      const pulsesBefore = result.pulses;
+      await applyEqPropUpdate(this.store, this.biases, this.rates, free, plus, low, m, c.beta, twoSided, result);
+      const batchPulses = result.pulses - pulsesBefore;
       result.updates++;
       result.samples += m;
       result.trainLoss = lossSum / result.samples;

@@ -32,6 +32,8 @@ import { SweepDirError } from "../../src/experiment/sweep-dir-error.js";
 import { SerialPortError } from "../../drivers/serial-crossbar/port.js";
 import { DeviceMismatchError, DeviceRefusedError, DeviceResetError, SerialLinkError } from "../../drivers/serial-crossbar/errors.js";
 import { DeviceLinkError } from "../../drivers/firmata-board/link.js";
+import { MemoryConfigError } from "../../src/train/memory/memory-config.js";
+import { RecallFlagError } from "../../src/cli/commands/recall.js";
 
 const BIN = resolve("bin/mhil.js");
 const mhil = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 60_000 });
@@ -59,6 +61,7 @@ describe("one user-error base class", () => {
       new PlacementError([49, 16, 10], 4, 4, 1888), new SweepDirError("out: exists"), new SerialPortError("busy"),
       new SerialLinkError("no reply"), new DeviceRefusedError("LIMIT", "PUL", "vmax"), new DeviceResetError("reset"),
       new DeviceMismatchError("other device"), new DeviceLinkError("unplugged"),
+      new MemoryConfigError("recall flags: units: bad"), new RecallFlagError("--units 0: bad"),
     ];
     for (const e of errors) expect(e, e.name).toBeInstanceOf(UserError);
     const names = errors.map((e) => e.name);

@@ -7,6 +7,7 @@ import cliProgress from "cli-progress";
 import { UserError } from "../../hal/user-error.js";
 import { checkTrainSettings, parseShard, readSweepConfig, type SweepConfig } from "../../experiment/sweep-config.js";
 import { runSweep } from "../../experiment/sweep-runner.js";
+import { checkRecallSettings } from "../../experiment/recall-points.js";
 import { mergeSweepDirs } from "../../experiment/sweep-merge.js";
 import { summarizeSweep, writeSweepSummary } from "../../experiment/sweep-summary.js";
 import { buildReport } from "../../report/build-report.js";
@@ -30,7 +31,8 @@ export function register(program: Command): void {
       // Every point counts its pulses against the device's wear; the worker processes inherit where.
       if (opts.stateDir) process.env.MHIL_STATE_DIR = resolve(opts.stateDir);
       const config = readSweepConfig(opts.config);
-      checkTrainSettings(config, opts.config);
+      if (config.kind === "recall") checkRecallSettings(config, opts.config);
+      else checkTrainSettings(config, opts.config);
       const jobs = Number(opts.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`sweep: --jobs: "${opts.jobs}" is not a positive integer`);
       const shard = opts.shard ? parseShard(opts.shard) : undefined;
