@@ -55,7 +55,7 @@ describe("sweep config errors name the field and what is expected, exit 2", () =
     expect(refusal((c) => (c.grid.classes = ["two"]))).toBe('s.json: grid.classes[0]: expected number, got "two"');
     expect(refusal((c) => (c.pilot = "yes"))).toBe('s.json: pilot: expected boolean, got "yes"');
     expect(refusal((c) => (c.analysis = { bootstrapResamples: 5 }))).toBe("s.json: analysis.bootstrapResamples: Too small: expected number to be >=100, got 5");
-    expect(refusal((c) => (c.colour = 1))).toBe('s.json: (top level): unrecognized key "colour" (valid keys: name, device, base, grid, pilot, analysis)');
+    expect(refusal((c) => (c.colour = 1))).toBe('s.json: (top level): unrecognized key "colour" (valid keys: name, kind, device, base, grid, pilot, analysis)');
   });
 });
 
