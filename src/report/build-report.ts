@@ -19,6 +19,7 @@ import { figure, page } from "./page.js";
 import { protocolSection } from "./protocol-section.js";
 import { loadReportData, type ReportData } from "./report-data.js";
 import { runSection } from "./run-section.js";
+import { energyTableSection } from "./energy-table-section.js";
 import { competitorsTable, endsTable, energyTable, verdictSection } from "./verdict-section.js";
 
 export const REPORT_FILE = "report.html";
@@ -104,6 +105,7 @@ export async function reportHtml(d: ReportData): Promise<string> {
     if (d.summary && d.summary.by_protocol.length > 1) sections.push(protocolSection(d.summary.by_protocol, d.points));
   }
   sections.push(...(await runFileSections(d)));
+  sections.push(energyTableSection(d.points));
   const subtitle = `${esc(d.kind === "sweep" ? "sweep directory" : "run directory")} <code>${esc(d.dir)}</code> · ${d.points.length} run(s) · generated ${esc(new Date().toISOString())}`;
   return page(d.title, subtitle, sections);
 }
