@@ -37,7 +37,7 @@ export class LineResistanceSolver {
   private readonly invPivot: Float64Array;
   private readonly gSeg: number;
 
-  constructor(readonly rows: number, readonly cols: number, ohmsPerSegment: number, readonly relativeTolerance = 1e-12) {
+  constructor(readonly rows: number, readonly cols: number, ohmsPerSegment: number, readonly relativeTolerance = 1e-10) {
     this.n = rows * cols;
     const len = 2 * this.n;
     [this.x, this.res, this.z, this.p, this.ap, this.rhs, this.diag, this.cPrime, this.invPivot] = Array.from({ length: 9 }, () => new Float64Array(len));
@@ -166,12 +166,15 @@ export class LineResistanceSolver {
     const { x, res, z, p, ap, rhs } = this;
     const len = x.length;
     this.apply(g, x, ap);
-    let bNorm = 0;
+    let bNorm = 0, r0 = 0;
     for (let k = 0; k < len; k++) {
       res[k] = rhs[k]! - ap[k]!;
       bNorm += rhs[k]! * rhs[k]!;
+      r0 += res[k]! * res[k]!;
     }
-    const tol2 = this.relativeTolerance * this.relativeTolerance * bNorm;
+    // From the ideal-wire start the residual is the cells' currents: reduce it by the tolerance, down to what the
+    // rounding of the 1/r terms allows (about 1e-15 of the driven ends' currents).
+    const tol2 = this.relativeTolerance * this.relativeTolerance * r0 + 1e-30 * bNorm;
     this.precondition();
     let rz = 0;
     for (let k = 0; k < len; k++) {
