@@ -8,15 +8,22 @@
 //   line at V/2 (half-selected cells see V/2, the rest 0); V/3 drives the others at V/3 (unselected rows)
 //   and 2V/3 (unselected columns), so half-selected cells see V/3 and all other cells −V/3. Every
 //   non-selected cell conducts V_cell²·G·w (halfSelected energy) and switches only if V_cell is above its
-//   threshold (disturb).
+//   threshold (disturb). A non-selected cell's current follows its access device (access-device.ts): with
+//   K = I(V)/I(V/2) its power is the Ohmic V_cell²·G times |V_cell/V|^(log2 K − 1). On a 1T1R array only the
+//   selected cells conduct and nothing else is disturbed.
+// - Lines: every line driven to a voltage u costs C_line·u² per round (line-drive.ts); 1T1R word lines likewise.
 // - Peripherals: one DAC conversion per line (rows + cols) per pulse round; a round lasts w + pulseGapSeconds.
-import type { EnergyBreakdown, LinePulse, ProgramReport } from "../../src/hal/crossbar.js";
+import type { LinePulse, ProgramReport } from "../../src/hal/crossbar.js";
 import type { Rng } from "../../src/random/rng.js";
 import { newTally, type DeviceModel, type PulseTally } from "../devices/models.js";
 import { switchingRate, type DeviceParams } from "../devices/params.js";
 import type { DevicePopulation } from "../devices/population.js";
 import type { ConductanceSums } from "./line-sums.js";
 import type { PeripheralParams } from "./peripherals.js";
+import type { ArrayParams } from "./array-params.js";
+import { unselectedIsolated, unselectedPowerRatio } from "./access-device.js";
+import type { EnergyParts } from "./energy-parts.js";
+import { pulseDriveJoules } from "./line-drive.js";
 
 export class LinePulsePhysics {
   private cellsScratch: Int32Array;
@@ -33,6 +40,7 @@ export class LinePulsePhysics {
     private readonly model: DeviceModel,
     private readonly population: DevicePopulation,
     private readonly peripherals: Readonly<PeripheralParams>,
+    private readonly array: Readonly<ArrayParams>,
     /** The write-noise stream (shared with the array's saved state). */
     private readonly writeRng: Rng,
   ) {
@@ -41,7 +49,7 @@ export class LinePulsePhysics {
   }
 
   /** Applies one row- or column-parallel pulse, adding its energy and counts. Returns its duration. */
-  apply(p: LinePulse, energy: EnergyBreakdown, report: ProgramReport): number {
+  apply(p: LinePulse, energy: EnergyParts, report: ProgramReport): number {
     const rowKind = p.kind === "row";
     const { rows, cols } = this.sums;
     const lineSums = rowKind ? this.sums.rowSum : this.sums.colSum;
@@ -51,11 +59,14 @@ export class LinePulsePhysics {
     const w = p.widthSeconds;
     const sign = V >= 0 ? 1 : -1;
     const third = p.scheme === "V/3";
-    const vHalf = third ? V / 3 : V / 2;
-    const vOther = third ? -V / 3 : 0;
+    const isolated = unselectedIsolated(this.array);
+    const vHalf = isolated ? 0 : third ? V / 3 : V / 2;
+    const vOther = isolated ? 0 : third ? -V / 3 : 0;
     const rate = switchingRate(this.device, V, w);
-    const rateHalf = switchingRate(this.device, vHalf, w);
+    const rateHalf = vHalf === 0 ? 0 : switchingRate(this.device, vHalf, w);
     const rateOther = vOther === 0 ? 0 : switchingRate(this.device, vOther, w);
+    const halfRatio = unselectedPowerRatio(this.array, vHalf, V);
+    const otherRatio = unselectedPowerRatio(this.array, vOther, V);
     const gComp = (v: number) => (v === 0 ? Infinity : this.device.complianceAmperes / Math.abs(v));
     // Rounds: in round k the selected lines are those with counts[j] > k; group rounds with the same selection.
     const order = p.selected.map((_, j) => j).sort((a, b) => p.counts[a]! - p.counts[b]!);
@@ -63,6 +74,8 @@ export class LinePulsePhysics {
     let rounds = 0;
     const maxCount = p.counts.reduce((m, c) => Math.max(m, c), 0);
     let first = 0;
+    let lineJoules = 0;
+    let gateJoules = 0;
     while (done < maxCount) {
       while (first < order.length && p.counts[order[first]!]! <= done) first++;
       const next = p.counts[order[first]!]!;
@@ -85,19 +98,25 @@ export class LinePulsePhysics {
       for (let s = 0; s < steps; s++) {
         const tally = newTally();
         this.pulseCells(cells, m, countPerStep, sign, rate, gComp(V), tally);
-        energy.cell += V * V * w * tally.conductanceSum;
+        if (sign > 0) energy.cellSet += V * V * w * tally.conductanceSum;
+        else energy.cellReset += V * V * w * tally.conductanceSum;
         report.pulsesApplied += tally.applied;
         report.complianceTrips += tally.trips;
         if (disturb) {
-          energy.halfSelected += this.disturb(p, cells, m, vHalf, rateHalf, vOther, rateOther, w, gComp);
-        } else {
-          energy.halfSelected += countPerStep * w * (vHalf * vHalf * (sumOnLine + sumOnCross) + vOther * vOther * sumOther);
+          energy.halfSelected += this.disturb(p, cells, m, [vHalf, rateHalf, halfRatio], [vOther, rateOther, otherRatio], w, gComp);
+        } else if (!isolated) {
+          energy.halfSelected += countPerStep * w * (halfRatio * vHalf * vHalf * (sumOnLine + sumOnCross) + otherRatio * vOther * vOther * sumOther);
         }
       }
+      const drive = pulseDriveJoules(this.array, rowKind, rows, cols, m, V, p.scheme);
+      lineJoules += span * drive.lines;
+      gateJoules += span * drive.gates;
       rounds += span;
       done = next;
     }
-    energy.peripheral += rounds * (rows + cols) * this.peripherals.dacJoulesPerConversion;
+    energy.dac += rounds * (rows + cols) * this.peripherals.dacJoulesPerConversion;
+    energy.lineCharging += lineJoules;
+    energy.gateLines += gateJoules;
     return rounds * (w + this.peripherals.pulseGapSeconds);
   }
 
@@ -111,8 +130,11 @@ export class LinePulsePhysics {
     this.sums.syncChanged(cells, old, m);
   }
 
-  /** One round of half-select disturb on every non-selected cell above threshold; returns their energy. */
-  private disturb(p: LinePulse, cells: Int32Array, m: number, vHalf: number, rateHalf: number, vOther: number, rateOther: number, w: number, gComp: (v: number) => number): number {
+  /**
+   * One round of half-select disturb on every non-selected cell above threshold; returns their energy.
+   * `half` and `other` are [cell volts, switching rate, power relative to Ohmic] for the two groups of cells.
+   */
+  private disturb(p: LinePulse, cells: Int32Array, m: number, half3: Bias, other3: Bias, w: number, gComp: (v: number) => number): number {
     const { rows, cols, g } = this.sums;
     const selectedCells = new Set<number>();
     for (let k = 0; k < m; k++) selectedCells.add(cells[k]!);
@@ -134,7 +156,7 @@ export class LinePulsePhysics {
       }
     }
     let joules = 0;
-    for (const [list, v, rate] of [[half, vHalf, rateHalf], [other, vOther, rateOther]] as const) {
+    for (const [list, [v, rate, ratio]] of [[half, half3], [other, other3]] as const) {
       if (list.length === 0 || v === 0) continue;
       const idx = Int32Array.from(list);
       const old = new Float64Array(idx.length);
@@ -142,8 +164,11 @@ export class LinePulsePhysics {
       const tally = newTally();
       this.model.pulse(g, this.population, idx, 0, idx.length, 1, v >= 0 ? 1 : -1, rate, gComp(v), this.writeRng, tally);
       this.sums.syncChanged(idx, old, idx.length);
-      joules += v * v * w * tally.conductanceSum;
+      joules += ratio * v * v * w * tally.conductanceSum;
     }
     return joules;
   }
 }
+
+/** A group of non-selected cells during a pulse: [cell volts, switching rate, power relative to Ohmic]. */
+type Bias = readonly [number, number, number];

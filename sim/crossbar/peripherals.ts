@@ -15,6 +15,15 @@ export interface PeripheralParams {
   dacJoulesPerConversion: number;
   /** Energy of one ADC conversion (one sensed line). */
   adcJoulesPerConversion: number;
+  /** Energy of one transimpedance (sense) amplifier holding one sensed line through one integration. */
+  tiaJoulesPerSense: number;
+  /** Static leakage of one line's driver and amplifier, watts, counted over the array's busy time (rows + cols lines). */
+  leakageWattsPerLine: number;
+  /**
+   * Noise bandwidth Δf of a read, hertz: each conductance G adds Johnson–Nyquist current noise of variance
+   * 4·k_B·T·G·Δf to its sensed line (T from the array's temperature). 0: no thermal noise.
+   */
+  readBandwidthHertz: number;
   /** Default read voltage (readCell/readArray). */
   readVolts: number;
   /** Integration (settling) time of one read or one matrix-vector product: the t in Σ V²·G·t. */
@@ -26,6 +35,11 @@ export interface PeripheralParams {
   cellPulseScheme: HalfSelectScheme;
 }
 
+/**
+ * The periphery every preset starts from. The converter, amplifier and leakage energies are not these defaults
+ * but each preset's energy table (energy-table.ts, with their sources); these are the old flat costs, kept for
+ * arrays built without a preset.
+ */
 export const DEFAULT_PERIPHERALS: Readonly<PeripheralParams> = Object.freeze({
   dacBits: 8,
   adcBits: 12,
@@ -33,6 +47,9 @@ export const DEFAULT_PERIPHERALS: Readonly<PeripheralParams> = Object.freeze({
   tiaNoise: 1e-4,
   dacJoulesPerConversion: 0.5e-12,
   adcJoulesPerConversion: 2e-12,
+  tiaJoulesPerSense: 0,
+  leakageWattsPerLine: 0,
+  readBandwidthHertz: 0,
   readVolts: 0.2,
   settlingSeconds: 100e-9,
   pulseGapSeconds: 50e-9,
@@ -48,13 +65,16 @@ export const IDEAL_PERIPHERALS: Partial<PeripheralParams> = Object.freeze({
   adcBits: 32,
   dacJoulesPerConversion: 0,
   adcJoulesPerConversion: 0,
+  tiaJoulesPerSense: 0,
+  leakageWattsPerLine: 0,
+  readBandwidthHertz: 0,
 });
 
 export function validatePeripherals(p: PeripheralParams, maxReadVolts: number, at = "peripherals."): PeripheralParams {
   for (const f of ["dacBits", "adcBits", "maxPulseCount"] as const) {
     if (!Number.isInteger(p[f]) || p[f] < 1 || (f !== "maxPulseCount" && p[f] > 32)) throw new DeviceParamsError(`${at}${f}`, p[f], f === "maxPulseCount" ? "must be an integer ≥ 1" : "must be an integer in [1, 32]");
   }
-  for (const f of ["tiaNoise", "dacJoulesPerConversion", "adcJoulesPerConversion", "readVolts", "settlingSeconds", "pulseGapSeconds"] as const) {
+  for (const f of ["tiaNoise", "dacJoulesPerConversion", "adcJoulesPerConversion", "tiaJoulesPerSense", "leakageWattsPerLine", "readBandwidthHertz", "readVolts", "settlingSeconds", "pulseGapSeconds"] as const) {
     if (typeof p[f] !== "number" || !Number.isFinite(p[f]) || p[f] < 0) throw new DeviceParamsError(`${at}${f}`, p[f], "must be a finite number ≥ 0");
   }
   if (typeof p.quantize !== "boolean") throw new DeviceParamsError(`${at}quantize`, p.quantize, "must be true or false");

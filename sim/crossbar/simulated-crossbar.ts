@@ -1,17 +1,22 @@
 // The simulated crossbar: an R×C array of pulsed devices with its periphery, implementing the Crossbar contract.
 //
 // Physics, so a test can recompute every figure:
-// - Reads and products: Ohm's law per cell and Kirchhoff's current law per line. Energy Σ V²·G·t over every
-//   conducting cell, t = settlingSeconds (the integration time). Read noise is relative to G per cell;
-//   in a product it is summed per output as rms σ_read·sqrt(Σ_i V_i² · mean_i G_ij²) (the exact variance
-//   when a line's conductances are equal), plus TIA noise, then ADC quantization.
-// - Pulses, half-select and disturb: line-pulse.ts. A single-cell pulse uses peripherals.cellPulseScheme.
-// - Peripherals: one DAC conversion per driven line per read, product or pulse; one ADC conversion per sensed line.
+// - Reads and products: Ohm's law per cell and Kirchhoff's current law per line (ideal wires; with array.irDrop
+//   the node voltages of the resistive lines are solved, ir-drop.ts). Energy Σ V²·G·t over every conducting
+//   cell, t = settlingSeconds (the integration time). Read noise is relative to G per cell; in a product it is
+//   summed per output as rms σ_read·sqrt(Σ_i V_i² · mean_i G_ij²) (the exact variance when a line's conductances
+//   are equal), plus Johnson–Nyquist noise 4·k_B·T·ΣG·Δf of the line's conductances, plus TIA noise, then ADC
+//   quantization.
+// - Pulses, half-select, access devices and disturb: line-pulse.ts. A single-cell pulse uses peripherals.cellPulseScheme.
+// - Peripherals: one DAC conversion per driven line per read, product or pulse; one ADC conversion and one TIA
+//   integration per sensed line; every driven line charged to its voltage (C·V², line-drive.ts), 1T1R word lines
+//   too; leakage of every line's driver over the busy time. Each call answers its joules split by component.
 // - Clock: a read or product takes settlingSeconds per vector (per row for readArray); a pulse round w + pulseGapSeconds.
 import type {
-  Crossbar, DeviceCapabilities, DeviceIdentity, DeviceState, DeviceLimits, EnergyBreakdown, HalfSelectScheme, LinePulse, Measured,
+  Crossbar, DeviceIdentity, DeviceState, HalfSelectScheme, LinePulse, Measured,
   MvmRequest, ProgramReport, Pulse, BackendKind,
 } from "../../src/hal/crossbar.js";
+import { BOLTZMANN_J_PER_K } from "../../src/hal/units.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
 import { Rng } from "../../src/random/rng.js";
 import { createDeviceModel, type DeviceModel } from "../devices/models.js";
@@ -23,12 +28,21 @@ import { loadSimState, saveSimState, type SimStateParts } from "./device-state.j
 import { ConductanceSums } from "./line-sums.js";
 import { LinePulsePhysics } from "./line-pulse.js";
 import { newFloat64Array } from "../../src/hal/float64-slab.js";
+import { DEFAULT_ARRAY, validateArrayParams, type ArrayParams } from "./array-params.js";
+import { EnergyParts } from "./energy-parts.js";
+import { lineDriveJoules, wordLineJoules } from "./line-drive.js";
+import { LineResistanceSolver } from "./ir-drop.js";
+import { simIdentity, SIM_FIRMWARE_VERSION, SIM_PROTOCOL_VERSION } from "./identity.js";
 
 export interface SimulatedCrossbarOptions {
   rows: number;
   cols: number;
   device: DeviceParams;
   peripherals?: Partial<PeripheralParams>;
+  /** Access devices, wires and line resistance (default: an Ohmic passive array of ideal wires). */
+  array?: Partial<ArrayParams>;
+  /** Temperature of the array, kelvin: sets the Johnson–Nyquist read noise (default 300 K). */
+  temperatureKelvin?: number;
   /** Everything random (device draws, initial state, write and read noise) comes from this seed. */
   seed?: number | string;
   /** identify().model, e.g. "sim:reram". */
@@ -38,22 +52,15 @@ export interface SimulatedCrossbarOptions {
   serial?: string;
 }
 
-export const SIM_FIRMWARE_VERSION = "sim-1";
-export const SIM_PROTOCOL_VERSION = "1";
-
-const CAPABILITIES: DeviceCapabilities = {
-  readArray: true,
-  mvmForward: true,
-  mvmTransposed: true,
-  parallelPulse: true,
-  halfSelectSchemes: ["V/2", "V/3"],
-};
+export { SIM_FIRMWARE_VERSION, SIM_PROTOCOL_VERSION };
 
 export class SimulatedCrossbar implements Crossbar {
   readonly rows: number;
   readonly cols: number;
   readonly device: Readonly<DeviceParams>;
   readonly peripherals: Readonly<PeripheralParams>;
+  readonly array: Readonly<ArrayParams>;
+  readonly temperatureKelvin: number;
   readonly model: DeviceModel;
   readonly population: DevicePopulation;
   private readonly identity: DeviceIdentity;
@@ -76,6 +83,10 @@ export class SimulatedCrossbar implements Crossbar {
   private closed = false;
   /** Output-noise deviates of one product. */
   private readonly noiseScratch: Float64Array;
+  /** Johnson–Nyquist current variance per siemens of a sensed line, 4·k_B·T·Δf (A²/S). */
+  private readonly thermalVariancePerSiemens: number;
+  /** The line-resistance solver, when array.irDrop is on. */
+  private readonly lines: LineResistanceSolver | null;
 
   constructor(options: SimulatedCrossbarOptions) {
     const { rows, cols } = options;
@@ -86,6 +97,12 @@ export class SimulatedCrossbar implements Crossbar {
     this.cols = cols;
     this.device = Object.freeze({ ...validateDeviceParams(options.device) });
     this.peripherals = Object.freeze(validatePeripherals({ ...DEFAULT_PERIPHERALS, ...options.peripherals }, this.device.maxReadVolts));
+    this.array = Object.freeze(validateArrayParams({ ...DEFAULT_ARRAY, ...options.array }));
+    const kelvin = options.temperatureKelvin ?? 300;
+    if (typeof kelvin !== "number" || !Number.isFinite(kelvin) || kelvin < 0) throw new DeviceParamsError("temperatureKelvin", kelvin, "must be a finite number ≥ 0");
+    this.temperatureKelvin = kelvin;
+    this.thermalVariancePerSiemens = 4 * BOLTZMANN_J_PER_K * kelvin * this.peripherals.readBandwidthHertz;
+    this.lines = this.array.irDrop ? new LineResistanceSolver(rows, cols, this.array.lineResistanceOhmsPerCell) : null;
     const seed = options.seed ?? 0;
     const root = new Rng(seed);
     this.population = drawPopulation(this.device, rows * cols, root.fork("devices"));
@@ -102,31 +119,8 @@ export class SimulatedCrossbar implements Crossbar {
     this.dacStep = this.peripherals.quantize ? (2 * this.device.maxReadVolts) / (2 ** this.peripherals.dacBits - 1) : 0;
     this.adcHalfCodes = 2 ** (this.peripherals.adcBits - 1);
     this.noiseScratch = new Float64Array(Math.max(rows, cols));
-    this.pulses = new LinePulsePhysics(this.sums, () => this.device, this.model, this.population, this.peripherals, this.writeRng);
-    const d = this.device, p = this.peripherals;
-    const limits: DeviceLimits = {
-      maxReadVolts: d.maxReadVolts,
-      maxProgramVoltsPositive: d.maxProgramVoltsPositive,
-      maxProgramVoltsNegative: d.maxProgramVoltsNegative,
-      minPulseWidthSeconds: d.minPulseWidthSeconds,
-      maxPulseWidthSeconds: d.maxPulseWidthSeconds,
-      maxPulseCount: p.maxPulseCount,
-      complianceAmperes: d.complianceAmperes,
-      dacBits: p.dacBits,
-      adcBits: p.adcBits,
-    };
-    this.identity = {
-      backend: options.backend ?? "sim",
-      model: options.model ?? `sim:${d.model}`,
-      serial: options.serial ?? `sim-${String(seed)}`,
-      firmwareVersion: SIM_FIRMWARE_VERSION,
-      protocolVersion: SIM_PROTOCOL_VERSION,
-      rows,
-      cols,
-      limits,
-      capabilities: { ...CAPABILITIES, halfSelectSchemes: [...CAPABILITIES.halfSelectSchemes] },
-      endurancePulses: d.endurancePulses,
-    };
+    this.pulses = new LinePulsePhysics(this.sums, () => this.device, this.model, this.population, this.peripherals, this.array, this.writeRng);
+    this.identity = simIdentity({ backend: options.backend ?? "sim", model: options.model ?? `sim:${this.device.model}`, serial: options.serial ?? `sim-${String(seed)}`, rows, cols }, this.device, this.peripherals);
   }
 
   /** Simulated time spent by all calls so far, seconds. */
@@ -187,18 +181,41 @@ export class SimulatedCrossbar implements Crossbar {
     this.checkNonZeroRead(readVolts);
     const i = row * this.cols + col;
     const t = this.peripherals.settlingSeconds;
-    const value = this.senseCell(this.g[i]!, readVolts);
-    return this.measured(value, { cell: readVolts * readVolts * this.g[i]! * t, halfSelected: 0, peripheral: this.conversions(1, 1) }, t);
+    const parts = new EnergyParts();
+    let g = this.g[i]!;
+    if (this.lines) {
+      const s = this.readRowThroughLines(row, readVolts);
+      g = s.outputs[col]! / readVolts;
+      parts.cellRead = s.cellWatts * t;
+      parts.lineResistance = s.wireWatts * t;
+    } else {
+      parts.cellRead = readVolts * readVolts * g * t;
+    }
+    const value = this.senseCell(g, readVolts);
+    this.readLines(parts, 1, readVolts);
+    return this.measured(value, parts, this.periphery(parts, 1, 1, t));
   }
 
   async readArray(readVolts: number = this.peripherals.readVolts): Promise<Measured<Float64Array>> {
     this.assertOpen();
     this.checkNonZeroRead(readVolts);
     const out = new Float64Array(this.g.length);
-    for (let i = 0; i < out.length; i++) out[i] = this.senseCell(this.g[i]!, readVolts);
     const t = this.peripherals.settlingSeconds;
+    const parts = new EnergyParts();
     // Row by row: one row driven at readVolts, every column sensed at virtual ground.
-    return this.measured(out, { cell: readVolts * readVolts * this.sums.totalG * t, halfSelected: 0, peripheral: this.conversions(this.rows, this.rows * this.cols) }, this.rows * t);
+    if (this.lines) {
+      for (let r = 0; r < this.rows; r++) {
+        const s = this.readRowThroughLines(r, readVolts);
+        for (let c = 0; c < this.cols; c++) out[r * this.cols + c] = this.senseCell(s.outputs[c]! / readVolts, readVolts);
+        parts.cellRead += s.cellWatts * t;
+        parts.lineResistance += s.wireWatts * t;
+      }
+    } else {
+      for (let i = 0; i < out.length; i++) out[i] = this.senseCell(this.g[i]!, readVolts);
+      parts.cellRead = readVolts * readVolts * this.sums.totalG * t;
+    }
+    this.readLines(parts, this.rows, readVolts);
+    return this.measured(out, parts, this.periphery(parts, this.rows, this.rows * this.cols, this.rows * t));
   }
 
   async mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
@@ -219,11 +236,16 @@ export class SimulatedCrossbar implements Crossbar {
     const adcMaxCode = adcHalfCodes - 1;
     const adcMinCode = -adcMaxCode - 1;
     const readNoise = this.device.readNoise;
+    const thermal = this.thermalVariancePerSiemens;
+    const outSum = forward ? this.sums.colSum : this.sums.rowSum;
     const tiaRms = p.tiaNoise * fullScale;
     const t = p.settlingSeconds;
     const out = newFloat64Array(vectors * nOut);
     const input = engine.input, output = engine.output;
+    const lines = this.lines;
+    const parts = new EnergyParts();
     let cellJoules = 0;
+    let sumV2All = 0;
     for (let k = 0; k < vectors; k++) {
       const off = k * nIn;
       let sumV2 = 0;
@@ -238,18 +260,27 @@ export class SimulatedCrossbar implements Crossbar {
         joules += v2 * inSum[i]!;
       }
       for (let i = nIn; i < engine.stride; i++) input[i] = 0; // the kernels read padding columns
-      cellJoules += joules * t;
-      if (forward) engine.forward();
-      else engine.transposed();
+      sumV2All += sumV2;
+      if (lines) {
+        // The solved currents go through the float32 output as the ideal-wire kernels' do.
+        const s = lines.solve(this.g, input, forward);
+        for (let j = 0; j < nOut; j++) output[j] = s.outputs[j]!;
+        cellJoules += s.cellWatts * t;
+        parts.lineResistance += s.wireWatts * t;
+      } else {
+        cellJoules += joules * t;
+        if (forward) engine.forward();
+        else engine.transposed();
+      }
       const o = k * nOut;
-      const noisy = readNoise > 0 || tiaRms > 0;
+      const noisy = readNoise > 0 || tiaRms > 0 || thermal > 0;
       const rn2 = (readNoise * readNoise * sumV2) / nIn;
       const tia2 = tiaRms * tiaRms;
       const z = this.noiseScratch;
       if (noisy) this.readRng.fillNormal(z, 0, nOut);
       for (let j = 0; j < nOut; j++) {
         let current = output[j]!;
-        if (noisy) current += Math.sqrt(rn2 * outSumSq[j]! + tia2) * z[j]!;
+        if (noisy) current += Math.sqrt(rn2 * outSumSq[j]! + tia2 + thermal * outSum[j]!) * z[j]!;
         if (adcStep > 0) {
           let code = Math.floor(current / adcStep + 0.5); // = Math.round without its −0 (which deoptimizes this loop)
           if (code > adcMaxCode) code = adcMaxCode;
@@ -259,13 +290,17 @@ export class SimulatedCrossbar implements Crossbar {
         out[o + j] = current;
       }
     }
-    return this.measured(out, { cell: cellJoules, halfSelected: 0, peripheral: vectors * this.conversions(nIn, nOut) }, vectors * t);
+    parts.cellRead = cellJoules;
+    // Every input line charged to its volts once per vector: Σ_k Σ_i C_line·v_i² = C_line·Σ v².
+    parts.lineCharging = lineDriveJoules(this.array, nOut, 1) * sumV2All;
+    parts.gateLines = vectors * this.rows * wordLineJoules(this.array, this.cols);
+    return this.measured(out, parts, this.periphery(parts, vectors * nIn, vectors * nOut, vectors * t));
   }
 
   async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
     this.assertOpen();
     checkPulses(this.identity, pulses);
-    const energy: EnergyBreakdown = { cell: 0, halfSelected: 0, peripheral: 0 };
+    const energy = new EnergyParts();
     const report: ProgramReport = { pulsesApplied: 0, complianceTrips: 0 };
     let duration = 0;
     this.driving = true;
@@ -279,13 +314,15 @@ export class SimulatedCrossbar implements Crossbar {
     } finally {
       this.driving = false;
     }
-    return this.measured(report, energy, duration > 0 ? duration : this.peripherals.pulseGapSeconds || this.peripherals.settlingSeconds);
+    const seconds = duration > 0 ? duration : this.peripherals.pulseGapSeconds || this.peripherals.settlingSeconds;
+    return this.measured(report, energy, this.periphery(energy, 0, 0, seconds));
   }
 
   async reset(): Promise<Measured<void>> {
-    if (this.closed) return this.measured(undefined, { cell: 0, halfSelected: 0, peripheral: 0 }, 0);
+    const parts = new EnergyParts();
+    if (this.closed) return this.measured(undefined, parts, 0);
     this.driving = false;
-    return this.measured(undefined, { cell: 0, halfSelected: 0, peripheral: 0 }, this.peripherals.settlingSeconds);
+    return this.measured(undefined, parts, this.periphery(parts, 0, 0, this.peripherals.settlingSeconds));
   }
 
   async isSafe(): Promise<boolean> {
@@ -308,13 +345,37 @@ export class SimulatedCrossbar implements Crossbar {
     if (readVolts === 0) throw new LimitError("readVolts", readVolts, "must be non-zero to sense a current");
   }
 
-  private measured<T>(value: T, energy: EnergyBreakdown, durationSeconds: number): Measured<T> {
+  private measured<T>(value: T, parts: EnergyParts, durationSeconds: number): Measured<T> {
     this.clockSeconds += durationSeconds;
-    return { value, energy, durationSeconds };
+    return { value, energy: parts.breakdown(), durationSeconds };
   }
 
-  private conversions(dac: number, adc: number): number {
-    return dac * this.peripherals.dacJoulesPerConversion + adc * this.peripherals.adcJoulesPerConversion;
+  /** Converters, amplifiers and leakage of a call with `dac` driven and `sensed` sensed lines lasting `seconds`; returns seconds. */
+  private periphery(parts: EnergyParts, dac: number, sensed: number, seconds: number): number {
+    const p = this.peripherals;
+    parts.dac += dac * p.dacJoulesPerConversion;
+    parts.adc += sensed * p.adcJoulesPerConversion;
+    parts.tia += sensed * p.tiaJoulesPerSense;
+    parts.leakage += (this.rows + this.cols) * p.leakageWattsPerLine * seconds;
+    return seconds;
+  }
+
+  /** What one more sensed line costs in converters and amplifier (the serial twin reads a row cell by cell). */
+  get senseJoulesPerLine(): number {
+    return this.peripherals.adcJoulesPerConversion + this.peripherals.tiaJoulesPerSense;
+  }
+
+  /** `rowsRead` rows driven to `volts` one after another (each a line of `cols` cells), with their word lines. */
+  private readLines(parts: EnergyParts, rowsRead: number, volts: number): void {
+    parts.lineCharging += rowsRead * lineDriveJoules(this.array, this.cols, volts);
+    parts.gateLines += rowsRead * wordLineJoules(this.array, this.cols);
+  }
+
+  /** Row `row` driven to `volts`, the others grounded, every column at virtual ground, through the resistive lines. */
+  private readRowThroughLines(row: number, volts: number) {
+    const inputs = new Float64Array(this.rows);
+    inputs[row] = volts;
+    return this.lines!.solve(this.g, inputs, true);
   }
 
   /** One cell read: Ohm's law with read noise, TIA noise and ADC quantization over ±maxReadVolts·gCeiling. */
@@ -322,7 +383,9 @@ export class SimulatedCrossbar implements Crossbar {
     const p = this.peripherals;
     const fullScale = this.device.maxReadVolts * this.gCeiling;
     let current = volts * g;
-    if (this.device.readNoise > 0) current += volts * g * this.device.readNoise * this.readRng.normal();
+    const thermal = this.thermalVariancePerSiemens * g;
+    if (thermal > 0) current += Math.sqrt((volts * g * this.device.readNoise) ** 2 + thermal) * this.readRng.normal();
+    else if (this.device.readNoise > 0) current += volts * g * this.device.readNoise * this.readRng.normal();
     if (p.tiaNoise > 0) current += p.tiaNoise * fullScale * this.readRng.normal();
     if (p.quantize) {
       const step = fullScale / 2 ** (p.adcBits - 1);

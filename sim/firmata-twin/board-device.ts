@@ -60,6 +60,9 @@ export const FIRMATA_BOARD_PRESET: DevicePreset = {
     "firmata twin preset.",
   ),
   peripherals: {},
+  // The board's own energies (sense resistors, host-timed lines) are the Firmata driver's: no table here.
+  array: {},
+  energyTable: [],
 };
 
 export const DEFAULT_TWIN_DEVICE: TwinDeviceParams = { ...FIRMATA_BOARD_PRESET.device, adcNoiseLsb: 0.5 };

@@ -121,7 +121,7 @@ export class TwinCommands {
   }
 
   /** One driven row, every column sensed: per cell the simulator's own read (same noise draws as readArray);
-   *  the periphery is one DAC and `cols` ADC conversions in one settling time. */
+   *  the periphery is one DAC, one row drive and `cols` ADC conversions and TIA integrations in one settling time. */
   private async readRow(row: number, volts: number): Promise<Reply> {
     const sim = this.crossbar;
     const currents = new Array<number>(sim.cols);
@@ -135,7 +135,7 @@ export class TwinCommands {
         energy.peripheral += m.energy.peripheral;
         duration = m.durationSeconds;
       } else {
-        energy.peripheral += sim.peripherals.adcJoulesPerConversion;
+        energy.peripheral += sim.senseJoulesPerLine;
       }
     }
     return this.measuredOk("RROW", { value: undefined, energy, durationSeconds: duration }, [this.currentCodes(currents, this.scaling.alsb)]);

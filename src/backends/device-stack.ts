@@ -32,6 +32,8 @@ export interface DeviceStackOptions {
   stopOnTrip?: boolean;
   /** Where the driver's messages, wear warnings and trips go as device events. */
   events?: DeviceEvents;
+  /** Temperature from the config, kelvin: a simulated array's thermal read noise follows it. */
+  temperatureKelvin?: number;
 }
 
 export interface DeviceStack {
@@ -51,7 +53,7 @@ export interface DeviceStack {
  */
 export async function openDeviceStack(source: string | Crossbar, o: DeviceStackOptions = {}): Promise<DeviceStack> {
   const owned = typeof source === "string";
-  const base = owned ? await openCrossbar(source, o.events ? { log: o.events.log } : {}) : source;
+  const base = owned ? await openCrossbar(source, { ...(o.events ? { log: o.events.log } : {}), ...(o.temperatureKelvin !== undefined ? { temperatureKelvin: o.temperatureKelvin } : {}) }) : source;
   let wear: WearBudgetCrossbar | null = null;
   try {
     const identity = await base.identify();

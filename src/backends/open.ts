@@ -7,13 +7,15 @@ export const DEFAULT_DEVICE_URI = "sim:";
 /** What a caller may hear from the backend while it runs (a serial link's reconnects and refusals). */
 export interface OpenCrossbarOptions {
   log?: (message: string) => void;
+  /** Temperature of a simulated array, kelvin (its Johnson–Nyquist read noise); hardware ignores it. */
+  temperatureKelvin?: number;
 }
 
 export async function openCrossbar(uriText: string = DEFAULT_DEVICE_URI, options: OpenCrossbarOptions = {}): Promise<Crossbar> {
   const uri: DeviceUri = parseDeviceUri(uriText);
   switch (uri.scheme) {
     case "sim":
-      return (await import("../../sim/crossbar/open.js")).openSimCrossbar(uri);
+      return (await import("../../sim/crossbar/open.js")).openSimCrossbar(uri, options.temperatureKelvin);
     case "twin":
       return (await import("../../calibration/twin.js")).openTwin(uri);
     case "serial":

@@ -1,8 +1,8 @@
 // Exact physical constants and the Landauer floor.
+import { BOLTZMANN_J_PER_K } from "../hal/units.js";
 import type { Joules, Kelvin } from "../hal/units.js";
 
-/** Boltzmann constant, exact in the 2019 SI (J/K). */
-export const BOLTZMANN_J_PER_K = 1.380649e-23;
+export { BOLTZMANN_J_PER_K };
 
 export const DEFAULT_TEMPERATURE_KELVIN: Kelvin = 300;
 

@@ -1,5 +1,5 @@
 // The energy ledger: fed only by what backends return, kept by activity and by physical component.
-import type { EnergyBreakdown, Measured } from "../hal/crossbar.js";
+import { ENERGY_COMPONENTS, type EnergyBreakdown, type EnergyComponent, type Measured } from "../hal/crossbar.js";
 import type { Joules, Seconds } from "../hal/units.js";
 
 /**
@@ -19,7 +19,23 @@ export type ActivityGroup = "learning" | "overhead";
 export const PHYSICAL = ["cell", "halfSelected", "peripheral"] as const;
 export type PhysicalComponent = (typeof PHYSICAL)[number];
 
+/**
+ * The finer split: where the energy physically went (device SET/RESET/read, half-selected cells, ADC, DAC, TIA,
+ * line and gate-line charging, leakage, line resistance), as the backend answers it. A backend that cannot split
+ * (a board over serial) is booked whole: its cell energy as `cellUnsplit`, its peripheral energy as
+ * `peripheralUnsplit` (its half-selected energy is `halfSelected` either way). Another partition of the total.
+ */
+export const HARDWARE_COMPONENTS = [...ENERGY_COMPONENTS, "cellUnsplit", "peripheralUnsplit"] as const;
+export type HardwareComponent = (typeof HARDWARE_COMPONENTS)[number];
+
+/** What one answer adds to each hardware component. */
+export function hardwareSplit(e: EnergyBreakdown): Partial<Record<HardwareComponent, number>> {
+  if (e.components) return e.components;
+  return { cellUnsplit: e.cell, halfSelected: e.halfSelected, peripheralUnsplit: e.peripheral };
+}
+
 export interface LedgerEntry {
+  /** The three contract parts, and in `components` the hardware split (every HardwareComponent). */
   energy: EnergyBreakdown;
   durationSeconds: Seconds;
   calls: number;
@@ -34,7 +50,19 @@ export interface LedgerSnapshot {
   hostCpuJoules: Joules | null;
 }
 
-const emptyEntry = (): LedgerEntry => ({ energy: { cell: 0, halfSelected: 0, peripheral: 0 }, durationSeconds: 0, calls: 0 });
+const zeroHardware = (): Record<HardwareComponent, number> => Object.fromEntries(HARDWARE_COMPONENTS.map((c) => [c, 0])) as Record<HardwareComponent, number>;
+
+const emptyEntry = (): LedgerEntry => ({ energy: { cell: 0, halfSelected: 0, peripheral: 0, components: zeroHardware() as Record<EnergyComponent, number> }, durationSeconds: 0, calls: 0 });
+
+/** An entry from a snapshot; one written before the hardware split had none: its parts are booked unsplit. */
+function restoredEntry(e: LedgerEntry | undefined): LedgerEntry {
+  if (!e) return emptyEntry();
+  const out = structuredClone(e);
+  if (!out.energy.components) {
+    out.energy.components = { ...zeroHardware(), ...hardwareSplit({ cell: e.energy.cell, halfSelected: e.energy.halfSelected, peripheral: e.energy.peripheral }) } as Record<EnergyComponent, number>;
+  }
+  return out;
+}
 
 export class EnergyLedger {
   private byActivity: Record<Activity, LedgerEntry>;
@@ -52,6 +80,8 @@ export class EnergyLedger {
     e.energy.cell += m.energy.cell;
     e.energy.halfSelected += m.energy.halfSelected;
     e.energy.peripheral += m.energy.peripheral;
+    const into = e.energy.components as Record<string, number>;
+    for (const [k, v] of Object.entries(hardwareSplit(m.energy))) into[k] = (into[k] ?? 0) + v;
     e.durationSeconds += m.durationSeconds;
     e.calls += 1;
     return m;
@@ -75,6 +105,13 @@ export class EnergyLedger {
   physicalJoules(c: PhysicalComponent): Joules {
     let s = 0;
     for (const a of ACTIVITIES) s += this.byActivity[a].energy[c];
+    return s;
+  }
+
+  /** Joules of one hardware component, over `activities` (default all). */
+  hardwareJoules(c: HardwareComponent, activities: readonly Activity[] = ACTIVITIES): Joules {
+    let s = 0;
+    for (const a of activities) s += (this.byActivity[a].energy.components as Record<string, number> | undefined)?.[c] ?? 0;
     return s;
   }
 
@@ -111,7 +148,7 @@ export class EnergyLedger {
   }
 
   restore(s: LedgerSnapshot): void {
-    for (const a of ACTIVITIES) this.byActivity[a] = structuredClone(s.byActivity[a] ?? emptyEntry());
+    for (const a of ACTIVITIES) this.byActivity[a] = restoredEntry(s.byActivity[a]);
     this.boardPowerJoules = s.boardPowerJoules;
     this.hostCpuJoules = s.hostCpuJoules;
   }
@@ -124,6 +161,8 @@ export class EnergyLedger {
     groups: Record<ActivityGroup, readonly Activity[]>;
     by_activity_joules: Record<Activity, Joules>;
     by_physical_component_joules: Record<PhysicalComponent, Joules>;
+    by_component_joules: Record<HardwareComponent, Joules>;
+    by_component_learning_joules: Record<HardwareComponent, Joules>;
     board_power_joules: Joules | null;
     host_cpu_joules: Joules | null;
     in_total: string[];
@@ -136,6 +175,8 @@ export class EnergyLedger {
       groups: { learning: [...LEARNING_ACTIVITIES], overhead: [...OVERHEAD_ACTIVITIES] },
       by_activity_joules: Object.fromEntries(ACTIVITIES.map((a) => [a, this.activityJoules(a)])) as Record<Activity, Joules>,
       by_physical_component_joules: Object.fromEntries(PHYSICAL.map((c) => [c, this.physicalJoules(c)])) as Record<PhysicalComponent, Joules>,
+      by_component_joules: Object.fromEntries(HARDWARE_COMPONENTS.map((c) => [c, this.hardwareJoules(c)])) as Record<HardwareComponent, Joules>,
+      by_component_learning_joules: Object.fromEntries(HARDWARE_COMPONENTS.map((c) => [c, this.hardwareJoules(c, LEARNING_ACTIVITIES)])) as Record<HardwareComponent, Joules>,
       board_power_joules: this.boardPowerJoules,
       host_cpu_joules: this.hostCpuJoules,
       in_total: [...ACTIVITIES],

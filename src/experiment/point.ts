@@ -31,7 +31,10 @@ export interface ExperimentPoint {
   overheadJoules: number;
   /** Device total = E_learn + overhead, joules. */
   totalJoules: number;
-  /** Joules per named component, e.g. "activity:program", "physical:cell" (shares of the total). */
+  /**
+   * Joules per named component, e.g. "activity:program", "physical:cell", "hardware:adc" (each prefix a split of
+   * the total: by activity, by the contract's three parts, by hardware component).
+   */
   energyByComponentJoules: Record<string, number>;
   /** Bits learned at each end of the bracket and the estimate (NaN when the run reports none). */
   bits: Record<BracketEnd, number>;
@@ -46,6 +49,8 @@ export interface ExperimentPoint {
   /** Devices (weights) in the network, N. */
   devices: number;
   temperatureKelvin: number;
+  /** The device the run trained on, when its summary names it (the report shows a simulated preset's energy table). */
+  deviceUri?: string;
   accuracy?: { train: number; test: number | null };
 }
 

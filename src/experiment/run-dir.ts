@@ -100,6 +100,7 @@ export function experimentPointFromRun(runDir: string, id: string): ExperimentPo
   const components: Record<string, number> = {};
   for (const [k, v] of Object.entries(obj(energy.by_activity))) if (typeof v === "number") components[`activity:${k}`] = v;
   for (const [k, v] of Object.entries(obj(energy.by_physical_component))) if (typeof v === "number") components[`physical:${k}`] = v;
+  for (const [k, v] of Object.entries(obj(energy.by_component))) if (typeof v === "number") components[`hardware:${k}`] = v;
   const n = sp.n ?? num(s.n);
   const classes = sp.classes ?? num(s.classes);
   const labelMode = sp.labels ?? String(s.label_mode ?? "unknown");
@@ -128,6 +129,7 @@ export function experimentPointFromRun(runDir: string, id: string): ExperimentPo
     weightPathL1: num(s.weight_path_l1),
     devices: num(s.devices),
     temperatureKelvin: typeof s.temperature_kelvin === "number" ? s.temperature_kelvin : 300,
+    ...(typeof s.device_uri === "string" ? { deviceUri: s.device_uri } : {}),
     accuracy: { train: num(acc.train), test: typeof acc.test === "number" ? acc.test : null },
   };
 }

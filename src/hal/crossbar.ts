@@ -55,14 +55,29 @@ export interface DeviceIdentity {
   endurancePulses?: number;
 }
 
+/**
+ * The finer physical components a backend may split its energy into (optional: a backend that cannot split
+ * answers only the three parts of EnergyBreakdown). Each belongs to exactly one of the three parts:
+ * cell = cellSet + cellReset + cellRead; halfSelected = halfSelected; peripheral = the rest.
+ */
+export const ENERGY_COMPONENTS = [
+  "cellSet", "cellReset", "cellRead", "halfSelected", "adc", "dac", "tia", "lineCharging", "gateLines", "leakage", "lineResistance",
+] as const;
+export type EnergyComponent = (typeof ENERGY_COMPONENTS)[number];
+
 /** Energy a call spent, by component, in joules. */
 export interface EnergyBreakdown {
   /** Selected cells: reads and programming pulses on the addressed devices. */
   cell: Joules;
   /** Half-selected cells disturbed by a parallel or V/2, V/3 scheme. */
   halfSelected: Joules;
-  /** Peripheral conversions (DAC/ADC, transimpedance amplifier). */
+  /**
+   * Everything outside the cells: converters (DAC/ADC), transimpedance amplifiers, charging the row, column and
+   * gate lines, leakage, and the lines' own resistance.
+   */
   peripheral: Joules;
+  /** Optional: the same joules split finer (a partition of cell + halfSelected + peripheral). */
+  components?: Partial<Record<EnergyComponent, Joules>>;
 }
 
 /** Every backend answer: the value, what it cost (measured), and how long it took. */
@@ -164,5 +179,9 @@ export function addEnergy(into: EnergyBreakdown, e: EnergyBreakdown): EnergyBrea
   into.cell += e.cell;
   into.halfSelected += e.halfSelected;
   into.peripheral += e.peripheral;
+  if (e.components) {
+    const c = (into.components ??= {});
+    for (const [k, v] of Object.entries(e.components) as [EnergyComponent, number][]) c[k] = (c[k] ?? 0) + v;
+  }
   return into;
 }

@@ -20,6 +20,7 @@ import { protocolSection } from "./protocol-section.js";
 import { pulseEnergySection } from "./pulse-energy-section.js";
 import { loadReportData, type ReportData } from "./report-data.js";
 import { runSection } from "./run-section.js";
+import { energyTableSection } from "./energy-table-section.js";
 import { competitorsTable, endsTable, energyTable, verdictSection } from "./verdict-section.js";
 
 export const REPORT_FILE = "report.html";
@@ -107,6 +108,7 @@ export async function reportHtml(d: ReportData): Promise<string> {
   sections.push(...(await runFileSections(d)));
   const pulse = await pulseEnergySection(d.dir);
   if (pulse) sections.push(pulse);
+  sections.push(energyTableSection(d.points));
   const subtitle = `${esc(d.kind === "sweep" ? "sweep directory" : "run directory")} <code>${esc(d.dir)}</code> · ${d.points.length} run(s) · generated ${esc(new Date().toISOString())}`;
   return page(d.title, subtitle, sections);
 }

@@ -73,6 +73,8 @@ export function poolDraws(runs: readonly TrainingSummary[], dir: string): Pooled
       overhead: mean(e.map((x) => x.overhead)),
       by_activity: meanRecord(e.map((x) => x.by_activity)),
       by_physical_component: meanRecord(e.map((x) => x.by_physical_component)),
+      by_component: meanRecord(e.map((x) => x.by_component)),
+      by_component_learning: meanRecord(e.map((x) => x.by_component_learning)),
       board_power: nullableMean(e.map((x) => x.board_power)),
       host_cpu: nullableMean(e.map((x) => x.host_cpu)),
       interrupted: mean(e.map((x) => x.interrupted)),

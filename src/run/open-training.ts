@@ -26,7 +26,7 @@ export async function openTraining(opts: RunTrainingOptions, events: DeviceEvent
     let deviceUri = opts.deviceUri;
     if (config.weights === "crossbar") {
       if (!opts.crossbar) deviceUri = sizeSimArray(deviceUri, [dataset.inputSize, ...config.layers, dataset.numClasses]).uri;
-      stack = await openDeviceStack(opts.crossbar ?? deviceUri, { ...(opts.wear ? { wear: opts.wear } : {}), stopOnTrip: opts.stopOnTrip === true, events });
+      stack = await openDeviceStack(opts.crossbar ?? deviceUri, { ...(opts.wear ? { wear: opts.wear } : {}), stopOnTrip: opts.stopOnTrip === true, events, temperatureKelvin: config.temperatureKelvin });
     }
     const cp = opts.resume?.checkpoint;
     // A default network too large for the crossbar is narrowed to what fits, before any pulse (network-fit.ts).

@@ -69,6 +69,8 @@ export function summarizeRun(s: SummaryInputs): TrainingSummary {
       groups: energy.groups,
       by_activity: energy.by_activity_joules,
       by_physical_component: energy.by_physical_component_joules,
+      by_component: energy.by_component_joules,
+      by_component_learning: energy.by_component_learning_joules,
       board_power: energy.board_power_joules,
       host_cpu: host.joules,
       host_cpu_unavailable_reason: host.unavailableReason,

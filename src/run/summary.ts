@@ -28,6 +28,10 @@ export interface TrainingSummary {
     groups: Record<"learning" | "overhead", readonly string[]>;
     by_activity: Record<string, Joules>;
     by_physical_component: Record<string, Joules>;
+    /** Where the total went in hardware: device SET/RESET/read, half-selected cells, ADC, DAC, TIA, lines, gates, leakage. */
+    by_component: Record<string, Joules>;
+    /** The same split of E_learn alone. */
+    by_component_learning: Record<string, Joules>;
     /** Whole-board power monitor, when the backend has one (overlaps the total; not added). */
     board_power: Joules | null;
     /** Host CPU (RAPL), when readable; beside the total, not in it. */

@@ -3,6 +3,7 @@ import { readdirSync } from "node:fs";
 import type { Command } from "commander";
 import { PRESETS } from "../../../sim/devices/presets.js";
 import { DEFAULT_PERIPHERALS } from "../../../sim/crossbar/peripherals.js";
+import { DEFAULT_ARRAY } from "../../../sim/crossbar/array-params.js";
 import { orderedDeviceParams } from "../../../sim/devices/params.js";
 
 interface PortInfo {
@@ -38,6 +39,7 @@ function ttyDevices(): PortInfo[] {
   }
 }
 
+const pj = (j: number) => `${+(j * 1e12).toPrecision(3)} pJ`;
 const micro = (s: number) => `${+(s * 1e6).toPrecision(3)} µS`;
 const siemens = (s: number) => (s < 1e-6 ? `${+(s * 1e9).toPrecision(3)} nS` : micro(s));
 
@@ -45,13 +47,13 @@ export function register(program: Command): void {
   program
     .command("devices")
     .description("list the simulated device presets with their sources, and the serial ports present")
-    .option("--json", "print every preset with all its device and periphery parameters, and the ports, as JSON")
+    .option("--json", "print every preset with all its device, periphery and array parameters, its energy table (each number with its source), and the ports, as JSON")
     .action(async (opts: { json?: boolean }) => {
       const serial = await listSerialPorts();
       const presets = Object.values(PRESETS);
       if (opts.json) {
         const out = {
-          presets: presets.map((p) => ({ name: p.name, uri: `sim:${p.name}`, source: p.source, device: orderedDeviceParams(p.device), peripherals: { ...DEFAULT_PERIPHERALS, ...p.peripherals } })),
+          presets: presets.map((p) => ({ name: p.name, uri: `sim:${p.name}`, source: p.source, device: orderedDeviceParams(p.device), peripherals: { ...DEFAULT_PERIPHERALS, ...p.peripherals }, array: { ...DEFAULT_ARRAY, ...p.array }, energyTable: p.energyTable })),
           serialPorts: serial.ports,
           ...(serial.note ? { serialPortsNote: serial.note } : {}),
         };
@@ -66,6 +68,9 @@ export function register(program: Command): void {
             `+${d.maxProgramVoltsPositive}/−${d.maxProgramVoltsNegative} V, ${Math.round((d.gMaxSiemens - d.gMinSiemens) / d.stepSiemens) + 1} levels`,
         );
         lines.push(`            source: ${p.source}`);
+        const a = { ...DEFAULT_ARRAY, ...p.array }, per = { ...DEFAULT_PERIPHERALS, ...p.peripherals };
+        const access = a.access === "1T1R" ? "1T1R" : `${a.access}, K = ${a.halfSelectNonlinearity}`;
+        lines.push(`            energy: ${access}; ADC ${pj(per.adcJoulesPerConversion)}, DAC ${pj(per.dacJoulesPerConversion)}, TIA ${pj(per.tiaJoulesPerSense)} per conversion (sources: mhil devices --json)`);
       }
       lines.push("");
       if (serial.ports.length === 0) {

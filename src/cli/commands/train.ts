@@ -14,6 +14,7 @@ import { UserError } from "../../hal/user-error.js";
 import { outcomeOf } from "../errors.js";
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
+import { hardwareLine } from "../../energy/component-names.js";
 
 interface TrainFlags extends DeviceFlags {
   draws?: string;
@@ -288,7 +289,9 @@ export function formatSummary(s: TrainingSummary): string {
     `accuracy        train ${fmt(s.accuracy.train)}   test ${fmt(s.accuracy.test)}`,
     `energy          E_learn ${fmt(e.learning)} J (${e.groups.learning.join(", ")})   overhead ${fmt(e.overhead)} J (${e.groups.overhead.join(", ")})   device total ${fmt(e.total)} J`,
     `  by activity   ${Object.entries(e.by_activity).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
-    `  by component  ${Object.entries(e.by_physical_component).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
+    `  by component  total    ${hardwareLine(e.by_component, fmt)}`,
+    `                E_learn  ${hardwareLine(e.by_component_learning, fmt)}`,
+    `  contract      ${Object.entries(e.by_physical_component).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
     `  beside it     board power ${e.board_power === null ? "unavailable" : `${fmt(e.board_power)} J`}; host CPU ${e.host_cpu === null ? `unavailable (${e.host_cpu_unavailable_reason})` : `${fmt(e.host_cpu)} J`}`,
     ...(e.restore > 0 ? [`                restoring checkpoints on resume ${fmt(e.restore)} J (re-writing the weights on the device)`] : []),
     ...(e.interrupted > 0 ? [`                interrupted attempts ${fmt(e.interrupted)} J (spent after their checkpoint before a kill or abort, then redone on resume)`] : []),

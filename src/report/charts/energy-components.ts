@@ -1,12 +1,13 @@
 // Mean joules per run by activity (grouped as E_learn or overhead) and by physical component, on a log axis:
 // E_learn's activities are orders of magnitude below the characterisation and would vanish on a linear one.
-import { LEARNING_ACTIVITIES } from "../../energy/ledger.js";
+import { LEARNING_ACTIVITIES, type HardwareComponent } from "../../energy/ledger.js";
+import { HARDWARE_COMPONENT_NAMES } from "../../energy/component-names.js";
 import type { ExperimentPoint } from "../../experiment/point.js";
 import type { ChartSpec } from "../render-svg.js";
 import { SCHEMA, WIDTH } from "./common.js";
 
 export interface ComponentMean {
-  /** "E_learn activity", "overhead activity" or "physical component". */
+  /** "E_learn activity", "overhead activity", "physical component" (the contract's three) or "hardware component". */
   split: string;
   component: string;
   joules: number;
@@ -20,8 +21,9 @@ export function componentMeans(points: readonly ExperimentPoint[]): ComponentMea
   for (const p of points) for (const [k, v] of Object.entries(p.energyByComponentJoules)) sums.set(k, (sums.get(k) ?? 0) + v);
   return [...sums.entries()].map(([key, sum]) => {
     const [kind, name] = key.includes(":") ? (key.split(":", 2) as [string, string]) : ["other", key];
-    const split = kind === "activity" ? (LEARNING.has(name) ? "E_learn activity" : "overhead activity") : kind === "physical" ? "physical component" : kind;
-    return { split, component: name, joules: sum / Math.max(points.length, 1) };
+    const split = kind === "activity" ? (LEARNING.has(name) ? "E_learn activity" : "overhead activity") : kind === "physical" ? "physical component" : kind === "hardware" ? "hardware component" : kind;
+    const label = kind === "hardware" ? HARDWARE_COMPONENT_NAMES[name as HardwareComponent] ?? name : name;
+    return { split, component: label, joules: sum / Math.max(points.length, 1) };
   });
 }
 
@@ -36,8 +38,8 @@ export function energyComponentsChart(means: readonly ComponentMean[], runs: num
     encoding: {
       y: { field: "component", type: "nominal", title: null, sort: { field: "joules", order: "descending" } },
       x: { field: "joules", type: "quantitative", scale: { type: "log" }, title: "joules per run (log)", axis: { format: ".0~s" } },
-      color: { field: "split", type: "nominal", title: null, sort: ["E_learn activity", "overhead activity", "physical component"] },
-      row: { field: "split", type: "nominal", title: null, sort: ["E_learn activity", "overhead activity", "physical component"], header: { labelAngle: 0, labelAlign: "left" } },
+      color: { field: "split", type: "nominal", title: null, sort: ["E_learn activity", "overhead activity", "physical component", "hardware component"] },
+      row: { field: "split", type: "nominal", title: null, sort: ["E_learn activity", "overhead activity", "physical component", "hardware component"], header: { labelAngle: 0, labelAlign: "left" } },
     },
     resolve: { scale: { y: "independent" } },
   } as unknown as ChartSpec;

@@ -1,0 +1,41 @@
+// Where one call's joules went, by physical component, as the simulated array adds them up; folded into the
+// contract's three parts (cell, half-selected, peripheral) and its optional finer split when answered.
+import type { EnergyBreakdown, EnergyComponent } from "../../src/hal/crossbar.js";
+
+export class EnergyParts {
+  /** Selected cells under positive (SET, potentiating) programming pulses. */
+  cellSet = 0;
+  /** Selected cells under negative (RESET, depressing) programming pulses. */
+  cellReset = 0;
+  /** Cells conducting during reads and products. */
+  cellRead = 0;
+  /** Non-selected cells biased by a V/2 or V/3 scheme (through their selector or own I–V). */
+  halfSelected = 0;
+  adc = 0;
+  dac = 0;
+  /** Transimpedance (sense) amplifiers holding the sensed lines at virtual ground while they integrate. */
+  tia = 0;
+  /** Row and column wires charged to their drive voltages, C·V² per drive. */
+  lineCharging = 0;
+  /** 1T1R word lines switched on, C·V² per switching. */
+  gateLines = 0;
+  /** Static leakage of the line drivers and amplifiers while the array is busy. */
+  leakage = 0;
+  /** Dissipated in the resistance of the rows and columns (only with IR drop solved). */
+  lineResistance = 0;
+
+  /** The contract's answer: the three coarse parts (sums of the finer ones) and the finer split. */
+  breakdown(): EnergyBreakdown {
+    const components: Record<EnergyComponent, number> = {
+      cellSet: this.cellSet, cellReset: this.cellReset, cellRead: this.cellRead, halfSelected: this.halfSelected,
+      adc: this.adc, dac: this.dac, tia: this.tia, lineCharging: this.lineCharging, gateLines: this.gateLines,
+      leakage: this.leakage, lineResistance: this.lineResistance,
+    };
+    return {
+      cell: this.cellSet + this.cellReset + this.cellRead,
+      halfSelected: this.halfSelected,
+      peripheral: this.adc + this.dac + this.tia + this.lineCharging + this.gateLines + this.leakage + this.lineResistance,
+      components,
+    };
+  }
+}
