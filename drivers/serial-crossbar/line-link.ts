@@ -40,6 +40,16 @@ export class LineLink {
     if (this.ended) return;
     this.closing = true;
     this.detach();
+    // A serial port must be closed, not only destroyed: SerialPort has no _destroy, so destroy() leaves the fd open
+    // and a read waiting on its poller, which keeps the process alive (spinning) after the run has ended.
+    const port = this.stream as Duplex & { isOpen?: boolean; close?: (cb: (err?: Error | null) => void) => void };
+    if (port.isOpen === true && typeof port.close === "function") {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        t.unref();
+        port.close!(() => resolve());
+      });
+    }
     await new Promise<void>((resolve) => {
       if (this.stream.destroyed) return resolve();
       this.stream.once("close", () => resolve());
