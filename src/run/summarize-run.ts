@@ -96,5 +96,12 @@ export function summarizeRun(s: SummaryInputs): TrainingSummary {
     weights: config.weights,
     dataset: dataset.description,
     wall_seconds: s.wallSeconds,
+    ...updatePulseFigures(s.session),
   };
+}
+
+function updatePulseFigures(session: TrainingSession): Pick<TrainingSummary, "update_pulse"> {
+  const { pulse, tradeOff } = session.updatePulse;
+  if (!pulse) return {};
+  return { update_pulse: { volts: pulse.volts, width_seconds: pulse.widthSeconds, joules_per_siemens: tradeOff?.minimum?.joulesPerSiemens ?? null, shapes_measured: tradeOff?.points.length ?? null } };
 }

@@ -72,6 +72,8 @@ export interface TrainingSummary {
   weights: string;
   dataset: string;
   wall_seconds: number;
+  /** With `crossbar.pulse: minimum-energy`: the update pulse used and, on a fresh run, the trade-off measured. */
+  update_pulse?: { volts: number; width_seconds: number; joules_per_siemens: number | null; shapes_measured: number | null };
 }
 
 /** J/bit and the Landauer multiple at both ends of the bracket. */

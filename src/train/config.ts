@@ -35,6 +35,14 @@ export const CrossbarSettingsSchema = z.strictObject({
   refreshThreshold: z.number().gt(0).max(1).default(0.9),
   /** |W| represented by a full-range conductance difference Gmax − Gmin (weight units). */
   weightRange: z.number().positive().default(1),
+  /**
+   * The SET update pulse: `default` (setVolts, pulseWidthSeconds above) or `minimum-energy`: the pulse-energy
+   * trade-off is measured first (src/train/pulse-energy.ts, booked as characterisation) and the shape with the
+   * least joules per siemens at ΔG = pulseTargetFraction of the range replaces setVolts and pulseWidthSeconds.
+   */
+  pulse: z.enum(["default", "minimum-energy"]).default("default"),
+  /** The conductance change, as a fraction of the measured range, at which the minimum-energy pulse is chosen. */
+  pulseTargetFraction: z.number().gt(0).max(0.5).default(0.05),
 });
 export type CrossbarSettings = z.infer<typeof CrossbarSettingsSchema>;
 

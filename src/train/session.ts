@@ -19,6 +19,7 @@ import { log2ProbabilityOfClass } from "./probability.js";
 import { copyStates, Relaxation } from "./relaxation.js";
 import { applyEqPropUpdate } from "./eqprop-update.js";
 import { decodeFloat64, encodeFloat64, type StoreCheckpoint, type WeightStore } from "./store.js";
+import { chooseUpdatePulse, type ChosenPulse } from "./update-pulse.js";
 
 export interface BatchProgress {
   epoch: number;
@@ -83,9 +84,13 @@ export interface SessionCheckpoint {
   /** Persistent particles per state layer (n × size), base64 Float64; null when not persistent. */
   particles: string[] | null;
   rng: RngState;
+  /** The update pulse chosen by a minimum-energy measurement (absent otherwise): a resume uses it, not a new measurement. */
+  pulse?: { volts: number; widthSeconds: number };
 }
 
 export class TrainingSession {
+  /** The minimum-energy update pulse and the trade-off it was chosen from (null when the config keeps the default). */
+  updatePulse: ChosenPulse = { pulse: null, tradeOff: null };
   readonly dataset: Dataset;
   readonly config: TrainConfig;
   /** [d, h1, …, C]. */
@@ -116,15 +121,20 @@ export class TrainingSession {
     const dataset = options.dataset ?? (await loadDataset(config, rng));
     const sizes = [dataset.inputSize, ...config.layers, dataset.numClasses];
     let store: WeightStore;
+    let pulse: ChosenPulse = { pulse: null, tradeOff: null };
     if (config.weights === "ideal") {
       store = new IdealStore(sizes, rng.fork("init"));
       if (checkpoint) await store.restore(checkpoint.store);
     } else {
       if (crossbar === null) throw new Error('weights "crossbar" needs a crossbar device; none was given');
       const { CrossbarStore } = await import("./crossbar-store.js");
-      store = await CrossbarStore.create({ crossbar, sizes, settings: config.crossbar, ledger, rng: rng.fork("crossbar"), ...(checkpoint ? { checkpoint: checkpoint.store } : {}) });
+      const chosen = await chooseUpdatePulse(config.crossbar, crossbar, ledger, checkpoint?.pulse);
+      const settings = chosen.pulse ? { ...config.crossbar, setVolts: chosen.pulse.volts, pulseWidthSeconds: chosen.pulse.widthSeconds } : config.crossbar;
+      store = await CrossbarStore.create({ crossbar, sizes, settings, ledger, rng: rng.fork("crossbar"), ...(checkpoint ? { checkpoint: checkpoint.store } : {}) });
+      pulse = chosen;
     }
     const session = new TrainingSession(config, dataset, store, rng);
+    session.updatePulse = pulse;
     if (checkpoint) session.restoreSessionState(checkpoint);
     return session;
   }
@@ -319,6 +329,7 @@ export class TrainingSession {
       biases: this.biases.map(encodeFloat64),
       particles: this.particles ? this.particles.map(encodeFloat64) : null,
       rng: this.rng.getState(),
+      ...(this.updatePulse.pulse ? { pulse: this.updatePulse.pulse } : {}),
     };
   }
 

@@ -19,6 +19,7 @@ import { hardwareLine } from "../../energy/component-names.js";
 interface TrainFlags extends DeviceFlags {
   draws?: string;
   update?: string;
+  pulse?: string;
   device?: string;
   weights?: string;
   config?: string;
@@ -57,6 +58,7 @@ export function register(program: Command): void {
     .option("--epochs <k>", "epochs")
     .option("--seed <s>", "seed (labels, initial weights, device draws)")
     .addOption(new Option("--update <protocol>", "how updates become pulses on crossbar weights").choices(["dense", "stochastic", "threshold"]))
+    .addOption(new Option("--pulse <choice>", "crossbar update pulse: default, or minimum-energy (measured first: least joules per siemens at ΔG = 5% of the range)").choices(["default", "minimum-energy"]))
     .option("--draws <K>", "train K label draws (seeds s … s+K−1), each until its labels are memorized, and pool them into one bracket")
     .option("--out <dir>", "parent folder of run directories", "./runs")
     .option("--json", "print one JSON object on stdout (no progress)")
@@ -165,6 +167,7 @@ function resolveConfig(flags: TrainFlags): { config: TrainConfig; deviceUri: str
   if (flags.epochs) merged.epochs = configIntegerFlag("--epochs", flags.epochs, "epochs");
   if (flags.seed) merged.seed = configIntegerFlag("--seed", flags.seed, "seed");
   if (flags.update) merged.crossbar = { ...(merged.crossbar as Record<string, unknown> | undefined), update: flags.update };
+  if (flags.pulse) merged.crossbar = { ...(merged.crossbar as Record<string, unknown> | undefined), pulse: flags.pulse };
   if (flags.temperature) merged.temperatureKelvin = numberFlag("--temperature", flags.temperature);
   // Defaults that depend on other settings (persistent particles only on ideal weights): src/run/train-defaults.ts.
   const config = resolveTrainConfig(merged, source);
