@@ -41,6 +41,10 @@ export class Lane {
   private timer: NodeJS.Timeout | null = null;
   private blackoutUntil = 0;
   private stopped = false;
+  /** Clean bytes before the next drop, corruption and duplication. */
+  private untilDrop = Number.POSITIVE_INFINITY;
+  private untilCorrupt = Number.POSITIVE_INFINITY;
+  private untilDuplicate = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly deliver: (data: Buffer) => void,
@@ -49,12 +53,20 @@ export class Lane {
     seed: number | string = 0,
   ) {
     this.rng = new Rng(seed);
+    this.drawGaps();
     if (throttle && !(throttle.baud > 0)) throw new RangeError(`baud ${throttle.baud} must be > 0`);
   }
 
   /** Changes the fault rates from now on. */
   setFaults(faults: FaultOptions): void {
     this.faults = faults;
+    this.drawGaps();
+  }
+
+  private drawGaps(): void {
+    this.untilDrop = this.gap(this.faults.dropProbability);
+    this.untilCorrupt = this.gap(this.faults.corruptProbability);
+    this.untilDuplicate = this.gap(this.faults.duplicateProbability);
   }
 
   /** Drops every byte written during the next `ms` milliseconds (a cable glitch). */
@@ -101,27 +113,59 @@ export class Lane {
     }
   }
 
+  /**
+   * Drops, corrupts and duplicates bytes. Each kind of fault is drawn as the number of clean bytes before its next
+   * occurrence (geometric: the same law as a draw per byte, at a cost per fault instead of per byte); a fault
+   * falling on a dropped byte is lost with it, as a per-byte draw would skip it.
+   */
   private applyFaults(chunk: Buffer): Buffer {
-    const { dropProbability: pd = 0, corruptProbability: pc = 0, duplicateProbability: pdup = 0 } = this.faults;
-    if (pd === 0 && pc === 0 && pdup === 0) return chunk;
-    const out: number[] = [];
-    for (const byte of chunk) {
-      if (pd > 0 && this.rng.uniform() < pd) {
+    const f = this.faults;
+    if (!f.dropProbability && !f.corruptProbability && !f.duplicateProbability) return chunk;
+    const out: Buffer[] = [];
+    let spanStart = 0;
+    let i = 0;
+    while (i < chunk.length) {
+      const skip = Math.min(this.untilDrop, this.untilCorrupt, this.untilDuplicate, chunk.length - i);
+      this.untilDrop -= skip;
+      this.untilCorrupt -= skip;
+      this.untilDuplicate -= skip;
+      i += skip;
+      if (i === chunk.length) break;
+      // Byte i carries at least one fault.
+      const drop = this.untilDrop === 0;
+      const corrupt = this.untilCorrupt === 0;
+      const duplicate = this.untilDuplicate === 0;
+      if (drop) this.untilDrop = this.gap(f.dropProbability);
+      else this.untilDrop--;
+      if (corrupt) this.untilCorrupt = this.gap(f.corruptProbability);
+      else this.untilCorrupt--;
+      if (duplicate) this.untilDuplicate = this.gap(f.duplicateProbability);
+      else this.untilDuplicate--;
+      out.push(chunk.subarray(spanStart, i));
+      spanStart = i + 1;
+      if (drop) {
         this.stats.dropped++;
-        continue;
+      } else {
+        let b = chunk[i]!;
+        if (corrupt) {
+          b = (b + 1 + this.rng.int(255)) & 0xff; // any other byte value
+          this.stats.corrupted++;
+        }
+        if (duplicate) this.stats.duplicated++;
+        out.push(Buffer.from(duplicate ? [b, b] : [b]));
       }
-      let b = byte;
-      if (pc > 0 && this.rng.uniform() < pc) {
-        b = (byte + 1 + this.rng.int(255)) & 0xff; // any other byte value
-        this.stats.corrupted++;
-      }
-      out.push(b);
-      if (pdup > 0 && this.rng.uniform() < pdup) {
-        out.push(b);
-        this.stats.duplicated++;
-      }
+      i++;
     }
-    return Buffer.from(out);
+    if (spanStart === 0) return chunk;
+    out.push(chunk.subarray(spanStart));
+    return Buffer.concat(out);
+  }
+
+  /** Clean bytes before the next fault of probability `p` per byte (Infinity when it never happens). */
+  private gap(p: number | undefined): number {
+    if (!p) return Number.POSITIVE_INFINITY;
+    if (p >= 1) return 0;
+    return Math.floor(Math.log(1 - this.rng.uniform()) / Math.log1p(-p));
   }
 
   private enqueue(data: Buffer, dueAt: number): void {
