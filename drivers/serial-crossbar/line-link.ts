@@ -13,6 +13,8 @@ export class LineLink {
   private readonly parser: ReadlineParser;
   private closing = false;
   private ended = false;
+  private outgoing = "";
+  private flushSoon: NodeJS.Immediate | null = null;
 
   constructor(readonly stream: Duplex, private readonly events: LineLinkEvents) {
     // latin1: one char per byte, so a damaged byte stays one char and the CRC sees exactly what arrived.
@@ -30,14 +32,27 @@ export class LineLink {
     return !this.ended;
   }
 
-  /** Writes lines (each ended by LINE_END) in one chunk. */
+  /**
+   * Writes lines (each ended by LINE_END). Lines written in one turn of the event loop (the resends that one chunk of
+   * answers asks for, the requests its answers release) go out as one chunk: one system call, and one wake-up of the
+   * device side, instead of one per line.
+   */
   write(lines: string[]): void {
     if (this.ended || lines.length === 0) return;
-    this.stream.write(lines.map((l) => l + LINE_END).join(""), "latin1");
+    for (const l of lines) this.outgoing += l + LINE_END;
+    this.flushSoon ??= setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushSoon = null;
+    if (this.ended || this.outgoing === "") return;
+    this.stream.write(this.outgoing, "latin1");
+    this.outgoing = "";
   }
 
   async close(): Promise<void> {
     if (this.ended) return;
+    this.flush();
     this.closing = true;
     this.detach();
     // A serial port must be closed, not only destroyed: SerialPort has no _destroy, so destroy() leaves the fd open
@@ -74,6 +89,9 @@ export class LineLink {
 
   private detach(): void {
     this.ended = true;
+    if (this.flushSoon) clearImmediate(this.flushSoon);
+    this.flushSoon = null;
+    this.outgoing = "";
     this.stream.unpipe(this.parser);
     this.stream.off("close", this.onStreamClose);
     this.stream.off("error", this.onStreamError);
