@@ -110,7 +110,7 @@ export class LinkSession {
     this.known = known;
     const { limits } = known;
     const widths: CodeWidths = { vhex: limits.vhex, ahex: limits.ahex, chex: limits.chex, exact: limits.exact };
-    this.pipeline.configure(Math.max(1, Math.min(this.windowOption, limits.mem)), Math.max(limits.rxbuf, limits.maxin), widths);
+    this.pipeline.configure(Math.max(1, Math.min(this.windowOption, limits.mem)), Math.max(limits.rxbuf, limits.maxin), widths, limits.hold > 0);
     this.state = "ready";
     this.pipeline.queueNewSession();
     this.pipeline.start();
@@ -288,7 +288,7 @@ export class LinkSession {
       this.onDamagedLine(line, e instanceof FrameError ? e.seq : (decodeFrameSeq(line)));
       return;
     }
-    const copy = this.log.match(seq);
+    const copy = this.pipeline.answersHeld(seq, reply) ? undefined : this.log.match(seq);
     if (seq !== UNSEQUENCED) {
       if (this.state !== "closed" && this.state !== "failed") this.pipeline.onReply(seq, reply, line, copy);
       return;
@@ -313,9 +313,14 @@ export class LinkSession {
         return;
       }
     }
+    const named = seq !== null && (seq === UNSEQUENCED || this.pipeline.isOutstanding(seq));
+    if (!named && this.state === "ready" && this.pipeline.heldAnswerDue) {
+      this.pipeline.onStrayDamage();
+      return;
+    }
     let copy: number | undefined;
     if (seq !== null) {
-      copy = this.log.match(seq);
+      copy = this.pipeline.answersHeld(seq, null) ? undefined : this.log.match(seq);
     } else {
       const oldest = this.log.matchOldest();
       seq = oldest?.seq ?? null;

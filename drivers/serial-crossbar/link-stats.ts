@@ -14,6 +14,8 @@ export interface LinkStats {
   damagedReplies: number;
   /** Device NAKs: ERR CRC / LONG (it got a damaged line), ORDER (a line before it was lost), BUSY. */
   naks: number;
+  /** ERR HELD answers: a request that arrived ahead of a lost one, kept by the device (not sent again). */
+  held: number;
   /** Refusals (SYNTAX, UNKNOWN, LIMIT, REUSED) resent once, as a line damaged in transit may earn one. */
   refusalsRetried: number;
   /** Refusals confirmed (the identical line refused twice), reported to the caller as DeviceRefusedError. */
@@ -32,7 +34,7 @@ export interface LinkStats {
 
 export function emptyLinkStats(initialRtoMs: number): LinkStats {
   return {
-    requests: 0, linesSent: 0, resends: 0, fetches: 0, damagedReplies: 0, naks: 0, refusalsRetried: 0, refusals: 0, timeouts: 0,
+    requests: 0, linesSent: 0, resends: 0, fetches: 0, damagedReplies: 0, naks: 0, held: 0, refusalsRetried: 0, refusals: 0, timeouts: 0,
     probeResends: 0, reconnects: 0, resyncs: 0, maxSendsPerRequest: 0, rtoMs: initialRtoMs,
   };
 }
@@ -40,7 +42,7 @@ export function emptyLinkStats(initialRtoMs: number): LinkStats {
 /** One line for logs and run records: "link: 1200 requests, 1388 lines (188 resent: 97 damaged replies, …)". */
 export function formatLinkStats(s: Readonly<LinkStats>): string {
   return `link: ${s.requests} requests, ${s.linesSent} lines sent (${s.resends} resent, ${s.fetches} of them RPT): ${s.damagedReplies} damaged replies, ` +
-    `${s.naks} NAKs, ${s.timeouts} timeouts, ${s.refusalsRetried} refusals resent, ${s.refusals} refusals, ${s.probeResends} probe resends, ` +
+    `${s.naks} NAKs, ${s.held} held, ${s.timeouts} timeouts, ${s.refusalsRetried} refusals resent, ${s.refusals} refusals, ${s.probeResends} probe resends, ` +
     `${s.reconnects} reconnects, ${s.resyncs} resyncs; at most ${s.maxSendsPerRequest} sends for one request; timeout now ${Math.round(s.rtoMs)} ms`;
 }
 

@@ -1,7 +1,7 @@
 // The sending side of the sequenced requests (PROTOCOL.md §3): numbering, the window (AIMD congestion window within
 // the device's reply memory and receive buffer), sending and resending lines, and the retransmission timeout.
 // What the answers mean, and so what to send again, is pipeline.ts.
-import { encodeFrame, LINE_END, nextSeq, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
+import { encodeFrame, LINE_END, nextSeq, seqsAhead, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
 import type { CodeWidths } from "../../protocol/serial-line/messages.js";
 import { SerialLinkError } from "./errors.js";
 import type { LinkStats } from "./link-stats.js";
@@ -37,6 +37,8 @@ export class Outbox {
   protected cwnd = 1;
   protected lastCutStamp = 0;
   protected rxBufferBytes = 256;
+  /** The device keeps lines that arrive ahead of a lost one (LIM hold > 0): a loss costs that line only. */
+  protected holds = false;
   protected queue: Pending[] = [];
   protected inflight: Pending[] = [];
   protected readonly bySeq = new Map<number, Pending>();
@@ -49,8 +51,9 @@ export class Outbox {
   constructor(protected readonly io: PipelineIo) {}
 
   /** Window (≤ the device's reply memory) and receive buffer, from LIM. */
-  configure(window: number, rxBufferBytes: number, widths: CodeWidths): void {
+  configure(window: number, rxBufferBytes: number, widths: CodeWidths, holds = false): void {
     this.window = window;
+    this.holds = holds;
     this.cwnd = window;
     this.rxBufferBytes = rxBufferBytes;
     this.widths = widths;
@@ -81,7 +84,8 @@ export class Outbox {
 
   /** A line sent at `stamp` was lost: halve the congestion window, once per loss event (lines sent since the last cut). */
   protected lossSeen(stamp: number): void {
-    if (stamp <= this.lastCutStamp) return;
+    // A device that holds lines ahead of a lost one wastes nothing on a loss: the window stays full.
+    if (this.holds || stamp <= this.lastCutStamp) return;
     this.cwnd = Math.max(Math.min(this.window, MIN_CONGESTION_WINDOW), this.cwnd / 2);
     this.lastCutStamp = this.io.log.lastStamp;
   }
@@ -104,6 +108,9 @@ export class Outbox {
     const batch: Pending[] = [];
     const limit = Math.max(1, Math.floor(this.cwnd));
     while (this.queue.length > 0 && this.inflight.length < limit) {
+      // The window spans sequence numbers, not only requests: a new SEQ stays within `window` (≤ the device's reply
+      // memory) of the oldest unanswered one, so the device still remembers that one's answer when it is asked for.
+      if (this.inflight.length > 0 && seqsAhead(this.inflight[0]!.seq, nextSeq(this.lastSeq)) >= this.window) break;
       const p = this.queue[0]!;
       const bytes = p.fields.join(" ").length + 16;
       if (this.inflight.length > 0 && this.inflightBytes + bytes > this.rxBufferBytes) break;
@@ -129,6 +136,7 @@ export class Outbox {
     for (const p of batch) {
       p.lastSentAt = now;
       p.lastStamp = this.io.log.record(p.seq);
+      if (p.sends === 0) p.firstStamp = p.lastStamp;
       p.sends++;
       if (p.sends > this.io.stats.maxSendsPerRequest) this.io.stats.maxSendsPerRequest = p.sends;
     }
@@ -203,6 +211,8 @@ export class Outbox {
       return;
     }
     this.lastProgressAt = Date.now();
-    this.retransmit([...this.inflight]);
+    // Held requests are kept by the device: only the others may have been lost.
+    const unheld = this.inflight.filter((p) => !p.held);
+    this.retransmit(unheld.length > 0 ? unheld : [...this.inflight]);
   }
 }

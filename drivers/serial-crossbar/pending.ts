@@ -19,7 +19,11 @@ export interface Pending {
   /** Consecutive timeouts while it was the oldest outstanding. */
   timeouts: number;
   lastSentAt: number;
+  /** The stamps of its first and latest copies sent (SentLog). */
+  firstStamp: number;
   lastStamp: number;
+  /** The device answered ERR HELD: it keeps the line and will run it once the requests before it have run. */
+  held: boolean;
   /** The refusal seen once (resent as possibly damaged in transit). */
   refusal: ErrorCode | null;
   /** A CRC-valid answer that did not decode, seen once. */
@@ -35,7 +39,7 @@ export function newPending(
 ): Pending {
   return {
     index, request, fields, mutating: (MUTATING_COMMANDS as readonly string[]).includes(request.cmd), filler: false,
-    extraMs: expectedSeconds * 1000, seq: 0, line: "", rptLine: "", sends: 0, timeouts: 0, lastSentAt: 0, lastStamp: 0, refusal: null, undecodable: null,
+    extraMs: expectedSeconds * 1000, seq: 0, line: "", rptLine: "", sends: 0, timeouts: 0, lastSentAt: 0, firstStamp: 0, lastStamp: 0, held: false, refusal: null, undecodable: null,
     decode, resolve, reject,
   };
 }

@@ -8,6 +8,8 @@
 //   device answers from its reply memory) when it looks like an OK, else the whole request;
 // - ERR CRC / BUSY: the request arrived damaged: sent again;
 // - ERR ORDER expected x: sent again, after x when x's latest copy went out before the one answered (x was lost);
+// - ERR HELD expected x (a device that keeps lines arriving ahead of a lost one, LIM hold): not sent again, it runs
+//   once x has; x is sent again when it was lost (selective repeat: one lost line costs one line, not the window);
 // - an answer for a later request proves earlier ones ran: their lost answers are fetched with RPT;
 // - a refusal (SYNTAX, UNKNOWN, LIMIT, REUSED) did nothing on the device: resent once, as a line damaged in transit
 //   may earn one; the same refusal of the identical line again is final, and a PING takes the SEQ so the
@@ -27,6 +29,8 @@ import type { OkReply } from "./probe.js";
 export { MAX_SENDS_PER_REQUEST, type PipelineIo } from "./outbox.js";
 
 export class Pipeline extends Outbox {
+  private strayCheck: NodeJS.Immediate | null = null;
+
   /** Queues a request; resolves with `decode` of its OK answer (a ValueError there marks the answer damaged). */
   enqueue<T>(request: Request, expectedSeconds: number, decode: (reply: OkReply) => T): Promise<T> {
     const fields = requestFields(request, this.widths);
@@ -66,6 +70,7 @@ export class Pipeline extends Outbox {
         p.reject(new DeviceResetError(`${this.io.label} was reset while ${p.request.cmd} (seq ${hex4(p.seq)}) was outstanding: whether it was applied is unknown; re-read the array before going on`));
       } else {
         p.timeouts = 0;
+        p.held = false;
         reissue.push(p);
       }
     }
@@ -94,6 +99,8 @@ export class Pipeline extends Outbox {
     }
     const p = this.bySeq.get(seq);
     if (!p || reply.kind === "boot") return;
+    // A filler's SEQ was the refused request's: an answer to a copy of that request sent before the filler is stale.
+    if (p.filler && copyStamp !== undefined && copyStamp < p.firstStamp) return;
     const copy = copyStamp ?? p.lastStamp;
     this.answered(p, copyStamp);
     if (reply.kind === "ok") {
@@ -109,8 +116,7 @@ export class Pipeline extends Outbox {
       case "ORDER": {
         this.io.stats.naks++;
         if (!this.running) return;
-        const expected = /expected ([0-9A-F]{4})/.exec(reply.text);
-        const x = expected ? parseInt(expected[1]!, 16) : null;
+        const x = expectedSeq(reply.text);
         if (x === 0) {
           this.io.onStuck("the device has no session (reset?)");
           return;
@@ -118,6 +124,16 @@ export class Pipeline extends Outbox {
         // x ran neither: the device waits for it. Unless x went out again since the copy answered, it was lost.
         const missing = x !== null ? this.bySeq.get(x) : undefined;
         this.resend(missing && missing.index < p.index && missing.lastStamp <= copy ? [missing, p] : [p], copy);
+        return;
+      }
+      case "HELD": {
+        // Kept by the device until the request it waits for has run (§3): not sent again. That one was lost unless
+        // it went out again after the copy answered.
+        this.io.stats.held++;
+        p.held = true;
+        if (!this.running) return;
+        const missing = this.bySeq.get(expectedSeq(reply.text) ?? -1);
+        if (missing && missing.index < p.index && missing.lastStamp <= copy) this.retransmit([missing]);
         return;
       }
       case "BUSY": case "LONG":
@@ -128,6 +144,44 @@ export class Pipeline extends Outbox {
         this.onRefusal(p, reply.code, reply.text, copy);
         return;
     }
+  }
+
+  /**
+   * Whether an answer for `seq` (`reply` null: one that did not decode) may be the one a held request sends when it
+   * finally runs: that answers no copy in the sent log, so it must not be matched to one.
+   */
+  answersHeld(seq: number, reply: Reply | null): boolean {
+    if (!this.bySeq.get(seq)?.held) return false;
+    return reply === null || reply.kind !== "err" || !["HELD", "CRC", "ORDER"].includes(reply.code);
+  }
+
+  /** Whether `seq` is a request still waiting for its answer. */
+  isOutstanding(seq: number): boolean {
+    return this.bySeq.has(seq);
+  }
+
+  /** The oldest request outstanding is held: the ones before it have run, so its answer (and its held followers') is due. */
+  get heldAnswerDue(): boolean {
+    return this.inflight[0]?.held === true;
+  }
+
+  /**
+   * A damaged line that names nothing outstanding (its SEQ was hit) while held answers are due: most likely one of
+   * them. Once the answers that arrived with it have been read, the held requests still unanswered are fetched with
+   * RPT, instead of waiting for a timeout (the last answer of a burst has no later one to reveal its loss).
+   */
+  onStrayDamage(): void {
+    this.io.stats.damagedReplies++;
+    this.strayCheck ??= setImmediate(() => {
+      this.strayCheck = null;
+      if (!this.running) return;
+      const due: Pending[] = [];
+      for (const p of this.inflight) {
+        if (!p.held) break;
+        due.push(p);
+      }
+      if (due.length > 0) this.fetch(due, this.io.log.lastStamp);
+    });
   }
 
   /**
@@ -245,4 +299,10 @@ export class Pipeline extends Outbox {
     }
     if (lost.length > 0) this.fetch(lost, copy);
   }
+}
+
+/** The NNNN of `expected NNNN` (ORDER, HELD). */
+function expectedSeq(text: string): number | null {
+  const m = /expected ([0-9A-F]{4})/.exec(text);
+  return m ? parseInt(m[1]!, 16) : null;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <map>
+#include <set>
 #include "harness.h"
 
 using namespace rig;
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
   long failures = 0, fed = 0, crcBad = 0, refused = 0, executedPulses = 0, retries = 0, long_ = 0, okLines = 0;
   std::map<std::string, std::string> firstReply;  // sequenced request line -> its first reply
   std::vector<std::string> recent;                 // sequenced lines that executed, newest last
+  std::set<std::string> heldSeqs;                  // SEQs of lines answered ERR HELD, not yet run
   auto fail = [&](const std::string& what, const std::string& line, const std::vector<std::string>& out) {
     if (failures++ < 20) printf("FAIL %s\n  line: %s\n  reply: %s\n", what.c_str(), line.c_str(), out.empty() ? "(none)" : out[0].c_str());
   };
@@ -167,7 +169,13 @@ int main(int argc, char** argv) {
     bool valid = !tooLong && crcValid(line);
 
     bool empty = body.empty();  // the second break of a line end: ignored
-    if (out.size() != (empty ? 0u : 1u)) fail("exactly one reply per non-empty line", line, out);
+    // One reply per non-empty line, then (a line that filled a gap) the answers of lines held before, in SEQ order.
+    if (out.size() < (empty ? 0u : 1u) || (empty && !out.empty())) fail("exactly one reply per non-empty line", line, out);
+    for (size_t i = 1; i < out.size(); i++) {
+      if (!heldSeqs.erase(out[i].substr(0, 4))) fail("every further reply answers a line held before", line, out);
+    }
+    if (!out.empty() && out[0].find(" ERR HELD expected ") == 4) heldSeqs.insert(out[0].substr(0, 4));
+    if (!out.empty() && out[0].find(" OK NEW ") == 4) heldSeqs.clear();
     for (const std::string& o : out) {
       if (!crcValid(o) || o.size() + 1 > 4095) fail("reply is a well-formed line", line, out);
     }

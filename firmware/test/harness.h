@@ -73,7 +73,7 @@ struct Rig {
   std::vector<std::string> raw(const std::string& bytes) {
     for (char c : bytes) link.in.push_back((uint8_t)c);
     while (!link.in.empty()) fw->poll();
-    fw->poll();
+    for (int i = 0; i <= mhil::HOLD_LINES; i++) fw->poll();  // and the held lines that can now run, one per turn
     std::vector<std::string> lines;
     size_t start = 0, nl;
     while ((nl = link.out.find('\n', start)) != std::string::npos) {

@@ -76,7 +76,7 @@ static void testIdentity() {
   CHECK(r.link.out.size() > 2 && r.link.out.compare(r.link.out.size() - 2, 2, "\n\n") == 0, "every line ends with two breaks");
   std::string lim = r.ask("0000 LIM");
   CHECK(lim.find(" vpmax=1500000e-6 vnmax=1350000e-6 wmin=20000e-9 wmax=10000000e-9 cmax=100 icomp=2000000e-9 ") != std::string::npos, "%s", lim.c_str());
-  CHECK(lim.find(" mem=8 maxin=255 ") != std::string::npos, "%s", lim.c_str());
+  CHECK(lim.find(" mem=8 hold=2 maxin=255 ") != std::string::npos, "%s", lim.c_str());
   CHECK(crcValid(lim), "LIM CRC");
   // LIM may name the keys it wants (a short reply crosses a noisy link far more often); unknown names are left out.
   CHECK(startsWith(r.ask("0000 LIM wmin cmax nosuch"), "0000 OK LIM 0 0 0 0 wmin=20000e-9 cmax=100 *"), "LIM keys");
@@ -92,9 +92,12 @@ static void testOrder() {
   Rig r;
   CHECK(startsWith(r.ask("0001 PING"), "0001 ERR ORDER expected 0000 *"), "no session yet");
   CHECK(startsWith(newSession(r, "0005"), "0005 OK NEW 0 0 0 0 *"), "NEW at any SEQ");
-  CHECK(startsWith(r.ask("0007 PING"), "0007 ERR ORDER expected 0006 *"), "gap refused");
-  CHECK(startsWith(r.ask("0006 PING"), "0006 OK PING"), "in order");
-  CHECK(startsWith(r.ask("0007 PING"), "0007 OK PING"), "in order after the refusal");
+  CHECK(startsWith(r.ask("000E PING"), "000E ERR ORDER expected 0006 *"), "mem=8 or more ahead: refused");
+  CHECK(startsWith(r.ask("0007 PING"), "0007 ERR HELD expected 0006 *"), "ahead within mem: kept");
+  std::vector<std::string> both = r.raw(framed("0006 PING") + "\n");
+  CHECK(both.size() == 2 && startsWith(both[0], "0006 OK PING") && startsWith(both[1], "0007 OK PING"), "the gap filled, the held line ran: %zu", both.size());
+  CHECK(startsWith(r.ask("0007 PING"), "0007 OK PING"), "and is remembered");
+  CHECK(startsWith(r.ask("0008 PING"), "0008 OK PING"), "in order after it");
   // Wrap: FFFF is followed by 0001.
   Rig w;
   newSession(w, "FFFE");
@@ -102,6 +105,36 @@ static void testOrder() {
   CHECK(startsWith(w.ask("0000 ST"), "0000 OK ST"), "unsequenced does not move next");
   CHECK(startsWith(w.ask("0001 PING"), "0001 OK PING"), "0001 after FFFF");
   CHECK(w.fw->nextSeq() == 2, "next %u", w.fw->nextSeq());
+}
+
+// Selective repeat (PROTOCOL.md §3): lines ahead of a lost one are kept (HOLD_LINES of them) and run, once and in
+// SEQ order, when it arrives; a copy of a held line is not kept twice; another request under a held SEQ is not kept.
+static void testHold() {
+  Rig r;
+  newSession(r);
+  CHECK(r.ask("0000 LIM hold").find(" hold=2 ") != std::string::npos, "LIM hold");
+  CHECK(startsWith(r.ask("0004 PCELL 1 2 1500000 100000 4"), "0004 ERR HELD expected 0002"), "kept");
+  CHECK(startsWith(r.ask("0003 PCELL 1 2 -1300000 100000 3"), "0003 ERR HELD expected 0002"), "kept");
+  CHECK(startsWith(r.ask("0004 PCELL 1 2 1500000 100000 4"), "0004 ERR HELD expected 0002"), "a copy: still held");
+  CHECK(startsWith(r.ask("0003 PCELL 1 2 1500000 100000 9"), "0003 ERR ORDER expected 0002"), "another request under a held SEQ");
+  CHECK(startsWith(r.ask("0005 PING"), "0005 ERR ORDER expected 0002"), "no slot left: refused");
+  CHECK(r.fw->counters().pulsesApplied == 0, "nothing ran ahead of 0002");
+  std::vector<std::string> out = r.raw(framed("0002 PCELL 1 2 1500000 100000 2") + "\n");
+  CHECK(out.size() == 3, "three answers: %zu %s | %s", out.size(), out.size() > 0 ? out[0].c_str() : "", out.size() > 1 ? out[1].c_str() : "");
+  if (out.size() == 3) {
+    CHECK(startsWith(out[0], "0002 OK PCELL") && out[0].find(" 2 0 *") != std::string::npos, "%s", out[0].c_str());
+    CHECK(startsWith(out[1], "0003 OK PCELL") && out[1].find(" 3 0 *") != std::string::npos, "%s", out[1].c_str());
+    CHECK(startsWith(out[2], "0004 OK PCELL") && out[2].find(" 4 0 *") != std::string::npos, "%s", out[2].c_str());
+  }
+  CHECK(r.fw->counters().pulsesApplied == 9, "each pulse request once: %u", r.fw->counters().pulsesApplied);
+  CHECK(r.ask("0000 RPT 0003") == out[1], "a held line's answer is remembered like any other");
+  CHECK(startsWith(r.ask("0005 PING"), "0005 OK PING"), "next is 0005");
+  // A new session forgets what was held.
+  CHECK(startsWith(r.ask("0008 PCELL 1 2 1500000 100000 1"), "0008 ERR HELD expected 0006"), "kept");
+  newSession(r, "0006");
+  CHECK(startsWith(r.ask("0007 PING"), "0007 OK PING"), "new session");
+  r.ask("0008 PING");
+  CHECK(r.fw->counters().pulsesApplied == 9, "the line held before NEW never ran: %u", r.fw->counters().pulsesApplied);
 }
 
 static void testBadCrc() {
@@ -253,7 +286,7 @@ static void testExactlyOnce() {
   CHECK(r.board->episodeCount() == ep && r.fw->counters().pulsesApplied == 3, "RPT applied nothing");
   CHECK(startsWith(r.ask("0000 RPT 0009"), "0009 ERR ORDER expected 0003"), "RPT of a SEQ that never ran");
   CHECK(startsWith(r.ask("0000 RPT 0000"), "0000 ERR SYNTAX"), "RPT 0000");
-  CHECK(startsWith(r.ask("0005 RPT 0002"), "0005 ERR ORDER"), "RPT is unsequenced only");
+  CHECK(startsWith(r.ask("0003 RPT 0002"), "0003 ERR UNKNOWN"), "RPT is unsequenced only: %s", r.ask("0003 RPT 0002").c_str());
   // A sequenced LIM of up to 6 keys fits a reply slot and is replayed as it was.
   std::string six = r.ask("0003 LIM alsbf alsbt icomp quiet schemes endur");
   CHECK(startsWith(six, "0003 OK LIM") && six.size() < mhil::SLOT_BYTES, "%s", six.c_str());
@@ -418,7 +451,7 @@ static void testEeprom() {
 
 int main() {
   struct T { const char* name; void (*fn)(); } tests[] = {
-      {"crc", testCrc},           {"identity", testIdentity},   {"order", testOrder},
+      {"crc", testCrc},           {"identity", testIdentity},   {"order", testOrder},         {"hold", testHold},
       {"bad-crc", testBadCrc},    {"malformed", testMalformed}, {"overlong", testOverlong},
       {"limits", testLimits},     {"exactly-once", testExactlyOnce}, {"energy-reads", testEnergyAndReads},
       {"compliance", testCompliance}, {"silence", testSilence}, {"eeprom", testEeprom},

@@ -45,6 +45,11 @@ export function nextSeq(seq: number): number {
   return seq >= 0xffff ? 1 : seq + 1;
 }
 
+/** How many sequence numbers `seq` is ahead of `from` (0 … FFFE; they run 0001…FFFF and wrap to 0001). */
+export function seqsAhead(from: number, seq: number): number {
+  return (seq - from + 0xffff) % 0xffff;
+}
+
 function isFieldChar(c: number): boolean {
   return c > 0x20 && c < 0x7f && c !== 0x2a; // printable, no space, no '*'
 }

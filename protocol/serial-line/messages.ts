@@ -40,8 +40,8 @@ export const UNSEQUENCED_COMMANDS: readonly Command[] = ["ID", "LIM", "ST", "EN"
 /** Commands that change the device's state: never resent into a new session after a device reset. */
 export const MUTATING_COMMANDS: readonly Command[] = ["PCELL", "PROW", "PCOL"];
 
-export type ErrorCode = "CRC" | "LONG" | "SYNTAX" | "UNKNOWN" | "LIMIT" | "ORDER" | "REUSED" | "BUSY" | "FAULT";
-export const ERROR_CODES: readonly ErrorCode[] = ["CRC", "LONG", "SYNTAX", "UNKNOWN", "LIMIT", "ORDER", "REUSED", "BUSY", "FAULT"];
+export type ErrorCode = "CRC" | "LONG" | "SYNTAX" | "UNKNOWN" | "LIMIT" | "ORDER" | "HELD" | "REUSED" | "BUSY" | "FAULT";
+export const ERROR_CODES: readonly ErrorCode[] = ["CRC", "LONG", "SYNTAX", "UNKNOWN", "LIMIT", "ORDER", "HELD", "REUSED", "BUSY", "FAULT"];
 /** Error replies the device keeps in its reply memory (the request consumed its SEQ): a hardware fault only. */
 export const REMEMBERED_ERROR_CODES: readonly ErrorCode[] = ["FAULT"];
 /**
@@ -252,6 +252,8 @@ export interface WireLimits {
   schemes: (2 | 3)[]; par: boolean; mvt: boolean; rrow: boolean;
   /** Optional (default 0): the device takes exact decimals in µV/ns fields (the twin does; firmware need not). */
   exact: boolean;
+  /** Optional (default 0): sequenced lines that arrive ahead of `next` the device keeps until the gap fills (§3). */
+  hold: number;
   mem: number; maxin: number; rxbuf: number; quiet: number; endur: number;
 }
 
@@ -259,10 +261,10 @@ const DECIMAL_KEYS = ["vrmax", "vpmax", "vnmax", "wmin", "wmax", "icomp", "vlsb"
 const UNSIGNED_KEYS = ["cmax", "dac", "adc", "vhex", "ahex", "chex", "mem", "maxin", "rxbuf", "endur"] as const;
 const FLAG_KEYS = ["par", "mvt", "rrow"] as const;
 
-/** Every LIM key a device of this version may report, in the order it reports them (`alsbf`, `alsbt`, `exact` optional). */
+/** Every LIM key a device of this version may report, in the order it reports them (`alsbf`, `alsbt`, `exact`, `hold` optional). */
 export const LIMIT_KEYS = [
   "vrmax", "vpmax", "vnmax", "wmin", "wmax", "cmax", "icomp", "dac", "adc", "vlsb", "vhex", "alsb", "alsbf", "alsbt", "ahex", "chex",
-  "vread", "schemes", "par", "mvt", "rrow", "exact", "mem", "maxin", "rxbuf", "quiet", "endur",
+  "vread", "schemes", "par", "mvt", "rrow", "exact", "mem", "hold", "maxin", "rxbuf", "quiet", "endur",
 ] as const;
 
 /** The LIM payload: every key, or (`keys`) only the named ones in the device's order, unknown names left out. */
@@ -280,7 +282,9 @@ function allLimitsPayload(l: WireLimits): string[] {
   out.push(`schemes=${l.schemes.join(",")}`);
   for (const k of FLAG_KEYS) out.push(`${k}=${l[k] ? 1 : 0}`);
   if (l.exact) out.push("exact=1");
-  for (const k of ["mem", "maxin", "rxbuf", "quiet", "endur"] as const) out.push(`${k}=${k === "quiet" ? formatDecimal(l[k]) : String(l[k])}`);
+  out.push(`mem=${l.mem}`);
+  if (l.hold > 0) out.push(`hold=${l.hold}`);
+  for (const k of ["maxin", "rxbuf", "quiet", "endur"] as const) out.push(`${k}=${k === "quiet" ? formatDecimal(l[k]) : String(l[k])}`);
   return out;
 }
 
@@ -312,6 +316,9 @@ export function parseLimitsPayload(payload: string[]): WireLimits {
   const exact = kv.get("exact") ?? "0";
   if (exact !== "0" && exact !== "1") throw new ValueError("exact", exact, "must be 0 or 1");
   out.exact = exact === "1";
+  const hold = parseDecimal(kv.get("hold") ?? "0", "hold");
+  if (!Number.isInteger(hold) || hold < 0) throw new ValueError("hold", kv.get("hold")!, "is not an unsigned integer");
+  out.hold = hold;
   const l = out as unknown as WireLimits;
   for (const k of ["vhex", "ahex"] as const) {
     if (l[k] < 1 || l[k] > 12) throw new ValueError(k, String(l[k]), "must be in [1, 12]");

@@ -26,6 +26,8 @@ export interface FirmwareTwinOptions {
   model?: string;
   /** Reply memory depth (PROTOCOL.md §3), default 64. */
   replyMemory?: number;
+  /** Lines kept when they arrive ahead of `next` (PROTOCOL.md §3, LIM hold), default the reply memory less one; 0: none. */
+  holdLines?: number;
   /** Longest host line accepted, bytes including '\n', default 4095. */
   maxInBytes?: number;
   /** Receive buffer the host may fill with unanswered lines, bytes, default 65536. */
@@ -41,13 +43,15 @@ export interface TwinCounters {
   executed: number;
   replayed: number;
   outOfOrder: number;
+  /** Lines answered ERR HELD: they arrived ahead of `next` and are kept until the gap before them fills. */
+  held: number;
   /** CRC-valid lines refused (SYNTAX, UNKNOWN, LIMIT): NAKs, nothing done. */
   refused: number;
   silenceGroundings: number;
 }
 
 export class FirmwareTwin {
-  readonly counters: TwinCounters = { linesReceived: 0, damagedLines: 0, executed: 0, replayed: 0, outOfOrder: 0, refused: 0, silenceGroundings: 0 };
+  readonly counters: TwinCounters = { linesReceived: 0, damagedLines: 0, executed: 0, replayed: 0, outOfOrder: 0, held: 0, refused: 0, silenceGroundings: 0 };
   private readonly commands: TwinCommands;
   private readonly sequencer: Sequencer;
   private readonly maxIn: number;
@@ -58,6 +62,8 @@ export class FirmwareTwin {
   private detachCurrent: (() => void) | null = null;
   private work: Promise<void> = Promise.resolve();
   private quietTimer: NodeJS.Timeout | null = null;
+  private outgoing = "";
+  private flushSoon: NodeJS.Immediate | null = null;
 
   /** A twin of `crossbar` (which stays the caller's: stop() does not close it). */
   static async create(crossbar: SimulatedCrossbar, options: FirmwareTwinOptions = {}): Promise<FirmwareTwin> {
@@ -66,11 +72,12 @@ export class FirmwareTwin {
 
   private constructor(readonly crossbar: SimulatedCrossbar, id: DeviceIdentity, options: FirmwareTwinOptions) {
     const memoryDepth = options.replyMemory ?? 64;
+    const holdLines = options.holdLines ?? memoryDepth - 1;
     this.maxIn = options.maxInBytes ?? 4095;
     this.quietMs = (options.quietSeconds ?? 2) * 1000;
     const scaling = twinScaling(crossbar);
-    const limits = twinWireLimits(crossbar, id, scaling, { memoryDepth, maxInBytes: this.maxIn, rxBufferBytes: options.rxBufferBytes ?? 65536, quietSeconds: this.quietMs / 1000 });
-    this.sequencer = new Sequencer(memoryDepth);
+    const limits = twinWireLimits(crossbar, id, scaling, { memoryDepth, holdLines, maxInBytes: this.maxIn, rxBufferBytes: options.rxBufferBytes ?? 65536, quietSeconds: this.quietMs / 1000 });
+    this.sequencer = new Sequencer(memoryDepth, holdLines);
     this.commands = new TwinCommands(crossbar, limits, scaling, {
       model: sanitizeToken(options.model ?? id.model),
       serial: sanitizeToken(options.serial ?? id.serial),
@@ -186,9 +193,14 @@ export class FirmwareTwin {
       case "reused":
         this.send(seq, { kind: "err", code: "REUSED", text: `seq ${seq.toString(16).toUpperCase()} was used for another request` });
         return;
+      case "hold":
+        this.counters.held++;
+        this.sequencer.hold({ seq, crc, fields });
+        this.send(seq, { kind: "err", code: "HELD", text: `expected ${hex4(admission.expected)}` });
+        return;
       case "order":
         this.counters.outOfOrder++;
-        this.send(seq, { kind: "err", code: "ORDER", text: `expected ${admission.expected.toString(16).toUpperCase().padStart(4, "0")}` });
+        this.send(seq, { kind: "err", code: "ORDER", text: `expected ${hex4(admission.expected)}` });
         return;
       case "new-session": {
         const reply = await this.execute(seq, fields);
@@ -198,7 +210,15 @@ export class FirmwareTwin {
       }
       case "execute":
         this.answer(seq, crc, await this.execute(seq, fields));
+        await this.runHeld();
         return;
+    }
+  }
+
+  /** The lines held ahead of `next`, in order, while the next one is there (a refusal leaves `next` and stops). */
+  private async runHeld(): Promise<void> {
+    for (let line = this.sequencer.takeNext(); line; line = this.sequencer.takeNext()) {
+      this.answer(line.seq, line.crc, await this.execute(line.seq, line.fields));
     }
   }
 
@@ -218,7 +238,7 @@ export class FirmwareTwin {
       this.counters.replayed++;
       this.sendLine(line);
     } else {
-      this.send(asked, { kind: "err", code: "ORDER", text: `expected ${this.sequencer.expected.toString(16).toUpperCase().padStart(4, "0")}` });
+      this.send(asked, { kind: "err", code: "ORDER", text: `expected ${hex4(this.sequencer.expected)}` });
     }
   }
 
@@ -240,9 +260,15 @@ export class FirmwareTwin {
     this.sendLine(encodeFrame({ seq, fields: replyFields(reply) }));
   }
 
+  /** Replies made in one turn of the event loop leave in one chunk (as a UART's transmit buffer drains them). */
   private sendLine(line: string): void {
-    const out = this.output;
-    if (out && !out.destroyed && out.writable) out.write(line + LINE_END, "latin1");
+    this.outgoing += line + LINE_END;
+    this.flushSoon ??= setImmediate(() => {
+      this.flushSoon = null;
+      const out = this.output;
+      if (out && !out.destroyed && out.writable) out.write(this.outgoing, "latin1");
+      this.outgoing = "";
+    });
   }
 
   private armQuietTimer(): void {
@@ -259,6 +285,10 @@ export class FirmwareTwin {
     this.commands.safe = true;
     this.counters.silenceGroundings++;
   }
+}
+
+function hex4(v: number): string {
+  return v.toString(16).toUpperCase().padStart(4, "0");
 }
 
 /** A token the protocol can carry: printable, no space, '*' or '='. */

@@ -7,6 +7,7 @@ import type { TwinScaling } from "./scaling.js";
 
 export interface LinkParameters {
   memoryDepth: number;
+  holdLines: number;
   maxInBytes: number;
   rxBufferBytes: number;
   quietSeconds: number;
@@ -30,6 +31,7 @@ export function twinWireLimits(crossbar: SimulatedCrossbar, id: DeviceIdentity, 
     schemes: [2, 3],
     par: true, mvt: true, rrow: true, exact: true,
     mem: link.memoryDepth,
+    hold: link.holdLines,
     maxin: link.maxInBytes,
     rxbuf: link.rxBufferBytes,
     quiet: link.quietSeconds,

@@ -185,12 +185,16 @@ describe("messages", () => {
     }), { seed: SEED, numRuns: 1000 });
   });
 
-  it("LIM round-trips", () => {
+  it("LIM round-trips; the optional keys exact and hold default to 0 when a device leaves them out", () => {
     const l: WireLimits = {
       vrmax: 0.5, vpmax: 2, vnmax: 2, wmin: 10e-9, wmax: 1e-3, cmax: 1000, icomp: 1e-3, dac: 8, adc: 12,
       vlsb: (2 * 0.5) / 255, vhex: 3, alsb: 4.8828125e-7, alsbf: 1.953125e-6, alsbt: 3.1e-6, ahex: 3, chex: 4, vread: 0.2,
-      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
+      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, hold: 63, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
     };
+    expect(limitsPayload(l)).toContain("hold=63");
     expect(parseLimitsPayload(limitsPayload(l))).toEqual(l);
+    const plain = { ...l, exact: false, hold: 0 };
+    expect(limitsPayload(plain).some((kv) => /^(exact|hold)=/.test(kv))).toBe(false);
+    expect(parseLimitsPayload(limitsPayload(plain))).toEqual(plain);
   });
 });

@@ -20,6 +20,7 @@ Firmware::Firmware(Board& board, uint32_t quietMillis)
       lastPowerMillis_(0) {
   memset(&counters_, 0, sizeof counters_);
   memset(memory_, 0, sizeof memory_);
+  memset(held_, 0, sizeof held_);
 }
 
 void Firmware::begin() {
@@ -31,6 +32,7 @@ void Firmware::begin() {
   if (!calibrationValid_) board_.logEvent("EEPROM blank or corrupt: reference calibration in use");
   boot_ = board_.entropy();
   next_ = 0;
+  memset(held_, 0, sizeof held_);
   lastValidMillis_ = board_.nowMillis();
   lastPowerMillis_ = lastValidMillis_;
   sampleBoardPower();
@@ -44,6 +46,10 @@ void Firmware::begin() {
 
 void Firmware::poll() {
   board_.watchdogKick();
+  if (runHeld()) {
+    silenceCheck();
+    return;
+  }
   int16_t b;
   while ((b = board_.readByte()) >= 0) {
     uint16_t before = lineLen_;
@@ -218,6 +224,7 @@ void Firmware::handleLine(char* line, uint16_t len) {
       return;
     }
     for (uint8_t i = 0; i < MEMORY_DEPTH; i++) memory_[i].used = 0;
+    for (uint8_t i = 0; i < HOLD_LINES; i++) held_[i].used = 0;
     memoryHead_ = 0;
     beginOk(seq, "NEW");
     measured(Tally());
@@ -226,11 +233,12 @@ void Firmware::handleLine(char* line, uint16_t len) {
     next_ = nextAfter(seq);
     return;
   }
-  // 3./4. In order, or refused.
+  // 3./4. In order; ahead of `next`: kept until the lines before it have run (HELD), or refused (ORDER).
   if (seq != next_ || next_ == 0) {
+    bool kept = next_ != 0 && fieldsOk && hold(seq, requestCrc, line, len);
     reply_.clear();
     reply_.fieldHex(seq, 4);
-    reply_.field("ERR ORDER expected");
+    reply_.field(kept ? "ERR HELD expected" : "ERR ORDER expected");
     reply_.fieldHex(next_, 4);
     send(reply_);
     return;
@@ -253,6 +261,39 @@ void Firmware::handleLine(char* line, uint16_t len) {
   remember(seq, requestCrc, reply_.length() > SLOT_BYTES ? regenerate : 0);
   send(reply_);
   next_ = nextAfter(seq);
+}
+
+// ---- lines held ahead of `next` (selective repeat: a lost line costs that line only) ----
+
+bool Firmware::hold(uint16_t seq, uint32_t crc, const char* line, uint16_t len) {
+  uint16_t ahead = (uint16_t)(((uint32_t)seq + 0xFFFFu - next_) % 0xFFFFu);
+  if (ahead == 0 || ahead >= MEMORY_DEPTH) return false;
+  Held* free = 0;
+  for (uint8_t i = 0; i < HOLD_LINES; i++) {
+    if (held_[i].used && held_[i].seq == seq) return held_[i].requestCrc == crc;
+    if (!held_[i].used && !free) free = &held_[i];
+  }
+  if (!free || len >= MAX_IN) return false;
+  // The fields were split in place at their single spaces, and the space before '*' cut: put them back.
+  for (uint16_t i = 0; i < len; i++) free->text[i] = line[i] ? line[i] : ' ';
+  free->seq = seq;
+  free->requestCrc = crc;
+  free->length = (uint8_t)len;
+  free->used = 1;
+  return true;
+}
+
+bool Firmware::runHeld() {
+  if (next_ == 0) return false;
+  for (uint8_t i = 0; i < HOLD_LINES; i++) {
+    Held& h = held_[i];
+    if (h.used && h.seq == next_) {
+      h.used = 0;  // its slot is free again; the line is handled in place (it runs: it is `next`)
+      handleLine(h.text, h.length);
+      return true;
+    }
+  }
+  return false;
 }
 
 // ---- reply memory ----

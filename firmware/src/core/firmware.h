@@ -15,6 +15,7 @@ const char FIRMWARE_VERSION[] = "2.0.0";
 const uint8_t PROTOCOL_VERSION = 2;
 const uint16_t MAX_IN = 255;       // LIM maxin: host->device line limit including '\n'
 const uint8_t MEMORY_DEPTH = 8;    // LIM mem
+const uint8_t HOLD_LINES = 2;      // LIM hold: lines kept when they arrive ahead of `next` (PROTOCOL.md §3)
 const uint8_t SLOT_BYTES = 200;    // longest remembered reply (MVF/RROW on 16 lines) fits
 const uint8_t MAX_FIELDS = 8;       // SEQ, CMD and up to 6 arguments (LIM takes up to 6 key names)
 
@@ -57,6 +58,14 @@ class Firmware {
     uint8_t used;
     char text[SLOT_BYTES];
   };
+  // A CRC-valid line that arrived ahead of `next`, as it arrived (without its line end), run once `next` reaches it.
+  struct Held {
+    uint16_t seq;
+    uint32_t requestCrc;
+    uint8_t length;
+    uint8_t used;
+    char text[MAX_IN];
+  };
   enum Outcome : uint8_t { DONE, FAILED };
 
   void handleLine(char* line, uint16_t len);
@@ -83,6 +92,11 @@ class Firmware {
   bool readCode(uint16_t seq, const char* text, uint16_t n, int16_t* out);
   bool readVolts(uint16_t seq, const char* text, int16_t* out);
   bool pulseShape(uint16_t seq, const char* uvText, const char* nsText, int16_t* vcode, uint32_t* widthMicros);
+  // Keeps `line` (split into fields in place, restored here) when SEQ is within the reply memory ahead of `next`
+  // and a slot is free or already holds it; false: not kept (ERR ORDER).
+  bool hold(uint16_t seq, uint32_t crc, const char* line, uint16_t len);
+  // Runs the held line for `next`, if there is one; true if it ran (one line per main-loop turn).
+  bool runHeld();
   void remember(uint16_t seq, uint32_t crc, char regenerate);
   Slot* recall(uint16_t seq);
   void replay(const Slot& s);
@@ -96,6 +110,7 @@ class Firmware {
   uint16_t lineLen_;
   bool lineOverflow_;
   Slot memory_[MEMORY_DEPTH];
+  Held held_[HOLD_LINES];
   uint8_t memoryHead_;
   uint16_t next_;
   uint32_t boot_;

@@ -74,6 +74,7 @@ void Firmware::limPayload(char** keys, uint8_t n) {
   if (want("mvt")) reply_.keyU("mvt", 1);
   if (want("rrow")) reply_.keyU("rrow", 1);
   if (want("mem")) reply_.keyU("mem", MEMORY_DEPTH);
+  if (want("hold")) reply_.keyU("hold", HOLD_LINES);
   if (want("maxin")) reply_.keyU("maxin", MAX_IN);
   if (want("rxbuf")) reply_.keyU("rxbuf", shape_.rxBufferBytes);
   if (want("quiet")) reply_.keyD("quiet", quietMillis_, -3);
