@@ -70,15 +70,17 @@ describe("a lost line among pipelined requests", () => {
       expect(Array.from(got)).toEqual(Array.from(expected));
       const s = serial.linkStats();
       const resent = s.resends - before.resends;
-      // Each request ran once on each twin (a retransmission timeout on a loaded machine may add copies, never runs).
-      expect(twin.counters.executed).toBe(clean.twin.counters.executed);
+      // Each product ran once and in order: every product draws its read noise from the twin's seeded stream, so a
+      // product run twice or out of order would change every answer after it (the equality above). The executed
+      // counts are not compared: on a loaded machine a retransmission timeout may add a PING that takes a SEQ.
       if (holdLines > 0) {
         // The twin kept the nine after it (ERR HELD) and ran them once the lost one came: the lost line is sent again.
         expect(twin.counters.outOfOrder).toBe(0);
         expect(twin.counters.held).toBeGreaterThanOrEqual(BATCH - 1);
         expect(s.held - before.held).toBeGreaterThanOrEqual(BATCH - 1);
+        // At least the lost line went again; how many more depends on retransmission timeouts (machine load), so
+        // the held counts above, not the resend count, are what show selective repeat.
         expect(resent).toBeGreaterThanOrEqual(1);
-        expect(resent).toBeLessThan(BATCH);
       } else {
         expect(twin.counters.held).toBe(0);
         expect(twin.counters.outOfOrder).toBeGreaterThanOrEqual(BATCH - 1);
