@@ -66,14 +66,32 @@ export class AnalogSamples {
   }
 
   /** Each device's branch as its first (or last) sample says, with the lines at `pattern`. */
-  readingsOf(pattern: LinePattern, samples: readonly Sample[], which: "first" | "last"): Map<number, BranchReading> {
+  /**
+   * Each device's branch from its first or last sample, or the mean over all of them: a pulse's energy is
+   * the mean power over the pulse, not one sample's, because the device switches while it is on.
+   */
+  readingsOf(pattern: LinePattern, samples: readonly Sample[], which: "first" | "last" | "mean"): Map<number, BranchReading> {
     const out = new Map<number, BranchReading>();
+    const { bits, referenceVolts } = this.config.adc;
     for (const d of this.config.devices) {
       const mine = samples.filter((x) => x.channel === d.analogChannel);
-      const s = which === "first" ? mine[0] : mine[mine.length - 1];
-      if (!s) continue;
-      const vSense = adcVolts(s.code, this.config.adc.bits, this.config.adc.referenceVolts);
-      out.set(d.analogChannel, branchReading(pattern.rowVolts[d.row]!, pattern.colVolts[d.col]!, vSense, d.senseResistorOhms));
+      if (mine.length === 0) continue;
+      const at = (s: Sample) => branchReading(pattern.rowVolts[d.row]!, pattern.colVolts[d.col]!, adcVolts(s.code, bits, referenceVolts), d.senseResistorOhms);
+      if (which !== "mean") {
+        out.set(d.analogChannel, at(which === "first" ? mine[0]! : mine[mine.length - 1]!));
+        continue;
+      }
+      const all = mine.map(at);
+      const mean = (f: (b: BranchReading) => number) => all.reduce((sum, b) => sum + f(b), 0) / all.length;
+      const amperes = mean((b) => b.amperes);
+      const deviceVolts = mean((b) => b.deviceVolts);
+      out.set(d.analogChannel, {
+        amperes,
+        deviceVolts,
+        siemens: mean((b) => b.siemens),
+        memristorWatts: mean((b) => b.memristorWatts),
+        senseResistorWatts: mean((b) => b.senseResistorWatts),
+      });
     }
     return out;
   }

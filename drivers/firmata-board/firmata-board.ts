@@ -45,6 +45,9 @@ export class FirmataBoard implements Crossbar {
   /** Pulses whose energy had no in-pulse sample (see program). */
   pulsesWithoutSample = 0;
 
+  /** Version queries in flight, oldest first: the board answers them in order. */
+  private readonly fences: Array<() => void> = [];
+
   private constructor(
     private readonly link: FirmataLink,
     readonly config: BoardConfig,
@@ -54,6 +57,9 @@ export class FirmataBoard implements Crossbar {
     this.watch = new LinkWatch(link.path, config);
     this.samples = new AnalogSamples(config, link.path, this.watch, this.probeLink);
     const io = link.io;
+    // firmata-io's reportVersion(cb) is a `once` listener: two fences in flight would both open on the first
+    // answer. One listener that opens them in the order they were sent keeps each fence its own.
+    io.on("reportversion", () => this.fences.shift()?.());
     const version = `${io.version.major ?? "?"}.${io.version.minor ?? "?"}`;
     const fw = io.firmware.name ?? "unknown";
     const fwVersion = io.firmware.version ? `${io.firmware.version.major}.${io.firmware.version.minor}` : "?";
@@ -288,6 +294,16 @@ export class FirmataBoard implements Crossbar {
       let actual = this.applied;
       for (const stage of stages) actual = this.drive(stage, false);
       tOn = performance.now() / 1000;
+      // A version query sent once the lines should have settled fences the samples from the other side: a
+      // report arriving after its answer was sampled after the board had the last stage's writes and the
+      // settling time had passed, however late the link delivered the reports before it. It runs beside the
+      // width, never stretching the pulse; when it opens after the pulse ended it fences nothing.
+      let settledAt = Infinity;
+      const settledFence = this.watch
+        .sleep(this.settleSeconds())
+        .then(() => this.barrier())
+        .then(() => void (settledAt = performance.now() / 1000));
+      settledFence.catch(() => undefined); // awaited below; a lost link rejects the pulse there
       await this.watch.sleep(widthSeconds - (performance.now() / 1000 - tOn));
       // A version query just before the grounding writes fences the samples: the board answers in order, so
       // every report arriving before its answer was sampled while the pulse was on, however late the link
@@ -297,9 +313,10 @@ export class FirmataBoard implements Crossbar {
       this.drive(restPattern(this.config), true);
       await fence;
       this.samples.stop(rec);
-      // The last sample of each sense node after the lines settled; failing that, the last inside the pulse.
-      const settled = tOn + this.settleSeconds();
-      const readings = this.samples.readingsOf(actual, rec.filter((x) => x.at >= settled), "last");
+      await settledFence;
+      // The mean over each sense node's settled samples (the device switches while on, so one sample
+      // misprices the pulse by as much as g moved); failing those, the last inside the pulse.
+      const readings = this.samples.readingsOf(actual, rec.filter((x) => x.at >= settledAt), "mean");
       for (const [ch, b] of this.samples.readingsOf(actual, rec, "last")) if (!readings.has(ch)) readings.set(ch, b);
       if (readings.size < this.config.devices.length) this.pulsesWithoutSample++;
       await this.barrier();
@@ -342,11 +359,17 @@ export class FirmataBoard implements Crossbar {
     const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
     return this.watch.untilAnswered(
       new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new DeviceLinkError(`firmata board on ${this.link.path} stopped answering (no version report within ${timeout} s)`)), timeout * 1000);
-        this.link.io.reportVersion(() => {
+        const open = (): void => {
           clearTimeout(t);
           resolve();
-        });
+        };
+        const t = setTimeout(() => {
+          const i = this.fences.indexOf(open);
+          if (i >= 0) this.fences.splice(i, 1);
+          reject(new DeviceLinkError(`firmata board on ${this.link.path} stopped answering (no version report within ${timeout} s)`));
+        }, timeout * 1000);
+        this.fences.push(open);
+        this.link.io.reportVersion(() => undefined);
       }),
       this.probeLink,
     );

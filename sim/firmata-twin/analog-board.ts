@@ -19,6 +19,10 @@ export { DEFAULT_TWIN_DEVICE, type TwinDeviceParams } from "./board-device.js";
 export interface TrueEnergy {
   memristorJoules: number;
   senseResistorJoules: number;
+  /** Time some line was driven or still relaxing to ground, seconds: the twin's own on-time. */
+  drivenSeconds: number;
+  /** Highest power in all branches together since the last resetPeakWatts(), watts. */
+  peakWatts: number;
 }
 
 interface Line {
@@ -41,7 +45,7 @@ export class AnalogBoard {
   private readonly rows: Line[];
   private readonly cols: Line[];
   private t: number;
-  private readonly energy: TrueEnergy = { memristorJoules: 0, senseResistorJoules: 0 };
+  private readonly energy: TrueEnergy = { memristorJoules: 0, senseResistorJoules: 0, drivenSeconds: 0, peakWatts: 0 };
   private readonly rng: Rng;
   private readonly cell = new Int32Array(1);
 
@@ -132,6 +136,12 @@ export class AnalogBoard {
     return { ...this.energy };
   }
 
+  /** Starts a new window for TrueEnergy.peakWatts (after integrating up to `now`). */
+  resetPeakWatts(now: number): void {
+    this.advance(now);
+    this.energy.peakWatts = 0;
+  }
+
   /** Integrates switching and dissipation from the last look to `now`. */
   advance(now: number): void {
     let t = this.t;
@@ -147,6 +157,7 @@ export class AnalogBoard {
       const settled = all.every((l) => Math.abs(lineVolts(l, t) - l.target) < 1e-6 * this.config.supplyVolts);
       const dt = Math.min(now - t, settled ? 1e-3 : minTau / 8);
       this.step(t + dt / 2, dt);
+      this.energy.drivenSeconds += dt;
       t += dt;
     }
     this.t = now;
@@ -155,6 +166,7 @@ export class AnalogBoard {
   private step(tm: number, dt: number): void {
     const p = this.device;
     const tally = newTally();
+    let watts = 0;
     for (const d of this.config.devices) {
       const i = d.row * this.config.cols + d.col;
       const vb = lineVolts(this.rows[d.row]!, tm) - lineVolts(this.cols[d.col]!, tm);
@@ -163,6 +175,7 @@ export class AnalogBoard {
       const vDev = current / g;
       this.energy.memristorJoules += current * vDev * dt;
       this.energy.senseResistorJoules += current * current * d.senseResistorOhms * dt;
+      watts += current * vDev + current * current * d.senseResistorOhms;
       // Nominal steps per nominal pulse width at this voltage (0 at or below threshold).
       const overdrive = switchingRate(p, vDev, p.nominalPulseWidthSeconds);
       if (overdrive === 0) {
@@ -175,6 +188,7 @@ export class AnalogBoard {
       const gCompliance = p.complianceAmperes / Math.abs(vDev);
       this.model.pulse(this.conductance, this.population, this.cell, 0, 1, 1, vDev > 0 ? 1 : -1, rate, gCompliance, this.rng, tally);
     }
+    this.energy.peakWatts = Math.max(this.energy.peakWatts, watts);
   }
 }
 

@@ -83,10 +83,30 @@ describe("firmata: driver on the twin", () => {
     measured += totalJoules((await xb.mvm({ direction: "forward", volts: Float64Array.from([0.3, -0.2]) })).energy);
     const e1 = twin.board.analog.trueEnergy(now());
     const truth = e1.memristorJoules - e0.memristorJoules + (e1.senseResistorJoules - e0.senseResistorJoules);
-    // An upper bound: on-time runs from sending the drive write to the acknowledged grounding write, and the
-    // RC ramps count at full power; the link latency (here the shared event loop) makes it loose, never wild.
+    // On-time runs from sending the drive write to the acknowledged grounding write: never short of the truth.
     expect(measured / truth).toBeGreaterThan(0.97);
-    expect(measured / truth).toBeLessThan(1.6);
+  });
+
+  test("the host's excess over the truth is on-time it counted at the pulse's power, never more", async () => {
+    // The host prices a pulse as sampled power × its on-time, which runs from issuing the drive writes to the
+    // acknowledged grounding write: inside the call's wall window, and at most the highest power the twin's
+    // branches reached. So P_peak × wall bounds it however slow the link (a busy core stretches both; a fixed
+    // ratio to the truth would be a wall-clock margin). 1.15 covers the 10-bit ADC's step and read noise.
+    for (const volts of [3, -3, 3]) {
+      const analog = twin.board.analog;
+      const e0 = analog.trueEnergy(now());
+      analog.resetPeakWatts(now());
+      const t0 = now();
+      const m = await xb.program([{ kind: "cell", row: 0, col: 3, volts, widthSeconds: 0.05, count: 1 }]);
+      const wallSeconds = now() - t0;
+      const e1 = analog.trueEnergy(now());
+      const measured = totalJoules(m.energy);
+      const truth = e1.memristorJoules - e0.memristorJoules + (e1.senseResistorJoules - e0.senseResistorJoules);
+      const detail = `${volts} V: ${measured} J against ${truth} J, peak ${e1.peakWatts} W over ${wallSeconds} s wall`;
+      expect(e1.drivenSeconds - e0.drivenSeconds, `${volts} V: the twin saw the pulse's width`).toBeGreaterThan(0.05 * 0.9);
+      expect(measured / truth, detail).toBeGreaterThan(0.97);
+      expect(measured, detail).toBeLessThan(1.15 * e1.peakWatts * wallSeconds);
+    }
   });
 
   test("reset grounds every line on the twin and isSafe says so", async () => {
