@@ -294,10 +294,8 @@ export class FirmataBoard implements Crossbar {
       let actual = this.applied;
       for (const stage of stages) actual = this.drive(stage, false);
       tOn = performance.now() / 1000;
-      // A version query sent once the lines should have settled fences the samples from the other side: a
-      // report arriving after its answer was sampled after the board had the last stage's writes and the
-      // settling time had passed, however late the link delivered the reports before it. It runs beside the
-      // width, never stretching the pulse; when it opens after the pulse ended it fences nothing.
+      // A version query sent once the lines settled fences the samples from the other side (reports after its
+      // answer were sampled settled). It runs beside the width, never stretching the pulse.
       let settledAt = Infinity;
       const settledFence = this.watch
         .sleep(this.settleSeconds())
@@ -314,8 +312,7 @@ export class FirmataBoard implements Crossbar {
       await fence;
       this.samples.stop(rec);
       await settledFence;
-      // The mean over each sense node's settled samples (the device switches while on, so one sample
-      // misprices the pulse by as much as g moved); failing those, the last inside the pulse.
+      // The mean over each node's settled samples (the device switches while on); failing those, the last.
       const readings = this.samples.readingsOf(actual, rec.filter((x) => x.at >= settledAt), "mean");
       for (const [ch, b] of this.samples.readingsOf(actual, rec, "last")) if (!readings.has(ch)) readings.set(ch, b);
       if (readings.size < this.config.devices.length) this.pulsesWithoutSample++;
