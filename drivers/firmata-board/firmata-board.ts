@@ -301,7 +301,7 @@ export class FirmataBoard implements Crossbar {
         .sleep(this.settleSeconds())
         .then(() => this.barrier())
         .then(() => void (settledAt = performance.now() / 1000));
-      settledFence.catch(() => undefined); // awaited below; a lost link rejects the pulse there
+      settledFence.catch(() => undefined); // awaited below, where a lost link rejects the pulse
       await this.watch.sleep(widthSeconds - (performance.now() / 1000 - tOn));
       // A version query just before the grounding writes fences the samples: the board answers in order, so
       // every report arriving before its answer was sampled while the pulse was on, however late the link
@@ -356,10 +356,7 @@ export class FirmataBoard implements Crossbar {
     const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
     return this.watch.untilAnswered(
       new Promise<void>((resolve, reject) => {
-        const open = (): void => {
-          clearTimeout(t);
-          resolve();
-        };
+        const open = (): void => void (clearTimeout(t), resolve());
         const t = setTimeout(() => {
           const i = this.fences.indexOf(open);
           if (i >= 0) this.fences.splice(i, 1);
