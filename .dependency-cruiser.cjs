@@ -1,6 +1,8 @@
 // The layering rules of the house, checked by dependency-cruiser (tests/layering/ runs it in `npm test`).
 // Data flows one way: cli → run → train → Crossbar contract (src/hal) → backends (drivers/, sim/),
-// which speak the wire formats in protocol/. A rule here names the direction it protects.
+// which speak the wire formats in protocol/. emulators/ (the twins, the fault link, the pty) stand in for
+// hardware and links: they use the simulator's physics and protocol/, and nothing in sim/ or drivers/ uses
+// them. A rule here names the direction it protects.
 
 /** Imports of files in this repository (npm packages and node: builtins are not layering). */
 const LOCAL = ["local"];
@@ -11,13 +13,6 @@ const ABOVE_THE_CONTRACT = "^src/(train|run|cli|experiment|report|telemetry|back
 /** The small shared leaves drivers and sim may use besides the contract. */
 const CONTRACT_AND_LEAVES = "^src/(hal|random|wasm|files)/";
 
-/**
- * Cycles that exist today in files this check's authors do not own; each is to be broken by its owner,
- * then removed from here. src/experiment/verdict.ts imports `type EndAnalysis` from analysis.ts, which
- * calls decideVerdict from verdict.ts (moving EndAnalysis to its own module breaks it).
- */
-const KNOWN_CYCLES = ["^src/experiment/(analysis|verdict)[.]ts$"];
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -26,7 +21,7 @@ module.exports = {
       severity: "error",
       comment: "src/hal is the Crossbar contract: it imports nothing built on top of it, and no backend or wire format (they import it).",
       from: { path: "^src/hal/" },
-      to: { path: [ABOVE_THE_CONTRACT, "^(drivers|sim|protocol|bench|calibration)/"] },
+      to: { path: [ABOVE_THE_CONTRACT, "^(drivers|sim|emulators|protocol|bench|calibration)/"] },
     },
     {
       name: "backends-see-only-the-contract",
@@ -36,6 +31,22 @@ module.exports = {
         "protocol/ and their own top-level folder (a twin never imports a driver, nor a driver the simulator).",
       from: { path: "^(drivers|sim)/" },
       to: { dependencyTypes: LOCAL, pathNot: [CONTRACT_AND_LEAVES, "^protocol/", "^$1/"] },
+    },
+    {
+      name: "emulators-see-physics-and-wire",
+      severity: "error",
+      comment:
+        "emulators/ stand in for boards and links: they import the simulator's physics (sim/), protocol/, the contract and " +
+        "the shared leaves, never a driver (a twin built from the driver would agree with it by construction).",
+      from: { path: "^emulators/" },
+      to: { dependencyTypes: LOCAL, pathNot: [CONTRACT_AND_LEAVES, "^protocol/", "^sim/", "^emulators/"] },
+    },
+    {
+      name: "run-sees-telemetry-through-its-door",
+      severity: "error",
+      comment: "src/run emits run events; telemetry subscribes. run may name telemetry's public index, never its internals.",
+      from: { path: "^src/run/" },
+      to: { path: "^src/telemetry/", pathNot: "^src/telemetry/index[.]ts$" },
     },
     {
       name: "protocol-sees-only-the-contract",
@@ -48,7 +59,7 @@ module.exports = {
       name: "no-circular",
       severity: "error",
       comment: "A cycle makes two modules one: neither can be read, tested or moved alone.",
-      from: { pathNot: KNOWN_CYCLES },
+      from: {},
       to: { circular: true },
     },
     {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
+import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
 import { plugInPty, readDocs, unplugPty } from "../survive/helpers.js";
 
 const BIN = resolve("bin/mhil.js");

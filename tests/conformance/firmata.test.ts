@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import { DEFAULT_BOARD_CONFIG } from "../../protocol/firmata/board-config.js";
-import { DEFAULT_TWIN_DEVICE } from "../../sim/firmata-twin/analog-board.js";
-import { serveFirmataTwin, type ServedFirmataTwin } from "../../sim/firmata-twin/serve.js";
+import { DEFAULT_TWIN_DEVICE } from "../../emulators/firmata-twin/analog-board.js";
+import { serveFirmataTwin, type ServedFirmataTwin } from "../../emulators/firmata-twin/serve.js";
 import { openCrossbar } from "../../src/backends/open.js";
 import { crossbarConformance } from "./conformance.js";
 

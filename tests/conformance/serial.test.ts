@@ -2,7 +2,7 @@
 // socat pseudo-terminal to the firmware twin, which is backed by the simulated crossbar.
 import { afterAll } from "vitest";
 import { openCrossbar } from "../../src/backends/open.js";
-import { serveFirmwareTwin, type ServedFirmwareTwin } from "../../sim/firmware-twin/serve.js";
+import { serveFirmwareTwin, type ServedFirmwareTwin } from "../../emulators/firmware-twin/serve.js";
 import { crossbarConformance } from "./conformance.js";
 
 const served: ServedFirmwareTwin[] = [];

@@ -3,8 +3,8 @@
 import { expect, test } from "vitest";
 import { DEFAULT_BOARD_CONFIG } from "../../protocol/firmata/board-config.js";
 import { validateDeviceParams } from "../../sim/devices/params.js";
-import { AnalogBoard } from "../../sim/firmata-twin/analog-board.js";
-import { DEFAULT_TWIN_DEVICE, FIRMATA_BOARD_PRESET } from "../../sim/firmata-twin/board-device.js";
+import { AnalogBoard } from "../../emulators/firmata-twin/analog-board.js";
+import { DEFAULT_TWIN_DEVICE, FIRMATA_BOARD_PRESET } from "../../emulators/firmata-twin/board-device.js";
 
 const supply = DEFAULT_BOARD_CONFIG.supplyVolts;
 

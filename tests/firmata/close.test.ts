@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, expect, test } from "vitest";
 import { encodeHost, FirmataDecoder, type BoardMessage } from "../../protocol/firmata/codec.js";
-import { serveFirmataTwin, type ServedFirmataTwin } from "../../sim/firmata-twin/serve.js";
+import { serveFirmataTwin, type ServedFirmataTwin } from "../../emulators/firmata-twin/serve.js";
 import { RawFirmataHost } from "./raw-host.js";
 
 let twin: ServedFirmataTwin | undefined;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_BOARD_CONFIG, loadBoardConfig } from "../../protocol/firmata/board-config.js";
-import { serveFirmataTwin, type ServedFirmataTwin } from "../../sim/firmata-twin/serve.js";
+import { serveFirmataTwin, type ServedFirmataTwin } from "../../emulators/firmata-twin/serve.js";
 import { openCrossbar } from "../../src/backends/open.js";
 import { totalJoules, type Crossbar } from "../../src/hal/crossbar.js";
 

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { DEFAULT_BOARD_CONFIG } from "../../protocol/firmata/board-config.js";
-import { DEFAULT_TWIN_DEVICE } from "../../sim/firmata-twin/analog-board.js";
-import { serveFirmataTwin, type ServedFirmataTwin } from "../../sim/firmata-twin/serve.js";
+import { DEFAULT_TWIN_DEVICE } from "../../emulators/firmata-twin/analog-board.js";
+import { serveFirmataTwin, type ServedFirmataTwin } from "../../emulators/firmata-twin/serve.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mhil-firmata-train-"));
 // Host-timed pulses are slow (tens of ms each): short hard pulses and small bursts keep the

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { DEFAULT_BOARD_CONFIG } from "../../protocol/firmata/board-config.js";
 import { encodeHost, PIN_MODE, type BoardMessage } from "../../protocol/firmata/codec.js";
-import { serveFirmataTwin, type ServedFirmataTwin } from "../../sim/firmata-twin/serve.js";
+import { serveFirmataTwin, type ServedFirmataTwin } from "../../emulators/firmata-twin/serve.js";
 import { RawFirmataHost } from "./raw-host.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mhil-firmata-fw-"));

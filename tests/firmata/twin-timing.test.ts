@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { DEFAULT_BOARD_CONFIG } from "../../protocol/firmata/board-config.js";
 import { encodeBoard, encodeHost, FirmataDecoder, type BoardMessage } from "../../protocol/firmata/codec.js";
-import { FirmataTwinBoard, type TwinWireEvent } from "../../sim/firmata-twin/twin-board.js";
+import { FirmataTwinBoard, type TwinWireEvent } from "../../emulators/firmata-twin/twin-board.js";
 import { VirtualClock } from "./virtual-clock.js";
 
 const BYTES_PER_SECOND = DEFAULT_BOARD_CONFIG.baudRate / 10; // 8N1: start + 8 data + stop bits

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { DEFAULT_BOARD_CONFIG } from "../../protocol/firmata/board-config.js";
-import { serveFirmataTwin, type ServedFirmataTwin } from "../../sim/firmata-twin/serve.js";
+import { serveFirmataTwin, type ServedFirmataTwin } from "../../emulators/firmata-twin/serve.js";
 import { openCrossbar } from "../../src/backends/open.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mhil-firmata-unplug-"));

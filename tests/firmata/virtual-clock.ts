@@ -1,7 +1,7 @@
 // A clock for the Firmata twin that moves only when the test moves it: wake-ups run in time order, each at its
 // own time, so timing tests have exact answers whatever the machine's load. stallTo() is a busy host: the clock
 // jumps and the wake-ups it passed run late, all at once.
-import type { TwinClock } from "../../sim/firmata-twin/twin-clock.js";
+import type { TwinClock } from "../../emulators/firmata-twin/twin-clock.js";
 
 interface Wake {
   at: number;

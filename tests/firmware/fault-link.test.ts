@@ -9,8 +9,8 @@ import type { Crossbar, Pulse } from "../../src/hal/crossbar.js";
 import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
 import { openSerialPort } from "../../drivers/serial-crossbar/port.js";
 import { formatLinkStats } from "../../drivers/serial-crossbar/link-stats.js";
-import { bridge } from "../../sim/link/bridge.js";
-import { createLink, type Link } from "../../sim/link/link.js";
+import { bridge } from "../../emulators/link/bridge.js";
+import { createLink, type Link } from "../../emulators/link/link.js";
 import { Rng } from "../../src/random/rng.js";
 import { LineClient, make, startFirmwareHost, type FirmwareHost } from "./host-process.js";
 

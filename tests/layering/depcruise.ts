@@ -8,7 +8,7 @@ export const RULES_FILE = join(REPO, ".dependency-cruiser.cjs");
 const CLI = join(REPO, "node_modules/dependency-cruiser/bin/dependency-cruise.mjs");
 
 /** The folders that hold the application's code (tsconfig.json "include", without the ambient types). */
-export const CODE_FOLDERS = ["src", "protocol", "drivers", "sim", "bench", "calibration"];
+export const CODE_FOLDERS = ["src", "protocol", "drivers", "sim", "emulators", "bench", "calibration"];
 
 export interface Violation {
   rule: string;

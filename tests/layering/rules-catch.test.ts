@@ -11,8 +11,14 @@ const TREE: Record<string, string[]> = {
   // wrong: the contract reaches up into the trainer
   "src/hal/contract.ts": ["src/train/trainer.ts"],
   "src/train/trainer.ts": [],
-  // wrong: a twin imports a driver's codec instead of protocol/
-  "sim/twin/twin.ts": ["drivers/serial/codec.ts", "sim/devices/model.ts", "protocol/line/frame.ts", "src/random/rng.ts"],
+  // wrong: a twin imports a driver's codec instead of protocol/ (its physics from sim/ is right)
+  "emulators/twin/twin.ts": ["drivers/serial/codec.ts", "sim/devices/model.ts", "protocol/line/frame.ts", "src/random/rng.ts"],
+  // wrong: the simulator reaches into an emulator
+  "sim/crossbar/array.ts": ["emulators/twin/twin.ts", "sim/devices/model.ts"],
+  // wrong: the run loop reaches past telemetry's index into its journal
+  "src/run/loop.ts": ["src/telemetry/journal.ts", "src/telemetry/index.ts"],
+  "src/telemetry/index.ts": ["src/telemetry/journal.ts"],
+  "src/telemetry/journal.ts": [],
   "drivers/serial/codec.ts": ["src/hal/limits.ts"],
   // wrong: a wire format imports a driver
   "protocol/line/frame.ts": ["src/hal/limits.ts", "drivers/serial/errors.ts"],
@@ -44,7 +50,7 @@ beforeAll(() => {
     mkdirSync(join(root, dirname(file)), { recursive: true });
     writeFileSync(join(root, file), `${imports.map((to, i) => importLine(file, to, i)).join("")}export const here = "${file}";\n`);
   }
-  ({ violations } = cruise(root, ["src", "sim", "drivers", "protocol"]));
+  ({ violations } = cruise(root, ["src", "sim", "emulators", "drivers", "protocol"]));
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -54,8 +60,16 @@ describe("the layering check on a tree with wrong imports", () => {
     expect(violations).toContainEqual({ rule: "hal-stays-below-its-users", from: "src/hal/contract.ts", to: "src/train/trainer.ts" });
   });
 
-  it("reports a twin importing a driver as backends-see-only-the-contract", () => {
-    expect(violations).toContainEqual({ rule: "backends-see-only-the-contract", from: "sim/twin/twin.ts", to: "drivers/serial/codec.ts" });
+  it("reports a twin importing a driver as emulators-see-physics-and-wire", () => {
+    expect(violations).toContainEqual({ rule: "emulators-see-physics-and-wire", from: "emulators/twin/twin.ts", to: "drivers/serial/codec.ts" });
+  });
+
+  it("reports the simulator importing an emulator as backends-see-only-the-contract", () => {
+    expect(violations).toContainEqual({ rule: "backends-see-only-the-contract", from: "sim/crossbar/array.ts", to: "emulators/twin/twin.ts" });
+  });
+
+  it("reports src/run importing a telemetry internal as run-sees-telemetry-through-its-door", () => {
+    expect(violations).toContainEqual({ rule: "run-sees-telemetry-through-its-door", from: "src/run/loop.ts", to: "src/telemetry/journal.ts" });
   });
 
   it("reports protocol/ importing a driver as protocol-sees-only-the-contract", () => {
@@ -68,12 +82,14 @@ describe("the layering check on a tree with wrong imports", () => {
     expect([cycles[0]!.from, ...cycles[0]!.cycle!].sort()).toEqual(["src/report/a.ts", "src/report/a.ts", "src/report/b.ts"]);
   });
 
-  it("reports nothing else: sim on its own folder, protocol/, src/hal and the leaves is allowed", () => {
+  it("reports nothing else: sim on its own folder, emulators on sim/, run on telemetry's index, protocol/, src/hal and the leaves", () => {
     expect(violations.map(explain).sort()).toEqual([
-      "backends-see-only-the-contract: sim/twin/twin.ts → drivers/serial/codec.ts",
+      "backends-see-only-the-contract: sim/crossbar/array.ts → emulators/twin/twin.ts",
+      "emulators-see-physics-and-wire: emulators/twin/twin.ts → drivers/serial/codec.ts",
       "hal-stays-below-its-users: src/hal/contract.ts → src/train/trainer.ts",
       "no-circular: src/report/a.ts → src/report/b.ts → src/report/a.ts",
       "protocol-sees-only-the-contract: protocol/line/frame.ts → drivers/serial/errors.ts",
+      "run-sees-telemetry-through-its-door: src/run/loop.ts → src/telemetry/journal.ts",
     ]);
   });
 });

@@ -6,7 +6,7 @@ import { Duplex } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { SerialPort } from "serialport";
 import { openCrossbar } from "../../src/backends/open.js";
-import { serveFirmwareTwin, type ServedFirmwareTwin } from "../../sim/firmware-twin/serve.js";
+import { serveFirmwareTwin, type ServedFirmwareTwin } from "../../emulators/firmware-twin/serve.js";
 
 const children: ChildProcess[] = [];
 const served: ServedFirmwareTwin[] = [];

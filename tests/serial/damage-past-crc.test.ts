@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { encodeFrame, LINE_END } from "../../protocol/serial-line/frame.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
-import { createLink } from "../../sim/link/link.js";
+import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
+import { createLink } from "../../emulators/link/link.js";
 import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
 import { DeviceRefusedError, SerialLinkError } from "../../drivers/serial-crossbar/errors.js";
 

@@ -1,8 +1,8 @@
-// The seeded byte fault model (sim/link/lane.ts) draws the gap to each next fault instead of a draw per byte: the
+// The seeded byte fault model (emulators/link/lane.ts) draws the gap to each next fault instead of a draw per byte: the
 // counts must still be those of independent per-byte faults (drop p_d; corrupt p_c and duplicate p_dup of the bytes
 // not dropped), the same seed must give the same bytes, and a fault-free lane must pass bytes through untouched.
 import { describe, expect, it } from "vitest";
-import { Lane } from "../../sim/link/lane.js";
+import { Lane } from "../../emulators/link/lane.js";
 
 const FAULTS = { dropProbability: 0.01, corruptProbability: 0.01, duplicateProbability: 0.005 };
 

@@ -7,8 +7,8 @@ import type { Crossbar, Measured, Pulse } from "../../src/hal/crossbar.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { Rng } from "../../src/random/rng.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
-import { createLink, type Link } from "../../sim/link/link.js";
+import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
+import { createLink, type Link } from "../../emulators/link/link.js";
 import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
 import { formatLinkStats } from "../../drivers/serial-crossbar/link-stats.js";
 

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LINE_END } from "../../protocol/serial-line/frame.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
-import { createLink } from "../../sim/link/link.js";
+import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
+import { createLink } from "../../emulators/link/link.js";
 import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
 
 const URI = "sim:reram?rows=8&cols=8&seed=5";

@@ -1,4 +1,4 @@
-// `mhil train --device serial:…` through a seeded byte-level fault link (sim/pty/fault-pty.ts: every byte
+// `mhil train --device serial:…` through a seeded byte-level fault link (emulators/pty/fault-pty.ts: every byte
 // between the CLI's serial port and the firmware twin may be corrupted, dropped or duplicated) gives exactly the
 // clean link's accuracy, joules and pulse count, and never aborts:
 // - 0.1% corrupted + 0.1% dropped + 0.05% duplicated bytes: MNIST 7×7 on a 64×64 array, 2 epochs × 200 samples
@@ -12,8 +12,8 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
-import { serveFaultPty, type FaultPty } from "../../sim/pty/fault-pty.js";
+import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
+import { serveFaultPty, type FaultPty } from "../../emulators/pty/fault-pty.js";
 
 const BIN = resolve("bin/mhil.js");
 const work = mkdtempSync(join(tmpdir(), "mhil-noisy-train-"));

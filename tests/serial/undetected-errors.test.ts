@@ -1,6 +1,6 @@
 // A pulse line damaged on the wire that still parses and stays within the limits is never applied: the CRC-32C of
 // protocol v2 catches it where v1's CRC-16 let such lines through.
-// 1. The seeded experiment of sim/link/undetected-errors.ts at 1%/1%/0.5% byte faults: CRC-16 framing passes some
+// 1. The seeded experiment of emulators/link/undetected-errors.ts at 1%/1%/0.5% byte faults: CRC-16 framing passes some
 //    damaged pulse lines, some of which would have been applied; CRC-32C passes none.
 // 2. A concrete one: a PCELL whose amplitude was changed to another value within the limits, chosen so its CRC-16
 //    still matches (it would have passed v1), sent with its CRC-32C trailer to the twin and to the firmware's host
@@ -10,9 +10,9 @@ import { crc16CcittFalse } from "../../protocol/serial-line/crc16.js";
 import { encodeFrame, LINE_END } from "../../protocol/serial-line/frame.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
-import { createLink } from "../../sim/link/link.js";
-import { countUndetected } from "../../sim/link/undetected-errors.js";
+import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
+import { createLink } from "../../emulators/link/link.js";
+import { countUndetected } from "../../emulators/link/undetected-errors.js";
 import { LineClient, make, startFirmwareHost, type FirmwareHost } from "../firmware/host-process.js";
 
 const ORIGINAL = "0002 PCELL 1 2 1200000 100000 3";

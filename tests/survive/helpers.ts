@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync, existsSync } from "node:fs";
 import { Duplex } from "node:stream";
-import type { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
+import type { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
 import type { Crossbar, Pulse } from "../../src/hal/crossbar.js";
 import { CrossbarDecorator } from "../../src/hal/crossbar-decorator.js";
 import { parseTrainConfig } from "../../src/train/config.js";

@@ -9,7 +9,7 @@ import { runTraining } from "../../src/run/train-run.js";
 import { openCrossbar } from "../../src/backends/open.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { serveFirmwareTwin, type ServedFirmwareTwin } from "../../sim/firmware-twin/serve.js";
+import { serveFirmwareTwin, type ServedFirmwareTwin } from "../../emulators/firmware-twin/serve.js";
 import { FailingMidBatchCrossbar, readDocs, smallCrossbarConfig } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "mhil-survive-stop-"));

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import type { Pulse } from "../../src/hal/crossbar.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
+import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
 import { plugInPty, unplugPty } from "./helpers.js";
 import { total } from "./recording-backend.js";
 

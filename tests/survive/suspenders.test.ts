@@ -10,7 +10,7 @@ import { runTraining } from "../../src/run/train-run.js";
 import { DeviceEvents } from "../../src/backends/device-events.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../sim/firmware-twin/twin.js";
+import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
 import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
 import { openSerialPort } from "../../drivers/serial-crossbar/port.js";
 import { plugInPty, readDocs, smallCrossbarConfig, unplugPty } from "./helpers.js";

@@ -34,14 +34,14 @@ export function register(program: Command): void {
       if (opts.firmata) {
         const seed = opts.seed === undefined ? undefined : Number(opts.seed);
         if (seed !== undefined && !Number.isInteger(seed)) throw new UserError(`--seed ${opts.seed}: must be an integer`);
-        const { serveFirmataTwin } = (await import("../../../sim/firmata-twin/serve.js")) as {
+        const { serveFirmataTwin } = (await import("../../../emulators/firmata-twin/serve.js")) as {
           serveFirmataTwin(o: { boardConfigPath?: string; seed?: number; log: (line: string) => void }): Promise<Served>;
         };
         served = await serveFirmataTwin({ ...(opts.board ? { boardConfigPath: opts.board } : {}), ...(seed !== undefined ? { seed } : {}), log });
         scheme = "firmata";
       } else {
         if (!opts.device.startsWith("sim:")) throw new UserError(`--device ${opts.device}: the firmware twin serves a simulated crossbar, a sim: URI (e.g. sim:reram?rows=32&cols=32&seed=1)`);
-        const { serveFirmwareTwin } = await import("../../../sim/firmware-twin/serve.js");
+        const { serveFirmwareTwin } = await import("../../../emulators/firmware-twin/serve.js");
         served = await serveFirmwareTwin({ device: opts.device, ...(opts.serial ? { serial: opts.serial } : {}), log });
         scheme = "serial";
       }

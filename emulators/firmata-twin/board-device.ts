@@ -1,8 +1,8 @@
 // The devices on the Firmata twin's board: a sim/devices preset (the same DeviceParams, models and
 // population the simulated crossbar uses), plus the one thing the board's sense path adds, its ADC noise.
-import type { DeviceParams } from "../devices/params.js";
-import { validateDeviceParams } from "../devices/params.js";
-import type { DevicePreset } from "../devices/presets.js";
+import type { DeviceParams } from "../../sim/devices/params.js";
+import { validateDeviceParams } from "../../sim/devices/params.js";
+import type { DevicePreset } from "../../sim/devices/presets.js";
 
 /** The twin's device parameters: a sim/devices device, and the ADC input noise of the board that senses it. */
 export type TwinDeviceParams = DeviceParams & {

@@ -1,4 +1,4 @@
-// A pseudo-terminal whose bytes cross a seeded fault link (sim/link/link.ts) before they reach a device: a host
+// A pseudo-terminal whose bytes cross a seeded fault link (emulators/link/link.ts) before they reach a device: a host
 // opens `serial:<path>` as it opens a USB board, and every byte it writes or reads may be corrupted, dropped or
 // duplicated at the given rates. The device end is handed to `attach` (a twin's serve(), or a bridge to the
 // firmware's own pty).

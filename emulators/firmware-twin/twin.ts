@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type { DeviceIdentity } from "../../src/hal/crossbar.js";
-import type { SimulatedCrossbar } from "../crossbar/simulated-crossbar.js";
+import type { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 import { decodeFrame, encodeFrame, FrameError, LINE_END, lineCrc, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
 import {
   parseRequest, REMEMBERED_ERROR_CODES, replyFields, RequestError, UNSEQUENCED_COMMANDS, type Reply, type WireLimits,

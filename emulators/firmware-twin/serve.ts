@@ -3,8 +3,8 @@
 import { spawn } from "node:child_process";
 import { Duplex } from "node:stream";
 import { parseDeviceUri } from "../../src/hal/uri.js";
-import { simCrossbarFromUri } from "../crossbar/open.js";
-import type { SimulatedCrossbar } from "../crossbar/simulated-crossbar.js";
+import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
+import type { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 import { FirmwareTwin, type FirmwareTwinOptions } from "./twin.js";
 import { socatPtyPath } from "../pty/socat-pty.js";
 

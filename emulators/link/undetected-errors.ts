@@ -1,10 +1,10 @@
 // A seeded experiment: how often does a pulse line damaged on the wire still pass the receiver's check? Valid PCELL
-// and PROW lines go through the byte-level fault model of sim/link/lane.ts (each byte corrupted, dropped or
+// and PROW lines go through the byte-level fault model of emulators/link/lane.ts (each byte corrupted, dropped or
 // duplicated at the given rates), conditioned on at least one fault; the pieces the receiver would see (split at
 // '\n') are checked by protocol v1's framing (4 hex digits of CRC-16/CCITT-FALSE) and by v2's (8 of CRC-32C).
 // A piece that passes is an undetected error; one that also parses as a pulse within the device's limits would have
 // been applied. Runs in a test (tests/serial/undetected-errors.test.ts) and, for a larger count, as a script:
-//   node dist/sim/link/undetected-errors.js 20000000 [seed] [p: corrupt = drop = p, duplicate = p/2; default 0.01]
+//   node dist/emulators/link/undetected-errors.js 20000000 [seed] [p: corrupt = drop = p, duplicate = p/2; default 0.01]
 import { crc16CcittFalse } from "../../protocol/serial-line/crc16.js";
 import { crc32c } from "../../protocol/serial-line/crc32c.js";
 import { decodeFrame, encodeFrame } from "../../protocol/serial-line/frame.js";
@@ -73,7 +73,7 @@ function randomPulse(rng: Rng): Request {
 }
 
 /**
- * The fault model of sim/link/lane.ts on one line's bytes (its '\n' included), drawn fault by fault: the gap to the
+ * The fault model of emulators/link/lane.ts on one line's bytes (its '\n' included), drawn fault by fault: the gap to the
  * next faulty byte is geometric, then the kind by its share (a byte hit twice is rare enough to ignore here).
  */
 function damage(rng: Rng, bytes: string, pCorrupt: number, pDrop: number, pDup: number): string {

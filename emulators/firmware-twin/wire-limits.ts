@@ -1,6 +1,6 @@
 // What the twin reports in LIM: the simulator's own limits, its converter scaling and the link parameters.
 import type { DeviceIdentity } from "../../src/hal/crossbar.js";
-import type { SimulatedCrossbar } from "../crossbar/simulated-crossbar.js";
+import type { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 import type { WireLimits } from "../../protocol/serial-line/messages.js";
 import { countHexWidth } from "../../protocol/serial-line/values.js";
 import type { TwinScaling } from "./scaling.js";

@@ -2,7 +2,7 @@
 // and answer with the simulator's own measured energy, duration and quantized codes.
 import type { EnergyBreakdown, Measured, Pulse } from "../../src/hal/crossbar.js";
 import { LimitError } from "../../src/hal/limits.js";
-import type { SimulatedCrossbar } from "../crossbar/simulated-crossbar.js";
+import type { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 import {
   identityPayload, limitsPayload, parseRequest, PROTOCOL_VERSION, RequestError, statusPayload, type CodeWidths, type Reply,
   type Request, type WireLimits,

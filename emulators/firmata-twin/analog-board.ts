@@ -8,9 +8,9 @@
 // physical pulse), as the simulator draws it once per pulse.
 import type { BoardConfig } from "../../protocol/firmata/board-config.js";
 import { Rng } from "../../src/random/rng.js";
-import { createDeviceModel, newTally, type DeviceModel } from "../devices/models.js";
-import { switchingRate } from "../devices/params.js";
-import { drawPopulation, FREE, STUCK_AT_MIN, type DevicePopulation } from "../devices/population.js";
+import { createDeviceModel, newTally, type DeviceModel } from "../../sim/devices/models.js";
+import { switchingRate } from "../../sim/devices/params.js";
+import { drawPopulation, FREE, STUCK_AT_MIN, type DevicePopulation } from "../../sim/devices/population.js";
 import type { TwinDeviceParams } from "./board-device.js";
 
 export { DEFAULT_TWIN_DEVICE, type TwinDeviceParams } from "./board-device.js";

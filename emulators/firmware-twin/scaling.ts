@@ -3,7 +3,7 @@
 // With quantizing converters the twin's LSBs are the simulator's own steps, computed with the same float
 // expressions, so a code times its LSB on the host is bit-for-bit the value the simulator produced.
 // With ideal converters (no quantization) the codes are 48-bit and the LSB is full scale / 2^44.
-import type { SimulatedCrossbar } from "../crossbar/simulated-crossbar.js";
+import type { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 
 export interface TwinScaling {
   vlsb: number;
