@@ -294,11 +294,11 @@ export class FirmataBoard implements Crossbar {
       let actual = this.applied;
       for (const stage of stages) actual = this.drive(stage, false);
       tOn = performance.now() / 1000;
-      // A version query sent once the lines settled fences the samples from the other side (reports after its
-      // answer were sampled settled). It runs beside the width, never stretching the pulse.
+      // Fences beside the width (never stretching the pulse): the first answer says the board has the writes; reports
+      // behind the answer to a query sent settleSeconds later were sampled settled, however the link bunched bytes.
       let settledAt = Infinity;
-      const settledFence = this.watch
-        .sleep(this.settleSeconds())
+      const settledFence = this.barrier()
+        .then(() => this.watch.sleep(this.settleSeconds()))
         .then(() => this.barrier())
         .then(() => void (settledAt = performance.now() / 1000));
       settledFence.catch(() => undefined); // awaited below, where a lost link rejects the pulse

@@ -43,6 +43,9 @@ export class FailingMidBatchCrossbar extends CrossbarDecorator {
 }
 
 /** Serves `twin` on a fresh socat pty linked at `linkPath` (a replugged cable keeps its port name). */
+/** The link= name each pty socat made, so that unplugging removes it as a pulled cable removes its device node. */
+const linkNames = new WeakMap<ChildProcess, string>();
+
 export async function plugInPty(twin: FirmwareTwin, linkPath: string): Promise<ChildProcess> {
   rmSync(linkPath, { force: true });
   const socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,ignoreeof,link=${linkPath}`, "STDIO"], { stdio: ["pipe", "pipe", "pipe"] });
@@ -64,11 +67,16 @@ export async function plugInPty(twin: FirmwareTwin, linkPath: string): Promise<C
   const stream = Duplex.from({ readable: socat.stdout!, writable: socat.stdin! });
   stream.on("error", () => undefined);
   twin.serve(stream);
+  linkNames.set(socat, linkPath);
   return socat;
 }
 
 /** Kills a socat (the cable is pulled) and waits until it is gone. */
 export async function unplugPty(p: ChildProcess): Promise<void> {
+  // The name goes first: SIGKILL leaves socat's symlink pointing at /dev/pts/N, a number the kernel hands to
+  // the next pty another test opens, and a reconnecting driver would find that test's device behind it.
+  const link = linkNames.get(p);
+  if (link) rmSync(link, { force: true });
   if (p.exitCode !== null || p.signalCode !== null) return;
   const exited = new Promise<void>((r) => p.once("exit", () => r()));
   p.kill("SIGKILL");
