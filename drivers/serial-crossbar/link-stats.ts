@@ -1,7 +1,8 @@
 // What the link cost: how often lines were sent again and why. A run records it (SerialCrossbar.linkStats(), and
 // the one-line summary the driver logs when it closes) so a noisy link shows up in numbers, not only in time.
 
-export interface LinkStats {
+// A type, not an interface: it is the contract's LinkCounters (named counts), which needs an index signature.
+export type LinkStats = {
   /** Sequenced requests issued by the caller. */
   requests: number;
   /** Every line written: first copies, resends, identify/LIM probes. */
@@ -30,7 +31,7 @@ export interface LinkStats {
   maxSendsPerRequest: number;
   /** The retransmission timeout in use now, ms (smoothed round trip + 4 deviations, backed off after timeouts). */
   rtoMs: number;
-}
+};
 
 export function emptyLinkStats(initialRtoMs: number): LinkStats {
   return {

@@ -1,18 +1,20 @@
 // The base of every Crossbar decorator (wear budget, safety guard, responsiveness, test wrappers):
 // it forwards each call to the wrapped backend, so a decorator overrides only what it changes.
-import type { Crossbar, DeviceIdentity, DeviceState, Measured, MvmRequest, ProgramReport, Pulse } from "./crossbar.js";
+import type { Crossbar, DeviceIdentity, DeviceState, LinkCounters, Measured, MvmRequest, ProgramReport, Pulse } from "./crossbar.js";
 import type { Siemens, Volts } from "./units.js";
 
 export class CrossbarDecorator implements Crossbar {
   /** Present exactly when the wrapped backend has them (a state that dies with the process). */
   saveState?: () => Promise<DeviceState>;
   loadState?: (state: DeviceState) => Promise<void>;
+  linkStats?: () => LinkCounters;
 
   constructor(protected readonly inner: Crossbar) {
     if (inner.saveState && inner.loadState) {
       this.saveState = () => inner.saveState!();
       this.loadState = (state) => inner.loadState!(state);
     }
+    if (inner.linkStats) this.linkStats = () => inner.linkStats!();
   }
 
   identify(): Promise<DeviceIdentity> {

@@ -162,7 +162,15 @@ export interface Crossbar {
   saveState?(): Promise<DeviceState>;
   /** Puts back a state saveState() returned on a device opened the same way (same URI and seed); costs nothing. */
   loadState?(state: DeviceState): Promise<void>;
+  /**
+   * Only for backends behind a link that can damage lines (the serial controller): what the link cost since
+   * the device was opened (requests, lines sent, resends and why, timeouts, reconnects), as named counts.
+   */
+  linkStats?(): LinkCounters;
 }
+
+/** A link's counters by name (each a count since the device was opened). */
+export type LinkCounters = Readonly<Record<string, number>>;
 
 /** A backend's whole state as JSON (typed arrays base64-encoded by the backend). */
 export interface DeviceState {

@@ -38,6 +38,8 @@ async function completeEpoch(run: RunContext, result: EpochResult): Promise<void
     wallSeconds: run.wallSeconds(),
     pulsesSoFar: (run.epochs.at(-1)?.pulsesSoFar ?? 0) + result.pulses,
   };
+  const link = stack?.crossbar.linkStats?.();
+  if (link) figures.link = { ...link };
   run.epochs.push(figures);
   const health = stack ? { safe: await stack.crossbar.isSafe(), deviceSeconds: ledger.deviceSeconds() } : null;
   run.bus.emit({ kind: "epoch", epoch: figures, health });

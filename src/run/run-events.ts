@@ -3,7 +3,7 @@
 // commits an epoch, and a stop. Each file of the run directory is a sink subscribed to them; no sink is read
 // back for a figure: energy comes from the ledger and, on resume, from the checkpoint.
 import type { DeviceEvent } from "../backends/device-events.js";
-import type { DeviceIdentity } from "../hal/crossbar.js";
+import type { DeviceIdentity, LinkCounters } from "../hal/crossbar.js";
 import type { Activity, EnergyLedger } from "../energy/ledger.js";
 import type { TrainConfig } from "../train/config.js";
 import type { EpochResult } from "../train/session.js";
@@ -35,6 +35,8 @@ export interface EpochFigures {
   wallSeconds: number;
   /** Programming pulses of the run so far. */
   pulsesSoFar: number;
+  /** What the device's link cost since this attempt opened it; absent on a device with no such link. */
+  link?: LinkCounters;
 }
 
 /** A resumed attempt: what it resumes, and what the attempts before it spent beside the total. */

@@ -14,6 +14,10 @@ export const PRIMARY_KEYS: DataKeys = {
   device_joules_total: { dtype: "number", units: "J", description: "cumulative ledger total" },
   host_cpu_joules: { dtype: "number", units: "J", description: "cumulative RAPL, null when unavailable" },
   checkpoint: { dtype: "string" },
+  link: {
+    dtype: "object",
+    description: "on a device behind a damaging link: requests, lines sent, resends and why, timeouts, reconnects, counted since this attempt opened it (absent otherwise)",
+  },
 };
 
 export const DEVICE_KEYS: DataKeys = { kind: { dtype: "string" }, message: { dtype: "string" } };

@@ -42,6 +42,8 @@ export interface DeviceHealthPoint {
   deviceSeconds: number;
   /** Programming pulses so far. */
   pulses: number;
+  /** The device link's counters since this attempt opened it (a serial controller), by name. */
+  link?: Readonly<Record<string, number>>;
 }
 
 /** What a run calls; every method may be a no-op. close() flushes what is pending. */

@@ -135,6 +135,8 @@ export interface DeviceHealthPoint extends Keyed {
   safe?: boolean;
   /** Device-reported busy time so far. */
   deviceSeconds?: number;
+  /** Link counters by name (camelCase), journaled as integer fields link_<snake_case>. */
+  link?: Readonly<Record<string, number>>;
 }
 
 export interface Telemetry {
@@ -271,6 +273,7 @@ class RunTelemetry implements Telemetry {
     putInt(f, "pulse_count", p.pulseCount);
     if (typeof p.safe === "boolean") f.safe = p.safe;
     putFloat(f, "device_seconds", p.deviceSeconds);
+    for (const [name, n] of Object.entries(p.link ?? {})) putInt(f, `link_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`, n);
     this.append(MEASUREMENTS.deviceHealth, "train", f, p.timeMicros);
   }
   point(measurement: string, tags: { phase?: Phase }, fields: Record<string, FieldValue>): void {

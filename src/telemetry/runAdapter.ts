@@ -103,7 +103,7 @@ export class RunTelemetryAdapter {
   }
 
   deviceHealth(p: DeviceHealthPoint): void {
-    this.telemetry.deviceHealth({ timeMicros: epochTime(this.origin, this.epoch), epoch: this.epoch, safe: p.safe, deviceSeconds: p.deviceSeconds, pulseCount: p.pulses });
+    this.telemetry.deviceHealth({ timeMicros: epochTime(this.origin, this.epoch), epoch: this.epoch, safe: p.safe, deviceSeconds: p.deviceSeconds, pulseCount: p.pulses, link: p.link });
   }
 
   async close(): Promise<void> {

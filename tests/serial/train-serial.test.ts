@@ -1,7 +1,7 @@
 // `mhil train --device serial:/dev/pts/N` against `mhil sim serve` gives the same accuracy and joules as
 // `--device sim:` with the same seed and preset (the compiled CLI, a real socat pty, two processes).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -45,6 +45,15 @@ describe("mhil train over serial: against mhil sim serve", () => {
       expect(b === 0 ? a : a / b, k).toBeCloseTo(b === 0 ? 0 : 1, 12);
     }
     expect(viaSerial.pulses).toBe(viaSim.pulses);
+    // What the link cost is in the run's records and telemetry journal; the in-process simulator has no link.
+    const epochOf = (dir: string) =>
+      readFileSync(join(dir, "records.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).find((d) => d.type === "event" && d.data.checkpoint).data;
+    const link = epochOf(viaSerial.run_dir).link;
+    expect(link.requests).toBeGreaterThan(viaSerial.pulses > 0 ? 10 : 0);
+    expect(link.linesSent).toBeGreaterThanOrEqual(link.requests);
+    expect(epochOf(viaSim.run_dir).link).toBeUndefined();
+    const journal = readFileSync(join(viaSerial.run_dir, "telemetry.lp"), "utf8").split("\n").find((l) => l.startsWith("device_health,"));
+    expect(journal).toContain(`link_requests=${link.requests}i`);
     // SIGINT stops the server cleanly (the pty goes away).
     const exited = new Promise<number | null>((r) => serve.once("exit", (code) => r(code)));
     serve.kill("SIGINT");

@@ -17,7 +17,7 @@ export class RecordsSink implements RunSink {
     if (!r || r.isStopped) return; // nothing after the stop (a device event while closing)
     if (e.kind === "descriptor") r.descriptor(e.stream, e.dataKeys);
     else if (e.kind === "device") r.event("device", { kind: e.event.kind, message: e.event.message });
-    else if (e.kind === "checkpoint") r.event("primary", { ...primaryData(e.epoch), checkpoint: e.name });
+    else if (e.kind === "checkpoint") r.event("primary", { ...primaryData(e.epoch), checkpoint: e.name, ...(e.epoch.link ? { link: e.epoch.link } : {}) });
     else if (e.kind === "stop") r.stop(e.status, e.reason);
   }
 }

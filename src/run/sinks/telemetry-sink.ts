@@ -17,7 +17,7 @@ export class TelemetrySink implements RunSink {
         epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy, updates: r.updates, pulses: r.pulses, weightPathL1: r.weightPathL1, prequentialBits: r.prequentialBits,
         deviceJoules: energy.total_joules, joulesByActivity: energy.by_activity_joules, hostCpuJoules: e.epoch.hostCpuJoules, wallSeconds: e.epoch.wallSeconds,
       });
-      if (e.health) t.deviceHealth({ safe: e.health.safe, deviceSeconds: e.health.deviceSeconds, pulses: e.epoch.pulsesSoFar });
+      if (e.health) t.deviceHealth({ safe: e.health.safe, deviceSeconds: e.health.deviceSeconds, pulses: e.epoch.pulsesSoFar, ...(e.epoch.link ? { link: e.epoch.link } : {}) });
     } else if (e.kind === "stop" && e.summary) {
       const s = e.summary;
       t.bits({
