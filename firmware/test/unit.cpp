@@ -1,44 +1,17 @@
-// Firmware unit tests (host build): parser, CRC, sequencing, limits, compliance, silence, EEPROM.
-// Prints one line per failed check and a summary; exit code 0 only when every check passed.
+// Firmware unit tests (host build): parser, CRC, sequencing and the link; the device's own tests (limits,
+// energy, compliance, EEPROM) are in unit-device.cpp. Prints one line per failed check and a summary; exit
+// code 0 only when every check passed.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <functional>
-#include "harness.h"
+#include "check.h"
 #include "../src/core/crc16.h"
 
 using namespace rig;
 
-static int checks = 0, failures = 0;
-static const char* currentTest = "";
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    checks++;                                                              \
-    if (!(cond)) {                                                         \
-      failures++;                                                          \
-      printf("FAIL %s (%s:%d): %s | ", currentTest, __FILE__, __LINE__, #cond); \
-      printf(__VA_ARGS__);                                                 \
-      printf("\n");                                                        \
-    }                                                                      \
-  } while (0)
-
-static std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0, sp;
-  while ((sp = s.find(' ', start)) != std::string::npos) {
-    out.push_back(s.substr(start, sp - start));
-    start = sp + 1;
-  }
-  out.push_back(s.substr(start));
-  return out;
-}
-
-// A D field as a double ("0", "123e-15").
-static double decimal(const std::string& d) { return strtod(d.c_str(), 0); }
-
-static std::string newSession(Rig& r, const char* seq = "0001") {
-  return r.ask(std::string(seq) + " NEW 9C41D2E0");
-}
+int checks = 0, failures = 0;
+const char* currentTest = "";
 
 static void testCrc() {
   CHECK(mhil::crc32c("123456789", 9) == 0xE3069283ul, "crc32c test vector");
@@ -214,60 +187,6 @@ static void testOverlong() {
   CHECK(startsWith(r.ask("0002 PING"), "0002 OK PING"), "the link recovers");
 }
 
-static void testLimits() {
-  Rig r;
-  newSession(r);
-  uint64_t ep = r.board->episodeCount();
-  struct Case { const char* body; const char* expect; };
-  Case cases[] = {
-      {"PCELL 1 2 1500001 100000 1", "ERR LIMIT vpmax"},
-      {"PCELL 1 2 -1350001 100000 1", "ERR LIMIT vnmax"},
-      {"PCELL 1 2 1500000 19999 1", "ERR LIMIT wmin"},
-      {"PCELL 1 2 1500000 10000001 1", "ERR LIMIT wmax"},
-      {"PCELL 1 2 1500000 100000 101", "ERR LIMIT cmax"},
-      {"PCELL 16 2 1500000 100000 1", "ERR LIMIT row"},
-      {"PCELL 1 16 1500000 100000 1", "ERR LIMIT col"},
-      {"PROW 16 2 1500000 100000 01000000000000000000000000000000", "ERR LIMIT line"},
-      {"PROW 1 4 1500000 100000 01000000000000000000000000000000", "ERR LIMIT scheme"},
-      {"PROW 1 2 1500000 100000 65000000000000000000000000000000", "ERR LIMIT cmax"},
-      {"PCOL 1 3 -1400000 100000 01000000000000000000000000000000", "ERR LIMIT vnmax"},
-      {"RCELL 1 2 300001", "ERR LIMIT vrmax"},
-      {"RCELL 1 2 -300001", "ERR LIMIT vrmax"},
-      {"RROW 16 200000", "ERR LIMIT row"},
-      {"MVF 07D1000000000000000000000000000000000000000000000000000000000000", "ERR LIMIT vrmax"},
-      {"MVT 000000000000000000000000000000000000000000000000000000000000F82F", "ERR LIMIT vrmax"},
-  };
-  // Refusals do not consume the SEQ: every case goes as 0002.
-  for (const Case& c : cases) {
-    std::string reply = r.ask(std::string("0002 ") + c.body);
-    CHECK(reply.find(c.expect) == 5, "%s -> %s", c.body, reply.c_str());
-  }
-  CHECK(r.fw->nextSeq() == 2, "next unchanged by refusals");
-  unsigned seq = 2;
-  CHECK(r.board->episodeCount() == ep, "nothing driven by refused requests");
-  CHECK(r.fw->counters().pulsesApplied == 0, "no pulse counted");
-  // The limits themselves are allowed, and no cell ever sees more than them.
-  Case edges[] = {
-      {"PCELL 1 2 1500000 20000 1", "OK PCELL"},
-      {"PCELL 1 2 -1350000 10000000 1", "OK PCELL"},
-      {"PCELL 1 2 1500000 100000 100", "OK PCELL"},
-      {"PROW 1 3 1500000 20000 00010203040506070809101112131415", "OK PROW"},
-      {"RCELL 1 2 300000", "OK RCELL"},
-      {"RROW 3 -300000", "OK RROW"},
-      {"MVT F830F830F830F830F830F830F830F830F830F830F830F830F830F830F830F830", "OK MVT"},
-  };
-  for (const Case& c : edges) {
-    char s[8];
-    snprintf(s, sizeof s, "%04X ", seq++);
-    std::string reply = r.ask(std::string(s) + c.body);
-    CHECK(reply.find(c.expect) == 5, "%s -> %s", c.body, reply.c_str());
-  }
-  for (const mhil::DriveEpisode& e : r.board->episodes()) {
-    CHECK(e.maxCellVolts <= 1.5f + 1e-6f && e.minCellVolts >= -1.35f - 1e-6f, "cell volts %g..%g", e.minCellVolts, e.maxCellVolts);
-    CHECK(e.durationMicros <= 10000 + 1000, "episode %u us", e.durationMicros);
-  }
-}
-
 static void testExactlyOnce() {
   Rig r;
   newSession(r);
@@ -309,88 +228,6 @@ static void testExactlyOnce() {
   CHECK(startsWith(r.ask("000F PING"), "000F OK PING"), "session continues");
 }
 
-static void testEnergyAndReads() {
-  Rig r;
-  newSession(r);
-  // Read: G = code * alsb / (rv * vlsb).
-  double g = r.board->conductance(3, 4);
-  auto f = split(r.ask("0002 RCELL 3 4 200000"));
-  CHECK(f.size() == 9 && f[2] == "RCELL", "RCELL fields %zu", f.size());
-  int code = f.size() == 9 ? (int)(int16_t)strtol(f[7].c_str(), 0, 16) : 0;
-  double measured = code * 10e-9 / 0.2;
-  CHECK(fabs(measured - g) / g < 0.01, "read %g true %g", measured, g);
-  CHECK(decimal(f[3]) > 0 && decimal(f[6]) > 0, "read energy and duration");
-  // Forward product against Kirchhoff.
-  std::string in;
-  double v[16];
-  for (int i = 0; i < 16; i++) {
-    int c = (i * 97) % 2000 - 1000;
-    v[i] = c * 150e-6;
-    char b[8];
-    snprintf(b, sizeof b, "%04X", (unsigned)(uint16_t)c);
-    in += b;
-  }
-  f = split(r.ask("0003 MVF " + in));
-  CHECK(f.size() == 9 && f[7].size() == 64, "MVF payload");
-  for (int c = 0; c < 16 && f.size() == 9; c++) {
-    double expect = 0;
-    for (int i = 0; i < 16; i++) expect += r.board->conductance(i, c) * v[i];
-    double got = (int16_t)strtol(f[7].substr(4 * c, 4).c_str(), 0, 16) * 100e-9;  // alsbf
-    CHECK(fabs(got - expect) < 1.5e-7 + 1e-3 * fabs(expect), "col %d got %g expect %g", c, got, expect);
-  }
-  // Pulse energy: all three components measured, duration at least the pulses.
-  f = split(r.ask("0004 PCELL 5 6 1500000 100000 2"));
-  CHECK(f.size() == 10, "PCELL fields");
-  if (f.size() == 10) {
-    CHECK(decimal(f[3]) > 0 && decimal(f[4]) > 0 && decimal(f[5]) > 0, "Ecell Ehalf Eperiph %s %s %s", f[3].c_str(), f[4].c_str(), f[5].c_str());
-    CHECK(decimal(f[6]) >= 200e-6, "duration %s", f[6].c_str());
-    // Cell energy near V^2 * G * t with G between its start and end values.
-    double gEnd = r.board->conductance(5, 6);
-    double upper = 1.5 * 1.5 * gEnd * decimal(f[6]);
-    CHECK(decimal(f[3]) < upper * 1.2, "cell energy %g below %g", decimal(f[3]), upper);
-  }
-  auto en = split(r.ask("0005 EN"));
-  CHECK(en.size() == 13 && en[11] == "2", "EN counts 2 pulses: %s", en.size() == 13 ? en[11].c_str() : "?");
-  // Half-select: a row-parallel SET moves the selected cells only.
-  double before[16];
-  for (int c = 0; c < 16; c++) before[c] = r.board->conductance(7, c);
-  double other = r.board->conductance(8, 1);
-  std::string pr = r.ask("0006 PROW 7 2 1500000 100000 00020000000000000000000000000003");
-  CHECK(pr.find(" 5 0 *") != std::string::npos, "PROW applied 5: %s", pr.c_str());
-  for (int c = 0; c < 16; c++) {
-    bool selected = c == 1 || c == 15;
-    double now = r.board->conductance(7, c);
-    CHECK(selected ? now > before[c] : now == before[c], "cell (7,%d) %g -> %g", c, before[c], now);
-  }
-  CHECK(r.board->conductance(8, 1) == other, "half-selected neighbour untouched");
-  // Column-parallel: positive volts potentiate too (the cell sees V(row) - V(col) = +V).
-  double c0 = r.board->conductance(0, 10), c15 = r.board->conductance(15, 10), cOther = r.board->conductance(7, 10);
-  std::string pc = r.ask("0007 PCOL 10 3 1500000 100000 02000000000000000000000000000002");
-  CHECK(pc.find(" 4 0 *") != std::string::npos, "PCOL applied 4: %s", pc.c_str());
-  CHECK(r.board->conductance(0, 10) > c0 && r.board->conductance(15, 10) > c15, "PCOL SET raised the selected cells");
-  CHECK(r.board->conductance(7, 10) == cOther, "PCOL left an unselected cell alone");
-  double g9 = r.board->conductance(9, 9);
-  r.ask("0008 PCELL 9 9 -1350000 100000 3");
-  CHECK(r.board->conductance(9, 9) < g9, "RESET lowers G");
-  CHECK(r.board->allGrounded(), "grounded after every command");
-}
-
-static void testCompliance() {
-  Rig r(2000, 2, 3);
-  newSession(r);
-  std::string a = r.ask("0002 PCELL 2 3 1500000 1000000 5");
-  CHECK(startsWith(a, "0002 OK PCELL") && a.find(" 0 1 *") != std::string::npos, "shorted cell trips: %s", a.c_str());
-  const mhil::DriveEpisode& e = r.board->episodes().back();
-  CHECK(e.durationMicros < 100, "cut short: %u us of 1000", e.durationMicros);
-  std::string b = r.ask("0003 PCELL 4 4 1500000 100000 2");
-  CHECK(b.find(" 2 0 *") != std::string::npos, "a healthy cell elsewhere: %s", b.c_str());
-  // Row-parallel on row 5: column 3 carries the short half-selected (V/2 x 5 mS beyond the sense
-  // range), so that line is cut; column 4 goes on.
-  std::string c = r.ask("0004 PROW 5 2 1500000 100000 00000202000000000000000000000000");
-  CHECK(c.find(" 2 1 *") != std::string::npos, "row-parallel: the overloaded line trips, the other goes on: %s", c.c_str());
-  CHECK(r.ask("0005 ST").find(" trips=2 ") != std::string::npos, "ST trips");
-}
-
 static void testSilence() {
   Rig r(200);
   newSession(r);
@@ -416,37 +253,6 @@ static void testSilence() {
   r.board->advanceMillis(2);
   r.fw->poll();
   CHECK(r.fw->counters().silences == 2, "again");
-}
-
-static void testEeprom() {
-  rig::BufferLink link;
-  mhil::SimOptions o;
-  o.virtualClock = true;
-  mhil::SimBoard board(o, &link);
-  mhil::Calibration cal;
-  CHECK(!mhil::loadCalibration(board, &cal), "blank EEPROM is not valid");
-  CHECK(!strcmp(cal.serial, "UNSET"), "default serial");
-  strcpy(cal.serial, "XB-0042");
-  cal.limits.maxProgramMicrovoltsPos = 9000000;  // beyond the hard ceiling
-  mhil::storeCalibration(board, &cal);
-  mhil::Calibration back;
-  CHECK(mhil::loadCalibration(board, &back), "stored calibration valid");
-  CHECK(!strcmp(back.serial, "XB-0042"), "serial %s", back.serial);
-  CHECK(back.limits.maxProgramMicrovoltsPos == 2500000, "clamped to the hard ceiling: %u", back.limits.maxProgramMicrovoltsPos);
-  {
-    mhil::Firmware fw(board, 2000);
-    fw.begin();
-    CHECK(fw.calibrationFromEeprom(), "firmware used EEPROM");
-    link.out.clear();
-    for (char c : framed("0000 ID") + "\n") link.in.push_back((uint8_t)c);
-    while (!link.in.empty()) fw.poll();
-    CHECK(link.out.find(" serial=XB-0042 ") != std::string::npos, "%s", link.out.c_str());
-  }
-  uint8_t b;
-  board.storageRead(20, &b, 1);
-  b ^= 0x55;
-  board.storageWrite(20, &b, 1);
-  CHECK(!mhil::loadCalibration(board, &back) && !strcmp(back.serial, "UNSET"), "corrupt EEPROM -> defaults");
 }
 
 int main() {
