@@ -1,4 +1,5 @@
-// Runs a reference script from ../shared/anchors (numpy) in this same invocation and returns its JSON.
+// Runs a numpy reference script (an "anchor") in this same invocation and returns its JSON. The anchors are
+// not part of this repository: MHIL_ANCHORS_DIR names their folder (default: shared/anchors beside the checkout).
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -9,8 +10,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, existsSync(join(here, "..", "package.json")) ? ".." : "../..");
 
 export function anchorPath(script: string): string {
-  const p = resolve(repoRoot, "..", "shared", "anchors", script);
-  if (!existsSync(p)) throw new Error(`anchor script not found: ${p} (the shared/ folder sits beside the repository)`);
+  const dir = process.env.MHIL_ANCHORS_DIR ?? resolve(repoRoot, "..", "shared", "anchors");
+  const p = resolve(dir, script);
+  if (!existsSync(p)) throw new Error(`anchor script not found: ${p} (set MHIL_ANCHORS_DIR to the folder of the numpy anchors)`);
   return p;
 }
 

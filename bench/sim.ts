@@ -1,5 +1,5 @@
 // Simulator benchmarks: pulsed device updates and matrix-vector products, each beside the numpy anchor
-// (../shared/anchors/device_update_numpy.py) run in the same invocation.
+// (device_update_numpy.py in the anchors folder, bench/anchor.ts) run in the same invocation.
 import { Rng } from "../src/random/rng.js";
 import { createDeviceModel, newTally } from "../sim/devices/models.js";
 import { drawPopulation } from "../sim/devices/population.js";

@@ -1,7 +1,7 @@
 // A training session: EqProp epochs over a dataset on one weight store (ideal floats or a crossbar).
 //
 // Layered Equilibrium Propagation after Scellier & Bengio 2017, as in the numpy reference
-// (../shared/anchors/eqprop_numpy.py); the relaxation step itself is in relaxation.ts (the reference's
+// (eqprop_numpy.py, the benches' anchor); the relaxation step itself is in relaxation.ts (the reference's
 // s − ε·(s − ρ'(s)·drive) with ρ'(s) = 1 on [0, 1], where the states always are).
 // Free phase T1 steps at β = 0 (from the sample's persistent particle or from zero), nudged phase T2
 // steps at β from the free state; ΔW_l = (α_l/β)·(ρ(s_l)ρ(s_{l+1})ᵀ|nudged − ρ(s_l)ρ(s_{l+1})ᵀ|free)/B.
