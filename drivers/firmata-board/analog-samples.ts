@@ -83,11 +83,9 @@ export class AnalogSamples {
       }
       const all = mine.map(at);
       const mean = (f: (b: BranchReading) => number) => all.reduce((sum, b) => sum + f(b), 0) / all.length;
-      const amperes = mean((b) => b.amperes);
-      const deviceVolts = mean((b) => b.deviceVolts);
       out.set(d.analogChannel, {
-        amperes,
-        deviceVolts,
+        amperes: mean((b) => b.amperes),
+        deviceVolts: mean((b) => b.deviceVolts),
         siemens: mean((b) => b.siemens),
         memristorWatts: mean((b) => b.memristorWatts),
         senseResistorWatts: mean((b) => b.senseResistorWatts),
