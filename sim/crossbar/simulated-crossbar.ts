@@ -29,7 +29,7 @@ import { ConductanceSums } from "./line-sums.js";
 import { LinePulsePhysics } from "./line-pulse.js";
 import { newFloat64Array } from "../../src/hal/float64-slab.js";
 import { DEFAULT_ARRAY, validateArrayParams, type ArrayParams } from "./array-params.js";
-import { EnergyParts } from "./energy-parts.js";
+import { EnergyParts, productEnergy } from "./energy-parts.js";
 import { lineDriveJoules, wordLineJoules } from "./line-drive.js";
 import { LineResistanceSolver } from "./ir-drop.js";
 import { simIdentity, SIM_FIRMWARE_VERSION, SIM_PROTOCOL_VERSION } from "./identity.js";
@@ -243,8 +243,8 @@ export class SimulatedCrossbar implements Crossbar {
     const out = newFloat64Array(vectors * nOut);
     const input = engine.input, output = engine.output;
     const lines = this.lines;
-    const parts = new EnergyParts();
     let cellJoules = 0;
+    let wireJoules = 0;
     let sumV2All = 0;
     for (let k = 0; k < vectors; k++) {
       const off = k * nIn;
@@ -266,7 +266,7 @@ export class SimulatedCrossbar implements Crossbar {
         const s = lines.solve(this.g, input, forward);
         for (let j = 0; j < nOut; j++) output[j] = s.outputs[j]!;
         cellJoules += s.cellWatts * t;
-        parts.lineResistance += s.wireWatts * t;
+        wireJoules += s.wireWatts * t;
       } else {
         cellJoules += joules * t;
         if (forward) engine.forward();
@@ -290,11 +290,12 @@ export class SimulatedCrossbar implements Crossbar {
         out[o + j] = current;
       }
     }
-    parts.cellRead = cellJoules;
     // Every input line charged to its volts once per vector: Σ_k Σ_i C_line·v_i² = C_line·Σ v².
-    parts.lineCharging = lineDriveJoules(this.array, nOut, 1) * sumV2All;
-    parts.gateLines = vectors * this.rows * wordLineJoules(this.array, this.cols);
-    return this.measured(out, parts, this.periphery(parts, vectors * nIn, vectors * nOut, vectors * t));
+    const lineCharging = lineDriveJoules(this.array, nOut, 1) * sumV2All;
+    const gateLines = vectors * this.rows * wordLineJoules(this.array, this.cols);
+    const seconds = vectors * t;
+    this.clockSeconds += seconds;
+    return { value: out, energy: productEnergy(this.peripherals, this.rows + this.cols, { cellRead: cellJoules, lineResistance: wireJoules, lineCharging, gateLines }, vectors * nIn, vectors * nOut, seconds), durationSeconds: seconds };
   }
 
   async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
