@@ -19,6 +19,7 @@ import type {
 import { BOLTZMANN_J_PER_K } from "../../src/hal/units.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
 import { Rng } from "../../src/random/rng.js";
+import { NormalFiller } from "../../src/random/normal-fill.js";
 import { createDeviceModel, type DeviceModel } from "../devices/models.js";
 import { validateDeviceParams, DeviceParamsError, type DeviceParams } from "../devices/params.js";
 import { drawPopulation, initialConductances, type DevicePopulation } from "../devices/population.js";
@@ -82,7 +83,7 @@ export class SimulatedCrossbar implements Crossbar {
   private driving = false;
   private closed = false;
   /** Output-noise deviates of one product. */
-  private readonly noiseScratch: Float64Array;
+  private readonly readNoiseDeviates: NormalFiller;
   /** Johnson–Nyquist current variance per siemens of a sensed line, 4·k_B·T·Δf (A²/S). */
   private readonly thermalVariancePerSiemens: number;
   /** The line-resistance solver, when array.irDrop is on. */
@@ -118,7 +119,7 @@ export class SimulatedCrossbar implements Crossbar {
     // Converter constants, computed once (Math.pow per product showed in profiles); same values as computed per call.
     this.dacStep = this.peripherals.quantize ? (2 * this.device.maxReadVolts) / (2 ** this.peripherals.dacBits - 1) : 0;
     this.adcHalfCodes = 2 ** (this.peripherals.adcBits - 1);
-    this.noiseScratch = new Float64Array(Math.max(rows, cols));
+    this.readNoiseDeviates = new NormalFiller(Math.max(rows, cols));
     this.pulses = new LinePulsePhysics(this.sums, () => this.device, this.model, this.population, this.peripherals, this.array, this.writeRng);
     this.identity = simIdentity({ backend: options.backend ?? "sim", model: options.model ?? `sim:${this.device.model}`, serial: options.serial ?? `sim-${String(seed)}`, rows, cols }, this.device, this.peripherals);
   }
@@ -276,8 +277,7 @@ export class SimulatedCrossbar implements Crossbar {
       const noisy = readNoise > 0 || tiaRms > 0 || thermal > 0;
       const rn2 = (readNoise * readNoise * sumV2) / nIn;
       const tia2 = tiaRms * tiaRms;
-      const z = this.noiseScratch;
-      if (noisy) this.readRng.fillNormal(z, 0, nOut);
+      const z = noisy ? this.readNoiseDeviates.fill(this.readRng, nOut) : this.readNoiseDeviates.deviates;
       for (let j = 0; j < nOut; j++) {
         let current = output[j]!;
         if (noisy) current += Math.sqrt(rn2 * outSumSq[j]! + tia2 + thermal * outSum[j]!) * z[j]!;

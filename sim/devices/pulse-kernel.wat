@@ -31,68 +31,8 @@
   (global (export "layoutTally") i32 (i32.const 2576))
   (global (export "layoutCells") i32 (i32.const 4096))
 
-  ;; One xoshiro128** step on the state in memory; the result as int32 (Rng.nextUint32, for the tail).
-  (func $next (result i32)
-    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $result i32) (local $t i32)
-    (local.set $s0 (i32.load offset=2560 (i32.const 0)))
-    (local.set $s1 (i32.load offset=2564 (i32.const 0)))
-    (local.set $s2 (i32.load offset=2568 (i32.const 0)))
-    (local.set $s3 (i32.load offset=2572 (i32.const 0)))
-    (local.set $result (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
-    (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
-    (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
-    (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
-    (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
-    (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
-    (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
-    (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
-    (i32.store offset=2560 (i32.const 0) (local.get $s0))
-    (i32.store offset=2564 (i32.const 0) (local.get $s1))
-    (i32.store offset=2568 (i32.const 0) (local.get $s2))
-    (i32.store offset=2572 (i32.const 0) (local.get $s3))
-    (local.get $result))
-
-  ;; The ~3 % of draws that miss their strip's box: Rng.normalTail, expression for expression.
-  ;; uniform() is nextUint32 (unsigned) × 2^-32.
-  (func $tail (param $hz i32) (param $iz i32) (result f64)
-    (local $x f64) (local $t f64) (local $y f64) (local $sign i32)
-    (loop $retry
-      (local.set $x (f64.mul (f64.convert_i32_s (local.get $hz)) (f64.load offset=512 (i32.shl (local.get $iz) (i32.const 3)))))
-      (if (i32.eqz (local.get $iz))
-        (then
-          ;; The base strip's tail beyond R = 3.442619855899 (Marsaglia 1964).
-          (loop $draw
-            (local.set $t
-              (f64.div
-                (f64.neg (call $log (f64.sub (f64.const 1) (f64.mul (f64.convert_i32_u (call $next)) (f64.const 0x1p-32)))))
-                (f64.const 3.442619855899)))
-            (local.set $y
-              (f64.neg (call $log (f64.sub (f64.const 1) (f64.mul (f64.convert_i32_u (call $next)) (f64.const 0x1p-32))))))
-            (br_if $draw (f64.lt (f64.add (local.get $y) (local.get $y)) (f64.mul (local.get $t) (local.get $t)))))
-          (return
-            (if (result f64) (i32.gt_s (local.get $hz) (i32.const 0))
-              (then (f64.add (f64.const 3.442619855899) (local.get $t)))
-              (else (f64.sub (f64.const -3.442619855899) (local.get $t)))))))
-      ;; The wedge: F[iz] + u·(F[iz−1] − F[iz]) < exp(−x²/2) accepts x.
-      (if (f64.lt
-            (f64.add
-              (f64.load offset=1536 (i32.shl (local.get $iz) (i32.const 3)))
-              (f64.mul
-                (f64.mul (f64.convert_i32_u (call $next)) (f64.const 0x1p-32))
-                (f64.sub
-                  (f64.load offset=1528 (i32.shl (local.get $iz) (i32.const 3)))
-                  (f64.load offset=1536 (i32.shl (local.get $iz) (i32.const 3))))))
-            (call $exp (f64.mul (f64.mul (f64.const -0.5) (local.get $x)) (local.get $x))))
-        (then (return (local.get $x))))
-      ;; A fresh draw, through the box test again.
-      (local.set $iz (i32.and (local.tee $hz (call $next)) (i32.const 127)))
-      (local.set $sign (i32.shr_s (local.tee $hz (i32.shr_s (local.get $hz) (i32.const 7))) (i32.const 31)))
-      (if (i32.lt_s
-            (i32.sub (i32.xor (local.get $hz) (local.get $sign)) (local.get $sign))
-            (i32.load (i32.shl (local.get $iz) (i32.const 2))))
-        (then (return (f64.mul (f64.convert_i32_s (local.get $hz)) (f64.load offset=512 (i32.shl (local.get $iz) (i32.const 3)))))))
-      (br $retry))
-    (f64.const nan)) ;; unreachable: the loop leaves only by return
+  ;; $next and $tail (the generator and the ziggurat's slow path), and the exported fillNormal.
+  ;; include src/random/ziggurat.wat
 
   ;; pulse(…): one pulse of step `scale` (rate × polarity) to each of the n cells listed at 4096, by $law.
   ;; The tally at 2576 is added to, the generator state at 2560 advanced.

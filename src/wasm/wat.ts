@@ -1,6 +1,7 @@
 // Kernels are kept as WebAssembly text (.wat files beside the TypeScript that drives them) and assembled
 // here with wabt, WABT's own parser built to wasm, when first asked for: once per file (and constants) per
-// process. tsc copies no .wat into dist/, so a kernel is named by its path from the package root (the folder
+// process. A line `;; include PATH` takes in the text of another .wat (functions shared by kernels: wasm
+// modules cannot share functions without linking them at run time). tsc copies no .wat into dist/, so a kernel is named by its path from the package root (the folder
 // holding package.json above this module), which is the same from src/ and from dist/src/.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -50,6 +51,18 @@ export function bindGlobals(fileName: string, text: string, constants: Record<st
   return text;
 }
 
+const INCLUDE = /^[ \t]*;; include (\S+)[ \t]*$/m;
+
+/** The text with each `;; include PATH` line replaced by the text of PATH (from the package root), once, not nested. */
+export function expandIncludes(fileName: string, text: string, read: (pathFromRoot: string) => string): string {
+  for (let m = INCLUDE.exec(text); m; m = INCLUDE.exec(text)) {
+    const included = read(m[1]!);
+    if (INCLUDE.test(included)) throw new Error(`${m[1]}: included by ${fileName}, and includes another file (one level only)`);
+    text = text.slice(0, m.index) + included + text.slice(m.index + m[0].length);
+  }
+  return text;
+}
+
 const compiled = new Map<string, WasmModule>();
 
 /**
@@ -60,7 +73,8 @@ export function watModule(pathFromRoot: string, constants: Record<string, number
   const key = `${pathFromRoot} ${JSON.stringify(constants)}`;
   let module = compiled.get(key);
   if (!module) {
-    const text = readFileSync(join(packageRoot(), pathFromRoot), "utf8");
+    const read = (path: string) => readFileSync(join(packageRoot(), path), "utf8");
+    const text = expandIncludes(pathFromRoot, read(pathFromRoot), read);
     module = compileBinary(assembleWat(pathFromRoot, bindGlobals(pathFromRoot, text, constants)));
     compiled.set(key, module);
   }
