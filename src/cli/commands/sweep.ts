@@ -10,7 +10,6 @@ import { runSweep } from "../../experiment/sweep-runner.js";
 import { checkRecallSettings } from "../../experiment/recall-points.js";
 import { mergeSweepDirs } from "../../experiment/sweep-merge.js";
 import { summarizeSweep, writeSweepSummary } from "../../experiment/sweep-summary.js";
-import { buildReport } from "../../report/build-report.js";
 import { registerSubmit } from "./sweep-submit.js";
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 
@@ -104,6 +103,7 @@ export function register(program: Command): void {
 async function finish(sweepDir: string, config: SweepConfig): Promise<void> {
   const summary = summarizeSweep(sweepDir, config);
   const summaryPath = writeSweepSummary(sweepDir, summary);
+  const { buildReport } = await import("../../report/build-report.js"); // vega: loaded only when a report is written
   const reportPath = await buildReport(sweepDir);
   const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
   for (const [end, b] of Object.entries(summary.beta)) {
