@@ -16,28 +16,29 @@ export class ResponsiveCrossbar extends CrossbarDecorator {
     super(inner);
   }
 
+  /** True when the event loop has not run for intervalMs (checked on every call: a clock read, no promise). */
+  private due(): boolean {
+    return performance.now() - this.last >= this.intervalMs;
+  }
+
   private async breathe(): Promise<void> {
-    const now = performance.now();
-    if (now - this.last < this.intervalMs) return;
     await new Promise<void>((r) => setImmediate(r));
     this.last = performance.now();
   }
 
-  override async readCell(row: number, col: number, readVolts?: Volts) {
-    await this.breathe();
-    return this.inner.readCell(row, col, readVolts);
+  // Not async: a call that need not yield hands back the backend's own promise (the products of a training
+  // run are ~200,000 calls; each extra async frame cost a promise and a microtask).
+  override readCell(row: number, col: number, readVolts?: Volts) {
+    return this.due() ? this.breathe().then(() => this.inner.readCell(row, col, readVolts)) : this.inner.readCell(row, col, readVolts);
   }
-  override async readArray(readVolts?: Volts) {
-    await this.breathe();
-    return this.inner.readArray(readVolts);
+  override readArray(readVolts?: Volts) {
+    return this.due() ? this.breathe().then(() => this.inner.readArray(readVolts)) : this.inner.readArray(readVolts);
   }
-  override async mvm(request: MvmRequest) {
-    await this.breathe();
-    return this.inner.mvm(request);
+  override mvm(request: MvmRequest) {
+    return this.due() ? this.breathe().then(() => this.inner.mvm(request)) : this.inner.mvm(request);
   }
-  override async program(pulses: Pulse[]) {
-    await this.breathe();
-    return this.inner.program(pulses);
+  override program(pulses: Pulse[]) {
+    return this.due() ? this.breathe().then(() => this.inner.program(pulses)) : this.inner.program(pulses);
   }
 }
 

@@ -68,11 +68,18 @@ export class SafetyGuardCrossbar extends CrossbarDecorator {
     return m;
   }
 
-  override async mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
-    checkMvm(this.id, request);
-    const m = await this.inner.mvm(request);
-    if (this.stopOnTrip) this.checkCurrent(maxAbs(m.value), `a ${request.direction} product`);
-    return m;
+  override mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
+    try {
+      checkMvm(this.id, request);
+    } catch (e) {
+      return Promise.reject(e); // refused as the async contract says: a rejected promise, not a throw
+    }
+    // Without the compliance policy the backend's answer goes back as it is (no second promise per product).
+    if (!this.stopOnTrip) return this.inner.mvm(request);
+    return this.inner.mvm(request).then((m) => {
+      this.checkCurrent(maxAbs(m.value), `a ${request.direction} product`);
+      return m;
+    });
   }
 
   override async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
