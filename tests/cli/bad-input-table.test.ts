@@ -49,6 +49,9 @@ const CASES: Case[] = [
   { args: ["info", "--device", "sim:bogus"], names: /^mhil: device URI "sim:bogus": unknown preset "bogus"/ },
   { args: ["info", "--device", "sim:reram?rows=0"], names: /^mhil: device URI "sim:reram\?rows=0": parameter rows=0 must be an integer ≥ 1/ },
   { args: ["devices", "--bogus"], names: /unknown option '--bogus'/ },
+  // simulated devices
+  { args: ["sim", "serve", "--baud", "fast"], names: /^mhil: --baud fast: must be a positive number \(e\.g\. 115200\)$/ },
+  { args: ["sim", "serve", "--firmata", "--baud", "9600"], names: /^mhil: --baud: the Firmata twin runs at its board's own baud rate/ },
   // sweeps and reports
   { args: ["sweep", "--config", "nofile.json"], names: /^mhil: nofile\.json: cannot read the sweep config/ },
   { args: ["sweep", "--config", "s.json"], files: { "s.json": '{"name":"x","grid":{"n":[8],"classes":[2],"labels":["random"],"budgets":[{"epochs":1}],"seeds":2,"sedes":3}}' }, names: /^mhil: s\.json: .*"sedes"/ },

@@ -10,6 +10,7 @@ interface ServeOptions {
   firmata?: boolean;
   board?: string;
   seed?: string;
+  baud?: string;
 }
 
 interface Served {
@@ -27,10 +28,12 @@ export function register(program: Command): void {
     .option("--firmata", "serve the Firmata analog test-board twin instead")
     .option("--board <path>", "board config for --firmata")
     .option("--seed <n>", "seed for --firmata")
+    .option("--baud <rate>", "pace the firmware twin's bytes at this baud rate (baud/10 bytes/s each way), as a real UART link would")
     .action(async (opts: ServeOptions) => {
       const log = (line: string) => process.stderr.write(`mhil: ${line}\n`);
       let served: Served;
       let scheme: string;
+      if (opts.firmata && opts.baud !== undefined) throw new UserError("--baud: the Firmata twin runs at its board's own baud rate (57,600); --baud paces the firmware twin");
       if (opts.firmata) {
         const seed = opts.seed === undefined ? undefined : Number(opts.seed);
         if (seed !== undefined && !Number.isInteger(seed)) throw new UserError(`--seed ${opts.seed}: must be an integer`);
@@ -41,8 +44,10 @@ export function register(program: Command): void {
         scheme = "firmata";
       } else {
         if (!opts.device.startsWith("sim:")) throw new UserError(`--device ${opts.device}: the firmware twin serves a simulated crossbar, a sim: URI (e.g. sim:reram?rows=32&cols=32&seed=1)`);
+        const baud = opts.baud === undefined ? undefined : Number(opts.baud);
+        if (baud !== undefined && !(Number.isFinite(baud) && baud > 0)) throw new UserError(`--baud ${opts.baud}: must be a positive number (e.g. 115200)`);
         const { serveFirmwareTwin } = await import("../../../emulators/firmware-twin/serve.js");
-        served = await serveFirmwareTwin({ device: opts.device, ...(opts.serial ? { serial: opts.serial } : {}), log });
+        served = await serveFirmwareTwin({ device: opts.device, ...(opts.serial ? { serial: opts.serial } : {}), ...(baud !== undefined ? { baud } : {}), log });
         scheme = "serial";
       }
       // The path alone on stdout, so scripts can capture it.
