@@ -55,7 +55,7 @@ export async function openTraining(opts: RunTrainingOptions, events: DeviceEvent
 function restoreNote(r: RestoreReport): string {
   if (r.method === "rewrite") return "resume: the checkpoint holds no reading of the array (the last epoch's, or an older one): its weights written again, pairs RESET first";
   const unconverged = r.unconverged > 0 ? `, ${r.unconverged} still outside it after write-verify` : "";
-  return `resume: read the array and compared ${r.devicesCompared} devices with the checkpoint: ${r.drifted} drifted beyond ${r.toleranceSiemens.toExponential(2)} S, ${r.reprogrammed} re-programmed (${r.pulses} pulses${unconverged}); no array reset`;
+  return `resume: read the array and compared ${r.devicesCompared} devices with the checkpoint: ${r.drifted} drifted beyond ${r.toleranceSiemens.toExponential(2)}–${r.toleranceMaxSiemens.toExponential(2)} S, ${r.reprogrammed} re-programmed (${r.pulses} pulses${unconverged}); no array reset`;
 }
 
 /** src/train's refusals name the device the user chose. */

@@ -30,36 +30,58 @@ export interface RestoreReport {
   unconverged: number;
   /** Programming pulses spent (no RESET of the array: 0 devices reset). */
   pulses: number;
+  /** The smallest and largest tolerance a device had (it grows with the conductance, as the read noise does). */
   toleranceSiemens: number;
+  toleranceMaxSiemens: number;
+  /** The read noise's part proportional to the conductance, estimated from the devices. */
+  relativeReadSigma: number;
 }
 
 /** No reading to compare with: the weights written again (one RESET of the pairs). */
 export function weightsRewritten(): RestoreReport {
-  return { method: "rewrite", devicesCompared: 0, drifted: 0, reprogrammed: 0, unconverged: 0, pulses: 0, toleranceSiemens: 0 };
+  return { method: "rewrite", devicesCompared: 0, drifted: 0, reprogrammed: 0, unconverged: 0, pulses: 0, toleranceSiemens: 0, toleranceMaxSiemens: 0, relativeReadSigma: 0 };
 }
 
 /** The state loaded, nothing compared: the simulator's resume. */
 export function deviceStateRestored(): RestoreReport {
-  return { method: "device-state", devicesCompared: 0, drifted: 0, reprogrammed: 0, unconverged: 0, pulses: 0, toleranceSiemens: 0 };
+  return { method: "device-state", devicesCompared: 0, drifted: 0, reprogrammed: 0, unconverged: 0, pulses: 0, toleranceSiemens: 0, toleranceMaxSiemens: 0, relativeReadSigma: 0 };
 }
 
 /**
  * Reads the array, compares each device in `used` (1 = a device of a weight pair, not stuck) with `targets`
- * (siemens, the checkpoint's reading) and write-verifies those outside the tolerance: half a median SET step (a
+ * (siemens, the checkpoint's reading) and write-verifies those outside its tolerance: half a median SET step (a
  * device pulsed after the checkpoint moved by about one), or NOISE_SIGMAS σ of the difference of two readings
- * (√2 read-noise σ) when that is larger, so an untouched device stays inside. The shadow is the caller's.
+ * when that is larger, so an untouched device stays inside. A reading's σ is the calibration's floor σ and a part
+ * proportional to the conductance (the simulator's 1%), estimated from the devices themselves: most did not change
+ * since the checkpoint, so the median absolute relative difference measures it. The shadow is the caller's.
  */
 export async function reprogramDrifted(array: ConductanceArray, used: Uint8Array, targets: Float64Array): Promise<RestoreReport> {
   const { cal, cols } = array;
   const read = await array.read("initialise");
   const steps: number[] = [];
-  for (let c = 0; c < used.length; c++) if (used[c]) steps.push(cal.step[c]!);
-  const toleranceSiemens = Math.max(0.5 * median(steps), NOISE_SIGMAS * Math.SQRT2 * cal.readSigma);
-  const drifted: ConductanceTarget[] = [];
+  const relative: number[] = [];
   for (let c = 0; c < used.length; c++) {
-    if (used[c] && Math.abs(read[c]! - targets[c]!) > toleranceSiemens) drifted.push({ row: Math.floor(c / cols), col: c % cols, siemens: targets[c]!, stepSiemens: cal.step[c]! });
+    if (!used[c]) continue;
+    steps.push(cal.step[c]!);
+    // Well above the floor, whose σ would pass for a relative part.
+    if (targets[c]! > 100 * cal.readSigma) relative.push(Math.abs(read[c]! - targets[c]!) / targets[c]!);
   }
-  const report: RestoreReport = { method: "read-compare-reprogram", devicesCompared: steps.length, drifted: drifted.length, reprogrammed: 0, unconverged: 0, pulses: 0, toleranceSiemens };
+  // MAD of a normal difference of two readings: 0.6745·√2·σ_relative.
+  const relativeSigma = relative.length > 0 ? median(relative) / (0.6745 * Math.SQRT2) : 0;
+  const halfStep = 0.5 * median(steps);
+  const toleranceOf = (c: number) => Math.max(halfStep, NOISE_SIGMAS * Math.SQRT2 * Math.hypot(cal.readSigma, relativeSigma * targets[c]!));
+  const drifted: ConductanceTarget[] = [];
+  let toleranceSiemens = Infinity;
+  let toleranceMaxSiemens = 0;
+  for (let c = 0; c < used.length; c++) {
+    if (!used[c]) continue;
+    const tol = toleranceOf(c);
+    toleranceSiemens = Math.min(toleranceSiemens, tol);
+    toleranceMaxSiemens = Math.max(toleranceMaxSiemens, tol);
+    if (Math.abs(read[c]! - targets[c]!) > tol) drifted.push({ row: Math.floor(c / cols), col: c % cols, siemens: targets[c]!, stepSiemens: cal.step[c]!, toleranceSiemens: tol });
+  }
+  if (steps.length === 0) toleranceSiemens = 0;
+  const report: RestoreReport = { method: "read-compare-reprogram", devicesCompared: steps.length, drifted: drifted.length, reprogrammed: 0, unconverged: 0, pulses: 0, toleranceSiemens, toleranceMaxSiemens, relativeReadSigma: relativeSigma };
   if (drifted.length === 0) return report;
   const result = await programToTargets(
     array.device,

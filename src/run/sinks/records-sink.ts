@@ -52,6 +52,8 @@ function restoreRecord(r: RestoreReport): Record<string, unknown> {
     unconverged: r.unconverged,
     pulses: r.pulses,
     tolerance_siemens: r.toleranceSiemens,
+    tolerance_max_siemens: r.toleranceMaxSiemens,
+    relative_read_sigma: r.relativeReadSigma,
     array_resets: r.method === "rewrite" ? 1 : 0,
   };
 }
