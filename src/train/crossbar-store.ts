@@ -280,7 +280,8 @@ export class CrossbarStore implements WeightStore {
       rng: this.rng.getState(),
       // A simulated device dies with the process: its whole state comes along, so a resume continues on it.
       deviceState: device.saveState ? await device.saveState() : null,
-      reading: !device.saveState && resumable ? encodeFloat64(await this.array.read("verifyRead")) : null,
+      // Overhead (characterise), not learning: it makes the run resumable, it teaches the network nothing.
+      reading: !device.saveState && resumable ? encodeFloat64(await this.array.read("characterise")) : null,
     };
   }
 
