@@ -321,7 +321,11 @@ export class LinkSession {
     let copy: number | undefined;
     if (seq !== null) {
       copy = this.pipeline.answersHeld(seq, null) ? undefined : this.log.match(seq);
-    } else {
+      // Naming nothing outstanding and no copy sent, its SEQ digits were hit: it answers the oldest copy, like an
+      // unreadable SEQ (ignored, it left the request it answers to wait for a timeout).
+      if (!named && copy === undefined) seq = null;
+    }
+    if (seq === null) {
       const oldest = this.log.matchOldest();
       seq = oldest?.seq ?? null;
       copy = oldest?.stamp;

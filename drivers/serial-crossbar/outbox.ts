@@ -136,6 +136,7 @@ export class Outbox {
     for (const p of batch) {
       p.lastSentAt = now;
       p.lastStamp = this.io.log.record(p.seq);
+      p.suspect = false;
       if (p.sends === 0) p.firstStamp = p.lastStamp;
       p.sends++;
       if (p.sends > this.io.stats.maxSendsPerRequest) this.io.stats.maxSendsPerRequest = p.sends;
@@ -156,6 +157,7 @@ export class Outbox {
     for (const p of batch) {
       p.lastSentAt = now;
       p.lastStamp = this.io.log.record(p.seq);
+      p.suspect = false;
       p.sends++;
     }
     this.io.stats.resends += batch.length;
@@ -211,8 +213,11 @@ export class Outbox {
       return;
     }
     this.lastProgressAt = Date.now();
-    // Held requests are kept by the device: only the others may have been lost.
-    const unheld = this.inflight.filter((p) => !p.held);
-    this.retransmit(unheld.length > 0 ? unheld : [...this.inflight]);
+    // Only the oldest goes again (held requests are kept by the device); the others become suspects, resent when its
+    // answer overtakes theirs (pipeline.ts, resendOvertaken). Most timeouts are the machine's stalls, not losses: the
+    // whole window resent at each was ~15 long lines each way per stall.
+    const first = this.inflight.find((p) => !p.held) ?? oldest;
+    for (const p of this.inflight) p.suspect = p !== first && !p.held;
+    this.retransmit([first]);
   }
 }

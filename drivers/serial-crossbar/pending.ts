@@ -22,6 +22,8 @@ export interface Pending {
   /** The stamps of its first and latest copies sent (SentLog). */
   firstStamp: number;
   lastStamp: number;
+  /** Outstanding, not held and not resent when a timeout resent only the oldest: maybe lost, nothing heard since. */
+  suspect: boolean;
   /** The device answered ERR HELD: it keeps the line and will run it once the requests before it have run. */
   held: boolean;
   /** The refusal seen once (resent as possibly damaged in transit). */
@@ -39,7 +41,7 @@ export function newPending(
 ): Pending {
   return {
     index, request, fields, mutating: (MUTATING_COMMANDS as readonly string[]).includes(request.cmd), filler: false,
-    extraMs: expectedSeconds * 1000, seq: 0, line: "", rptLine: "", sends: 0, timeouts: 0, lastSentAt: 0, firstStamp: 0, lastStamp: 0, held: false, refusal: null, undecodable: null,
+    extraMs: expectedSeconds * 1000, seq: 0, line: "", rptLine: "", sends: 0, timeouts: 0, lastSentAt: 0, firstStamp: 0, lastStamp: 0, suspect: false, held: false, refusal: null, undecodable: null,
     decode, resolve, reject,
   };
 }

@@ -14,7 +14,8 @@
 // - a refusal (SYNTAX, UNKNOWN, LIMIT, REUSED) did nothing on the device: resent once, as a line damaged in transit
 //   may earn one; the same refusal of the identical line again is final, and a PING takes the SEQ so the
 //   session goes on in order;
-// - nothing at all for a retransmission timeout: resend everything outstanding, backing the timer off.
+// - nothing at all for a retransmission timeout: resend the oldest, backing the timer off; the rest of the window
+//   goes again once that one's answer overtakes theirs.
 // Answers come back in the order the device got the lines, so each answer is matched to the copy it answers
 // (SentLog); that tells which other requests were lost before it.
 import { randomBytes } from "node:crypto";
@@ -104,7 +105,7 @@ export class Pipeline extends Outbox {
     const copy = copyStamp ?? p.lastStamp;
     this.answered(p, copyStamp);
     if (reply.kind === "ok") {
-      this.onOk(p, reply, line, copy);
+      this.onOk(p, reply, line, copy, copyStamp !== undefined);
       return;
     }
     switch (reply.code) {
@@ -224,11 +225,13 @@ export class Pipeline extends Outbox {
    */
   private answered(p: Pending, copyStamp: number | undefined): void {
     p.timeouts = 0;
+    p.suspect = false;
     if (copyStamp !== undefined && copyStamp === p.lastStamp) this.io.rto.sample(Date.now() - this.io.log.lastMatchedAt - p.extraMs);
     else this.io.rto.progress();
   }
 
-  private onOk(p: Pending, reply: OkReply, line: string, copy: number): void {
+  /** `matched`: the copy answered is known from the sent log (not a held request's answer, nor a guess). */
+  private onOk(p: Pending, reply: OkReply, line: string, copy: number, matched: boolean): void {
     if (reply.cmd !== p.request.cmd) {
       this.undecodable(p, line, copy, `it answers ${reply.cmd}`);
       return;
@@ -241,7 +244,10 @@ export class Pipeline extends Outbox {
       this.undecodable(p, line, copy, e.message);
       return;
     }
-    if (this.running) this.fetchSkipped(p, copy);
+    if (this.running) {
+      this.fetchSkipped(p, copy);
+      if (matched) this.resendOvertaken(p, copy);
+    }
     this.settle(p);
     p.resolve(value);
   }
@@ -298,6 +304,16 @@ export class Pipeline extends Outbox {
       if (e.lastStamp < copy) lost.push(e);
     }
     if (lost.length > 0) this.fetch(lost, copy);
+  }
+
+  /**
+   * A timeout resent only the oldest request and left the rest of the window suspect. The device answers lines in
+   * the order it got them, so a suspect whose latest copy went out before the copy just answered, and that nothing
+   * has been heard for since, was lost (or its answer was): sent again.
+   */
+  private resendOvertaken(p: Pending, copy: number): void {
+    const lost = this.inflight.filter((e) => e.suspect && e.index > p.index && !e.held && e.lastStamp < copy);
+    if (lost.length > 0) this.resend(lost, copy);
   }
 }
 

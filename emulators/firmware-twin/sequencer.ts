@@ -43,8 +43,11 @@ export class Sequencer {
 
   admit(seq: number, crc: number, cmd: string | undefined): Admission {
     const remembered = this.memory.get(seq);
-    if (remembered) return remembered.crc === crc ? { kind: "replay", line: remembered.line } : { kind: "reused" };
+    if (remembered?.crc === crc) return { kind: "replay", line: remembered.line };
+    // A NEW under a SEQ remembered with another request is a new host's session (each numbers from 0001, and a
+    // short last session is still remembered), not a reused SEQ.
     if (cmd === "NEW") return { kind: "new-session" };
+    if (remembered) return { kind: "reused" };
     if (this.next === UNSEQUENCED) return { kind: "order", expected: this.next };
     if (seq === this.next) return { kind: "execute" };
     const kept = this.held.get(seq);

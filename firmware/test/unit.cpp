@@ -226,6 +226,9 @@ static void testExactlyOnce() {
   r.ask("000E PING");
   CHECK(r.ask("000D NEW 11111111") == n, "retried NEW answered from memory");
   CHECK(startsWith(r.ask("000F PING"), "000F OK PING"), "session continues");
+  // A new host numbers from the same SEQ again while the short session before it is remembered: a new session.
+  CHECK(startsWith(r.ask("000D NEW 22222222"), "000D OK NEW"), "NEW under a SEQ remembered with another request");
+  CHECK(startsWith(r.ask("000E PING"), "000E OK PING"), "the new session runs from there");
 }
 
 static void testSilence() {

@@ -6,7 +6,7 @@ import type { Joules, Seconds } from "../hal/units.js";
  * What the device was doing when it spent the energy. Each is in the device total. Learning: the free and
  * nudged relaxation reads, the update pulses, verify reads and refresh (re-centring pairs during training).
  * Overhead: grounding the lines (reset), writing the initial weights (initialise) and measuring the array
- * before training (characterise). Joules per bit, the Landauer multiple and the E-vs-I fit use learning only:
+ * before training, and at each checkpoint of a device that cannot save its state (characterise). Joules per bit, the Landauer multiple and the E-vs-I fit use learning only:
  * a first version used the whole cycle, and the fixed characterisation made up 99.8% of every sweep run.
  */
 export const LEARNING_ACTIVITIES = ["freeRead", "nudgedRead", "program", "verifyRead", "refresh"] as const;

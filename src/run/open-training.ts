@@ -8,6 +8,7 @@ import { sizeSimArray } from "../backends/sim-array-size.js";
 import { NoSwitchingError } from "../train/characterisation.js";
 import { loadDataset } from "../train/datasets.js";
 import { PlacementError } from "../train/placement.js";
+import type { RestoreReport } from "../train/reprogram-drifted.js";
 import { TrainingSession, type SessionCheckpoint } from "../train/session.js";
 import { fitNetworkToDevice } from "./network-fit.js";
 import type { OpenTraining, RunTrainingOptions } from "./run-context.js";
@@ -36,16 +37,25 @@ export async function openTraining(opts: RunTrainingOptions, events: DeviceEvent
     let restoreJoules = 0;
     if (cp) {
       rng.setState(cp.rng);
-      // Nothing on the simulator, whose state the checkpoint carries; re-writing the weights on hardware. Reported
-      // beside the total, so a resumed run's E_learn and total are the uninterrupted run's.
+      // Nothing on the simulator, whose state the checkpoint carries; on hardware reading the array and re-programming
+      // what drifted. Reported beside the total, so a resumed run's E_learn and total are the uninterrupted run's.
       restoreJoules = ledger.deviceTotalJoules();
       ledger.restore(cp.ledger);
+      const r = session.restored;
+      if (r && r.method !== "device-state") opts.onProgress?.({ kind: "note", text: restoreNote(r) });
     }
-    return { session, ledger, rng, stack, restoreJoules, deviceUri };
+    return { session, ledger, rng, stack, restoreJoules, restored: session.restored, deviceUri };
   } catch (e) {
     await stack?.close().catch(() => undefined);
     throw refusal(e, opts.deviceUri);
   }
+}
+
+/** The CLI's line about a hardware resume: what was compared, what drifted and was re-programmed, no reset. */
+function restoreNote(r: RestoreReport): string {
+  if (r.method === "rewrite") return "resume: the checkpoint holds no reading of the array (the last epoch's, or an older one): its weights written again, pairs RESET first";
+  const unconverged = r.unconverged > 0 ? `, ${r.unconverged} still outside it after write-verify` : "";
+  return `resume: read the array and compared ${r.devicesCompared} devices with the checkpoint: ${r.drifted} drifted beyond ${r.toleranceSiemens.toExponential(2)}–${r.toleranceMaxSiemens.toExponential(2)} S, ${r.reprogrammed} re-programmed (${r.pulses} pulses${unconverged}); no array reset`;
 }
 
 /** src/train's refusals name the device the user chose. */

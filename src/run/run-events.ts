@@ -6,6 +6,7 @@ import type { DeviceEvent } from "../backends/device-events.js";
 import type { DeviceIdentity, LinkCounters } from "../hal/crossbar.js";
 import type { Activity, EnergyLedger } from "../energy/ledger.js";
 import type { TrainConfig } from "../train/config.js";
+import type { RestoreReport } from "../train/reprogram-drifted.js";
 import type { EpochResult } from "../train/session.js";
 import type { GitProvenance } from "./provenance.js";
 import type { ExitStatus } from "./records.js";
@@ -48,6 +49,8 @@ export interface ResumedFrom {
   interruptedJoules: number;
   /** Device joules putting the checkpoint back on the device cost this attempt. */
   restoreJoules: number;
+  /** How it was put back: the simulator's state loaded, or on hardware the devices read, compared and re-programmed. */
+  restored: RestoreReport | null;
 }
 
 export interface RunStart {

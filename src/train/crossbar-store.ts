@@ -9,7 +9,8 @@
 // w_pulse each device's calibrated SET step; n > 0 SETs G⁺, n < 0 SETs G⁻ (conductance-array.ts), then
 // write-verify when configured and the refresh of saturated pairs (pair-writes.ts).
 // Opening the store characterises the array (characterisation.ts, overhead) and writes the initial weights
-// ("initialise", overhead); a resume takes both from the checkpoint instead.
+// ("initialise", overhead); a resume takes both from the checkpoint instead (on hardware re-programming only the
+// devices that differ from it, reprogram-drifted.ts).
 // Biases are kept digitally by the session.
 import type { Crossbar, DeviceIdentity, DeviceState } from "../hal/crossbar.js";
 import type { EnergyLedger } from "../energy/ledger.js";
@@ -20,6 +21,7 @@ import { ConductanceArray, median } from "./conductance-array.js";
 import { refreshSaturated, verifyWrites, writeWeights } from "./pair-writes.js";
 import { forEachPair, pairWeights, placeBlocks, type Block } from "./placement.js";
 import { pulsesFor, type UpdateRule } from "./update-protocol.js";
+import { deviceStateRestored, reprogramDrifted, weightsRewritten, type RestoreReport } from "./reprogram-drifted.js";
 import { accumulateUpdate, decodeFloat64, encodeFloat64, type Phase, type StoreCheckpoint, type UpdateReport, type WeightStore } from "./store.js";
 
 // The placement's names stay importable from here, where callers found them first.
@@ -52,6 +54,8 @@ export class CrossbarStore implements WeightStore {
   private readonly pending: Float64Array[];
   private readonly touched: Uint8Array[];
   private readonly scratch: Float64Array;
+  /** How a resume put the checkpoint back on the device; null when the store was not opened on a checkpoint. */
+  restored: RestoreReport | null = null;
 
   private constructor(o: CrossbarStoreOptions, id: DeviceIdentity) {
     this.id = id;
@@ -89,6 +93,18 @@ export class CrossbarStore implements WeightStore {
     });
     await writeWeights(store.array, store.blocks, store.sizes, init, "initialise");
     return store;
+  }
+
+  /** The devices of weight pairs whose devices both switch (1), the ones a resume compares with its checkpoint. */
+  private pairDevices(): Uint8Array {
+    const { dead } = this.array;
+    const devices = new Uint8Array(this.array.cells);
+    forEachPair(this.blocks, this.cols, (plus) => {
+      if (dead[plus] || dead[plus + 1]) return;
+      devices[plus] = 1;
+      devices[plus + 1] = 1;
+    });
+    return devices;
   }
 
   /** Marks every pair's G⁺ cell on the array; returns the used cells (both devices of every pair). */
@@ -235,8 +251,12 @@ export class CrossbarStore implements WeightStore {
     return 1 + Math.floor(median(ranges) / resolution);
   }
 
-  /** Calibration, the intended conductances (shadow) and the stochastic-rounding RNG state. */
-  async checkpoint(): Promise<StoreCheckpoint> {
+  /**
+   * Calibration, the intended conductances (shadow) and the stochastic-rounding RNG state; the simulator's whole
+   * state, or from a device that cannot save it, a reading of the array (when a run may resume from here): the
+   * shadow is a model's estimate (devices near saturation sit steps below it), a resume needs what was there.
+   */
+  async checkpoint(resumable = true): Promise<StoreCheckpoint> {
     const { cal, dead, shadow, device } = this.array;
     // Conductances as siemens in plain numbers, for readers of the checkpoint (the report's histogram).
     const conductancesSiemens: number[] = [];
@@ -260,13 +280,16 @@ export class CrossbarStore implements WeightStore {
       rng: this.rng.getState(),
       // A simulated device dies with the process: its whole state comes along, so a resume continues on it.
       deviceState: device.saveState ? await device.saveState() : null,
+      // Overhead (characterise), not learning: it makes the run resumable, it teaches the network nothing.
+      reading: !device.saveState && resumable ? encodeFloat64(await this.array.read("characterise")) : null,
     };
   }
 
   /**
    * Takes the checkpoint's calibration. A simulated device gets its saved state back (no pulse, no energy);
-   * a real one keeps its state physically but not as the checkpoint left it (the run went on after it), so
-   * the checkpoint's weights are written again ("initialise").
+   * a real one keeps its state physically but not as the checkpoint left it (the run went on after it): the
+   * array is read, compared with the checkpoint's reading, and only the devices that differ are re-programmed
+   * (reprogram-drifted.ts, "initialise"), never a RESET of the array. How it went is `restored`.
    */
   async restore(cp: StoreCheckpoint): Promise<void> {
     if (cp.kind !== "crossbar") throw new Error(`checkpoint is for a ${cp.kind} store, not crossbar`);
@@ -292,7 +315,13 @@ export class CrossbarStore implements WeightStore {
     if (state && array.device.loadState && typeof cp.shadow === "string") {
       await array.device.loadState(state);
       array.shadow.set(decodeFloat64(cp.shadow, n, "shadow"));
+      this.restored = deviceStateRestored();
+    } else if (typeof cp.reading === "string" && typeof cp.shadow === "string") {
+      this.restored = await reprogramDrifted(array, this.pairDevices(), decodeFloat64(cp.reading, n, "reading"));
+      array.shadow.set(decodeFloat64(cp.shadow, n, "shadow"));
     } else {
+      // Nothing read at the checkpoint (the last epoch's, or an older one): its weights written again, pairs RESET first.
+      this.restored = weightsRewritten();
       const weights = (cp.weights as string[]).map((s, l) => decodeFloat64(s, this.sizes[l]! * this.sizes[l + 1]!, `weights[${l}]`));
       await writeWeights(array, this.blocks, this.sizes, weights, "initialise");
     }

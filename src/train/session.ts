@@ -18,6 +18,7 @@ import { IdealStore } from "./ideal-store.js";
 import { log2ProbabilityOfClass } from "./probability.js";
 import { copyStates, Relaxation } from "./relaxation.js";
 import { applyEqPropUpdate } from "./eqprop-update.js";
+import type { RestoreReport } from "./reprogram-drifted.js";
 import { decodeFloat64, encodeFloat64, type StoreCheckpoint, type WeightStore } from "./store.js";
 import { chooseUpdatePulse, type ChosenPulse } from "./update-pulse.js";
 
@@ -137,6 +138,11 @@ export class TrainingSession {
     session.updatePulse = pulse;
     if (checkpoint) session.restoreSessionState(checkpoint);
     return session;
+  }
+
+  /** How a resume put the checkpoint's weights back on the device; null on ideal weights or a new run. */
+  get restored(): RestoreReport | null {
+    return this.store.restored ?? null;
   }
 
   /** Builds a session on a given dataset and store (tests, and callers that load data themselves). */
@@ -325,7 +331,7 @@ export class TrainingSession {
       version: 1,
       sizes: [...this.sizes],
       epochsCompleted: this.epochsCompleted,
-      store: await this.store.checkpoint(),
+      store: await this.store.checkpoint(this.epochsCompleted < this.config.epochs),
       biases: this.biases.map(encodeFloat64),
       particles: this.particles ? this.particles.map(encodeFloat64) : null,
       rng: this.rng.getState(),

@@ -1,5 +1,6 @@
 // The weight store behind EqProp: the products relaxation needs and the update it applies.
 // Two implementations: IdealStore (Float64 weights) and CrossbarStore (conductance pairs on a device).
+import type { RestoreReport } from "./reprogram-drifted.js";
 
 /** Which phase a product belongs to; the crossbar store files its energy under the matching ledger activity. */
 export type Phase = "free" | "nudged";
@@ -36,8 +37,11 @@ export interface WeightStore {
   /** Physical devices holding the weights. */
   deviceCount(): number;
   levelsPerDevice(): number | null;
-  checkpoint(): Promise<StoreCheckpoint>;
+  /** `resumable`: a run may go on from it (not the last epoch's), so a device that cannot save its state is read. */
+  checkpoint(resumable?: boolean): Promise<StoreCheckpoint>;
   restore(cp: StoreCheckpoint): Promise<void>;
+  /** How restore() put the checkpoint back on a device (crossbar store); absent or null otherwise. */
+  readonly restored?: RestoreReport | null;
 }
 
 export interface StoreCheckpoint {

@@ -15,6 +15,8 @@ export interface ConductanceTarget {
    * step): it sizes the first count, which otherwise starts at one pulse and grows until the device moves.
    */
   stepSiemens?: number;
+  /** This target's own tolerance (its read noise grows with the conductance); default the options'. */
+  toleranceSiemens?: number;
 }
 
 export interface WriteVerifyOptions {
@@ -102,7 +104,7 @@ export async function programToTargets(xbar: Crossbar, targets: ConductanceTarge
     t, g: g[t.row * id.cols + t.col]!, volts: 0, width: w0, count: 1, perPulse: t.stepSiemens ?? 0, lastSign: 0, rounds: 0, pulses: 0, confirming: false, done: false,
   }));
   const limitFor = (sign: number) => (sign > 0 ? L.maxProgramVoltsPositive : L.maxProgramVoltsNegative);
-  for (const c of cells) c.confirming = Math.abs(c.t.siemens - c.g) <= o.toleranceSiemens;
+  for (const c of cells) c.confirming = Math.abs(c.t.siemens - c.g) <= (c.t.toleranceSiemens ?? o.toleranceSiemens);
 
   for (let round = 0; round < maxRounds; round++) {
     const active = cells.filter((c) => !c.done);
@@ -137,7 +139,7 @@ export async function programToTargets(xbar: Crossbar, targets: ConductanceTarge
       if (c.confirming) {
         c.confirming = false;
         const both = (before + c.g) / 2;
-        if (Math.abs(c.t.siemens - both) <= o.toleranceSiemens) {
+        if (Math.abs(c.t.siemens - both) <= (c.t.toleranceSiemens ?? o.toleranceSiemens)) {
           c.done = true;
           c.g = both;
           continue;
@@ -149,12 +151,12 @@ export async function programToTargets(xbar: Crossbar, targets: ConductanceTarge
       c.rounds++;
       c.pulses += c.count;
       const moved = Math.abs(c.g - before);
-      if (Math.abs(c.t.siemens - c.g) <= o.toleranceSiemens) {
+      if (Math.abs(c.t.siemens - c.g) <= (c.t.toleranceSiemens ?? o.toleranceSiemens)) {
         // Within tolerance once may be read noise: confirm with the next round's read before accepting.
         c.confirming = true;
         continue;
       }
-      if (moved < o.toleranceSiemens / 4) {
+      if (moved < (c.t.toleranceSiemens ?? o.toleranceSiemens) / 4) {
         // Nothing visible happened: more pulses, then a larger amplitude, then a longer pulse.
         c.perPulse = 0;
         const vmax = limitFor(c.lastSign);

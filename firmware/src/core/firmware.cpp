@@ -204,9 +204,10 @@ void Firmware::handleLine(char* line, uint16_t len) {
     send(reply_);
     return;
   }
-  // 1. Remembered: the same request gets the same reply and nothing else happens.
+  // 1. Remembered: the same request gets the same reply and nothing else happens. A NEW under a SEQ remembered
+  // with another request is a new host's session (each numbers from 0001; a short last session is remembered).
   Slot* s = recall(seq);
-  if (s) {
+  if (s && (s->requestCrc == requestCrc || strcmp(cmd, "NEW"))) {
     if (s->requestCrc == requestCrc) {
       replay(*s);
     } else {

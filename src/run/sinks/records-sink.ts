@@ -3,6 +3,7 @@
 // the stop. It hears every event last (the bus's commit sink).
 import { join } from "node:path";
 import { epochColumns, type EpochFigures, type RunEvent, type RunSink, type RunStart } from "../run-events.js";
+import type { RestoreReport } from "../../train/reprogram-drifted.js";
 import { RunRecords } from "../records.js";
 
 export class RecordsSink implements RunSink {
@@ -37,7 +38,23 @@ function startDocument(s: RunStart): Record<string, unknown> {
     epochs: s.config.epochs,
     dataset: s.dataset,
     label_mode: s.config.labels,
-    ...(from ? { resumed_from: { run_start: from.runStart, checkpoint: from.checkpoint, interrupted_joules: from.interruptedJoules, restore_joules: from.restoreJoules } } : {}),
+    ...(from ? { resumed_from: { run_start: from.runStart, checkpoint: from.checkpoint, interrupted_joules: from.interruptedJoules, restore_joules: from.restoreJoules, ...(from.restored ? { restore: restoreRecord(from.restored) } : {}) } } : {}),
+  };
+}
+
+/** How a resume put the checkpoint back, in the records' snake case. */
+function restoreRecord(r: RestoreReport): Record<string, unknown> {
+  return {
+    method: r.method,
+    devices_compared: r.devicesCompared,
+    drifted: r.drifted,
+    reprogrammed: r.reprogrammed,
+    unconverged: r.unconverged,
+    pulses: r.pulses,
+    tolerance_siemens: r.toleranceSiemens,
+    tolerance_max_siemens: r.toleranceMaxSiemens,
+    relative_read_sigma: r.relativeReadSigma,
+    array_resets: r.method === "rewrite" ? 1 : 0,
   };
 }
 
