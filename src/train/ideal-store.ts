@@ -1,27 +1,43 @@
 // The ideal weight store: Float64 weights in memory, the digital baseline. Products skip zero inputs.
+// The weights live in a KernelHeap, whose f64x2 kernels compute the products and the input layer's update
+// with the same bits as the JS functions below; those remain the reference, and run for arrays outside the heap.
 import type { Rng } from "../random/rng.js";
+import { KernelHeap, updateScratchBytes } from "./kernel-heap.js";
 import { accumulateUpdate, decodeFloat64, encodeFloat64, type Phase, type StoreCheckpoint, type UpdateReport, type WeightStore } from "./store.js";
 
 export class IdealStore implements WeightStore {
   readonly kind = "ideal" as const;
   readonly sizes: readonly number[];
+  /** The weights, views on the heap; W_lᵀ for l ≥ 1 (the transposed products' operand), rebuilt when stale. */
   private readonly W: Float64Array[];
+  private readonly Wt: (Float64Array | null)[];
+  private readonly transposeStale: boolean[];
+  readonly kernelHeap: KernelHeap;
   private readonly dW: Float64Array[];
   private readonly touched: Uint8Array[];
   private readonly scratch: Float64Array;
   private sparse: SparseScratch = { colStart: new Int32Array(0), colSample: new Int32Array(0), colValue: new Float64Array(0), nzCount: new Int32Array(0), nzIndex: new Int32Array(0), nzValue: new Float64Array(0), acc: new Float64Array(0) };
 
-  /** Glorot-uniform weights, W ~ U(−1, 1)·√(6/(n_in + n_out)), as the reference does. */
-  constructor(sizes: readonly number[], rng: Rng) {
+  /**
+   * Glorot-uniform weights, W ~ U(−1, 1)·√(6/(n_in + n_out)), as the reference does. `workBytes` is room in
+   * the heap for the relaxation's buffers (Relaxation.workBytes) and `batch` the largest batch the update sees.
+   */
+  constructor(sizes: readonly number[], rng: Rng, room: { workBytes?: number; batch?: number } = {}) {
     this.sizes = [...sizes];
+    const layers = sizes.slice(1).map((nOut, l) => sizes[l]! * nOut);
+    const weightBytes = layers.reduce((s, n, l) => s + (l === 0 ? 1 : 2) * Math.ceil((n * 8) / 16) * 16, 0);
+    const scratchBytes = sizes.length > 1 ? updateScratchBytes(room.batch ?? 0, sizes[1]!) : 0;
+    this.kernelHeap = new KernelHeap(weightBytes + scratchBytes + (room.workBytes ?? 0), Math.max(...sizes));
     this.W = [];
     for (let l = 0; l + 1 < sizes.length; l++) {
       const nIn = sizes[l]!, nOut = sizes[l + 1]!;
       const scale = Math.sqrt(6 / (nIn + nOut));
-      const w = new Float64Array(nIn * nOut);
+      const w = this.kernelHeap.f64(nIn * nOut)!;
       for (let k = 0; k < w.length; k++) w[k] = (2 * rng.uniform() - 1) * scale;
       this.W.push(w);
     }
+    this.Wt = this.W.map((w, l) => (l === 0 ? null : this.kernelHeap.f64(w.length)!));
+    this.transposeStale = this.W.map(() => true);
     this.dW = this.W.map((w) => new Float64Array(w.length));
     this.touched = this.W.map((_, l) => new Uint8Array(sizes[l]!));
     this.scratch = new Float64Array(Math.max(...sizes));
@@ -31,20 +47,38 @@ export class IdealStore implements WeightStore {
   setWeights(l: number, w: Float64Array): void {
     if (w.length !== this.W[l]!.length) throw new Error(`layer ${l}: ${w.length} weights, expected ${this.W[l]!.length}`);
     this.W[l]!.set(w);
+    this.transposeStale[l] = true;
   }
 
   async forward(l: number, input: Float64Array, batch: number, out: Float64Array, _phase: Phase): Promise<void> {
-    forwardProduct(this.W[l]!, this.sizes[l]!, this.sizes[l + 1]!, input, batch, out);
+    const nIn = this.sizes[l]!, nOut = this.sizes[l + 1]!;
+    if (!this.kernelHeap.forward(this.W[l]!, nIn, nOut, input, batch, out)) forwardProduct(this.W[l]!, nIn, nOut, input, batch, out);
   }
 
   async transposed(l: number, input: Float64Array, batch: number, out: Float64Array, _phase: Phase): Promise<void> {
-    transposedProduct(this.W[l]!, this.sizes[l]!, this.sizes[l + 1]!, input, batch, out);
+    const nIn = this.sizes[l]!, nOut = this.sizes[l + 1]!;
+    const Wt = this.transposedWeights(l);
+    if (Wt === null || !this.kernelHeap.transposed(Wt, nIn, nOut, input, batch, out)) transposedProduct(this.W[l]!, nIn, nOut, input, batch, out);
+  }
+
+  /** W_lᵀ (nOut × nIn), brought up to date with W_l; null for the input layer, which no relaxation transposes. */
+  private transposedWeights(l: number): Float64Array | null {
+    const Wt = this.Wt[l] ?? null;
+    if (Wt === null || !this.transposeStale[l]) return Wt;
+    const W = this.W[l]!, nIn = this.sizes[l]!, nOut = this.sizes[l + 1]!;
+    for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) Wt[j * nIn + i] = W[i * nOut + j]!;
+    this.transposeStale[l] = false;
+    return Wt;
   }
 
   async update(l: number, prePlus: Float64Array, postPlus: Float64Array, preMinus: Float64Array, postMinus: Float64Array, batch: number, coef: number): Promise<UpdateReport> {
     const nIn = this.sizes[l]!, nOut = this.sizes[l + 1]!;
     const W = this.W[l]!;
-    if (prePlus === preMinus) return { pathL1: sparseInputUpdate(W, nIn, nOut, prePlus, postPlus, postMinus, batch, coef, this.sparse), pulses: 0 };
+    this.transposeStale[l] = true;
+    if (prePlus === preMinus) {
+      const path = this.kernelHeap.inputUpdate(W, nIn, nOut, prePlus, postPlus, postMinus, batch, coef) ?? sparseInputUpdate(W, nIn, nOut, prePlus, postPlus, postMinus, batch, coef, this.sparse);
+      return { pathL1: path, pulses: 0 };
+    }
     const dW = this.dW[l]!, touched = this.touched[l]!;
     accumulateUpdate(dW, nIn, nOut, prePlus, postPlus, preMinus, postMinus, batch, coef, touched, this.scratch);
     let path = 0;
@@ -87,6 +121,7 @@ export class IdealStore implements WeightStore {
     const sizes = cp.sizes as number[];
     if (JSON.stringify(sizes) !== JSON.stringify(this.sizes)) throw new Error(`checkpoint network ${sizes.join("-")} is not ${this.sizes.join("-")}`);
     (cp.weights as string[]).forEach((s, l) => this.W[l]!.set(decodeFloat64(s, this.W[l]!.length, `weights[${l}]`)));
+    this.transposeStale.fill(true);
   }
 }
 

@@ -36,18 +36,26 @@ export class Relaxation {
     private readonly epsilon: number,
   ) {}
 
-  /** Relaxation buffers by role and batch size, allocated once. */
+  /** Bytes of one role's buffers for `batch` samples: room to ask of a store's kernel heap (allocations align to 16 bytes). */
+  static workBytes(sizes: readonly number[], batch: number): number {
+    const bytes = (n: number) => Math.ceil((batch * n * 8) / 16) * 16;
+    return bytes(sizes[0]!) + 2 * bytes(sizes[1]!) + 3 * sizes.slice(1).reduce((s, n) => s + bytes(n), 0);
+  }
+
+  /** Relaxation buffers by role and batch size, allocated once: in the store's kernel heap while it has room. */
   work(role: "free" | "plus" | "minus" | "eval", batch: number): Work {
     const key = `${role}:${batch}`;
     const hit = this.workCache.get(key);
     if (hit) return hit;
     const L = this.sizes.length - 1;
-    const alloc = (l: number) => (l === 0 ? new Float64Array(0) : new Float64Array(batch * this.sizes[l]!));
+    const heap = this.store.kernelHeap;
+    const buffer = (n: number) => heap?.f64(n) ?? new Float64Array(n);
+    const alloc = (l: number) => (l === 0 ? new Float64Array(0) : buffer(batch * this.sizes[l]!));
     const w: Work = {
       batch,
-      x: new Float64Array(batch * this.sizes[0]!),
-      inputDrive: new Float64Array(batch * this.sizes[1]!),
-      constant1: new Float64Array(batch * this.sizes[1]!),
+      x: buffer(batch * this.sizes[0]!),
+      inputDrive: buffer(batch * this.sizes[1]!),
+      constant1: buffer(batch * this.sizes[1]!),
       s: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
       drive: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
       tmp: Array.from({ length: L + 1 }, (_, l) => alloc(l)),
@@ -80,7 +88,8 @@ export class Relaxation {
         const bias = l === 1 ? null : this.biases[l - 1]!;
         const above = l < L ? w.tmp[l]! : null;
         const nudge = l === L && beta !== 0;
-        stepLayer(w.s[l]!, below, above, bias, this.sizes[l]!, count, eps, nudge ? target : null, beta);
+        const stepped = above !== null && bias === null && !nudge && this.store.kernelHeap?.step(w.s[l]!, below, above, count, 1 - eps, eps);
+        if (!stepped) stepLayer(w.s[l]!, below, above, bias, this.sizes[l]!, count, eps, nudge ? target : null, beta);
       }
     }
   }

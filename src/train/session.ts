@@ -124,7 +124,7 @@ export class TrainingSession {
     let store: WeightStore;
     let pulse: ChosenPulse = { pulse: null, tradeOff: null };
     if (config.weights === "ideal") {
-      store = new IdealStore(sizes, rng.fork("init"));
+      store = new IdealStore(sizes, rng.fork("init"), kernelRoom(config, sizes, dataset));
       if (checkpoint) await store.restore(checkpoint.store);
     } else {
       if (crossbar === null) throw new Error('weights "crossbar" needs a crossbar device; none was given');
@@ -266,7 +266,7 @@ export class TrainingSession {
     const d = ds.inputSize;
     const C = ds.numClasses;
     const L = this.sizes.length - 1;
-    const chunk = Math.min(Math.max(1, n), 250);
+    const chunk = evalChunk(n);
     const w = this.relaxation.work("eval", chunk);
     const predictions = new Int32Array(n);
     const log2ProbTrue = new Float64Array(n);
@@ -362,4 +362,19 @@ export class TrainingSession {
     this.rng.setState(cp.rng);
     this.epochsCompleted = cp.epochsCompleted;
   }
+}
+
+/** Samples relaxed at once when evaluating a split of n samples. */
+function evalChunk(n: number): number {
+  return Math.min(Math.max(1, n), 250);
+}
+
+/** Room in the ideal store's kernel heap for every relaxation buffer a session allocates, and its batch. */
+function kernelRoom(config: TrainConfig, sizes: readonly number[], dataset: Dataset): { workBytes: number; batch: number } {
+  const B = config.batchSize;
+  const roles = config.centredNudging ? 3 : 2;
+  const chunks = new Set([evalChunk(dataset.trainY.length), evalChunk(dataset.testY.length)]);
+  let workBytes = roles * Relaxation.workBytes(sizes, B);
+  for (const c of chunks) workBytes += Relaxation.workBytes(sizes, c);
+  return { workBytes, batch: B };
 }

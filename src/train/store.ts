@@ -1,5 +1,6 @@
 // The weight store behind EqProp: the products relaxation needs and the update it applies.
 // Two implementations: IdealStore (Float64 weights) and CrossbarStore (conductance pairs on a device).
+import type { KernelHeap } from "./kernel-heap.js";
 import type { RestoreReport } from "./reprogram-drifted.js";
 
 /** Which phase a product belongs to; the crossbar store files its energy under the matching ledger activity. */
@@ -37,6 +38,8 @@ export interface WeightStore {
   /** Physical devices holding the weights. */
   deviceCount(): number;
   levelsPerDevice(): number | null;
+  /** The wasm memory the store's products run in (ideal store): buffers allocated from it are read in place. */
+  readonly kernelHeap?: KernelHeap;
   /** `resumable`: a run may go on from it (not the last epoch's), so a device that cannot save its state is read. */
   checkpoint(resumable?: boolean): Promise<StoreCheckpoint>;
   restore(cp: StoreCheckpoint): Promise<void>;
