@@ -25,7 +25,8 @@ export class IdealStore implements WeightStore {
   constructor(sizes: readonly number[], rng: Rng, room: { workBytes?: number; batch?: number } = {}) {
     this.sizes = [...sizes];
     const layers = sizes.slice(1).map((nOut, l) => sizes[l]! * nOut);
-    const weightBytes = layers.reduce((s, n, l) => s + (l === 0 ? 1 : 2) * Math.ceil((n * 8) / 16) * 16, 0);
+    // W, dW and the touched rows for every layer, and Wᵀ for l ≥ 1.
+    const weightBytes = layers.reduce((s, n, l) => s + (l === 0 ? 2 : 3) * Math.ceil((n * 8) / 16) * 16 + Math.ceil(sizes[l]! / 16) * 16, 0);
     const scratchBytes = sizes.length > 1 ? updateScratchBytes(room.batch ?? 0, sizes[1]!) : 0;
     this.kernelHeap = new KernelHeap(weightBytes + scratchBytes + (room.workBytes ?? 0), Math.max(...sizes));
     this.W = [];
@@ -38,8 +39,8 @@ export class IdealStore implements WeightStore {
     }
     this.Wt = this.W.map((w, l) => (l === 0 ? null : this.kernelHeap.f64(w.length)!));
     this.transposeStale = this.W.map(() => true);
-    this.dW = this.W.map((w) => new Float64Array(w.length));
-    this.touched = this.W.map((_, l) => new Uint8Array(sizes[l]!));
+    this.dW = this.W.map((w) => this.kernelHeap.f64(w.length)!);
+    this.touched = this.W.map((_, l) => this.kernelHeap.u8(sizes[l]!)!);
     this.scratch = new Float64Array(Math.max(...sizes));
   }
 
@@ -80,6 +81,8 @@ export class IdealStore implements WeightStore {
       return { pathL1: path, pulses: 0 };
     }
     const dW = this.dW[l]!, touched = this.touched[l]!;
+    const pathInKernel = this.kernelHeap.outerUpdate(W, dW, touched, nIn, nOut, prePlus, postPlus, preMinus, postMinus, batch, coef);
+    if (pathInKernel !== null) return { pathL1: pathInKernel, pulses: 0 };
     accumulateUpdate(dW, nIn, nOut, prePlus, postPlus, preMinus, postMinus, batch, coef, touched, this.scratch);
     let path = 0;
     for (let i = 0; i < nIn; i++) {

@@ -1,5 +1,5 @@
 // A wasm memory of fixed size holding the ideal store's weights and the relaxation's buffers, with the f64x2
-// kernels of ideal-kernels.wat bound to it: the kernels read and write those arrays in place. Arrays are
+// kernels of ideal-products.wat and ideal-updates.wat bound to it: the kernels read and write those arrays in place. Arrays are
 // handed out once (a bump allocator) and the memory never grows, so every view stays valid. A kernel runs
 // only on arrays this memory holds and says so by its return value; the caller runs the JS reference otherwise.
 import { instantiate, newWasmMemory, type WasmMemory } from "../wasm/runtime.js";
@@ -7,11 +7,12 @@ import { watModule } from "../wasm/wat.js";
 
 type Product = (w: number, nIn: number, nOut: number, input: number, batch: number, out: number, vals: number, rows: number) => void;
 
-/** ideal-kernels.wat's exports: pointers are byte offsets into its memory. */
+/** The two modules' exports: pointers are byte offsets into their memory. */
 interface IdealKernels {
   forward: Product;
   transposed: Product;
   step(s: number, below: number, above: number, count: number, keep: number, eps: number): void;
+  outerUpdate(w: number, dW: number, touched: number, nIn: number, nOut: number, prePlus: number, postPlus: number, preMinus: number, postMinus: number, batch: number, coef: number): number;
   inputUpdate(w: number, nIn: number, nOut: number, pre: number, postPlus: number, postMinus: number, batch: number, coef: number, diff: number, any: number, acc: number, vals: number, rows: number): number;
 }
 
@@ -38,7 +39,11 @@ export class KernelHeap {
   constructor(bytes: number, private readonly longest: number) {
     this.capacity = align16(bytes) + align16(longest * 8) + align16(longest * 4);
     this.memory = newWasmMemory(this.capacity);
-    this.kernels = instantiate(watModule("src/train/ideal-kernels.wat"), { env: { mem: this.memory } }) as unknown as IdealKernels;
+    const imports = { env: { mem: this.memory } };
+    this.kernels = {
+      ...instantiate(watModule("src/train/ideal-products.wat"), imports),
+      ...instantiate(watModule("src/train/ideal-updates.wat"), imports),
+    } as unknown as IdealKernels;
     this.vals = this.f64(longest)!;
     this.rows = this.i32(longest)!;
   }
@@ -54,8 +59,13 @@ export class KernelHeap {
     return at === null ? null : new Int32Array(this.memory.buffer, at, length);
   }
 
+  u8(length: number): Uint8Array | null {
+    const at = this.take(length);
+    return at === null ? null : new Uint8Array(this.memory.buffer, at, length);
+  }
+
   /** Whether every array is a view on this memory. */
-  holds(...arrays: Float64Array[]): boolean {
+  holds(...arrays: ArrayBufferView[]): boolean {
     for (const a of arrays) if (a.buffer !== this.memory.buffer) return false;
     return true;
   }
@@ -94,6 +104,16 @@ export class KernelHeap {
   }
 
   /** The update's scratch for batches up to `batch` of rows of nOut, reused by smaller batches. */
+  /**
+   * W += coef · Σ_b (pre⁺_b ⊗ post⁺_b − pre⁻_b ⊗ post⁻_b) through dW, as IdealStore.update's dense path
+   * computes it (dW and `touched` zero before and after); returns Σ|ΔW|, or null (nothing changed) when an
+   * array is not in this memory.
+   */
+  outerUpdate(W: Float64Array, dW: Float64Array, touched: Uint8Array, nIn: number, nOut: number, prePlus: Float64Array, postPlus: Float64Array, preMinus: Float64Array, postMinus: Float64Array, batch: number, coef: number): number | null {
+    if (!this.holds(W, dW, touched, prePlus, postPlus, preMinus, postMinus)) return null;
+    return this.kernels.outerUpdate(W.byteOffset, dW.byteOffset, touched.byteOffset, nIn, nOut, prePlus.byteOffset, postPlus.byteOffset, preMinus.byteOffset, postMinus.byteOffset, batch, coef);
+  }
+
   private scratchFor(batch: number, nOut: number): UpdateScratch | null {
     const held = this.updateScratch.get(nOut);
     if (held !== undefined && held.any.length >= batch) return held;

@@ -8,6 +8,7 @@ import type { Dataset } from "../../src/train/datasets.js";
 import { forwardProduct, IdealStore, sparseInputUpdate, transposedProduct, type SparseScratch } from "../../src/train/ideal-store.js";
 import { KernelHeap } from "../../src/train/kernel-heap.js";
 import { Relaxation } from "../../src/train/relaxation.js";
+import { accumulateUpdate } from "../../src/train/store.js";
 import { TrainingSession } from "../../src/train/session.js";
 
 /** relaxation.ts's first-hidden-layer step, as the JS loop computes it. */
@@ -88,6 +89,32 @@ describe("ideal-store kernels", () => {
         const pathRef = sparseInputUpdate(WRef, nIn, nOut, Float64Array.from(pre), Float64Array.from(plus), Float64Array.from(minus), batch, 0.37, emptyScratch());
         expect(path).toBe(pathRef);
         expectSameBits(W, WRef);
+      }
+    }
+  });
+
+  it("the hidden layers' update equals accumulateUpdate and IdealStore's apply loop bit for bit", () => {
+    const rng = new Rng(23);
+    for (const [nIn, nOut, batch] of SHAPES) {
+      for (const zeros of [0, 0.5, 1]) {
+        const heap = new KernelHeap(8 * (2 * nIn * nOut + 2 * batch * (nIn + nOut)) + nIn + 1024, Math.max(nIn, nOut));
+        const W = fill(heap.f64(nIn * nOut)!, rng, 0.05);
+        const dW = heap.f64(nIn * nOut)!, touched = heap.u8(nIn)!;
+        const [prePlus, preMinus] = [0, 1].map(() => fill(heap.f64(batch * nIn)!, rng, zeros, 0, 1));
+        const [postPlus, postMinus] = [0, 1].map(() => fill(heap.f64(batch * nOut)!, rng, zeros, 0, 1));
+        const WRef = Float64Array.from(W), dWRef = new Float64Array(nIn * nOut), touchedRef = new Uint8Array(nIn);
+        accumulateUpdate(dWRef, nIn, nOut, prePlus!.slice(), postPlus!.slice(), preMinus!.slice(), postMinus!.slice(), batch, 0.21, touchedRef, new Float64Array(nOut));
+        let pathRef = 0;
+        for (let i = 0; i < nIn; i++) {
+          if (touchedRef[i] === 0) continue;
+          for (let j = i * nOut; j < (i + 1) * nOut; j++) {
+            WRef[j]! += dWRef[j]!;
+            pathRef += Math.abs(dWRef[j]!);
+          }
+        }
+        expect(heap.outerUpdate(W, dW, touched, nIn, nOut, prePlus!, postPlus!, preMinus!, postMinus!, batch, 0.21)).toBe(pathRef);
+        expectSameBits(W, WRef);
+        expect(dW.every((v) => Object.is(v, 0)) && touched.every((t) => t === 0)).toBe(true);
       }
     }
   });
