@@ -69,13 +69,8 @@ export class Relaxation {
     const L = this.sizes.length - 1;
     const eps = this.epsilon;
     // The first state layer's drive from the input plus its bias is constant over the relaxation.
-    const n1 = this.sizes[1]!;
-    const b1 = this.biases[0]!;
     const constant1 = w.constant1;
-    for (let k = 0; k < m; k++) {
-      const off = k * n1;
-      for (let j = 0; j < n1; j++) constant1[off + j] = w.inputDrive[off + j]! + b1[j]!;
-    }
+    addBias(constant1, w.inputDrive, this.biases[0]!, m);
     for (let t = 0; t < steps; t++) {
       // Products from the previous states, for every layer, before any state moves.
       for (let l = 1; l <= L; l++) {
@@ -92,6 +87,15 @@ export class Relaxation {
         if (!stepped) stepLayer(w.s[l]!, below, above, bias, this.sizes[l]!, count, eps, nudge ? target : null, beta);
       }
     }
+  }
+}
+
+/** out = drive + bias for each of m samples (a plain loop: V8 compiles it apart from the async relax). */
+function addBias(out: Float64Array, drive: Float64Array, bias: Float64Array, m: number): void {
+  const n = bias.length;
+  for (let k = 0; k < m; k++) {
+    const off = k * n;
+    for (let j = 0; j < n; j++) out[off + j] = drive[off + j]! + bias[j]!;
   }
 }
 
