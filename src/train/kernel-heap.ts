@@ -13,14 +13,13 @@ interface IdealKernels {
   transposed: Product;
   step(s: number, below: number, above: number, count: number, keep: number, eps: number): void;
   outerUpdate(w: number, dW: number, touched: number, nIn: number, nOut: number, prePlus: number, postPlus: number, preMinus: number, postMinus: number, batch: number, coef: number): number;
-  inputUpdate(w: number, nIn: number, nOut: number, pre: number, postPlus: number, postMinus: number, batch: number, coef: number, diff: number, any: number, acc: number, vals: number, rows: number): number;
+  inputUpdate(w: number, nIn: number, nOut: number, pre: number, postPlus: number, postMinus: number, batch: number, coef: number, diff: number, any: number, vals: number, rows: number): number;
 }
 
 /** The update's scratch for one batch size. */
 interface UpdateScratch {
   diff: Float64Array;
   any: Int32Array;
-  acc: Float64Array;
   vals: Float64Array;
   rows: Int32Array;
 }
@@ -99,7 +98,7 @@ export class KernelHeap {
     if (!this.holds(W, pre, postPlus, postMinus)) return null;
     const sc = this.scratchFor(batch, nOut);
     if (sc === null) return null;
-    const path = this.kernels.inputUpdate(W.byteOffset, nIn, nOut, pre.byteOffset, postPlus.byteOffset, postMinus.byteOffset, batch, coef, sc.diff.byteOffset, sc.any.byteOffset, sc.acc.byteOffset, sc.vals.byteOffset, sc.rows.byteOffset);
+    const path = this.kernels.inputUpdate(W.byteOffset, nIn, nOut, pre.byteOffset, postPlus.byteOffset, postMinus.byteOffset, batch, coef, sc.diff.byteOffset, sc.any.byteOffset, sc.vals.byteOffset, sc.rows.byteOffset);
     return path < 0 ? null : path;
   }
 
@@ -117,9 +116,9 @@ export class KernelHeap {
   private scratchFor(batch: number, nOut: number): UpdateScratch | null {
     const held = this.updateScratch.get(nOut);
     if (held !== undefined && held.any.length >= batch) return held;
-    const diff = this.f64(batch * nOut), any = this.i32(batch), acc = this.f64(nOut), vals = this.f64(batch), rows = this.i32(batch);
-    if (!(diff && any && acc && vals && rows)) return null;
-    const sc = { diff, any, acc, vals, rows };
+    const diff = this.f64(batch * nOut), any = this.i32(batch), vals = this.f64(batch), rows = this.i32(batch);
+    if (!(diff && any && vals && rows)) return null;
+    const sc = { diff, any, vals, rows };
     this.updateScratch.set(nOut, sc);
     return sc;
   }
@@ -138,5 +137,5 @@ function align16(bytes: number): number {
 
 /** Bytes the update's scratch takes for one batch size (KernelHeap.inputUpdate allocates it on first use). */
 export function updateScratchBytes(batch: number, nOut: number): number {
-  return align16(batch * nOut * 8) + align16(batch * 4) + align16(nOut * 8) + align16(batch * 8) + align16(batch * 4);
+  return align16(batch * nOut * 8) + align16(batch * 4) + align16(batch * 8) + align16(batch * 4);
 }
