@@ -43,13 +43,16 @@ export async function applyEqPropUpdate(
     const b = biases[l]!;
     const size = sizes[l + 1]!;
     const pp = high.s[l + 1]!, pm = low.s[l + 1]!;
+    // The path sums in a local (the same additions in the same order): a property on `result` cost 4% of an epoch.
+    let path = result.weightPathL1;
     for (let k = 0; k < m; k++) {
       for (let j = 0; j < size; j++) {
         const db = coef * (pp[k * size + j]! - pm[k * size + j]!);
         b[j]! += db;
-        result.weightPathL1 += Math.abs(db);
+        path += Math.abs(db);
       }
     }
+    result.weightPathL1 = path;
   }
   return result;
 }
