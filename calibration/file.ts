@@ -89,7 +89,8 @@ export const CalibrationFileSchema = z.object({
     fittedAt: z.string(),
     params: deviceParams,
     residuals: z.object({
-      model: z.string(), rmsRelativeToStep: num, candidates: z.record(z.string(), num), pairsUsed: num, cellsFree: num,
+      model: z.string(), rmsRelativeToStep: num, candidates: z.record(z.string(), num), chosenBecause: z.string().optional(),
+      pairsHeldOut: num.optional(), pairsUsed: num, cellsFree: num,
       cellsStuck: num, notes: z.array(z.string()),
     }),
     cells: z.array(z.object({ ...cellRef, stuck: z.enum(["no", "min", "max"]), gMinSiemens: num, gMaxSiemens: num, stepUpSiemens: num, stepDownSiemens: num })),

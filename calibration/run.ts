@@ -100,15 +100,15 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
   if (want("pulse")) {
     const r = await pulseResponse(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, pulsesPerSweep: plan.pulsesPerSweep, readsPerPoint: plan.readsPerPoint, pulsesPerPoint: plan.pulsesPerPoint ?? 1, ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
     cal.procedures.pulse = { ...r, polarity: r.polarity as (1 | -1)[] };
-    const whole = 3 * Math.max(1, Math.round(plan.pulsesPerSweep / r.pulsesPerPoint));
-    measuredOne(r.polarity.length < whole ? `pulse response (${r.polarity.length} of ${whole} pulse groups)` : "pulse response");
+    measuredOne(hooks.signal?.aborted ? `pulse response (${r.polarity.length} pulse groups, cut short)` : "pulse response");
   }
   if (want("threshold")) {
     // From the floor the last sweep left, climb to mid-range so both polarities can move.
     const pr = cal.procedures.pulse;
     if (pr && plan.procedure === "full") {
       const upStart = pr.polarity.indexOf(1);
-      const groups = pr.polarity.length / 3;
+      const upEnd = pr.polarity.indexOf(-1, upStart);
+      const groups = (upEnd < 0 ? pr.polarity.length : upEnd) - upStart;
       const meanAt = (k: number) => pr.curves.reduce((s, c) => s + c.siemens[k]!, 0) / pr.curves.length;
       const lo = meanAt(upStart), hi = meanAt(upStart + groups);
       let g = 0;

@@ -65,7 +65,8 @@ describe("mhil calibrate, interrupted", () => {
     );
     const cal = loadCalibration(out);
     expect(Object.keys(cal.procedures).sort()).toEqual(holds!.endsWith("thresholds") ? ["iv", "noise", "pulse", "threshold"] : ["iv", "noise", "pulse"]);
-    expect(cal.procedures.pulse!.polarity).toHaveLength(3 * 600);
+    // Three sweeps of at least 600 groups each, every one run on until its cells settled.
+    expect(cal.procedures.pulse!.polarity.length).toBeGreaterThanOrEqual(3 * 600);
     expect(cal.fit).toBeUndefined();
     const fit = spawnSync(process.execPath, [BIN, "calibrate", "fit", out, "--json"], { cwd: work, env, encoding: "utf8" });
     expect(fit.stderr).toBe("");
@@ -80,8 +81,8 @@ describe("mhil calibrate, interrupted", () => {
     const r = await calibrateUntil("calibrate pulse response", [...DEVICE, "--pulses", "4000", "--out", out]);
     expect(r.code).toBe(130);
     const last = r.stderr.trim().split("\n").at(-1)!;
-    expect(last).toMatch(new RegExp(`^mhil: stopped by SIGINT at a safe point, lines grounded: .* holds read noise, I–V, pulse response \\((\\d+) of 12000 pulse groups\\);`));
-    const groups = Number(/\((\d+) of 12000/.exec(last)![1]);
+    expect(last).toMatch(new RegExp(`^mhil: stopped by SIGINT at a safe point, lines grounded: .* holds read noise, I–V, pulse response \\((\\d+) pulse groups, cut short\\);`));
+    const groups = Number(/\((\d+) pulse groups, cut short/.exec(last)![1]);
     const cal = loadCalibration(out);
     const pulse = cal.procedures.pulse!;
     expect(pulse.polarity).toHaveLength(groups);
