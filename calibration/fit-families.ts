@@ -24,6 +24,12 @@ export interface Pair {
   g: number;
   dg: number;
   sign: number;
+  /**
+   * The level regressed on: the mean of up to 4 readings on each side of the pair (as many each side, same sweep),
+   * none of them the pair's own. Regressing ΔG on its own noisy first reading biases the law (that reading's noise
+   * enters ΔG with the opposite sign: with reram's 1 % read noise the bias is as large as a step).
+   */
+  gs: number;
 }
 
 /** One family fitted: its cells, its rates, and the change it predicts for a group of pulses on cell j. */
@@ -60,7 +66,14 @@ export function line(xs: number[], ys: number[]): { a: number; b: number } {
 
 export function pairsOf(siemens: number[], polarity: number[]): Pair[] {
   const out: Pair[] = [];
-  for (let k = 0; k < polarity.length; k++) out.push({ g: siemens[k]!, dg: siemens[k + 1]! - siemens[k]!, sign: polarity[k]! });
+  for (let k = 0; k < polarity.length; k++) {
+    const sign = polarity[k]!;
+    let w = 0;
+    while (w < 4 && k - w - 1 >= 0 && polarity[k - w - 1] === sign && k + w + 1 < polarity.length && polarity[k + w + 1] === sign) w++;
+    let sum = 0;
+    for (let i = 1; i <= w; i++) sum += siemens[k - i]! + siemens[k + 1 + i]!;
+    out.push({ g: siemens[k]!, dg: siemens[k + 1]! - siemens[k]!, sign, gs: w > 0 ? sum / (2 * w) : siemens[k]! });
+  }
   return out;
 }
 
@@ -91,8 +104,8 @@ export function softBoundsFamily(curves: Curves, polarity: number[], free: boole
     const pairs = pairsOf(c.siemens, polarity).filter((_, k) => use(k));
     const up = pairs.filter((p) => p.sign > 0);
     const down = pairs.filter((p) => p.sign < 0);
-    const lu = line(up.map((p) => p.g), up.map((p) => p.dg)); // dg = a − b·g, b = −slope
-    const ld = line(down.map((p) => p.g), down.map((p) => p.dg)); // dg = −c·(g − G_min) = a − c·g
+    const lu = line(up.map((p) => p.gs), up.map((p) => p.dg)); // dg = a − b·g, b = −slope
+    const ld = line(down.map((p) => p.gs), down.map((p) => p.dg)); // dg = −c·(g − G_min) = a − c·g
     // Over m pulses a soft-bound device moves (G_max − G)·(1 − (1 − b)^m): still linear in G; undo the power.
     const perPulse = (bm: number) => (bm > 0 && bm < 1 ? 1 - Math.pow(1 - bm, 1 / m) : bm / m);
     const bUp = perPulse(-lu.b), cDown = perPulse(-ld.b);
@@ -138,13 +151,13 @@ export function stepFamily(kind: "expStep" | "linearStep", curves: Curves, polar
         const ps = pairsOf(c.siemens, polarity).filter((p, k) => use(k) && p.sign === sign && informative(j, p));
         let sfy = 0, sff = 0;
         for (const p of ps) {
-          const f = shape(gamma, sign, (p.g - lo) / range);
+          const f = shape(gamma, sign, (p.gs - lo) / range);
           sfy += f * p.dg;
           sff += f * f;
         }
         const s = sff > 0 ? sfy / sff : 0;
         scale.push(s);
-        for (const p of ps) sse += (p.dg - s * shape(gamma, sign, (p.g - lo) / range)) ** 2;
+        for (const p of ps) sse += (p.dg - s * shape(gamma, sign, (p.gs - lo) / range)) ** 2;
       });
       if (sse < best.sse) best = { gamma, sse, scale };
     }

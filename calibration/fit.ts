@@ -2,8 +2,8 @@
 // and threshold data.
 //
 // Which model: every family of fit-families.ts (soft bounds, exponential step, linear step) is fitted on three
-// quarters of the pulse groups and scored on the held-out quarter (every fourth group): the family that predicts
-// the held-out conductance changes best wins, and linear step wins over exp step unless exp step predicts
+// quarters of the pulse groups and scored on the held-out quarter (every fourth block of 64 groups): the family
+// that best predicts where each held-out block ends wins, and linear step wins over exp step unless exp step predicts
 // clearly (2 %) better, since it has two parameters fewer. The chosen family is then refitted on every group.
 // Population parameters are means and relative spreads over cells. Write noise: the residual variance of ΔG
 // minus the read noise the two readings of each pair carry, over Σ pred² (the sim's c2c noise scales each step
@@ -14,6 +14,7 @@ import { validateDeviceParams } from "../sim/devices/params.js";
 import type { NoiseResult } from "./procedures/noise.js";
 import type { PulseResponseResult } from "./procedures/pulse-response.js";
 import type { ThresholdPoint, ThresholdResult } from "./procedures/threshold.js";
+import { writeNoiseFromBlocks, type WriteNoiseResult } from "./procedures/write-noise.js";
 import { UserError } from "../src/hal/user-error.js";
 import { line, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
 
@@ -27,7 +28,7 @@ export interface FitResiduals {
   candidates: Record<string, number>;
   /** Why the model was chosen, in one line. */
   chosenBecause?: string;
-  /** Pulse groups (pairs of readings, over the free cells) each family was scored on. */
+  /** Held-out blocks of pulse groups (over the free cells) each family was scored on. */
   pairsHeldOut?: number;
   pairsUsed: number;
   cellsFree: number;
@@ -53,8 +54,14 @@ const variance = (a: number[]) => {
   return a.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, a.length - 1);
 };
 
-/** Every fourth pulse group is held out of the fit and scores the families. */
-const HELD_OUT: PairFilter = (k) => k % 4 === 3;
+/**
+ * Held out: every fourth block of HELD_OUT_BLOCK consecutive pulse groups. A family is scored by how well it
+ * carries a block's first reading to its last, stepping its own law along the block's pulses: read noise enters
+ * only at the two ends while a wrong step law adds up over the block (on one pair a reram step is ~1/15 of a
+ * read's noise, and every family scores the same).
+ */
+const HELD_OUT_BLOCK = 64;
+const HELD_OUT: PairFilter = (k) => Math.floor(k / HELD_OUT_BLOCK) % 4 === 3;
 const FITTED_ON: PairFilter = (k) => !HELD_OUT(k);
 const EVERY: PairFilter = () => true;
 /** Exp step must predict this much better (in mean squared error) than linear step to be chosen over it. */
@@ -65,16 +72,19 @@ interface Scored {
   mse: number;
 }
 
-/** Mean squared error of a family's predictions over the pairs `which` selects, on the free cells. */
-function scoreFamily(fit: FamilyFit, curves: PulseResponseResult["curves"], polarity: number[], free: boolean[], which: PairFilter): { mse: number; n: number } {
+/** Mean squared error of a family's prediction of each held-out block's last reading from its first, on the free cells. */
+function scoreFamily(fit: FamilyFit, curves: PulseResponseResult["curves"], polarity: number[], free: boolean[]): { mse: number; n: number } {
   let sse = 0, n = 0;
   curves.forEach((c, j) => {
     if (!free[j]) return;
-    pairsOf(c.siemens, polarity).forEach((p, k) => {
-      if (!which(k)) return;
-      sse += (p.dg - fit.predict(j, p)) ** 2;
+    for (let k0 = 0; k0 < polarity.length; k0 += HELD_OUT_BLOCK) {
+      if (!HELD_OUT(k0)) continue;
+      const k1 = Math.min(polarity.length, k0 + HELD_OUT_BLOCK);
+      let g = c.siemens[k0]!;
+      for (let k = k0; k < k1; k++) g += fit.predict(j, { g, gs: g, dg: 0, sign: polarity[k]! });
+      sse += (c.siemens[k1]! - g) ** 2;
       n++;
-    });
+    }
   });
   return { mse: sse / Math.max(1, n), n };
 }
@@ -92,8 +102,8 @@ function chooseFamily(scored: Scored[], stepSiemens: number, heldOut: number): {
   const rms = (s: Scored) => Math.sqrt(s.mse) / stepSiemens;
   const others = scored.filter((s) => s !== best).map((s) => `${s.fit.model} ${rms(s).toFixed(3)}`).join(", ");
   const because = parsimony
-    ? `linearStep: held-out rms error ${rms(best).toFixed(3)} of a step, within 2 % of expStep's with two parameters fewer (${others}; ${heldOut} held-out pulse groups)`
-    : `${best.fit.model}: smallest held-out rms error, ${rms(best).toFixed(3)} of a step (${others}; ${heldOut} held-out pulse groups)`;
+    ? `linearStep: held-out rms error ${rms(best).toFixed(3)} of a step, within 2 % of expStep's with two parameters fewer (${others}; ${heldOut} held-out blocks of ${HELD_OUT_BLOCK} pulse groups)`
+    : `${best.fit.model}: smallest held-out rms error, ${rms(best).toFixed(3)} of a step (${others}; ${heldOut} held-out blocks of ${HELD_OUT_BLOCK} pulse groups)`;
   return { best, because };
 }
 
@@ -122,6 +132,7 @@ export interface FitInput {
   pulse: PulseResponseResult;
   noise?: NoiseResult;
   threshold?: ThresholdResult;
+  writeNoise?: WriteNoiseResult;
 }
 
 export function fitDevice(input: FitInput): DeviceFit {
@@ -153,9 +164,9 @@ export function fitDevice(input: FitInput): DeviceFit {
   const kinds = ["softBounds", "expStep", "linearStep"] as const;
   const scored: Scored[] = kinds.map((k) => {
     const fit = family(k, FITTED_ON);
-    return { fit, mse: scoreFamily(fit, curves, polarity, free, HELD_OUT).mse };
+    return { fit, mse: scoreFamily(fit, curves, polarity, free).mse };
   });
-  const heldOut = scoreFamily(scored[0]!.fit, curves, polarity, free, HELD_OUT).n;
+  const heldOut = scoreFamily(scored[0]!.fit, curves, polarity, free).n;
   // The mean step the errors are told in: the families' own, averaged (the same yardstick for all).
   const meanStepOf = (f: FamilyFit) => mean(f.cells.flatMap((c) => [c.stepUpSiemens, c.stepDownSiemens]));
   const yardstick = mean(scored.map((s) => meanStepOf(s.fit)).filter((v) => v > 0)) || 1;
@@ -194,8 +205,13 @@ export function fitDevice(input: FitInput): DeviceFit {
     sumPred2 += r.pred * r.pred;
   }
   // m independent steps each with relative noise σ: Var(ΔG_m) = m·σ²·(pred/m)² = σ²·pred²/m.
-  const writeNoise = sumPred2 > 0 ? Math.sqrt((Math.max(0, sumR2 - sumNoise) * m) / sumPred2) : 0;
-  if (sumPred2 === 0) notes.push("write noise not resolvable: every step is below the read noise; raise pulsesPerPoint or readsPerPoint");
+  // Pairs of single groups: read noise of the two readings can be far larger than one step's write noise, so a
+  // small error in it swamps the estimate. The write-noise blocks (many pulses between averaged reads) are used when measured.
+  const fromBlocks = input.writeNoise ? writeNoiseFromBlocks(input.writeNoise, readNoise) : null;
+  const fromPairs = sumPred2 > 0 ? Math.sqrt((Math.max(0, sumR2 - sumNoise) * m) / sumPred2) : 0;
+  const writeNoise = fromBlocks ? fromBlocks.sigma : fromPairs;
+  if (!fromBlocks) notes.push("write noise from single pulse groups (no write-noise blocks measured): read noise may dominate it; run --procedure write-noise");
+  if (!fromBlocks && sumPred2 === 0) notes.push("write noise not resolvable: every step is below the read noise; raise pulsesPerPoint or readsPerPoint");
 
   let thresholdPos = 0, thresholdNeg = 0, amplitudeExponent = 1;
   if (input.threshold) {

@@ -9,9 +9,12 @@ import { ivSweep } from "./procedures/iv.js";
 import { readNoise } from "./procedures/noise.js";
 import { pulseResponse } from "./procedures/pulse-response.js";
 import { thresholdSearch } from "./procedures/threshold.js";
+import { writeNoise } from "./procedures/write-noise.js";
+import { measurePeriphery } from "./procedures/periphery.js";
+import { fitPeriphery } from "./fit-periphery.js";
 import { noProgress, type ProgressFn } from "./progress.js";
 
-export const PROCEDURES = ["iv", "pulse", "noise", "threshold", "full"] as const;
+export const PROCEDURES = ["iv", "pulse", "noise", "threshold", "write-noise", "periphery", "full"] as const;
 export type ProcedureName = (typeof PROCEDURES)[number];
 
 export interface CalibrationPlan {
@@ -93,6 +96,10 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
     cal.procedures.noise = await readNoise(xbar, cells, plan.noiseRepeats, progress);
     measuredOne("read noise");
   }
+  if (want("periphery")) {
+    cal.procedures.periphery = await measurePeriphery(xbar, cells[0]!, vPos, width);
+    measuredOne("periphery");
+  }
   if (want("iv")) {
     cal.procedures.iv = await ivSweep(xbar, cells, 11, progress);
     measuredOne("I–V");
@@ -135,8 +142,31 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
     cal.procedures.threshold = threshold;
     measuredOne("thresholds");
   }
+  if (want("write-noise")) {
+    const r = await writeNoise(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, upPulses: tenthOfRangePulses(cal, cells.length), cycles: 48, readsPerPoint: Math.max(plan.readsPerPoint, 32), ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
+    if (r === null) throw new CalibrationInterruptedError(measured);
+    cal.procedures.writeNoise = r;
+    measuredOne("write noise");
+  }
   if (plan.procedure === "full" && plan.fit !== false) fitCalibration(cal);
   return cal;
+}
+
+/**
+ * Per cell, the potentiating pulses that cross about a tenth of its range: a tenth of the pulses its first up
+ * sweep took to reach 90 % of its rise (20 without a pulse response).
+ */
+function tenthOfRangePulses(cal: CalibrationFile, cells: number): number[] {
+  const pr = cal.procedures.pulse;
+  if (!pr) return Array.from({ length: cells }, () => 20);
+  const upStart = pr.polarity.indexOf(1);
+  const upEnd = pr.polarity.indexOf(-1, upStart) < 0 ? pr.polarity.length : pr.polarity.indexOf(-1, upStart);
+  return pr.curves.map((c) => {
+    const s = c.siemens.slice(upStart, upEnd + 1);
+    const lo = s[0]!, hi = s.reduce((m, v) => Math.max(m, v), lo);
+    const k = s.findIndex((v) => v >= lo + 0.9 * (hi - lo));
+    return Math.max(1, Math.round((Math.max(1, k) * pr.pulsesPerPoint) / 10));
+  });
 }
 
 /**
@@ -165,7 +195,10 @@ export function checkPlan(plan: CalibrationPlan, id: DeviceIdentity): { vPos: nu
 export function fitCalibration(cal: CalibrationFile): CalibrationFile {
   const pulse = cal.procedures.pulse;
   if (!pulse) throw new FitError("no pulse-response data to fit: run `mhil calibrate --procedure pulse` (or full) first");
-  const fit = fitDevice({ identity: cal.device as never, pulse, ...(cal.procedures.noise ? { noise: cal.procedures.noise } : {}), ...(cal.procedures.threshold ? { threshold: cal.procedures.threshold } : {}) });
-  cal.fit = { fittedAt: new Date().toISOString(), params: fit.params, residuals: fit.residuals, cells: fit.cells };
+  const fit = fitDevice({ identity: cal.device as never, pulse, ...(cal.procedures.noise ? { noise: cal.procedures.noise } : {}), ...(cal.procedures.threshold ? { threshold: cal.procedures.threshold } : {}), ...(cal.procedures.writeNoise ? { writeNoise: cal.procedures.writeNoise } : {}) });
+  const periphery = cal.procedures.periphery ? fitPeriphery(cal.procedures.periphery, cal.device) : null;
+  if (periphery) fit.residuals.notes.push(...periphery.notes);
+  else fit.residuals.notes.push("no periphery measured: the twin's converters, amplifiers, wires and access device are the simulator's defaults, not the device's");
+  cal.fit = { fittedAt: new Date().toISOString(), params: fit.params, residuals: fit.residuals, cells: fit.cells, ...(periphery ? { peripherals: periphery.peripherals, array: periphery.array } : {}) };
   return cal;
 }
