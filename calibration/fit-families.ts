@@ -131,12 +131,18 @@ export function softBoundsFamily(curves: Curves, polarity: number[], free: boole
 /** Over m pulses (m·step small against the range) the hard-bound law moves ≈ m·s·f(x): s is per pulse. */
 export function stepFamily(kind: "expStep" | "linearStep", curves: Curves, polarity: number[], free: boolean[], clipMarginSiemens: number, m: number, use: PairFilter): FamilyFit {
   const bounds = curves.map((c) => ({ lo: plateau(c.siemens, polarity, -1), hi: plateau(c.siemens, polarity, 1) }));
-  // A pair that touched a hard bound was clipped and says nothing about the step law.
+  // A pair that touched a hard bound was clipped and says nothing about the step law. Judged on the pair's
+  // smoothed level (gs), not its noisy readings: a plateau reading that happens to fall below the bound would pass
+  // and, with its neighbour as low, count as a step of 0 (taox sits ~2000 groups at its bounds for ~16 of steps).
+  const step = typicalStep(curves, polarity, free, bounds);
   const informative = (j: number, p: Pair) => {
     const { lo, hi } = bounds[j]!;
-    const g1 = p.g + p.dg;
-    return g1 < hi - clipMarginSiemens && g1 > lo + clipMarginSiemens && p.g < hi - clipMarginSiemens && p.g > lo + clipMarginSiemens;
+    const margin = clipMarginSiemens + step;
+    return p.gs < hi - margin && p.gs > lo + margin;
   };
+  // Each cell's fitted pairs of each polarity, found once (the γ grid goes over them 81 times).
+  const fitted = (sign: number) => curves.map((c, j) => (free[j] ? pairsOf(c.siemens, polarity).filter((p, k) => use(k) && p.sign === sign && informative(j, p)) : []));
+  const bySign = new Map([[1, fitted(1)], [-1, fitted(-1)]]);
   const shape = (gamma: number, sign: number, x: number) => m * (sign > 0 ? Math.exp(-gamma * x) : -Math.exp(-gamma * (1 - x)));
   const fitDirection = (sign: number) => {
     let best = { gamma: 0, sse: Number.POSITIVE_INFINITY, scale: [] as number[] };
@@ -148,7 +154,7 @@ export function stepFamily(kind: "expStep" | "linearStep", curves: Curves, polar
         if (!free[j]) return scale.push(0);
         const { lo, hi } = bounds[j]!;
         const range = Math.max(hi - lo, 1e-30);
-        const ps = pairsOf(c.siemens, polarity).filter((p, k) => use(k) && p.sign === sign && informative(j, p));
+        const ps = bySign.get(sign)![j]!;
         let sfy = 0, sff = 0;
         for (const p of ps) {
           const f = shape(gamma, sign, (p.gs - lo) / range);
@@ -185,4 +191,19 @@ export function stepFamily(kind: "expStep" | "linearStep", curves: Curves, polar
     },
     informative,
   };
+}
+
+/** Median |ΔG| of the pairs in the middle half of their cell's range: about one step (a group's worth). */
+function typicalStep(curves: Curves, polarity: number[], free: boolean[], bounds: { lo: number; hi: number }[]): number {
+  const steps: number[] = [];
+  curves.forEach((c, j) => {
+    if (!free[j]) return;
+    const { lo, hi } = bounds[j]!;
+    for (const p of pairsOf(c.siemens, polarity)) {
+      const x = (p.gs - lo) / Math.max(hi - lo, 1e-30);
+      if (x > 0.25 && x < 0.75) steps.push(Math.abs(p.dg));
+    }
+  });
+  steps.sort((a, b) => a - b);
+  return steps.length > 0 ? steps[Math.floor(steps.length / 2)]! : 0;
 }

@@ -78,7 +78,8 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
   const progress = hooks.progress ?? noProgress;
   const id = await xbar.identify();
   if (existing) assertSameDevice(existing.file, existing.cal, id);
-  const { vPos, vNeg, width } = checkPlan(plan, id);
+  const { vPos, vNeg } = checkPlan(plan, id);
+  let { width } = checkPlan(plan, id);
   const cal = existing?.cal ?? newCalibration(id);
   const cells = spreadCells(id.rows, id.cols, plan.cells);
   const L = id.limits;
@@ -105,8 +106,16 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
     measuredOne("I–V");
   }
   if (want("pulse")) {
-    const r = await pulseResponse(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, pulsesPerSweep: plan.pulsesPerSweep, readsPerPoint: plan.readsPerPoint, pulsesPerPoint: plan.pulsesPerPoint ?? 1, ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
-    cal.procedures.pulse = { ...r, polarity: r.polarity as (1 | -1)[] };
+    // A pulse too weak to cross the range within the sweep's budget (prezioso at 10 µs: ~26,000 pulses per time
+    // constant) is made ten times longer, up to the device's longest, and the response measured again.
+    let r: Awaited<ReturnType<typeof pulseResponse>>;
+    for (;;) {
+      r = await pulseResponse(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, pulsesPerSweep: plan.pulsesPerSweep, readsPerPoint: plan.readsPerPoint, pulsesPerPoint: plan.pulsesPerPoint ?? 1, ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
+      if (r.settled || plan.widthSeconds !== undefined || width * 10 > L.maxPulseWidthSeconds || hooks.signal?.aborted) break;
+      width *= 10;
+    }
+    const { settled: _settled, ...response } = r;
+    cal.procedures.pulse = { ...response, polarity: r.polarity as (1 | -1)[] };
     measuredOne(hooks.signal?.aborted ? `pulse response (${r.polarity.length} pulse groups, cut short)` : "pulse response");
   }
   if (want("threshold")) {

@@ -18,7 +18,7 @@ export interface PulseResponseOptions {
   widthSeconds: number;
   /** Fewest pulses in each sweep (floor, up, down); a sweep goes on until its cells settle. */
   pulsesPerSweep: number;
-  /** Most pulses in one sweep (default 16 × pulsesPerSweep): a cell that never settles stops there. */
+  /** Most pulses in one sweep (default 4 × pulsesPerSweep): the response stops there, marked unsettled. */
   maxPulsesPerSweep?: number;
   /** Reads averaged at each point (beats read noise down by √reads). */
   readsPerPoint: number;
@@ -47,6 +47,8 @@ export interface PulseResponseResult {
   polarity: number[];
   curves: PulseResponseCurve[];
   cost: ReturnType<ProcedureCost["toJSON"]>;
+  /** False when a sweep reached its most pulses before its cells settled (the pulse is too weak): the rest was not run. */
+  settled?: boolean;
 }
 
 export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, progress: ProgressFn = noProgress): Promise<PulseResponseResult> {
@@ -54,7 +56,7 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
   const cost = new ProcedureCost();
   const perPoint = Math.max(1, Math.min(o.pulsesPerPoint ?? 1, id.limits.maxPulseCount));
   const groups = Math.max(1, Math.round(o.pulsesPerSweep / perPoint));
-  const maxGroups = Math.max(groups, Math.round((o.maxPulsesPerSweep ?? 16 * o.pulsesPerSweep) / perPoint));
+  const maxGroups = Math.max(groups, Math.round((o.maxPulsesPerSweep ?? 4 * o.pulsesPerSweep) / perPoint));
   const polarity: number[] = [];
   const batch = (sign: number): CellPulse[] =>
     o.cells.map((c) => ({ kind: "cell", row: c.row, col: c.col, volts: sign > 0 ? o.voltsPositive : -o.voltsNegative, widthSeconds: o.widthSeconds, count: perPoint }));
@@ -65,13 +67,19 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
   record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));
   // Progress counts the minimum sweeps; a sweep that runs on past its minimum raises the total.
   let total = 3 * groups;
+  let settled = true;
   sweeps: for (const sign of [-1, 1, -1]) {
     const start = polarity.length;
     const lo = curves.map((c) => c.siemens[start]!), hi = [...lo];
-    for (let k = 0; k < maxGroups; k++) {
+    for (let k = 0; ; k++) {
       // Checked every few groups (the window grows with the sweep), not after each: the check reads the window.
       const window = settleWindow(k);
-      if (k >= groups && k % Math.max(1, Math.floor(window / 4)) === 0 && sweepSettled(curves, polarity.length, window, lo.map((l, j) => hi[j]! - l))) break;
+      const check = k >= groups && (k % Math.max(1, Math.floor(window / 4)) === 0 || k === maxGroups);
+      if (check && sweepSettled(curves, polarity.length, window, lo.map((l, j) => hi[j]! - l))) break;
+      if (k === maxGroups) {
+        settled = false;
+        break sweeps;
+      }
       if (await stopRequested(o.signal)) break sweeps;
       const m = await xbar.program(sign > 0 ? up : down);
       cost.add(m, "pulse", m.value.pulsesApplied);
@@ -88,7 +96,7 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
   }
   progress(polarity.length, total, "pulse response");
   // Cut short, the curves are still a valid (shorter) sequence: one reading before and one after each group.
-  return { voltsPositive: o.voltsPositive, voltsNegative: o.voltsNegative, widthSeconds: o.widthSeconds, readsPerPoint: o.readsPerPoint, pulsesPerPoint: perPoint, polarity, curves, cost: cost.toJSON() };
+  return { voltsPositive: o.voltsPositive, voltsNegative: o.voltsNegative, widthSeconds: o.widthSeconds, readsPerPoint: o.readsPerPoint, pulsesPerPoint: perPoint, polarity, curves, cost: cost.toJSON(), settled };
 }
 
 /** Readings compared at each end of the settling test: a twentieth of the sweep so far, at least 8. */
