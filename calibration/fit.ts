@@ -2,7 +2,7 @@
 // and threshold data.
 //
 // Which model: every family of fit-families.ts (soft bounds, exponential step, linear step) is fitted on three
-// quarters of the pulse groups and scored on the held-out quarter (every fourth block of 64 groups): the family
+// quarters of the pulse groups and scored on the held-out quarter (every fourth block of groups): the family
 // that best predicts where each held-out block ends wins, and linear step wins over exp step unless exp step predicts
 // clearly (2 %) better, since it has two parameters fewer. The chosen family is then refitted on every group.
 // Population parameters are means and relative spreads over cells. Write noise: the residual variance of ΔG
@@ -55,14 +55,28 @@ const variance = (a: number[]) => {
 };
 
 /**
- * Held out: every fourth block of HELD_OUT_BLOCK consecutive pulse groups. A family is scored by how well it
- * carries a block's first reading to its last, stepping its own law along the block's pulses: read noise enters
- * only at the two ends while a wrong step law adds up over the block (on one pair a reram step is ~1/15 of a
- * read's noise, and every family scores the same).
+ * Held out: every fourth block of `block` consecutive pulse groups. A family is scored by how well it carries a
+ * block's first reading to its last, stepping its own law along the block's pulses: read noise enters only at the
+ * two ends while a wrong step law adds up over the block (on one pair a reram step is ~1/15 of a read's noise, and
+ * every family scores the same). A block is at most 64 groups and at most a quarter of the groups a cell takes to
+ * cross its range, so a fast device (taox: ~13 groups) keeps three quarters of every crossing to fit on.
  */
-const HELD_OUT_BLOCK = 64;
-const HELD_OUT: PairFilter = (k) => Math.floor(k / HELD_OUT_BLOCK) % 4 === 3;
-const FITTED_ON: PairFilter = (k) => !HELD_OUT(k);
+const MAX_BLOCK = 64;
+const heldOutBy = (block: number): PairFilter => (k) => Math.floor(k / block) % 4 === 3;
+
+/** Median over cells of the groups the first up sweep took from 10 % to 90 % of its rise. */
+function crossingGroups(pulse: PulseResponseResult): number {
+  const { polarity } = pulse;
+  const upStart = polarity.indexOf(1);
+  if (upStart < 0) return MAX_BLOCK * 4;
+  const upEnd = polarity.indexOf(-1, upStart) < 0 ? polarity.length : polarity.indexOf(-1, upStart);
+  const lengths = pulse.curves.map((c) => {
+    const s = c.siemens.slice(upStart, upEnd + 1);
+    const lo = s[0]!, hi = s.reduce((m, v) => Math.max(m, v), lo);
+    return s.findIndex((v) => v >= lo + 0.9 * (hi - lo)) - Math.max(0, s.findIndex((v) => v >= lo + 0.1 * (hi - lo)));
+  }).sort((a, b) => a - b);
+  return lengths[Math.floor(lengths.length / 2)]!;
+}
 const EVERY: PairFilter = () => true;
 /** Exp step must predict this much better (in mean squared error) than linear step to be chosen over it. */
 const EXP_STEP_MARGIN = 0.98;
@@ -73,13 +87,14 @@ interface Scored {
 }
 
 /** Mean squared error of a family's prediction of each held-out block's last reading from its first, on the free cells. */
-function scoreFamily(fit: FamilyFit, curves: PulseResponseResult["curves"], polarity: number[], free: boolean[]): { mse: number; n: number } {
+function scoreFamily(fit: FamilyFit, curves: PulseResponseResult["curves"], polarity: number[], free: boolean[], block: number): { mse: number; n: number } {
+  const heldOut = heldOutBy(block);
   let sse = 0, n = 0;
   curves.forEach((c, j) => {
     if (!free[j]) return;
-    for (let k0 = 0; k0 < polarity.length; k0 += HELD_OUT_BLOCK) {
-      if (!HELD_OUT(k0)) continue;
-      const k1 = Math.min(polarity.length, k0 + HELD_OUT_BLOCK);
+    for (let k0 = 0; k0 < polarity.length; k0 += block) {
+      if (!heldOut(k0)) continue;
+      const k1 = Math.min(polarity.length, k0 + block);
       let g = c.siemens[k0]!;
       for (let k = k0; k < k1; k++) g += fit.predict(j, { g, gs: g, dg: 0, sign: polarity[k]! });
       sse += (c.siemens[k1]! - g) ** 2;
@@ -90,7 +105,7 @@ function scoreFamily(fit: FamilyFit, curves: PulseResponseResult["curves"], pola
 }
 
 /** The family that predicts held-out groups best (linear step over exp step unless clearly worse), and why. */
-function chooseFamily(scored: Scored[], stepSiemens: number, heldOut: number): { best: Scored; because: string } {
+function chooseFamily(scored: Scored[], stepSiemens: number, heldOut: number, block: number): { best: Scored; because: string } {
   const by = (m: string) => scored.find((s) => s.fit.model === m);
   let best = scored.reduce((a, b) => (b.mse < a.mse ? b : a));
   const lin = by("linearStep"), exp = by("expStep");
@@ -102,8 +117,8 @@ function chooseFamily(scored: Scored[], stepSiemens: number, heldOut: number): {
   const rms = (s: Scored) => Math.sqrt(s.mse) / stepSiemens;
   const others = scored.filter((s) => s !== best).map((s) => `${s.fit.model} ${rms(s).toFixed(3)}`).join(", ");
   const because = parsimony
-    ? `linearStep: held-out rms error ${rms(best).toFixed(3)} of a step, within 2 % of expStep's with two parameters fewer (${others}; ${heldOut} held-out blocks of ${HELD_OUT_BLOCK} pulse groups)`
-    : `${best.fit.model}: smallest held-out rms error, ${rms(best).toFixed(3)} of a step (${others}; ${heldOut} held-out blocks of ${HELD_OUT_BLOCK} pulse groups)`;
+    ? `linearStep: held-out rms error ${rms(best).toFixed(3)} of a step, within 2 % of expStep's with two parameters fewer (${others}; ${heldOut} held-out blocks of ${block} pulse groups)`
+    : `${best.fit.model}: smallest held-out rms error, ${rms(best).toFixed(3)} of a step (${others}; ${heldOut} held-out blocks of ${block} pulse groups)`;
   return { best, because };
 }
 
@@ -162,15 +177,17 @@ export function fitDevice(input: FitInput): DeviceFit {
   const family = (kind: "softBounds" | "expStep" | "linearStep", use: PairFilter): FamilyFit =>
     kind === "softBounds" ? softBoundsFamily(curves, polarity, free, m, use) : stepFamily(kind, curves, polarity, free, clipMargin, m, use);
   const kinds = ["softBounds", "expStep", "linearStep"] as const;
+  const block = Math.max(2, Math.min(MAX_BLOCK, Math.floor(crossingGroups(pulse) / 4)));
+  const heldOutPair = heldOutBy(block);
   const scored: Scored[] = kinds.map((k) => {
-    const fit = family(k, FITTED_ON);
-    return { fit, mse: scoreFamily(fit, curves, polarity, free).mse };
+    const fit = family(k, (i) => !heldOutPair(i));
+    return { fit, mse: scoreFamily(fit, curves, polarity, free, block).mse };
   });
-  const heldOut = scoreFamily(scored[0]!.fit, curves, polarity, free).n;
+  const heldOut = scoreFamily(scored[0]!.fit, curves, polarity, free, block).n;
   // The mean step the errors are told in: the families' own, averaged (the same yardstick for all).
   const meanStepOf = (f: FamilyFit) => mean(f.cells.flatMap((c) => [c.stepUpSiemens, c.stepDownSiemens]));
   const yardstick = mean(scored.map((s) => meanStepOf(s.fit)).filter((v) => v > 0)) || 1;
-  const { best: chosen, because } = chooseFamily(scored, yardstick, heldOut);
+  const { best: chosen, because } = chooseFamily(scored, yardstick, heldOut, block);
   const best = family(chosen.fit.model as "softBounds" | "expStep" | "linearStep", EVERY);
 
   const cells = best.cells;

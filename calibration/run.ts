@@ -144,7 +144,12 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
       const sigma = noise.readNoiseRelative * (noise.cells.reduce((s, c) => s + c.meanSiemens, 0) / noise.cells.length);
       const first = pr.polarity.indexOf(1);
       const perPulse = pr.curves.reduce((s, c) => s + Math.abs(c.siemens[first + 1]! - c.siemens[first]!), 0) / pr.curves.length / pr.pulsesPerPoint;
-      if (perPulse > 0) pulsesPerAmplitude = Math.ceil(Math.min(L.maxPulseCount, Math.max(20, (10 * sigma) / perPulse)));
+      // …but few enough that the strongest amplitude (a few nominal steps a pulse) stays inside the range: a ladder
+      // that drives cells into a bound under-reads the large steps (taox crosses its range in ~16 pulses: 20 per
+      // amplitude fitted an amplitude exponent of 0.4 for 1).
+      const range = pr.curves.reduce((s, c) => s + c.siemens.reduce((m, v) => Math.max(m, v), -Infinity) - c.siemens.reduce((m, v) => Math.min(m, v), Infinity), 0) / pr.curves.length;
+      const inRange = Math.max(1, Math.floor((0.05 * range) / perPulse));
+      if (perPulse > 0) pulsesPerAmplitude = Math.ceil(Math.min(L.maxPulseCount, inRange, Math.max(20, (10 * sigma) / perPulse)));
     }
     const threshold = await thresholdSearch(xbar, { cells, widthSeconds: width, pulsesPerAmplitude, readsPerPoint: Math.max(plan.readsPerPoint, 4), ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
     if (threshold === null) throw new CalibrationInterruptedError(measured);
