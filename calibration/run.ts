@@ -151,7 +151,7 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
       const inRange = Math.max(1, Math.floor((0.05 * range) / perPulse));
       if (perPulse > 0) pulsesPerAmplitude = Math.ceil(Math.min(L.maxPulseCount, inRange, Math.max(20, (10 * sigma) / perPulse)));
     }
-    const threshold = await thresholdSearch(xbar, { cells, widthSeconds: width, pulsesPerAmplitude, readsPerPoint: Math.max(plan.readsPerPoint, 4), ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
+    const threshold = await thresholdSearch(xbar, { cells, widthSeconds: width, pulsesPerAmplitude, amplitudes: 24, readsPerPoint: Math.max(plan.readsPerPoint, 4), ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
     if (threshold === null) throw new CalibrationInterruptedError(measured);
     cal.procedures.threshold = threshold;
     measuredOne("thresholds");
