@@ -40,6 +40,7 @@ const identitySchema = z.object({
 });
 
 const costSchema = z.object({ joules: num, seconds: num, reads: num, pulses: num });
+const energySchema = z.object({ cell: num, halfSelected: num, peripheral: num, components: z.record(z.string(), num).optional() });
 const cellRef = { row: z.number().int().nonnegative(), col: z.number().int().nonnegative() };
 
 const procedures = z.object({
@@ -57,6 +58,16 @@ const procedures = z.object({
     voltsPositive: num, voltsNegative: num, widthSeconds: num, readsPerPoint: z.number().int().positive(), pulsesPerPoint: z.number().int().positive(),
     polarity: z.array(z.union([z.literal(1), z.literal(-1)])),
     curves: z.array(z.object({ ...cellRef, siemens: z.array(num) })),
+    cost: costSchema,
+  }).optional(),
+  periphery: z.object({
+    read: z.object({ durationSeconds: num, sumSiemens: num, energy: energySchema }),
+    pulse: z.object({ ...cellRef, volts: num, widthSeconds: num, durationSeconds: num, halfSelectedSiemens: num, energy: energySchema }),
+    cost: costSchema,
+  }).optional(),
+  writeNoise: z.object({
+    voltsPositive: num, voltsNegative: num, widthSeconds: num, readsPerPoint: z.number().int().positive(),
+    cells: z.array(z.object({ ...cellRef, upPulses: z.number().int().positive(), downPulses: z.number().int().positive(), siemens: z.array(num) })),
     cost: costSchema,
   }).optional(),
   threshold: z.object({
@@ -89,10 +100,20 @@ export const CalibrationFileSchema = z.object({
     fittedAt: z.string(),
     params: deviceParams,
     residuals: z.object({
-      model: z.string(), rmsRelativeToStep: num, candidates: z.record(z.string(), num), pairsUsed: num, cellsFree: num,
+      model: z.string(), rmsRelativeToStep: num, candidates: z.record(z.string(), num), chosenBecause: z.string().optional(),
+      pairsHeldOut: num.optional(), pairsUsed: num, cellsFree: num,
       cellsStuck: num, notes: z.array(z.string()),
     }),
     cells: z.array(z.object({ ...cellRef, stuck: z.enum(["no", "min", "max"]), gMinSiemens: num, gMaxSiemens: num, stepUpSiemens: num, stepDownSiemens: num })),
+    /** The twin's periphery and array, from the periphery measurement (absent: the simulator's defaults). */
+    peripherals: z.object({
+      settlingSeconds: num, readVolts: num, dacJoulesPerConversion: num, adcJoulesPerConversion: num, tiaJoulesPerSense: num,
+      leakageWattsPerLine: num, pulseGapSeconds: num, readBandwidthHertz: num,
+    }).optional(),
+    array: z.object({
+      access: z.enum(["passive", "1S1R", "1T1R"]), halfSelectNonlinearity: num, lineCapacitanceFaradsPerCell: num,
+      gateCapacitanceFaradsPerCell: num, wordLineVolts: num,
+    }).optional(),
   }).optional(),
 });
 

@@ -1,39 +1,35 @@
-// Fits the simulator's device-model parameters (the same names the presets use) to measured
-// pulse-response, read-noise and threshold data.
+// Fits the simulator's device model (the parameters the presets use) to measured pulse-response, read-noise
+// and threshold data.
 //
-// Method, per free (switching) cell: consecutive readings give pairs (G_k, ΔG_k, polarity).
-// - softBounds: ΔG_up = s_up·(G_max − G)/(G_max − G_min) is linear in G, so a line through the up pairs
-//   gives G_max (its zero) and s_up; the down pairs likewise give G_min and s_down.
-// - expStep: the bounds are hard (G clips there), so they are the plateau levels of the sweeps; then
-//   ΔG_up = s_up·exp(−γ_up·x), ΔG_down = s_down·exp(−γ_down·(1−x)), x = (G − G_min)/(G_max − G_min),
-//   with γ chosen on a grid and s per cell by least squares (γ = 0 is the linear-step device).
-// The candidate with the smaller residual sum of squares wins. Population parameters are means and
-// relative spreads over cells. Write noise: the residual variance of ΔG minus the read noise the two
-// readings of each pair carry, over Σ pred² (the sim's c2c noise scales each step by 1 + σ·N(0,1)).
+// Which model: every family of fit-families.ts (soft bounds, exponential step, linear step) is fitted on three
+// quarters of the pulse groups and scored on the held-out quarter (every fourth block of groups): the family
+// that best predicts where each held-out block ends wins, and linear step wins over exp step unless exp step predicts
+// clearly (2 %) better, since it has two parameters fewer. The chosen family is then refitted on every group.
+// Population parameters are means and relative spreads over cells. Write noise: the residual variance of ΔG
+// minus the read noise the two readings of each pair carry, over Σ pred² (the sim's c2c noise scales each step
+// by 1 + σ·N(0,1)).
 import type { DeviceIdentity } from "../src/hal/crossbar.js";
-import type { DeviceModelKind, DeviceParams } from "../sim/devices/params.js";
+import type { DeviceParams } from "../sim/devices/params.js";
 import { validateDeviceParams } from "../sim/devices/params.js";
 import type { NoiseResult } from "./procedures/noise.js";
 import type { PulseResponseResult } from "./procedures/pulse-response.js";
 import type { ThresholdPoint, ThresholdResult } from "./procedures/threshold.js";
+import { writeNoiseFromBlocks, type WriteNoiseResult } from "./procedures/write-noise.js";
 import { UserError } from "../src/hal/user-error.js";
+import { line, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
 
-export interface CellFit {
-  row: number;
-  col: number;
-  stuck: "no" | "min" | "max";
-  gMinSiemens: number;
-  gMaxSiemens: number;
-  stepUpSiemens: number;
-  stepDownSiemens: number;
-}
+export type { CellFit };
 
 export interface FitResiduals {
-  model: DeviceModelKind;
+  model: string;
   /** Root-mean-square of ΔG residuals, relative to the mean step. */
   rmsRelativeToStep: number;
-  /** Residual sum of squares of every candidate model, siemens². */
+  /** Each family's root-mean-square error on the held-out pulse groups, relative to the mean step. */
   candidates: Record<string, number>;
+  /** Why the model was chosen, in one line. */
+  chosenBecause?: string;
+  /** Held-out blocks of pulse groups (over the free cells) each family was scored on. */
+  pairsHeldOut?: number;
   pairsUsed: number;
   cellsFree: number;
   cellsStuck: number;
@@ -49,12 +45,6 @@ export interface DeviceFit {
 /** Data the device model cannot be fitted to: says which measurement fell short and what to change. */
 export class FitError extends UserError {}
 
-interface Pair {
-  g: number;
-  dg: number;
-  sign: number;
-}
-
 // Loops, not Math.max(...a): a pulse response holds far more readings than a call may take arguments.
 const maxOf = (a: number[]) => a.reduce((m, v) => (v > m ? v : m), Number.NEGATIVE_INFINITY);
 const minOf = (a: number[]) => a.reduce((m, v) => (v < m ? v : m), Number.POSITIVE_INFINITY);
@@ -64,149 +54,72 @@ const variance = (a: number[]) => {
   return a.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, a.length - 1);
 };
 
-/** Least-squares line y = a + b·x. */
-function line(xs: number[], ys: number[]): { a: number; b: number } {
-  const mx = mean(xs), my = mean(ys);
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
-  }
-  const b = sxx > 0 ? sxy / sxx : 0;
-  return { a: my - b * mx, b };
+/**
+ * Held out: every fourth block of `block` consecutive pulse groups. A family is scored by how well it carries a
+ * block's first reading to its last, stepping its own law along the block's pulses: read noise enters only at the
+ * two ends while a wrong step law adds up over the block (on one pair a reram step is ~1/15 of a read's noise, and
+ * every family scores the same). A block is at most 64 groups and at most a quarter of the groups a cell takes to
+ * cross its range, so a fast device (taox: ~13 groups) keeps three quarters of every crossing to fit on.
+ */
+const MAX_BLOCK = 64;
+const heldOutBy = (block: number): PairFilter => (k) => Math.floor(k / block) % 4 === 3;
+
+/** Median over cells of the groups the first up sweep took from 10 % to 90 % of its rise. */
+function crossingGroups(pulse: PulseResponseResult): number {
+  const { polarity } = pulse;
+  const upStart = polarity.indexOf(1);
+  if (upStart < 0) return MAX_BLOCK * 4;
+  const upEnd = polarity.indexOf(-1, upStart) < 0 ? polarity.length : polarity.indexOf(-1, upStart);
+  const lengths = pulse.curves.map((c) => {
+    const s = c.siemens.slice(upStart, upEnd + 1);
+    const lo = s[0]!, hi = s.reduce((m, v) => Math.max(m, v), lo);
+    return s.findIndex((v) => v >= lo + 0.9 * (hi - lo)) - Math.max(0, s.findIndex((v) => v >= lo + 0.1 * (hi - lo)));
+  }).sort((a, b) => a - b);
+  return lengths[Math.floor(lengths.length / 2)]!;
+}
+const EVERY: PairFilter = () => true;
+/** Exp step must predict this much better (in mean squared error) than linear step to be chosen over it. */
+const EXP_STEP_MARGIN = 0.98;
+
+interface Scored {
+  fit: FamilyFit;
+  mse: number;
 }
 
-interface Candidate {
-  model: DeviceModelKind;
-  gammaUp: number;
-  gammaDown: number;
-  cells: CellFit[];
-  /** Residual sum of squares over every pair of the free cells (`scored` of them): the footing models are compared on. */
-  sse: number;
-  scored: number;
-  /** Residuals and predictions over the pairs used. */
-  residuals: { g0: number; g1: number; r: number; pred: number }[];
-}
-
-function pairsOf(siemens: number[], polarity: number[]): Pair[] {
-  const out: Pair[] = [];
-  for (let k = 0; k < polarity.length; k++) out.push({ g: siemens[k]!, dg: siemens[k + 1]! - siemens[k]!, sign: polarity[k]! });
-  return out;
-}
-
-/** Mean of the readings in the last fifth of each sweep of polarity `sign`: the plateau a hard bound clips at. */
-function plateau(siemens: number[], polarity: number[], sign: number): number {
-  const vals: number[] = [];
-  let start = 0;
-  for (let k = 1; k <= polarity.length; k++) {
-    if (k === polarity.length || polarity[k] !== polarity[start]) {
-      if (polarity[start] === sign) {
-        const len = k - start;
-        for (let j = k - Math.max(1, Math.floor(len / 5)); j < k; j++) vals.push(siemens[j + 1]!);
-      }
-      start = k;
-    }
-  }
-  return mean(vals);
-}
-
-function softBoundsCandidate(curves: PulseResponseResult["curves"], polarity: number[], free: boolean[], m: number): Candidate {
-  const cells: CellFit[] = [];
-  const residuals: Candidate["residuals"] = [];
-  let sse = 0;
-  let scored = 0;
+/** Mean squared error of a family's prediction of each held-out block's last reading from its first, on the free cells. */
+function scoreFamily(fit: FamilyFit, curves: PulseResponseResult["curves"], polarity: number[], free: boolean[], block: number): { mse: number; n: number } {
+  const heldOut = heldOutBy(block);
+  let sse = 0, n = 0;
   curves.forEach((c, j) => {
     if (!free[j]) return;
-    const pairs = pairsOf(c.siemens, polarity);
-    const up = pairs.filter((p) => p.sign > 0);
-    const down = pairs.filter((p) => p.sign < 0);
-    const lu = line(up.map((p) => p.g), up.map((p) => p.dg)); // dg = a − b·g, b = −slope
-    const ld = line(down.map((p) => p.g), down.map((p) => p.dg)); // dg = −c·(g − G_min) = a − c·g
-    // Over m pulses a soft-bound device moves (G_max − G)·(1 − (1 − b)^m): still linear in G; undo the power.
-    const perPulse = (bm: number) => (bm > 0 && bm < 1 ? 1 - Math.pow(1 - bm, 1 / m) : bm / m);
-    const bUp = perPulse(-lu.b), cDown = perPulse(-ld.b);
-    const gMax = bUp > 0 ? lu.a / bUp : maxOf(c.siemens);
-    const gMin = cDown > 0 ? ld.a / cDown : minOf(c.siemens);
-    const range = Math.max(gMax - gMin, 1e-30);
-    const cell: CellFit = { row: c.row, col: c.col, stuck: "no", gMinSiemens: gMin, gMaxSiemens: gMax, stepUpSiemens: bUp * range, stepDownSiemens: cDown * range };
-    cells.push(cell);
-    for (const p of pairs) {
-      const pred = p.sign > 0 ? (gMax - p.g) * (1 - Math.pow(1 - bUp, m)) : -(p.g - gMin) * (1 - Math.pow(1 - cDown, m));
-      const r = p.dg - pred;
-      residuals.push({ g0: p.g, g1: p.g + p.dg, r, pred });
-      sse += r * r;
-      scored++;
+    for (let k0 = 0; k0 < polarity.length; k0 += block) {
+      if (!heldOut(k0)) continue;
+      const k1 = Math.min(polarity.length, k0 + block);
+      let g = c.siemens[k0]!;
+      for (let k = k0; k < k1; k++) g += fit.predict(j, { g, gs: g, dg: 0, sign: polarity[k]! });
+      sse += (c.siemens[k1]! - g) ** 2;
+      n++;
     }
   });
-  return { model: "softBounds", gammaUp: 0, gammaDown: 0, cells, sse, scored, residuals };
+  return { mse: sse / Math.max(1, n), n };
 }
 
-/** Pairs away from the plateaus: a pair that touched a hard bound was clipped and says nothing about the step law. */
-function interiorPairs(curves: PulseResponseResult["curves"], polarity: number[], clipMarginSiemens: number) {
-  const bounds = curves.map((c) => ({ lo: plateau(c.siemens, polarity, -1), hi: plateau(c.siemens, polarity, 1) }));
-  const usable = (j: number, p: Pair) => {
-    const { lo, hi } = bounds[j]!;
-    const g1 = p.g + p.dg;
-    return g1 < hi - clipMarginSiemens && g1 > lo + clipMarginSiemens && p.g < hi - clipMarginSiemens && p.g > lo + clipMarginSiemens;
-  };
-  return { bounds, usable };
-}
-
-/** Over m pulses (m·step small against the range) the hard-bound law moves ≈ m·s·f(x): s is per pulse. */
-function expStepCandidate(curves: PulseResponseResult["curves"], polarity: number[], free: boolean[], clipMarginSiemens: number, m: number): Candidate {
-  const { bounds, usable } = interiorPairs(curves, polarity, clipMarginSiemens);
-  const fitDirection = (sign: number) => {
-    let best = { gamma: 0, sse: Number.POSITIVE_INFINITY, scale: [] as number[] };
-    for (let gamma = 0; gamma <= 4.0001; gamma += 0.05) {
-      let sse = 0;
-      const scale: number[] = [];
-      curves.forEach((c, j) => {
-        if (!free[j]) return scale.push(0);
-        const { lo, hi } = bounds[j]!;
-        const range = Math.max(hi - lo, 1e-30);
-        let sfy = 0, sff = 0;
-        const ps = pairsOf(c.siemens, polarity).filter((p) => p.sign === sign && usable(j, p));
-        for (const p of ps) {
-          const x = (p.g - lo) / range;
-          const f = m * (sign > 0 ? Math.exp(-gamma * x) : -Math.exp(-gamma * (1 - x)));
-          sfy += f * p.dg;
-          sff += f * f;
-        }
-        const s = sff > 0 ? sfy / sff : 0;
-        scale.push(s);
-        for (const p of ps) {
-          const x = (p.g - lo) / range;
-          const f = m * (sign > 0 ? Math.exp(-gamma * x) : -Math.exp(-gamma * (1 - x)));
-          sse += (p.dg - s * f) ** 2;
-        }
-      });
-      if (sse < best.sse) best = { gamma, sse, scale };
-    }
-    return best;
-  };
-  const up = fitDirection(1);
-  const down = fitDirection(-1);
-  const cells: CellFit[] = [];
-  const residuals: Candidate["residuals"] = [];
-  let sseAll = 0, scored = 0;
-  curves.forEach((c, j) => {
-    if (!free[j]) return;
-    scored += polarity.length;
-    const { lo, hi } = bounds[j]!;
-    cells.push({ row: c.row, col: c.col, stuck: "no", gMinSiemens: lo, gMaxSiemens: hi, stepUpSiemens: up.scale[j]!, stepDownSiemens: down.scale[j]! });
-    const range = Math.max(hi - lo, 1e-30);
-    for (const p of pairsOf(c.siemens, polarity)) {
-      const x = (p.g - lo) / range;
-      const raw = m * (p.sign > 0 ? up.scale[j]! * Math.exp(-up.gamma * x) : -down.scale[j]! * Math.exp(-down.gamma * (1 - x)));
-      // Scored on every pair with the hard bound applied; the noise fit uses the unclipped interior only.
-      const pred = Math.min(hi, Math.max(lo, p.g + raw)) - p.g;
-      const r = p.dg - pred;
-      sseAll += r * r;
-      if (usable(j, p)) residuals.push({ g0: p.g, g1: p.g + p.dg, r, pred });
-    }
-  });
-  const model: DeviceModelKind = up.gamma === 0 && down.gamma === 0 ? "linearStep" : "expStep";
-  return { model, gammaUp: up.gamma, gammaDown: down.gamma, cells, sse: sseAll, scored, residuals };
+/** The family that predicts held-out groups best (linear step over exp step unless clearly worse), and why. */
+function chooseFamily(scored: Scored[], stepSiemens: number, heldOut: number, block: number): { best: Scored; because: string } {
+  const by = (m: string) => scored.find((s) => s.fit.model === m);
+  let best = scored.reduce((a, b) => (b.mse < a.mse ? b : a));
+  const lin = by("linearStep"), exp = by("expStep");
+  let parsimony = false;
+  if (best === exp && lin && lin.mse * EXP_STEP_MARGIN <= exp.mse) {
+    best = lin;
+    parsimony = true;
+  }
+  const rms = (s: Scored) => Math.sqrt(s.mse) / stepSiemens;
+  const others = scored.filter((s) => s !== best).map((s) => `${s.fit.model} ${rms(s).toFixed(3)}`).join(", ");
+  const because = parsimony
+    ? `linearStep: held-out rms error ${rms(best).toFixed(3)} of a step, within 2 % of expStep's with two parameters fewer (${others}; ${heldOut} held-out blocks of ${block} pulse groups)`
+    : `${best.fit.model}: smallest held-out rms error, ${rms(best).toFixed(3)} of a step (${others}; ${heldOut} held-out blocks of ${block} pulse groups)`;
+  return { best, because };
 }
 
 /** Threshold and amplitude exponent of one polarity: rate ∝ ((|V| − Vth)/(Vnom − Vth))^α, from significant points. */
@@ -234,6 +147,7 @@ export interface FitInput {
   pulse: PulseResponseResult;
   noise?: NoiseResult;
   threshold?: ThresholdResult;
+  writeNoise?: WriteNoiseResult;
 }
 
 export function fitDevice(input: FitInput): DeviceFit {
@@ -259,10 +173,22 @@ export function fitDevice(input: FitInput): DeviceFit {
   const allG = pulse.curves.flatMap((c) => c.siemens);
   const clipMargin = 3 * Math.sqrt(perRead(mean(allG))) + 1e-3 * (maxOf(allG) - minOf(allG));
   const m = pulse.pulsesPerPoint;
-  const candidates = [softBoundsCandidate(pulse.curves, pulse.polarity, free, m), expStepCandidate(pulse.curves, pulse.polarity, free, clipMargin, m)];
-  // Compare on the same footing: mean squared residual over every pair of the free cells.
-  const score = (c: Candidate) => c.sse / Math.max(1, c.scored);
-  const best = candidates.reduce((a, b) => (score(b) < score(a) ? b : a));
+  const { curves, polarity } = pulse;
+  const family = (kind: "softBounds" | "expStep" | "linearStep", use: PairFilter): FamilyFit =>
+    kind === "softBounds" ? softBoundsFamily(curves, polarity, free, m, use) : stepFamily(kind, curves, polarity, free, clipMargin, m, use);
+  const kinds = ["softBounds", "expStep", "linearStep"] as const;
+  const block = Math.max(2, Math.min(MAX_BLOCK, Math.floor(crossingGroups(pulse) / 4)));
+  const heldOutPair = heldOutBy(block);
+  const scored: Scored[] = kinds.map((k) => {
+    const fit = family(k, (i) => !heldOutPair(i));
+    return { fit, mse: scoreFamily(fit, curves, polarity, free, block).mse };
+  });
+  const heldOut = scoreFamily(scored[0]!.fit, curves, polarity, free, block).n;
+  // The mean step the errors are told in: the families' own, averaged (the same yardstick for all).
+  const meanStepOf = (f: FamilyFit) => mean(f.cells.flatMap((c) => [c.stepUpSiemens, c.stepDownSiemens]));
+  const yardstick = mean(scored.map((s) => meanStepOf(s.fit)).filter((v) => v > 0)) || 1;
+  const { best: chosen, because } = chooseFamily(scored, yardstick, heldOut, block);
+  const best = family(chosen.fit.model as "softBounds" | "expStep" | "linearStep", EVERY);
 
   const cells = best.cells;
   const gMin = mean(cells.map((c) => c.gMinSiemens));
@@ -276,8 +202,17 @@ export function fitDevice(input: FitInput): DeviceFit {
   const stepSpread = cells.length > 1 ? Math.sqrt((variance(ups) / meanUp ** 2 + variance(downs) / meanDown ** 2) / 2) : 0;
   const boundsSpread = cells.length > 1 ? Math.sqrt((variance(cells.map((c) => c.gMinSiemens)) + variance(cells.map((c) => c.gMaxSiemens))) / 2) / range : 0;
 
+  const residuals: { g0: number; g1: number; r: number; pred: number }[] = [];
+  curves.forEach((c, j) => {
+    if (!free[j]) return;
+    for (const p of pairsOf(c.siemens, polarity)) {
+      if (!best.informative(j, p)) continue;
+      const pred = best.predict(j, p);
+      residuals.push({ g0: p.g, g1: p.g + p.dg, r: p.dg - pred, pred });
+    }
+  });
   let sumR2 = 0, sumNoise = 0, sumPred2 = 0;
-  for (const r of best.residuals) {
+  for (const r of residuals) {
     // Only pairs whose predicted step stands well above the read noise of their two readings carry
     // information about the write noise; near a soft bound the step vanishes into read noise.
     const readVar = perRead(r.g0) + perRead(r.g1);
@@ -287,8 +222,13 @@ export function fitDevice(input: FitInput): DeviceFit {
     sumPred2 += r.pred * r.pred;
   }
   // m independent steps each with relative noise σ: Var(ΔG_m) = m·σ²·(pred/m)² = σ²·pred²/m.
-  const writeNoise = sumPred2 > 0 ? Math.sqrt((Math.max(0, sumR2 - sumNoise) * m) / sumPred2) : 0;
-  if (sumPred2 === 0) notes.push("write noise not resolvable: every step is below the read noise; raise pulsesPerPoint or readsPerPoint");
+  // Pairs of single groups: read noise of the two readings can be far larger than one step's write noise, so a
+  // small error in it swamps the estimate. The write-noise blocks (many pulses between averaged reads) are used when measured.
+  const fromBlocks = input.writeNoise ? writeNoiseFromBlocks(input.writeNoise, readNoise) : null;
+  const fromPairs = sumPred2 > 0 ? Math.sqrt((Math.max(0, sumR2 - sumNoise) * m) / sumPred2) : 0;
+  const writeNoise = fromBlocks ? fromBlocks.sigma : fromPairs;
+  if (!fromBlocks) notes.push("write noise from single pulse groups (no write-noise blocks measured): read noise may dominate it; run --procedure write-noise");
+  if (!fromBlocks && sumPred2 === 0) notes.push("write noise not resolvable: every step is below the read noise; raise pulsesPerPoint or readsPerPoint");
 
   let thresholdPos = 0, thresholdNeg = 0, amplitudeExponent = 1;
   if (input.threshold) {
@@ -355,9 +295,11 @@ export function fitDevice(input: FitInput): DeviceFit {
     cells: allCells,
     residuals: {
       model: best.model,
-      rmsRelativeToStep: Math.sqrt(sumR2 / Math.max(1, best.residuals.length)) / step,
-      candidates: Object.fromEntries(candidates.map((c) => [c.model, score(c)])),
-      pairsUsed: best.residuals.length,
+      rmsRelativeToStep: Math.sqrt(sumR2 / Math.max(1, residuals.length)) / step,
+      candidates: Object.fromEntries(scored.map((s) => [s.fit.model, Math.sqrt(s.mse) / yardstick])),
+      chosenBecause: because,
+      pairsHeldOut: heldOut,
+      pairsUsed: residuals.length,
       cellsFree,
       cellsStuck: pulse.curves.length - cellsFree,
       notes,

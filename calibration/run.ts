@@ -9,9 +9,12 @@ import { ivSweep } from "./procedures/iv.js";
 import { readNoise } from "./procedures/noise.js";
 import { pulseResponse } from "./procedures/pulse-response.js";
 import { thresholdSearch } from "./procedures/threshold.js";
+import { writeNoise } from "./procedures/write-noise.js";
+import { measurePeriphery } from "./procedures/periphery.js";
+import { fitPeriphery } from "./fit-periphery.js";
 import { noProgress, type ProgressFn } from "./progress.js";
 
-export const PROCEDURES = ["iv", "pulse", "noise", "threshold", "full"] as const;
+export const PROCEDURES = ["iv", "pulse", "noise", "threshold", "write-noise", "periphery", "full"] as const;
 export type ProcedureName = (typeof PROCEDURES)[number];
 
 export interface CalibrationPlan {
@@ -75,7 +78,8 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
   const progress = hooks.progress ?? noProgress;
   const id = await xbar.identify();
   if (existing) assertSameDevice(existing.file, existing.cal, id);
-  const { vPos, vNeg, width } = checkPlan(plan, id);
+  const { vPos, vNeg } = checkPlan(plan, id);
+  let { width } = checkPlan(plan, id);
   const cal = existing?.cal ?? newCalibration(id);
   const cells = spreadCells(id.rows, id.cols, plan.cells);
   const L = id.limits;
@@ -93,22 +97,34 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
     cal.procedures.noise = await readNoise(xbar, cells, plan.noiseRepeats, progress);
     measuredOne("read noise");
   }
+  if (want("periphery")) {
+    cal.procedures.periphery = await measurePeriphery(xbar, cells[0]!, vPos, width);
+    measuredOne("periphery");
+  }
   if (want("iv")) {
     cal.procedures.iv = await ivSweep(xbar, cells, 11, progress);
     measuredOne("I–V");
   }
   if (want("pulse")) {
-    const r = await pulseResponse(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, pulsesPerSweep: plan.pulsesPerSweep, readsPerPoint: plan.readsPerPoint, pulsesPerPoint: plan.pulsesPerPoint ?? 1, ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
-    cal.procedures.pulse = { ...r, polarity: r.polarity as (1 | -1)[] };
-    const whole = 3 * Math.max(1, Math.round(plan.pulsesPerSweep / r.pulsesPerPoint));
-    measuredOne(r.polarity.length < whole ? `pulse response (${r.polarity.length} of ${whole} pulse groups)` : "pulse response");
+    // A pulse too weak to cross the range within the sweep's budget (prezioso at 10 µs: ~26,000 pulses per time
+    // constant) is made ten times longer, up to the device's longest, and the response measured again.
+    let r: Awaited<ReturnType<typeof pulseResponse>>;
+    for (;;) {
+      r = await pulseResponse(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, pulsesPerSweep: plan.pulsesPerSweep, readsPerPoint: plan.readsPerPoint, pulsesPerPoint: plan.pulsesPerPoint ?? 1, ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
+      if (r.settled || plan.widthSeconds !== undefined || width * 10 > L.maxPulseWidthSeconds || hooks.signal?.aborted) break;
+      width *= 10;
+    }
+    const { settled: _settled, ...response } = r;
+    cal.procedures.pulse = { ...response, polarity: r.polarity as (1 | -1)[] };
+    measuredOne(hooks.signal?.aborted ? `pulse response (${r.polarity.length} pulse groups, cut short)` : "pulse response");
   }
   if (want("threshold")) {
     // From the floor the last sweep left, climb to mid-range so both polarities can move.
     const pr = cal.procedures.pulse;
     if (pr && plan.procedure === "full") {
       const upStart = pr.polarity.indexOf(1);
-      const groups = pr.polarity.length / 3;
+      const upEnd = pr.polarity.indexOf(-1, upStart);
+      const groups = (upEnd < 0 ? pr.polarity.length : upEnd) - upStart;
       const meanAt = (k: number) => pr.curves.reduce((s, c) => s + c.siemens[k]!, 0) / pr.curves.length;
       const lo = meanAt(upStart), hi = meanAt(upStart + groups);
       let g = 0;
@@ -128,15 +144,43 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
       const sigma = noise.readNoiseRelative * (noise.cells.reduce((s, c) => s + c.meanSiemens, 0) / noise.cells.length);
       const first = pr.polarity.indexOf(1);
       const perPulse = pr.curves.reduce((s, c) => s + Math.abs(c.siemens[first + 1]! - c.siemens[first]!), 0) / pr.curves.length / pr.pulsesPerPoint;
-      if (perPulse > 0) pulsesPerAmplitude = Math.ceil(Math.min(L.maxPulseCount, Math.max(20, (10 * sigma) / perPulse)));
+      // …but few enough that the strongest amplitude (a few nominal steps a pulse) stays inside the range: a ladder
+      // that drives cells into a bound under-reads the large steps (taox crosses its range in ~16 pulses: 20 per
+      // amplitude fitted an amplitude exponent of 0.4 for 1).
+      const range = pr.curves.reduce((s, c) => s + c.siemens.reduce((m, v) => Math.max(m, v), -Infinity) - c.siemens.reduce((m, v) => Math.min(m, v), Infinity), 0) / pr.curves.length;
+      const inRange = Math.max(1, Math.floor((0.05 * range) / perPulse));
+      if (perPulse > 0) pulsesPerAmplitude = Math.ceil(Math.min(L.maxPulseCount, inRange, Math.max(20, (10 * sigma) / perPulse)));
     }
-    const threshold = await thresholdSearch(xbar, { cells, widthSeconds: width, pulsesPerAmplitude, readsPerPoint: Math.max(plan.readsPerPoint, 4), ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
+    const threshold = await thresholdSearch(xbar, { cells, widthSeconds: width, pulsesPerAmplitude, amplitudes: 24, readsPerPoint: Math.max(plan.readsPerPoint, 4), ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
     if (threshold === null) throw new CalibrationInterruptedError(measured);
     cal.procedures.threshold = threshold;
     measuredOne("thresholds");
   }
+  if (want("write-noise")) {
+    const r = await writeNoise(xbar, { cells, voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, upPulses: tenthOfRangePulses(cal, cells.length), cycles: 48, readsPerPoint: Math.max(plan.readsPerPoint, 32), ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
+    if (r === null) throw new CalibrationInterruptedError(measured);
+    cal.procedures.writeNoise = r;
+    measuredOne("write noise");
+  }
   if (plan.procedure === "full" && plan.fit !== false) fitCalibration(cal);
   return cal;
+}
+
+/**
+ * Per cell, the potentiating pulses that cross about a tenth of its range: a tenth of the pulses its first up
+ * sweep took to reach 90 % of its rise (20 without a pulse response).
+ */
+function tenthOfRangePulses(cal: CalibrationFile, cells: number): number[] {
+  const pr = cal.procedures.pulse;
+  if (!pr) return Array.from({ length: cells }, () => 20);
+  const upStart = pr.polarity.indexOf(1);
+  const upEnd = pr.polarity.indexOf(-1, upStart) < 0 ? pr.polarity.length : pr.polarity.indexOf(-1, upStart);
+  return pr.curves.map((c) => {
+    const s = c.siemens.slice(upStart, upEnd + 1);
+    const lo = s[0]!, hi = s.reduce((m, v) => Math.max(m, v), lo);
+    const k = s.findIndex((v) => v >= lo + 0.9 * (hi - lo));
+    return Math.max(1, Math.round((Math.max(1, k) * pr.pulsesPerPoint) / 10));
+  });
 }
 
 /**
@@ -165,7 +209,10 @@ export function checkPlan(plan: CalibrationPlan, id: DeviceIdentity): { vPos: nu
 export function fitCalibration(cal: CalibrationFile): CalibrationFile {
   const pulse = cal.procedures.pulse;
   if (!pulse) throw new FitError("no pulse-response data to fit: run `mhil calibrate --procedure pulse` (or full) first");
-  const fit = fitDevice({ identity: cal.device as never, pulse, ...(cal.procedures.noise ? { noise: cal.procedures.noise } : {}), ...(cal.procedures.threshold ? { threshold: cal.procedures.threshold } : {}) });
-  cal.fit = { fittedAt: new Date().toISOString(), params: fit.params, residuals: fit.residuals, cells: fit.cells };
+  const fit = fitDevice({ identity: cal.device as never, pulse, ...(cal.procedures.noise ? { noise: cal.procedures.noise } : {}), ...(cal.procedures.threshold ? { threshold: cal.procedures.threshold } : {}), ...(cal.procedures.writeNoise ? { writeNoise: cal.procedures.writeNoise } : {}) });
+  const periphery = cal.procedures.periphery ? fitPeriphery(cal.procedures.periphery, cal.device) : null;
+  if (periphery) fit.residuals.notes.push(...periphery.notes);
+  else fit.residuals.notes.push("no periphery measured: the twin's converters, amplifiers, wires and access device are the simulator's defaults, not the device's");
+  cal.fit = { fittedAt: new Date().toISOString(), params: fit.params, residuals: fit.residuals, cells: fit.cells, ...(periphery ? { peripherals: periphery.peripherals, array: periphery.array } : {}) };
   return cal;
 }

@@ -14,7 +14,9 @@ export function twinFromCalibration(cal: CalibrationFile, file: string, shape: {
     cols,
     seed: shape.seed ?? 0,
     device: { ...cal.fit.params },
-    peripherals: { dacBits: cal.device.limits.dacBits, adcBits: cal.device.limits.adcBits, maxPulseCount: cal.device.limits.maxPulseCount },
+    // The measured periphery and array (a file without them gets the simulator's defaults), the identity's converters.
+    peripherals: { ...cal.fit.peripherals, dacBits: cal.device.limits.dacBits, adcBits: cal.device.limits.adcBits, maxPulseCount: cal.device.limits.maxPulseCount },
+    ...(cal.fit.array ? { array: cal.fit.array } : {}),
     backend: "twin",
     model: `twin:${cal.device.model}`,
     serial: `twin-${cal.device.serial}`,

@@ -1,5 +1,8 @@
 // Pulse-response curves: conductance against pulse number, depression to the floor, potentiation to the
 // ceiling, depression again, at one amplitude and width. The raw material of the device-model fit.
+// Each sweep runs until every measured cell has settled at its bound (or a cap): a fixed pulse count left
+// slow-depressing devices (reram's exp-step RESET near G_min) far above their floor, and the fit then took
+// that level for G_min.
 import type { CellPulse, Crossbar } from "../../src/hal/crossbar.js";
 import type { CellRef } from "../cells.js";
 import { ProcedureCost } from "../energy-tally.js";
@@ -13,8 +16,10 @@ export interface PulseResponseOptions {
   voltsPositive: number;
   voltsNegative: number;
   widthSeconds: number;
-  /** Pulses in each sweep (floor, up, down). Enough to reach both bounds. */
+  /** Fewest pulses in each sweep (floor, up, down); a sweep goes on until its cells settle. */
   pulsesPerSweep: number;
+  /** Most pulses in one sweep (default 4 × pulsesPerSweep): the response stops there, marked unsettled. */
+  maxPulsesPerSweep?: number;
   /** Reads averaged at each point (beats read noise down by √reads). */
   readsPerPoint: number;
   /** Pulses between two reads (default 1): raise it when one step is far below the read noise. */
@@ -42,6 +47,8 @@ export interface PulseResponseResult {
   polarity: number[];
   curves: PulseResponseCurve[];
   cost: ReturnType<ProcedureCost["toJSON"]>;
+  /** False when a sweep reached its most pulses before its cells settled (the pulse is too weak): the rest was not run. */
+  settled?: boolean;
 }
 
 export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, progress: ProgressFn = noProgress): Promise<PulseResponseResult> {
@@ -49,10 +56,8 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
   const cost = new ProcedureCost();
   const perPoint = Math.max(1, Math.min(o.pulsesPerPoint ?? 1, id.limits.maxPulseCount));
   const groups = Math.max(1, Math.round(o.pulsesPerSweep / perPoint));
+  const maxGroups = Math.max(groups, Math.round((o.maxPulsesPerSweep ?? 4 * o.pulsesPerSweep) / perPoint));
   const polarity: number[] = [];
-  for (const sign of [-1, 1, -1]) {
-    for (let k = 0; k < groups; k++) polarity.push(sign);
-  }
   const batch = (sign: number): CellPulse[] =>
     o.cells.map((c) => ({ kind: "cell", row: c.row, col: c.col, volts: sign > 0 ? o.voltsPositive : -o.voltsNegative, widthSeconds: o.widthSeconds, count: perPoint }));
   const up = batch(1);
@@ -60,15 +65,60 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
   const curves: PulseResponseCurve[] = o.cells.map((c) => ({ row: c.row, col: c.col, siemens: [] }));
   const record = (g: Float64Array) => o.cells.forEach((c, j) => curves[j]!.siemens.push(g[c.row * id.cols + c.col]!));
   record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));
-  let done = 0;
-  for (const [k, sign] of polarity.entries()) {
-    if (await stopRequested(o.signal)) break;
-    const m = await xbar.program(sign > 0 ? up : down);
-    cost.add(m, "pulse", m.value.pulsesApplied);
-    record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));
-    done = k + 1;
-    if ((k + 1) % 16 === 0 || k + 1 === polarity.length) progress(k + 1, polarity.length, "pulse response");
+  // Progress counts the minimum sweeps; a sweep that runs on past its minimum raises the total.
+  let total = 3 * groups;
+  let settled = true;
+  sweeps: for (const sign of [-1, 1, -1]) {
+    const start = polarity.length;
+    const lo = curves.map((c) => c.siemens[start]!), hi = [...lo];
+    for (let k = 0; ; k++) {
+      // Checked every few groups (the window grows with the sweep), not after each: the check reads the window.
+      const window = settleWindow(k);
+      const check = k >= groups && (k % Math.max(1, Math.floor(window / 4)) === 0 || k === maxGroups);
+      if (check && sweepSettled(curves, polarity.length, window, lo.map((l, j) => hi[j]! - l))) break;
+      if (k === maxGroups) {
+        settled = false;
+        break sweeps;
+      }
+      if (await stopRequested(o.signal)) break sweeps;
+      const m = await xbar.program(sign > 0 ? up : down);
+      cost.add(m, "pulse", m.value.pulsesApplied);
+      record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));
+      polarity.push(sign);
+      curves.forEach((c, j) => {
+        const g = c.siemens[c.siemens.length - 1]!;
+        lo[j] = Math.min(lo[j]!, g);
+        hi[j] = Math.max(hi[j]!, g);
+      });
+      if (k >= groups) total++;
+      if (polarity.length % 16 === 0) progress(polarity.length, total, "pulse response");
+    }
   }
+  progress(polarity.length, total, "pulse response");
   // Cut short, the curves are still a valid (shorter) sequence: one reading before and one after each group.
-  return { voltsPositive: o.voltsPositive, voltsNegative: o.voltsNegative, widthSeconds: o.widthSeconds, readsPerPoint: o.readsPerPoint, pulsesPerPoint: perPoint, polarity: polarity.slice(0, done), curves, cost: cost.toJSON() };
+  return { voltsPositive: o.voltsPositive, voltsNegative: o.voltsNegative, widthSeconds: o.widthSeconds, readsPerPoint: o.readsPerPoint, pulsesPerPoint: perPoint, polarity, curves, cost: cost.toJSON(), settled };
+}
+
+/** Readings compared at each end of the settling test: a twentieth of the sweep so far, at least 8. */
+const settleWindow = (groupsSoFar: number) => Math.max(8, Math.floor(groupsSoFar / 20));
+
+/**
+ * True when every cell has stopped moving: the mean of its last h readings (up to reading `end`) differs from
+ * the mean of the h before by under 1 % of its swing in this sweep plus three standard errors of that
+ * difference. A window that grows with the sweep tells a slow steady approach (still moving) from a plateau; the
+ * read noise is estimated from successive differences, so a stuck or noisy cell settles too.
+ */
+export function sweepSettled(curves: PulseResponseCurve[], end: number, h: number, swingSiemens: number[]): boolean {
+  if (end + 1 < 2 * h) return false;
+  return curves.every((c, j) => {
+    const tail = c.siemens.slice(end + 1 - 2 * h, end + 1);
+    let last = 0, before = 0, diff2 = 0;
+    for (let i = 0; i < h; i++) {
+      before += tail[i]! / h;
+      last += tail[h + i]! / h;
+    }
+    for (let i = 1; i < tail.length; i++) diff2 += (tail[i]! - tail[i - 1]!) ** 2;
+    const readSigma = Math.sqrt(diff2 / (2 * (tail.length - 1)));
+    return Math.abs(last - before) <= 0.01 * swingSiemens[j]! + 3 * readSigma * Math.sqrt(2 / h);
+  });
 }

@@ -90,7 +90,8 @@ export function validateDeviceParams(p: DeviceParams, at = "device."): DevicePar
   if (!DEVICE_MODEL_KINDS.includes(p.model)) throw new DeviceParamsError(`${at}model`, p.model, `must be one of ${DEVICE_MODEL_KINDS.join(", ")}`);
   for (const f of NUMERIC_FIELDS) {
     const v = p[f];
-    if (typeof v !== "number" || Number.isNaN(v) || v < 0) throw new DeviceParamsError(`${at}${f}`, v, "must be a number ≥ 0");
+    // The asymmetry is signed (checked in (−1, 1) below): a device whose depressing steps are the larger has a < 0.
+    if (typeof v !== "number" || Number.isNaN(v) || (v < 0 && f !== "upDownAsymmetry")) throw new DeviceParamsError(`${at}${f}`, v, "must be a number ≥ 0");
     if (!Number.isFinite(v) && f !== "endurancePulses") throw new DeviceParamsError(`${at}${f}`, v, "must be finite");
   }
   const bad = (f: keyof DeviceParams, detail: string): never => {

@@ -155,7 +155,7 @@ function fitMeasured(file: string, cal: CalibrationFile): void {
   saveCalibration(file, cal);
 }
 
-function report(file: string, params: object | undefined, residuals: { model: string; rmsRelativeToStep: number; notes: string[] } | undefined, json?: boolean): void {
+function report(file: string, params: object | undefined, residuals: { model: string; rmsRelativeToStep: number; chosenBecause?: string | undefined; notes: string[] } | undefined, json?: boolean): void {
   if (json) {
     process.stdout.write(JSON.stringify({ file, params: params ?? null, residuals: residuals ?? null }, null, 2) + "\n");
     return;
@@ -163,6 +163,7 @@ function report(file: string, params: object | undefined, residuals: { model: st
   process.stdout.write(`wrote ${file}\n`);
   if (!params || !residuals) return;
   process.stdout.write(`fit: ${residuals.model}, residual rms ${residuals.rmsRelativeToStep.toFixed(3)} of a step\n`);
+  if (residuals.chosenBecause) process.stdout.write(`model chosen: ${residuals.chosenBecause}\n`);
   for (const [k, v] of Object.entries(params)) process.stdout.write(`  ${k.padEnd(26)} ${typeof v === "number" ? v.toPrecision(4) : v}\n`);
   for (const n of residuals.notes) process.stdout.write(`note: ${n}\n`);
   process.stdout.write(`use it: --device twin:${file}\n`);
