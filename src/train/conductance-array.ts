@@ -7,6 +7,7 @@
 import type { Crossbar, DeviceIdentity, HalfSelectScheme, LinePulse, Measured, Pulse } from "../hal/crossbar.js";
 import type { Activity, EnergyLedger } from "../energy/ledger.js";
 import type { CrossbarSettings } from "./config.js";
+import type { WriteVerifyOptions } from "./write-verify.js";
 
 /** What characterisation measured (or a checkpoint restored): the per-cell figures the store maps weights with. */
 export interface Calibration {
@@ -84,6 +85,11 @@ export class ConductanceArray {
   }
 
   /** The other device of a cell's pair. */
+  /** Write-verify from this array's own pulse (its SET amplitude and width) and read voltage, to `toleranceSiemens`. */
+  writeVerifyOptions(toleranceSiemens: number, maxRounds: number): WriteVerifyOptions {
+    return { toleranceSiemens, startFraction: this.setVolts / this.id.limits.maxProgramVoltsPositive, startWidthSeconds: this.widthSeconds, readVolts: this.readVolts, maxRounds };
+  }
+
   partnerOf(cell: number): number {
     return this.isPlus[cell] ? cell + 1 : cell - 1;
   }

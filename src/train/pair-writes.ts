@@ -98,15 +98,7 @@ export async function verifyWrites(array: ConductanceArray, counts: Int32Array, 
   const result = await programToTargets(
     array.device,
     targets,
-    {
-      toleranceSiemens,
-      startFraction: array.setVolts / array.id.limits.maxProgramVoltsPositive,
-      startWidthSeconds: array.widthSeconds,
-      readsPerVerify: 1,
-      maxRounds: VERIFY_ROUNDS,
-      maxCountPerRound: maxPulses,
-      readVolts: array.readVolts,
-    },
+    { ...array.writeVerifyOptions(toleranceSiemens, VERIFY_ROUNDS), readsPerVerify: 1, maxCountPerRound: maxPulses },
     (activity, m) => array.record(activity, m),
   );
   for (const c of result.cells) array.shadow[c.row * cols + c.col] = c.finalSiemens;

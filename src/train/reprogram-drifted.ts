@@ -86,13 +86,7 @@ export async function reprogramDrifted(array: ConductanceArray, used: Uint8Array
   const result = await programToTargets(
     array.device,
     drifted,
-    {
-      toleranceSiemens,
-      startFraction: array.setVolts / array.id.limits.maxProgramVoltsPositive,
-      startWidthSeconds: array.widthSeconds,
-      readVolts: array.readVolts,
-      maxRounds: MAX_ROUNDS,
-    },
+    array.writeVerifyOptions(toleranceSiemens, MAX_ROUNDS),
     (_activity, m) => array.record("initialise", m),
   );
   for (const c of result.cells) {
