@@ -10,12 +10,15 @@ export interface Sample {
   code: number;
   /** Host clock (seconds) when the report arrived. */
   at: number;
+  /** Its place in the order reports and answers arrived in (answers take the count at their turn: a fence). */
+  seq: number;
 }
 
 export class AnalogSamples {
   /** Open recordings: each collects every analog report while a measurement needs them. */
   private readonly recordings = new Set<Sample[]>();
   private readonly waiters = new Set<() => void>();
+  private arrived = 0;
 
   constructor(
     private readonly config: BoardConfig,
@@ -27,9 +30,14 @@ export class AnalogSamples {
 
   /** An analog report arrived (firmata-io's analog-read). */
   onSample(channel: number, code: number): void {
-    const s: Sample = { channel, code, at: performance.now() / 1000 };
+    const s: Sample = { channel, code, at: performance.now() / 1000, seq: this.arrived++ };
     for (const r of this.recordings) r.push(s);
     for (const w of [...this.waiters]) w();
+  }
+
+  /** Reports arrived so far: taken by an answer when it arrives, it splits the reports before it from those after. */
+  get arrivals(): number {
+    return this.arrived;
   }
 
   /** Starts collecting every analog report as it arrives. */

@@ -296,25 +296,25 @@ export class FirmataBoard implements Crossbar {
       tOn = performance.now() / 1000;
       // Fences beside the width (never stretching the pulse): the first answer says the board has the writes; reports
       // behind the answer to a query sent settleSeconds later were sampled settled, however the link bunched bytes.
-      let settledAt = Infinity;
+      let settledSeq = Infinity;
       const settledFence = this.barrier()
         .then(() => this.watch.sleep(this.settleSeconds()))
         .then(() => this.barrier())
-        .then(() => void (settledAt = performance.now() / 1000));
+        .then((seq) => void (settledSeq = seq));
       settledFence.catch(() => undefined); // awaited below, where a lost link rejects the pulse
       await this.watch.sleep(widthSeconds - (performance.now() / 1000 - tOn));
       // A version query just before the grounding writes fences the samples: the board answers in order, so
-      // every report arriving before its answer was sampled while the pulse was on, however late the link
-      // delivers it (a paced 57,600-baud line, a USB-serial chip's latency timer, a busy host).
+      // every report arriving before its answer (by arrival order, not by when a busy host ran its callbacks:
+      // reports behind the answer in one chunk were sampled grounded) was sampled while the pulse was on.
       const fence = this.barrier();
       for (const stage of stages.slice(0, -1).reverse()) this.drive(stage, false);
       this.drive(restPattern(this.config), true);
-      await fence;
+      const groundedSeq = await fence;
       this.samples.stop(rec);
       await settledFence;
       // The mean over each node's settled samples (the device switches while on); failing those, the last.
-      const readings = this.samples.readingsOf(actual, rec.filter((x) => x.at >= settledAt), "mean");
-      for (const [ch, b] of this.samples.readingsOf(actual, rec, "last")) if (!readings.has(ch)) readings.set(ch, b);
+      const readings = this.samples.readingsOf(actual, rec.filter((x) => x.seq >= settledSeq && x.seq < groundedSeq), "mean");
+      for (const [ch, b] of this.samples.readingsOf(actual, rec.filter((x) => x.seq < groundedSeq), "last")) if (!readings.has(ch)) readings.set(ch, b);
       if (readings.size < this.config.devices.length) this.pulsesWithoutSample++;
       await this.barrier();
       // Off when the board acknowledged the grounding write: an upper bound on the on-time.
@@ -350,13 +350,13 @@ export class FirmataBoard implements Crossbar {
     return this.applied;
   }
 
-  /** Resolves once the board has processed everything written before it (it answers a version query in order). */
-  private barrier(): Promise<void> {
+  /** Resolves, with the count of analog reports that arrived before its answer, once the board has processed everything written before it (a version query, answered in order). */
+  private barrier(): Promise<number> {
     this.watch.guard("barrier");
     const timeout = 2 + 10 * this.config.samplingIntervalSeconds;
     return this.watch.untilAnswered(
-      new Promise<void>((resolve, reject) => {
-        const open = (): void => void (clearTimeout(t), resolve());
+      new Promise<number>((resolve, reject) => {
+        const open = (): void => void (clearTimeout(t), resolve(this.samples.arrivals));
         const t = setTimeout(() => {
           const i = this.fences.indexOf(open);
           if (i >= 0) this.fences.splice(i, 1);
