@@ -1,10 +1,9 @@
 // Matrix-vector products (Ohm's law + Kirchhoff) over a Float32 read-out mirror of the conductances,
 // kept in sync on every conductance change and laid out in wasm memory for the f32x4 SIMD kernels
 // of mvm-kernels.wat.
-import { instantiate, newWasmMemory } from "../../src/wasm/runtime.js";
+import { align16, instantiate, newWasmMemory } from "../../src/wasm/runtime.js";
 import { watModule } from "../../src/wasm/wat.js";
 
-const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** mvm-kernels.wat's exports: pointers are byte offsets into its memory. */
 interface ProductKernels {

@@ -1,13 +1,13 @@
 // Standard normal deviates drawn by normal-kernel.wat from an Rng's own stream: the numbers Rng.fillNormal
 // gives, in the same order, from the same state, which it advances the same way. The crossbar's product read
 // noise draws one deviate per sensed line per product, a quarter of a 64×64 product's time in JS.
-import { instantiate, newWasmMemory } from "../wasm/runtime.js";
+import { align16, instantiate, newWasmMemory } from "../wasm/runtime.js";
 import { watModule } from "../wasm/wat.js";
 import type { Rng } from "./rng.js";
 import { writeZigguratTables, zigguratLayout, ZIGGURAT_BYTES } from "./ziggurat.js";
 
 const LAYOUT = zigguratLayout(0);
-const DEVIATES = Math.ceil(ZIGGURAT_BYTES / 16) * 16;
+const DEVIATES = align16(ZIGGURAT_BYTES);
 
 /** The exp and log Rng's tail calls (V8 calls its own ieee754 routines for these imports: the same bits). */
 const MATH_IMPORTS = { math: { exp: Math.exp, log: Math.log } };

@@ -2,6 +2,7 @@
 // The weights live in a KernelHeap, whose f64x2 kernels compute the products and the input layer's update
 // with the same bits as the JS functions below; those remain the reference, and run for arrays outside the heap.
 import type { Rng } from "../random/rng.js";
+import { align16 } from "../wasm/runtime.js";
 import { KernelHeap, updateScratchBytes } from "./kernel-heap.js";
 import { accumulateUpdate, decodeFloat64, encodeFloat64, type Phase, type StoreCheckpoint, type UpdateReport, type WeightStore } from "./store.js";
 
@@ -26,7 +27,7 @@ export class IdealStore implements WeightStore {
     this.sizes = [...sizes];
     const layers = sizes.slice(1).map((nOut, l) => sizes[l]! * nOut);
     // W, dW and the touched rows for every layer, and Wᵀ for l ≥ 1.
-    const weightBytes = layers.reduce((s, n, l) => s + (l === 0 ? 2 : 3) * Math.ceil((n * 8) / 16) * 16 + Math.ceil(sizes[l]! / 16) * 16, 0);
+    const weightBytes = layers.reduce((s, n, l) => s + (l === 0 ? 2 : 3) * align16(n * 8) + align16(sizes[l]!), 0);
     const scratchBytes = sizes.length > 1 ? updateScratchBytes(room.batch ?? 0, sizes[1]!) : 0;
     this.kernelHeap = new KernelHeap(weightBytes + scratchBytes + (room.workBytes ?? 0), Math.max(...sizes));
     this.W = [];

@@ -2,7 +2,7 @@
 // kernels of ideal-products.wat and ideal-updates.wat bound to it: the kernels read and write those arrays in place. Arrays are
 // handed out once (a bump allocator) and the memory never grows, so every view stays valid. A kernel runs
 // only on arrays this memory holds and says so by its return value; the caller runs the JS reference otherwise.
-import { instantiate, newWasmMemory, type WasmMemory } from "../wasm/runtime.js";
+import { align16, instantiate, newWasmMemory, type WasmMemory } from "../wasm/runtime.js";
 import { watModule } from "../wasm/wat.js";
 
 type Product = (w: number, nIn: number, nOut: number, input: number, batch: number, out: number, vals: number, rows: number) => void;
@@ -102,7 +102,6 @@ export class KernelHeap {
     return path < 0 ? null : path;
   }
 
-  /** The update's scratch for batches up to `batch` of rows of nOut, reused by smaller batches. */
   /**
    * W += coef · Σ_b (pre⁺_b ⊗ post⁺_b − pre⁻_b ⊗ post⁻_b) through dW, as IdealStore.update's dense path
    * computes it (dW and `touched` zero before and after); returns Σ|ΔW|, or null (nothing changed) when an
@@ -113,6 +112,7 @@ export class KernelHeap {
     return this.kernels.outerUpdate(W.byteOffset, dW.byteOffset, touched.byteOffset, nIn, nOut, prePlus.byteOffset, postPlus.byteOffset, preMinus.byteOffset, postMinus.byteOffset, batch, coef);
   }
 
+  /** The update's scratch for batches up to `batch` of rows of nOut, reused by smaller batches. */
   private scratchFor(batch: number, nOut: number): UpdateScratch | null {
     const held = this.updateScratch.get(nOut);
     if (held !== undefined && held.any.length >= batch) return held;
@@ -129,10 +129,6 @@ export class KernelHeap {
     this.top = at + align16(bytes);
     return at;
   }
-}
-
-function align16(bytes: number): number {
-  return Math.ceil(bytes / 16) * 16;
 }
 
 /** Bytes the update's scratch takes for one batch size (KernelHeap.inputUpdate allocates it on first use). */

@@ -7,6 +7,7 @@
 // batch into Work.inputDrive, and the first state layer adds its bias to it once per relaxation.
 // The nudge pulls the output layer towards a target: onehot(label) for a classifier, or a whole target state
 // (batch × C) for an associative memory, which is this network with no input and a pattern as its target.
+import { align16 } from "../wasm/runtime.js";
 import type { Phase, WeightStore } from "./store.js";
 
 /** What the output layer is nudged towards: class labels (one-hot targets) or target states, batch × C row-major. */
@@ -38,7 +39,7 @@ export class Relaxation {
 
   /** Bytes of one role's buffers for `batch` samples: room to ask of a store's kernel heap (allocations align to 16 bytes). */
   static workBytes(sizes: readonly number[], batch: number): number {
-    const bytes = (n: number) => Math.ceil((batch * n * 8) / 16) * 16;
+    const bytes = (n: number) => align16(batch * n * 8);
     return bytes(sizes[0]!) + 2 * bytes(sizes[1]!) + 3 * sizes.slice(1).reduce((s, n) => s + bytes(n), 0);
   }
 

@@ -19,6 +19,11 @@ declare const WebAssembly: {
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
 };
 
+/** `bytes` rounded up to a multiple of 16: where each array of a kernel's memory starts (v128 loads align to it). */
+export function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
 /** A fresh wasm memory of at least `bytes` bytes (it never grows, so views on it stay valid). */
 export function newWasmMemory(bytes: number): WasmMemory {
   return new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
