@@ -46,8 +46,3 @@ export function formatLinkStats(s: Readonly<LinkStats>): string {
     `${s.naks} NAKs, ${s.held} held, ${s.timeouts} timeouts, ${s.refusalsRetried} refusals resent, ${s.refusals} refusals, ${s.probeResends} probe resends, ` +
     `${s.reconnects} reconnects, ${s.resyncs} resyncs; at most ${s.maxSendsPerRequest} sends for one request; timeout now ${Math.round(s.rtoMs)} ms`;
 }
-
-/** True for a crossbar that reports its link (SerialCrossbar), so callers holding a plain Crossbar can ask. */
-export function hasLinkStats(x: unknown): x is { linkStats(): LinkStats } {
-  return typeof (x as { linkStats?: unknown } | null)?.linkStats === "function";
-}

@@ -44,7 +44,7 @@ export async function openTraining(opts: RunTrainingOptions, events: DeviceEvent
       const r = session.restored;
       if (r && r.method !== "device-state") opts.onProgress?.({ kind: "note", text: restoreNote(r) });
     }
-    return { session, ledger, rng, stack, restoreJoules, restored: session.restored, deviceUri };
+    return { session, ledger, rng, stack, restoreJoules, deviceUri };
   } catch (e) {
     await stack?.close().catch(() => undefined);
     throw refusal(e, opts.deviceUri);

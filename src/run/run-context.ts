@@ -6,7 +6,6 @@ import type { HostEnergyMeter } from "../energy/host-power.js";
 import type { EnergyLedger } from "../energy/ledger.js";
 import type { Rng } from "../random/rng.js";
 import type { TrainConfig } from "../train/config.js";
-import type { RestoreReport } from "../train/reprogram-drifted.js";
 import type { TrainingSession } from "../train/session.js";
 import type { DeviceStream } from "./device-stream.js";
 import type { ResumePoint } from "./resume.js";
@@ -55,8 +54,6 @@ export interface OpenTraining {
   stack: DeviceStack | null;
   /** What putting the checkpoint back on the device cost: beside the total, not in it. */
   restoreJoules: number;
-  /** How it was put back (hardware: the devices compared, drifted and re-programmed); null on a new run or ideal weights. */
-  restored: RestoreReport | null;
   /** The device URI opened: as given, or a `sim:` URI with the rows and cols that hold the network. */
   deviceUri: string;
 }

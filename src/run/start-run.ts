@@ -21,7 +21,7 @@ export function startRun(opts: RunTrainingOptions, t: OpenTraining): RunStart {
   const attemptUid = randomUUID();
   const common = { config, deviceUri: opts.deviceUri, identity, dataset: dataset.description, trainSamples: dataset.trainY.length, git, attemptUid };
   if (resume) {
-    const resumedFrom = { runStart: resume.previousStart, checkpoint: resume.checkpointName, interruptedJoules: resume.interruptedJoules, restoreJoules: t.restoreJoules, restored: t.restored };
+    const resumedFrom = { runStart: resume.previousStart, checkpoint: resume.checkpointName, interruptedJoules: resume.interruptedJoules, restoreJoules: t.restoreJoules, restored: t.session.restored };
     return { ...common, runDir: resume.runDir, runId: resume.runId, timeOriginMicros: resume.timeOriginMicros, resumedFrom, history: resume.checkpoint.epochs };
   }
   const runDir = createRunDir(opts.outDir, opts.runDirName);

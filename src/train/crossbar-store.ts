@@ -21,7 +21,7 @@ import { ConductanceArray, median } from "./conductance-array.js";
 import { refreshSaturated, verifyWrites, writeWeights } from "./pair-writes.js";
 import { forEachPair, pairWeights, placeBlocks, type Block } from "./placement.js";
 import { pulsesFor, type UpdateRule } from "./update-protocol.js";
-import { deviceStateRestored, reprogramDrifted, weightsRewritten, type RestoreReport } from "./reprogram-drifted.js";
+import { nothingCompared, reprogramDrifted, type RestoreReport } from "./reprogram-drifted.js";
 import { accumulateUpdate, decodeFloat64, encodeFloat64, type Phase, type StoreCheckpoint, type UpdateReport, type WeightStore } from "./store.js";
 
 // The placement's names stay importable from here, where callers found them first.
@@ -315,13 +315,13 @@ export class CrossbarStore implements WeightStore {
     if (state && array.device.loadState && typeof cp.shadow === "string") {
       await array.device.loadState(state);
       array.shadow.set(decodeFloat64(cp.shadow, n, "shadow"));
-      this.restored = deviceStateRestored();
+      this.restored = nothingCompared("device-state");
     } else if (typeof cp.reading === "string" && typeof cp.shadow === "string") {
       this.restored = await reprogramDrifted(array, this.pairDevices(), decodeFloat64(cp.reading, n, "reading"));
       array.shadow.set(decodeFloat64(cp.shadow, n, "shadow"));
     } else {
       // Nothing read at the checkpoint (the last epoch's, or an older one): its weights written again, pairs RESET first.
-      this.restored = weightsRewritten();
+      this.restored = nothingCompared("rewrite");
       const weights = (cp.weights as string[]).map((s, l) => decodeFloat64(s, this.sizes[l]! * this.sizes[l + 1]!, `weights[${l}]`));
       await writeWeights(array, this.blocks, this.sizes, weights, "initialise");
     }

@@ -37,14 +37,9 @@ export interface RestoreReport {
   relativeReadSigma: number;
 }
 
-/** No reading to compare with: the weights written again (one RESET of the pairs). */
-export function weightsRewritten(): RestoreReport {
-  return { method: "rewrite", devicesCompared: 0, drifted: 0, reprogrammed: 0, unconverged: 0, pulses: 0, toleranceSiemens: 0, toleranceMaxSiemens: 0, relativeReadSigma: 0 };
-}
-
-/** The state loaded, nothing compared: the simulator's resume. */
-export function deviceStateRestored(): RestoreReport {
-  return { method: "device-state", devicesCompared: 0, drifted: 0, reprogrammed: 0, unconverged: 0, pulses: 0, toleranceSiemens: 0, toleranceMaxSiemens: 0, relativeReadSigma: 0 };
+/** A resume that compared nothing: "device-state" (the simulator's state loaded) or "rewrite" (no reading: the weights written again, one RESET of the pairs). */
+export function nothingCompared(method: "device-state" | "rewrite"): RestoreReport {
+  return { method, devicesCompared: 0, drifted: 0, reprogrammed: 0, unconverged: 0, pulses: 0, toleranceSiemens: 0, toleranceMaxSiemens: 0, relativeReadSigma: 0 };
 }
 
 /**
