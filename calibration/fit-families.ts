@@ -48,9 +48,10 @@ type Curves = PulseResponseResult["curves"];
 /** Which pairs (by index k in the sequence) a family is fitted on. */
 export type PairFilter = (k: number) => boolean;
 
-const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
-const maxOf = (a: number[]) => a.reduce((m, v) => (v > m ? v : m), Number.NEGATIVE_INFINITY);
-const minOf = (a: number[]) => a.reduce((m, v) => (v < m ? v : m), Number.POSITIVE_INFINITY);
+// Loops, not Math.max(...a): a pulse response holds far more readings than a call may take arguments.
+export const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
+export const maxOf = (a: number[]) => a.reduce((m, v) => (v > m ? v : m), Number.NEGATIVE_INFINITY);
+export const minOf = (a: number[]) => a.reduce((m, v) => (v < m ? v : m), Number.POSITIVE_INFINITY);
 
 /** Least-squares line y = a + b·x. */
 export function line(xs: number[], ys: number[]): { a: number; b: number } {

@@ -16,7 +16,7 @@ import type { PulseResponseResult } from "./procedures/pulse-response.js";
 import type { ThresholdPoint, ThresholdResult } from "./procedures/threshold.js";
 import { writeNoiseFromBlocks, type WriteNoiseResult } from "./procedures/write-noise.js";
 import { UserError } from "../src/hal/user-error.js";
-import { line, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
+import { line, maxOf, mean, minOf, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
 
 export type { CellFit };
 
@@ -45,10 +45,6 @@ export interface DeviceFit {
 /** Data the device model cannot be fitted to: says which measurement fell short and what to change. */
 export class FitError extends UserError {}
 
-// Loops, not Math.max(...a): a pulse response holds far more readings than a call may take arguments.
-const maxOf = (a: number[]) => a.reduce((m, v) => (v > m ? v : m), Number.NEGATIVE_INFINITY);
-const minOf = (a: number[]) => a.reduce((m, v) => (v < m ? v : m), Number.POSITIVE_INFINITY);
-const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
 const variance = (a: number[]) => {
   const m = mean(a);
   return a.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, a.length - 1);
