@@ -212,7 +212,7 @@ export class SimulatedCrossbar implements Crossbar {
         parts.lineResistance += s.wireWatts * t;
       }
     } else {
-      for (let i = 0; i < out.length; i++) out[i] = this.senseCell(this.g[i]!, readVolts);
+      this.senseCells(out, readVolts);
       parts.cellRead = readVolts * readVolts * this.sums.totalG * t;
     }
     this.readLines(parts, this.rows, readVolts);
@@ -332,6 +332,38 @@ export class SimulatedCrossbar implements Crossbar {
   }
 
   /** One cell read: Ohm's law with read noise, TIA noise and ADC quantization over ±maxReadVolts·gCeiling. */
+  /**
+   * out[i] = senseCell(g[i], volts) for every cell, with the deviates drawn in chunks: the same draws in the
+   * same order (per cell, read noise when it has any, then TIA noise), counted first so none is drawn ahead.
+   */
+  private senseCells(out: Float64Array, volts: number): void {
+    const p = this.peripherals, d = this.device, g = this.g;
+    const fullScale = d.maxReadVolts * this.gCeiling;
+    const tiaRms = p.tiaNoise * fullScale;
+    const thermalPerSiemens = this.thermalVariancePerSiemens;
+    const step = fullScale / 2 ** (p.adcBits - 1);
+    const maxCode = 2 ** (p.adcBits - 1) - 1, minCode = -maxCode - 1;
+    const filler = this.readNoiseDeviates;
+    const chunk = Math.floor(filler.capacity / 2);
+    for (let c0 = 0; c0 < out.length; c0 += chunk) {
+      const c1 = Math.min(out.length, c0 + chunk);
+      let draws = 0;
+      for (let i = c0; i < c1; i++) draws += (thermalPerSiemens * g[i]! > 0 || d.readNoise > 0 ? 1 : 0) + (p.tiaNoise > 0 ? 1 : 0);
+      const z = draws > 0 ? filler.fill(this.readRng, draws) : filler.deviates;
+      let at = 0;
+      for (let i = c0; i < c1; i++) {
+        const gi = g[i]!;
+        let current = volts * gi;
+        const thermal = thermalPerSiemens * gi;
+        if (thermal > 0) current += Math.sqrt((volts * gi * d.readNoise) ** 2 + thermal) * z[at++]!;
+        else if (d.readNoise > 0) current += volts * gi * d.readNoise * z[at++]!;
+        if (p.tiaNoise > 0) current += tiaRms * z[at++]!;
+        if (p.quantize) current = Math.min(maxCode, Math.max(minCode, Math.round(current / step))) * step;
+        out[i] = current / volts;
+      }
+    }
+  }
+
   private senseCell(g: number, volts: number): number {
     const p = this.peripherals;
     const fullScale = this.device.maxReadVolts * this.gCeiling;

@@ -128,15 +128,9 @@ export class CrossbarStore implements WeightStore {
     for (const b of this.blocks) {
       if (b.layer !== l) continue;
       const volts = new Float64Array(batch * this.rows);
-      for (let k = 0; k < batch; k++) {
-        for (let i = 0; i < b.inCount; i++) volts[k * this.rows + b.row + i] = clip01(input[k * nIn + b.inStart + i]!) * readVolts;
-      }
+      packRows(volts, input, batch, this.rows, b.row, nIn, b.inStart, b.inCount, readVolts);
       const m = this.array.record(phase === "free" ? "freeRead" : "nudgedRead", await this.array.device.mvm({ direction: "forward", volts, vectors: batch }));
-      const I = m.value;
-      for (let k = 0; k < batch; k++) {
-        const base = k * this.cols + b.col;
-        for (let j = 0; j < b.outCount; j++) out[k * nOut + b.outStart + j]! += (I[base + 2 * j]! - I[base + 2 * j + 1]!) * scale;
-      }
+      unpackPairs(out, m.value, batch, this.cols, b.col, nOut, b.outStart, b.outCount, scale);
     }
   }
 
@@ -148,18 +142,9 @@ export class CrossbarStore implements WeightStore {
     for (const b of this.blocks) {
       if (b.layer !== l) continue;
       const volts = new Float64Array(batch * this.cols);
-      for (let k = 0; k < batch; k++) {
-        for (let j = 0; j < b.outCount; j++) {
-          const v = clip01(input[k * nOut + b.outStart + j]!) * readVolts;
-          volts[k * this.cols + b.col + 2 * j] = v;
-          volts[k * this.cols + b.col + 2 * j + 1] = -v;
-        }
-      }
+      packPairs(volts, input, batch, this.cols, b.col, nOut, b.outStart, b.outCount, readVolts);
       const m = this.array.record(phase === "free" ? "freeRead" : "nudgedRead", await this.array.device.mvm({ direction: "transposed", volts, vectors: batch }));
-      const I = m.value;
-      for (let k = 0; k < batch; k++) {
-        for (let i = 0; i < b.inCount; i++) out[k * nIn + b.inStart + i]! += I[k * this.rows + b.row + i]! * scale;
-      }
+      unpackRows(out, m.value, batch, this.rows, b.row, nIn, b.inStart, b.inCount, scale);
     }
   }
 
@@ -331,4 +316,43 @@ export class CrossbarStore implements WeightStore {
 
 function clip01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+// The products' packing loops are plain functions of numbers: V8 optimizes them apart from the async callers
+// (inlined in forward/transposed they were ~4 µs of every 10-vector product of the default run).
+
+/** Block rows [row, row + count) of each vector's volts = clip(input) · readVolts. */
+function packRows(volts: Float64Array, input: Float64Array, batch: number, rows: number, row: number, nIn: number, inStart: number, count: number, readVolts: number): void {
+  for (let k = 0; k < batch; k++) {
+    const to = k * rows + row, from = k * nIn + inStart;
+    for (let i = 0; i < count; i++) volts[to + i] = clip01(input[from + i]!) * readVolts;
+  }
+}
+
+/** Each pair's columns (col + 2j, col + 2j + 1) of each vector's volts = ±clip(input) · readVolts. */
+function packPairs(volts: Float64Array, input: Float64Array, batch: number, cols: number, col: number, nOut: number, outStart: number, count: number, readVolts: number): void {
+  for (let k = 0; k < batch; k++) {
+    const to = k * cols + col, from = k * nOut + outStart;
+    for (let j = 0; j < count; j++) {
+      const v = clip01(input[from + j]!) * readVolts;
+      volts[to + 2 * j] = v;
+      volts[to + 2 * j + 1] = -v;
+    }
+  }
+}
+
+/** out += (I⁺ − I⁻) · scale for each pair of columns of each vector. */
+function unpackPairs(out: Float64Array, I: Float64Array, batch: number, cols: number, col: number, nOut: number, outStart: number, count: number, scale: number): void {
+  for (let k = 0; k < batch; k++) {
+    const base = k * cols + col, to = k * nOut + outStart;
+    for (let j = 0; j < count; j++) out[to + j]! += (I[base + 2 * j]! - I[base + 2 * j + 1]!) * scale;
+  }
+}
+
+/** out += I · scale for the block's rows of each vector. */
+function unpackRows(out: Float64Array, I: Float64Array, batch: number, rows: number, row: number, nIn: number, inStart: number, count: number, scale: number): void {
+  for (let k = 0; k < batch; k++) {
+    const from = k * rows + row, to = k * nIn + inStart;
+    for (let i = 0; i < count; i++) out[to + i]! += I[from + i]! * scale;
+  }
 }
