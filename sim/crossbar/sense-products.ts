@@ -34,7 +34,7 @@ export function senseBatches(engine: MvmEngine, request: MvmRequest, s: ReadoutS
   const vectors = request.vectors ?? 1;
   const nIn = forward ? engine.rows : engine.cols;
   const nOut = forward ? engine.cols : engine.rows;
-  const currents = newFloat64Array(vectors * nOut);
+  const currents = request.out ?? newFloat64Array(vectors * nOut);
   totals[0] = 0;
   totals[1] = 0;
   for (let k0 = 0; k0 < vectors; k0 += engine.batchVectors) {
@@ -57,7 +57,7 @@ export function senseThroughLines(
   const vectors = request.vectors ?? 1;
   const nIn = forward ? engine.rows : engine.cols;
   const nOut = forward ? engine.cols : engine.rows;
-  const currents = newFloat64Array(vectors * nOut);
+  const currents = request.out ?? newFloat64Array(vectors * nOut);
   const input = engine.input;
   let cellJoules = 0, wireJoules = 0, sumV2All = 0;
   for (let k = 0; k < vectors; k++) {

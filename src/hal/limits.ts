@@ -57,6 +57,10 @@ export function checkMvm(id: DeviceIdentity, req: MvmRequest): void {
   if (!(req.volts instanceof Float64Array) || req.volts.length !== n * vectors) {
     throw new LimitError("volts.length", req.volts?.length, `must be ${n} × ${vectors} = ${n * vectors}`);
   }
+  const nOut = req.direction === "forward" ? id.cols : id.rows;
+  if (req.out !== undefined && (!(req.out instanceof Float64Array) || req.out.length !== nOut * vectors)) {
+    throw new LimitError("out.length", req.out?.length, `must be ${nOut} × ${vectors} = ${nOut * vectors}`);
+  }
   const max = id.limits.maxReadVolts;
   for (let i = 0; i < req.volts.length; i++) {
     const v = req.volts[i]!;

@@ -61,4 +61,18 @@ describe("batch readout", () => {
       }
     }
   });
+
+  it("writes into request.out when given (and answers it), refuses an out of the wrong length before sensing", async () => {
+    const p = PRESETS.reram!;
+    const make = () => new SimulatedCrossbar({ rows: 6, cols: 5, seed: 2, device: p.device, peripherals: p.peripherals });
+    const a = make(), b = make();
+    const v = volts(2 * 6, 1);
+    const out = new Float64Array(2 * 5).fill(7);
+    const m = await a.mvm({ direction: "forward", volts: v, vectors: 2, out });
+    expect(m.value).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from((await b.mvm({ direction: "forward", volts: v, vectors: 2 })).value));
+    await expect(a.mvm({ direction: "forward", volts: v, vectors: 2, out: new Float64Array(9) })).rejects.toThrow(/out\.length/);
+    // The refused request drew no noise: both devices still give the same next product.
+    expect(Array.from((await a.mvm({ direction: "transposed", volts: volts(5, 3) })).value)).toEqual(Array.from((await b.mvm({ direction: "transposed", volts: volts(5, 3) })).value));
+  });
 });
