@@ -42,12 +42,15 @@
     (local $vAt i32) (local $zAt i32) (local $oAt i32)
     (local $v2x v128) (local $p2x v128) (local $c2x v128) (local $code2x v128) (local $rn2x v128)
     (local $tia2x v128) (local $thermalx v128) (local $adcStepx v128) (local $adcMaxx v128) (local $adcMinx v128) (local $halfx v128)
+    (local $onex v128) (local $dacStepx v128) (local $q2x v128) (local $r2x v128)
     (local.set $tia2x (f64x2.splat (local.get $tia2)))
     (local.set $thermalx (f64x2.splat (local.get $thermal)))
     (local.set $adcStepx (f64x2.splat (local.get $adcStep)))
     (local.set $adcMaxx (f64x2.splat (local.get $adcMaxCode)))
     (local.set $adcMinx (f64x2.splat (local.get $adcMinCode)))
     (local.set $halfx (f64x2.splat (f64.const 0.5)))
+    (local.set $onex (f64x2.splat (f64.const 1)))
+    (local.set $dacStepx (f64x2.splat (local.get $dacStep)))
     (local.set $cellJoules (f64.load (local.get $acc)))
     (local.set $sumV2All (f64.load offset=8 (local.get $acc)))
     (local.set $vAt (local.get $volts))
@@ -67,7 +70,15 @@
             (br_if $pairsDone (i32.gt_s (i32.add (local.get $i) (i32.const 2)) (local.get $nIn)))
             (local.set $v2x (v128.load (i32.add (local.get $vAt) (i32.shl (local.get $i) (i32.const 3)))))
             (if (f64.gt (local.get $dacStep) (f64.const 0))
-              (then (local.set $v2x (call $dacRound2 (local.get $v2x) (local.get $dacStep)))))
+              (then
+                ;; $dacRound2, written out: V8 (Node 20) does not inline wasm calls.
+                (local.set $q2x (f64x2.div (local.get $v2x) (local.get $dacStepx)))
+                (local.set $r2x (f64x2.floor (local.get $q2x)))
+                (local.set $v2x
+                  (f64x2.mul
+                    (f64x2.add (local.get $r2x)
+                      (v128.and (local.get $onex) (f64x2.ge (f64x2.sub (local.get $q2x) (local.get $r2x)) (local.get $halfx))))
+                    (local.get $dacStepx)))))
             (v128.store64_lane 0 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))) (f32x4.demote_f64x2_zero (local.get $v2x)))
             (local.set $v2x (f64x2.mul (local.get $v2x) (local.get $v2x)))
             (local.set $p2x (f64x2.mul (local.get $v2x) (v128.load (i32.add (local.get $inSum) (i32.shl (local.get $i) (i32.const 3))))))

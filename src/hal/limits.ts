@@ -62,12 +62,16 @@ export function checkMvm(id: DeviceIdentity, req: MvmRequest): void {
     throw new LimitError("out.length", req.out?.length, `must be ${nOut} × ${vectors} = ${nOut * vectors}`);
   }
   const max = id.limits.maxReadVolts;
-  for (let i = 0; i < req.volts.length; i++) {
-    const v = req.volts[i]!;
-    if (!(Math.abs(v) <= max)) {
-      throw new LimitError(`volts[${i}]`, v, Number.isNaN(v) ? "must be a finite number" : `exceeds maxReadVolts ${max} V`);
-    }
+  const volts = req.volts;
+  // One pass with the array and bounds in locals (every product of a training run comes through here).
+  for (let i = 0, n = volts.length; i < n; i++) {
+    const v = volts[i]!;
+    if (!(v <= max && v >= -max)) throw voltsRefused(i, v, max);
   }
+}
+
+function voltsRefused(i: number, v: number, max: number): LimitError {
+  return new LimitError(`volts[${i}]`, v, Number.isNaN(v) ? "must be a finite number" : `exceeds maxReadVolts ${max} V`);
 }
 
 export function checkPulses(id: DeviceIdentity, pulses: readonly Pulse[]): void {
