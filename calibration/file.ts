@@ -43,6 +43,8 @@ const costSchema = z.object({ joules: num, seconds: num, reads: num, pulses: num
 const energySchema = z.object({ cell: num, halfSelected: num, peripheral: num, components: z.record(z.string(), num).optional() });
 const cellRef = { row: z.number().int().nonnegative(), col: z.number().int().nonnegative() };
 
+const thresholdPoint = z.object({ volts: num, meanStepSiemens: num, stepStdErrSiemens: num, meanSiemensBefore: num.optional(), meanSiemensAfter: num.optional() });
+
 const procedures = z.object({
   iv: z.object({
     curves: z.array(z.object({ ...cellRef, volts: z.array(num), amperes: z.array(num), slopeSiemens: num, linearityR2: num })),
@@ -72,8 +74,8 @@ const procedures = z.object({
   }).optional(),
   threshold: z.object({
     widthSeconds: num,
-    positive: z.array(z.object({ volts: num, meanStepSiemens: num, stepStdErrSiemens: num })),
-    negative: z.array(z.object({ volts: num, meanStepSiemens: num, stepStdErrSiemens: num })),
+    positive: z.array(thresholdPoint),
+    negative: z.array(thresholdPoint),
     cost: costSchema,
   }).optional(),
 });

@@ -13,10 +13,10 @@ import type { DeviceParams } from "../sim/devices/params.js";
 import { validateDeviceParams } from "../sim/devices/params.js";
 import type { NoiseResult } from "./procedures/noise.js";
 import type { PulseResponseResult } from "./procedures/pulse-response.js";
-import type { ThresholdPoint, ThresholdResult } from "./procedures/threshold.js";
+import type { ThresholdResult } from "./procedures/threshold.js";
 import { writeNoiseFromBlocks, type WriteNoiseResult } from "./procedures/write-noise.js";
-import { UserError } from "../src/hal/user-error.js";
-import { line, maxOf, mean, minOf, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
+import { FitError, fitThreshold } from "./fit-threshold.js";
+import { maxOf, mean, minOf, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
 
 export type { CellFit };
 
@@ -42,8 +42,7 @@ export interface DeviceFit {
   cells: CellFit[];
 }
 
-/** Data the device model cannot be fitted to: says which measurement fell short and what to change. */
-export class FitError extends UserError {}
+export { FitError };
 
 const variance = (a: number[]) => {
   const m = mean(a);
@@ -116,26 +115,6 @@ function chooseFamily(scored: Scored[], stepSiemens: number, heldOut: number, bl
     ? `linearStep: held-out rms error ${rms(best).toFixed(3)} of a step, within 2 % of expStep's with two parameters fewer (${others}; ${heldOut} held-out blocks of ${block} pulse groups)`
     : `${best.fit.model}: smallest held-out rms error, ${rms(best).toFixed(3)} of a step (${others}; ${heldOut} held-out blocks of ${block} pulse groups)`;
   return { best, because };
-}
-
-/** Threshold and amplitude exponent of one polarity: rate ∝ ((|V| − Vth)/(Vnom − Vth))^α, from significant points. */
-export function fitThreshold(points: ThresholdPoint[], nominalVolts: number): { thresholdVolts: number; amplitudeExponent: number; significant: number } {
-  const sig = points.filter((p) => Math.abs(p.meanStepSiemens) > 4 * p.stepStdErrSiemens && Math.abs(p.meanStepSiemens) > 0);
-  const quiet = points.filter((p) => !sig.includes(p));
-  if (sig.length < 2) throw new FitError(`threshold search: only ${sig.length} amplitude(s) changed the devices significantly; widen the amplitude range or add pulses`);
-  const lowestSig = Math.min(...sig.map((p) => Math.abs(p.volts)));
-  const highestQuiet = Math.max(0, ...quiet.map((p) => Math.abs(p.volts)).filter((v) => v < lowestSig));
-  let best = { thresholdVolts: highestQuiet, amplitudeExponent: 1, sse: Number.POSITIVE_INFINITY };
-  for (let vth = highestQuiet; vth < lowestSig; vth += (lowestSig - highestQuiet) / 200 || 1) {
-    const xs = sig.map((p) => Math.log(Math.abs(p.volts) - vth));
-    const ys = sig.map((p) => Math.log(Math.abs(p.meanStepSiemens)));
-    const { a, b } = line(xs, ys);
-    const sse = xs.reduce((s, x, i) => s + (ys[i]! - a - b * x) ** 2, 0);
-    if (sse < best.sse && b > 0) best = { thresholdVolts: vth, amplitudeExponent: b, sse };
-    if (lowestSig === highestQuiet) break;
-  }
-  void nominalVolts;
-  return { thresholdVolts: best.thresholdVolts, amplitudeExponent: best.amplitudeExponent, significant: sig.length };
 }
 
 export interface FitInput {
@@ -228,8 +207,9 @@ export function fitDevice(input: FitInput): DeviceFit {
 
   let thresholdPos = 0, thresholdNeg = 0, amplitudeExponent = 1;
   if (input.threshold) {
-    const pos = fitThreshold(input.threshold.positive, pulse.voltsPositive);
-    const neg = fitThreshold(input.threshold.negative, pulse.voltsNegative);
+    const law = { model: best.model, gMinSiemens: gMin, gMaxSiemens: gMax, gammaUp: best.gammaUp, gammaDown: best.gammaDown };
+    const pos = fitThreshold(input.threshold.positive, law);
+    const neg = fitThreshold(input.threshold.negative, law);
     thresholdPos = pos.thresholdVolts;
     thresholdNeg = neg.thresholdVolts;
     amplitudeExponent = (pos.amplitudeExponent + neg.amplitudeExponent) / 2;
