@@ -72,6 +72,12 @@ const procedures = z.object({
     cells: z.array(z.object({ ...cellRef, upPulses: z.number().int().positive(), downPulses: z.number().int().positive(), siemens: z.array(num) })),
     cost: costSchema,
   }).optional(),
+  stepSurvey: z.object({
+    voltsPositive: num, voltsNegative: num, widthSeconds: num, readsPerPoint: z.number().int().positive(),
+    boundPulses: z.number().int().positive(), stepPulses: z.number().int().positive(),
+    cells: z.array(z.object({ ...cellRef, siemens: z.tuple([num, num, num, num]) })),
+    cost: costSchema,
+  }).optional(),
   threshold: z.object({
     widthSeconds: num,
     positive: z.array(thresholdPoint),

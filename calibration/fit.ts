@@ -5,7 +5,8 @@
 // quarters of the pulse groups and scored on the held-out quarter (every fourth block of groups): the family
 // that best predicts where each held-out block ends wins, and linear step wins over exp step unless exp step predicts
 // clearly (2 %) better, since it has two parameters fewer. The chosen family is then refitted on every group.
-// Population parameters are means and relative spreads over cells. Write noise: the residual variance of ΔG
+// Population parameters (means and relative spreads over cells) from the step survey of the array when measured,
+// else from the pulse response's cells (fit-population.ts). Write noise: the residual variance of ΔG
 // minus the read noise the two readings of each pair carry, over Σ pred² (the sim's c2c noise scales each step
 // by 1 + σ·N(0,1)).
 import type { DeviceIdentity } from "../src/hal/crossbar.js";
@@ -16,6 +17,8 @@ import type { PulseResponseResult } from "./procedures/pulse-response.js";
 import type { ThresholdResult } from "./procedures/threshold.js";
 import { writeNoiseFromBlocks, type WriteNoiseResult } from "./procedures/write-noise.js";
 import { FitError, fitThreshold } from "./fit-threshold.js";
+import { populationFromSurvey, populationOfCells } from "./fit-population.js";
+import type { StepSurveyResult } from "./procedures/step-survey.js";
 import { maxOf, mean, minOf, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
 
 export type { CellFit };
@@ -44,10 +47,6 @@ export interface DeviceFit {
 
 export { FitError };
 
-const variance = (a: number[]) => {
-  const m = mean(a);
-  return a.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, a.length - 1);
-};
 
 /**
  * Held out: every fourth block of `block` consecutive pulse groups. A family is scored by how well it carries a
@@ -123,6 +122,7 @@ export interface FitInput {
   noise?: NoiseResult;
   threshold?: ThresholdResult;
   writeNoise?: WriteNoiseResult;
+  stepSurvey?: StepSurveyResult;
 }
 
 export function fitDevice(input: FitInput): DeviceFit {
@@ -166,17 +166,7 @@ export function fitDevice(input: FitInput): DeviceFit {
   const best = family(chosen.fit.model as "softBounds" | "expStep" | "linearStep", EVERY);
 
   const cells = best.cells;
-  const gMin = mean(cells.map((c) => c.gMinSiemens));
-  const gMax = mean(cells.map((c) => c.gMaxSiemens));
-  const range = gMax - gMin;
-  const ups = cells.map((c) => c.stepUpSiemens);
-  const downs = cells.map((c) => c.stepDownSiemens);
-  const meanUp = mean(ups), meanDown = mean(downs);
-  const step = (meanUp + meanDown) / 2;
-  const asym = (meanUp - meanDown) / (meanUp + meanDown);
-  const stepSpread = cells.length > 1 ? Math.sqrt((variance(ups) / meanUp ** 2 + variance(downs) / meanDown ** 2) / 2) : 0;
-  const boundsSpread = cells.length > 1 ? Math.sqrt((variance(cells.map((c) => c.gMinSiemens)) + variance(cells.map((c) => c.gMaxSiemens))) / 2) / range : 0;
-
+  const ofCells = populationOfCells(cells);
   const residuals: { g0: number; g1: number; r: number; pred: number }[] = [];
   curves.forEach((c, j) => {
     if (!free[j]) return;
@@ -205,6 +195,23 @@ export function fitDevice(input: FitInput): DeviceFit {
   if (!fromBlocks) notes.push("write noise from single pulse groups (no write-noise blocks measured): read noise may dominate it; run --procedure write-noise");
   if (!fromBlocks && sumPred2 === 0) notes.push("write noise not resolvable: every step is below the read noise; raise pulsesPerPoint or readsPerPoint");
 
+  // Means and spreads from the step survey of the whole array when measured (the pulse response's few cells fix the
+  // law's shape, not the population: fit-population.ts); its steps count only if taken with the response's pulse.
+  const surveyed = input.stepSurvey ? populationFromSurvey(input.stepSurvey, best, readNoise, writeNoise) : null;
+  const samePulse = !!input.stepSurvey && input.stepSurvey.voltsPositive === pulse.voltsPositive && input.stepSurvey.voltsNegative === pulse.voltsNegative && input.stepSurvey.widthSeconds === pulse.widthSeconds;
+  const pop = surveyed ? (samePulse ? surveyed : { ...surveyed, stepUpSiemens: ofCells.stepUpSiemens, stepDownSiemens: ofCells.stepDownSiemens }) : ofCells;
+  if (surveyed) {
+    const p3 = (x: number) => x.toPrecision(3);
+    notes.push(`population from the step survey of ${surveyed.cells} cells${samePulse ? "" : " (its pulse is not the pulse response's: mean steps from the response's cells)"}: step spread ${p3(surveyed.stepSpreadD2d)}, ` +
+      `asymmetry ${p3((pop.stepUpSiemens - pop.stepDownSiemens) / (pop.stepUpSiemens + pop.stepDownSiemens))}, bounds spread ${p3(surveyed.boundsSpreadD2d)} ` +
+      `(the pulse response's ${ofCells.cells} cells: ${p3(ofCells.stepSpreadD2d)}, ${p3((ofCells.stepUpSiemens - ofCells.stepDownSiemens) / (ofCells.stepUpSiemens + ofCells.stepDownSiemens))}, ${p3(ofCells.boundsSpreadD2d)})`);
+  } else {
+    notes.push(`means and spreads from the pulse response's ${ofCells.cells} cells only (no step survey): run --procedure spread`);
+  }
+  const gMin = pop.gMinSiemens, gMax = pop.gMaxSiemens;
+  const step = (pop.stepUpSiemens + pop.stepDownSiemens) / 2;
+  const asym = (pop.stepUpSiemens - pop.stepDownSiemens) / (pop.stepUpSiemens + pop.stepDownSiemens);
+
   let thresholdPos = 0, thresholdNeg = 0, amplitudeExponent = 1;
   if (input.threshold) {
     const law = { model: best.model, gMinSiemens: gMin, gMaxSiemens: gMax, gammaUp: best.gammaUp, gammaDown: best.gammaDown };
@@ -228,8 +235,8 @@ export function fitDevice(input: FitInput): DeviceFit {
     gMaxSiemens: gMax,
     stepSiemens: step,
     upDownAsymmetry: asym,
-    stepSpreadD2d: stepSpread,
-    boundsSpreadD2d: boundsSpread,
+    stepSpreadD2d: pop.stepSpreadD2d,
+    boundsSpreadD2d: pop.boundsSpreadD2d,
     writeNoiseC2c: writeNoise,
     readNoise,
     stuckAtMinProbability: stuckMin,
