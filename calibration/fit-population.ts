@@ -21,6 +21,9 @@ export interface Population {
   gMinSiemens: number;
   gMaxSiemens: number;
   boundsSpreadD2d: number;
+  /** Fractions of cells that did not switch, at the floor and at the ceiling (null: too few cells to tell). */
+  stuckAtMinProbability: number | null;
+  stuckAtMaxProbability: number | null;
   /** Cells the figures come from (in a survey, the switching cells: range at least a fifth of the median). */
   cells: number;
 }
@@ -43,6 +46,8 @@ export function populationOfCells(cells: CellFit[]): Population {
     gMinSiemens: mean(lows),
     gMaxSiemens: mean(highs),
     boundsSpreadD2d: several ? Math.sqrt((variance(lows) + variance(highs)) / 2) / range : 0,
+    stuckAtMinProbability: null,
+    stuckAtMaxProbability: null,
     cells: cells.length,
   };
 }
@@ -65,9 +70,8 @@ export function stepFromBurst(law: StepLaw, g0: number, g1: number, pulses: numb
  * The population from the survey. Step spread: per direction, each cell's step over the mean step; the variance V
  * of those ratios holds σ² plus the noise of a burst's change: write noise σ_w²/L over L pulses (times 1 + σ², it
  * scales the cell's own step) and the read noise of its two averaged ends, (σ_read·G)²/R each, over the mean change
- * squared. So σ² = (V − read part − σ_w²/L)/(1 + σ_w²/L). Bounds: the floor and ceiling readings' means, and their
- * variance less the read noise of one averaged reading, over the range (the simulator draws each bound as
- * G + σ_b·range·N(0,1)).
+ * squared. So σ² = (V − read part − σ_w²/L)/(1 + σ_w²/L). Bounds: the simulator draws each as G + σ_b·range·N(0,1);
+ * see below. Stuck cells: the fraction that did not switch (1 in 1,000 each way on reram; 16 cells see none).
  */
 export function populationFromSurvey(survey: StepSurveyResult, law: Pick<StepLaw, "model" | "gammaUp" | "gammaDown">, readNoiseRelative: number, writeNoiseRelative: number): Population | null {
   const ranges = survey.cells.map((c) => c.siemens[2] - c.siemens[0]);
@@ -99,21 +103,32 @@ export function populationFromSurvey(survey: StepSurveyResult, law: Pick<StepLaw
   const measuredVariance = v / Math.max(1, n - 2);
   const write = writeNoiseRelative ** 2 / L;
   const sigma2 = (measuredVariance - noise / n - write) / (1 + write);
-  const boundSpread = (at: 0 | 2) => {
-    const g = cells.map((c) => c.siemens[at]);
-    const m = mean(g);
-    const variance = g.reduce((s, x) => s + (x - m) ** 2, 0) / (g.length - 1);
-    return { mean: m, variance: variance - mean(g.map((x) => (readNoiseRelative * x) ** 2 / R)) };
-  };
-  const floor = boundSpread(0), ceiling = boundSpread(2);
-  const range = ceiling.mean - floor.mean;
+  // Bounds by quantiles: the simulator clamps a drawn floor at 0 S (reram: G_min 1 µS, spread 5 % of 99 µS, so 42 %
+  // of its floors sit at 0), which pulls a mean up and a variance down (fitted 2.43 µS and 0.043 for 1 µS and 0.05).
+  // The median and the upper half of the floors are clear of the clamp while fewer than half are clamped; the
+  // ceilings are clamped nowhere. A normal's deviation is q84 − q50, and (q84 − q16)/2; read noise comes off in quadrature.
+  const quantile = (a: number[], q: number) => a[Math.min(a.length - 1, Math.max(0, Math.round(q * (a.length - 1))))]!;
+  const floors = cells.map((c) => c.siemens[0]).sort((a, b) => a - b);
+  const ceilings = cells.map((c) => c.siemens[2]).sort((a, b) => a - b);
+  const readVar = (g: number) => (readNoiseRelative * g) ** 2 / R;
+  const gMin = quantile(floors, 0.5), gMax = quantile(ceilings, 0.5);
+  const ceilingVar = Math.max(0, ((quantile(ceilings, 0.84) - quantile(ceilings, 0.16)) / 2) ** 2 - readVar(gMax));
+  const floorVar = Math.max(0, (quantile(floors, 0.84) - gMin) ** 2 - readVar(gMin));
+  const boundsVar = gMin > 0 ? (floorVar + ceilingVar) / 2 : ceilingVar;
+  const range = gMax - gMin;
+  // Cells that moved in neither burst nor between the bounds: stuck, at whichever bound they sit nearer.
+  const switching = new Set(cells);
+  const stuck = survey.cells.filter((c) => !switching.has(c));
+  const stuckLow = stuck.filter((c) => c.siemens[0] < (gMin + gMax) / 2).length;
   return {
     stepUpSiemens: meanSteps[0]!,
     stepDownSiemens: meanSteps[1]!,
     stepSpreadD2d: Math.sqrt(Math.max(0, sigma2)),
-    gMinSiemens: floor.mean,
-    gMaxSiemens: ceiling.mean,
-    boundsSpreadD2d: range > 0 ? Math.sqrt(Math.max(0, (floor.variance + ceiling.variance) / 2)) / range : 0,
+    gMinSiemens: gMin,
+    gMaxSiemens: gMax,
+    boundsSpreadD2d: range > 0 ? Math.sqrt(boundsVar) / range : 0,
+    stuckAtMinProbability: stuckLow / survey.cells.length,
+    stuckAtMaxProbability: (stuck.length - stuckLow) / survey.cells.length,
     cells: cells.length,
   };
 }

@@ -226,8 +226,8 @@ export function fitDevice(input: FitInput): DeviceFit {
   notes.push("widthExponent is not fitted (set to 1): run pulse responses at several widths to fit it");
 
   const stuckCells = free.map((f, j) => (f ? null : levels[j]! < (gMin + gMax) / 2 ? "min" : "max"));
-  const stuckMin = stuckCells.filter((s) => s === "min").length / pulse.curves.length;
-  const stuckMax = stuckCells.filter((s) => s === "max").length / pulse.curves.length;
+  const stuckMin = pop.stuckAtMinProbability ?? stuckCells.filter((s) => s === "min").length / pulse.curves.length;
+  const stuckMax = pop.stuckAtMaxProbability ?? stuckCells.filter((s) => s === "max").length / pulse.curves.length;
   const L = identity.limits;
   const params: DeviceParams = {
     model: best.model,
