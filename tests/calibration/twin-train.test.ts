@@ -66,17 +66,18 @@ function expectTwinTrainsLikeDevice(runs: ReturnType<typeof calibrateAndTrain>["
 const resetBursts = (run: TrainSummary) =>
   (JSON.parse(readFileSync(join(run.run_dir, "checkpoints", "epoch-10.json"), "utf8")) as { session: { store: { resetBursts: number } } }).session.store.resetBursts;
 
-// Measured: mean test accuracy over seeds 1–3 0.814 (device) vs 0.794 (twin); E_learn −1.2, −3.2, −1.4 %.
-it("the twin fitted to sim:reram?seed=3 trains like it: mean test accuracy within 3 points, E_learn within 10 %", () => {
-  const { fitted, runs } = calibrateAndTrain("reram", [1, 2, 3]);
+// The twin-versus-device table of every preset is in docs/design.md (reram, measured: mean test accuracy over
+// seeds 1–3 0.814 device vs 0.794 twin, E_learn −1.2, −3.2, −1.4 %); the suite trains one preset, prezioso below,
+// and checks here what reram's calibration chooses (a calibration without trainings keeps the suite's time).
+it("the calibration of sim:reram?seed=3 picks its family on held-out pulses and carries its periphery", () => {
+  const { fitted } = calibrateAndTrain("reram", []);
   // The family the device follows, chosen on held-out pulses, and the reason given.
   expect(fitted.params.model).toBe("expStep");
   expect(fitted.residuals.chosenBecause).toMatch(/^expStep: smallest held-out rms error/);
   // The periphery the twin carries: reram's 12-bit ADC (43 pJ a conversion) and its selector's K = 10.
   expect(fitted.peripherals!.adcJoulesPerConversion).toBeCloseTo(43.008e-12, 15);
   expect(fitted.array!.halfSelectNonlinearity).toBeCloseTo(10, 1);
-  expectTwinTrainsLikeDevice(runs);
-}, 600_000); // a calibration and six default trainings: about two minutes with the other core busy
+}, 300_000);
 
 // prezioso's E_learn is mostly refresh: bursts of hard RESET pulses, as many as the slowest of the used devices
 // needed to reach its floor. That is set by the far tail of the step spread and by the RESET pulse's strength
