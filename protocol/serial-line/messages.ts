@@ -1,13 +1,13 @@
 // Typed requests and replies of firmware/PROTOCOL.md §4–5 and their fields. Pure functions, no I/O.
 import type { EnergyBreakdown } from "../../src/hal/crossbar.js";
 import {
-  decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatHex32, fromUnits,
-  parseDecimal, parseHex32, parseUnsigned, toUnits, ValueError,
+  decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatHex32, formatMeasure, fromUnits,
+  parseDecimal, parseMeasure, parseHex32, parseUnsigned, toUnits, ValueError,
 } from "./values.js";
 
-export const PROTOCOL_VERSION = "2";
+export const PROTOCOL_VERSION = "3";
 
-/** Hex widths that vectors use on this link (from LIM). */
+/** Code widths (in hex digits of bits, as LIM reports them) that vectors use on this link. */
 export interface CodeWidths {
   /** DAC code width (MVF/MVT inputs). */
   vhex: number;
@@ -149,7 +149,7 @@ export function replyFields(reply: Reply): string[] {
   switch (reply.kind) {
     case "ok": {
       const e = reply.energy;
-      return ["OK", reply.cmd, formatDecimal(e.cell), formatDecimal(e.halfSelected), formatDecimal(e.peripheral), formatDecimal(reply.durationSeconds), ...reply.payload];
+      return ["OK", reply.cmd, formatMeasure(e.cell), formatMeasure(e.halfSelected), formatMeasure(e.peripheral), formatMeasure(reply.durationSeconds), ...reply.payload];
     }
     case "err":
       return ["ERR", reply.code, ...textFields(reply.text)];
@@ -174,11 +174,11 @@ export function parseReply(fields: string[]): Reply {
       kind: "ok",
       cmd,
       energy: {
-        cell: parseDecimal(fields[2]!, "Ecell"),
-        halfSelected: parseDecimal(fields[3]!, "Ehalf"),
-        peripheral: parseDecimal(fields[4]!, "Eperiph"),
+        cell: parseMeasure(fields[2]!, "Ecell"),
+        halfSelected: parseMeasure(fields[3]!, "Ehalf"),
+        peripheral: parseMeasure(fields[4]!, "Eperiph"),
       },
-      durationSeconds: parseDecimal(fields[5]!, "Tdur"),
+      durationSeconds: parseMeasure(fields[5]!, "Tdur"),
       payload: fields.slice(6),
     };
   }
