@@ -175,6 +175,7 @@ const codes = (n: number) => fc.array(fc.integer({ min: -2048, max: 2047 }), { m
 const requestArb: fc.Arbitrary<Request> = fc.oneof(
   fc.constantFrom<Request>({ cmd: "ID" }, { cmd: "LIM" }, { cmd: "PING" }, { cmd: "ST" }, { cmd: "EN" }, { cmd: "RST" }),
   fc.record({ cmd: fc.constant("NEW" as const), nonce: fc.integer({ min: 0, max: 0xffffffff }) }),
+  fc.record({ cmd: fc.constant("DUP" as const), copies: fc.constantFrom<1 | 2>(1, 2) }),
   fc.record({ cmd: fc.constant("RCELL" as const), row: u(4095), col: u(4095), volts: uV }),
   fc.record({ cmd: fc.constant("RROW" as const), row: u(4095), volts: uV }),
   fc.record({ cmd: fc.constantFrom("MVF" as const, "MVT" as const), codes: codes(64) }),
@@ -218,16 +219,17 @@ describe("messages", () => {
     }), { seed: SEED, numRuns: 1000 });
   });
 
-  it("LIM round-trips; the optional keys exact and hold default to 0 when a device leaves them out", () => {
+  it("LIM round-trips; the optional keys exact and hold default to 0, dup to 1, when a device leaves them out", () => {
     const l: WireLimits = {
       vrmax: 0.5, vpmax: 2, vnmax: 2, wmin: 10e-9, wmax: 1e-3, cmax: 1000, icomp: 1e-3, dac: 8, adc: 12,
       vlsb: (2 * 0.5) / 255, vhex: 3, alsb: 4.8828125e-7, alsbf: 1.953125e-6, alsbt: 3.1e-6, ahex: 3, chex: 4, vread: 0.2,
-      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, hold: 63, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
+      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, hold: 63, dup: 2, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
     };
     expect(limitsPayload(l)).toContain("hold=63");
+    expect(limitsPayload(l)).toContain("dup=2");
     expect(parseLimitsPayload(limitsPayload(l))).toEqual(l);
-    const plain = { ...l, exact: false, hold: 0 };
-    expect(limitsPayload(plain).some((kv) => /^(exact|hold)=/.test(kv))).toBe(false);
+    const plain = { ...l, exact: false, hold: 0, dup: 1 };
+    expect(limitsPayload(plain).some((kv) => /^(exact|hold|dup)=/.test(kv))).toBe(false);
     expect(parseLimitsPayload(limitsPayload(plain))).toEqual(plain);
   });
 });
