@@ -50,7 +50,7 @@ static void testIdentity() {
   CHECK(r.link.out.size() > 2 && r.link.out.compare(r.link.out.size() - 2, 2, "\n\n") == 0, "every line ends with two breaks");
   std::string lim = r.ask("0000 LIM");
   CHECK(lim.find(" vpmax=1500000e-6 vnmax=1350000e-6 wmin=20000e-9 wmax=10000000e-9 cmax=100 icomp=2000000e-9 ") != std::string::npos, "%s", lim.c_str());
-  CHECK(lim.find(" mem=8 hold=2 maxin=255 ") != std::string::npos, "%s", lim.c_str());
+  CHECK(lim.find(" mem=8 hold=2 dup=2 maxin=255 ") != std::string::npos, "%s", lim.c_str());
   CHECK(crcValid(lim), "LIM CRC");
   // LIM may name the keys it wants (a short reply crosses a noisy link far more often); unknown names are left out.
   CHECK(startsWith(r.ask("0000 LIM wmin cmax nosuch"), "0000 OK LIM 0 0 0 0 wmin=20000e-9 cmax=100 *"), "LIM keys");
@@ -263,12 +263,31 @@ static void testSilence() {
   CHECK(r.fw->counters().silences == 2, "again");
 }
 
+// DUP 2: every line twice from its own answer on (a copy damaged on the way costs bytes, not a round trip); NEW
+// and a reset go back to single lines; a bad count is a refusal.
+static void testCopies() {
+  Rig r;
+  newSession(r);
+  CHECK(r.ask("0000 LIM dup").find(" dup=2 ") != std::string::npos, "LIM dup");
+  CHECK(startsWith(r.ask("0002 DUP 3"), "0002 ERR SYNTAX"), "DUP 3 refused");
+  std::vector<std::string> out = r.raw(framed("0002 DUP 2") + "\n");
+  CHECK(out.size() == 2 && out[0] == out[1] && startsWith(out[0], "0002 OK DUP 0 0 0 0 *"), "its answer twice: %zu", out.size());
+  out = r.raw(framed("0003 MVF 1?") + "\n");
+  CHECK(out.size() == 2 && out[0] == out[1] && startsWith(out[0], "0003 OK MVF"), "then every line twice");
+  out = r.raw(framed("0002 DUP 2") + "\n");
+  CHECK(out.size() == 2 && out[0] == out[1] && startsWith(out[0], "0002 OK DUP"), "a retry answered from memory, twice");
+  out = r.raw(framed("0004 NEW 9C41D2E1") + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0004 OK NEW"), "NEW: single lines again");
+  out = r.raw(framed("0005 DUP 1") + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0005 OK DUP"), "DUP 1: single");
+}
+
 int main() {
   struct T { const char* name; void (*fn)(); } tests[] = {
       {"crc", testCrc},           {"identity", testIdentity},   {"order", testOrder},         {"hold", testHold},
       {"bad-crc", testBadCrc},    {"malformed", testMalformed}, {"overlong", testOverlong},
       {"limits", testLimits},     {"exactly-once", testExactlyOnce}, {"energy-reads", testEnergyAndReads},
-      {"compliance", testCompliance}, {"silence", testSilence}, {"eeprom", testEeprom},
+      {"compliance", testCompliance}, {"silence", testSilence}, {"eeprom", testEeprom}, {"copies", testCopies},
   };
   for (const T& t : tests) {
     currentTest = t.name;

@@ -240,5 +240,13 @@ void Firmware::cmdPulseLine(uint16_t seq, char** f, uint8_t nf, LineKind driven)
   reply_.fieldU(res.trips);
 }
 
+// DUP n: from this answer on, every line goes n times (1 or 2), so a copy damaged on a noisy link costs its bytes,
+// not a round trip. NEW and a reset go back to 1.
+void Firmware::cmdCopies(uint16_t seq, char** f, uint8_t nf) {
+  if (nf != 3 || (!is(f[2], "1") && !is(f[2], "2"))) return errorReply(seq, "SYNTAX", "DUP takes 1 or 2");
+  copies_ = (uint8_t)(f[2][0] - '0');
+  beginOk(seq, "DUP");
+  measured(Tally());
+}
 
 }  // namespace mhil
