@@ -22,10 +22,11 @@ export class ConductanceSums {
     readonly g: Float64Array,
     private readonly engine: MvmEngine,
   ) {
-    this.rowSum = new Float64Array(rows);
-    this.colSum = new Float64Array(cols);
-    this.rowSumSq = new Float64Array(rows);
-    this.colSumSq = new Float64Array(cols);
+    // In the engine's memory, where its batch readout reads them.
+    this.rowSum = engine.rowSum;
+    this.colSum = engine.colSum;
+    this.rowSumSq = engine.rowSumSq;
+    this.colSumSq = engine.colSumSq;
     this.resum();
   }
 

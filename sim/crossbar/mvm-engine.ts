@@ -1,14 +1,43 @@
 // Matrix-vector products (Ohm's law + Kirchhoff) over a Float32 read-out mirror of the conductances,
 // kept in sync on every conductance change and laid out in wasm memory for the f32x4 SIMD kernels
-// of mvm-kernels.wat.
+// of mvm-kernels.wat; mvm-readout.wat senses whole batches of them (DAC, noise, ADC) in one call.
 import { align16, instantiate, newWasmMemory } from "../../src/wasm/runtime.js";
 import { watModule } from "../../src/wasm/wat.js";
-
 
 /** mvm-kernels.wat's exports: pointers are byte offsets into its memory. */
 interface ProductKernels {
   forward(g: number, x: number, y: number, rows: number, stride: number): void;
   transposed(g: number, x: number, y: number, rows: number, stride: number): void;
+}
+
+type Readout = (
+  isForward: number, vectors: number, nIn: number, nOut: number, g: number, x: number, y: number, rows: number, stride: number,
+  volts: number, inSum: number, outSum: number, outSumSq: number, z: number, out: number, acc: number,
+  dacStep: number, seconds: number, noisy: number, readNoise: number, tia2: number, thermal: number,
+  adcStep: number, adcMaxCode: number, adcMinCode: number,
+) => void;
+
+/** Bytes of batch buffers (volts, deviates, currents) the engine keeps: a call with more vectors goes in chunks. */
+const BATCH_BYTES = 1 << 21;
+const MAX_BATCH_VECTORS = 1024;
+
+/** How one batch is sensed: converters and noise, as SimulatedCrossbar.mvm sets them per call. */
+export interface ReadoutSettings {
+  /** DAC input step, volts; 0 for an ideal DAC. */
+  dacStep: number;
+  /** Settling time of one product, seconds (the cells' energy is power × this). */
+  seconds: number;
+  noisy: boolean;
+  /** Relative read noise of a cell's current. */
+  readNoise: number;
+  /** Amplifier noise variance, A². */
+  tia2: number;
+  /** Johnson–Nyquist variance per siemens of a sensed line, A²/S. */
+  thermal: number;
+  /** ADC step, amperes; 0 for an ideal ADC. */
+  adcStep: number;
+  adcMaxCode: number;
+  adcMinCode: number;
 }
 
 /** Owns the float32 mirror of G (rows × stride, padding columns zero) and computes both products on it. */
@@ -21,32 +50,83 @@ export class MvmEngine {
   readonly input: Float32Array;
   /** Output of the last product, amperes (length max(rows, stride)). */
   readonly output: Float32Array;
+  /** The line sums of G and G² (ConductanceSums keeps them here, where the readout reads them). */
+  readonly rowSum: Float64Array;
+  readonly colSum: Float64Array;
+  readonly rowSumSq: Float64Array;
+  readonly colSumSq: Float64Array;
+  /** Vectors one readout call takes. */
+  readonly batchVectors: number;
+  /** Batch staging: volts in, deviates, sensed currents out (batchVectors × the longer line). */
+  readonly volts: Float64Array;
+  readonly deviates: Float64Array;
+  readonly currents: Float64Array;
+  private readonly acc: Float64Array;
   private readonly kernels: ProductKernels;
-  private readonly gPtr: number;
-  private readonly xPtr: number;
-  private readonly yPtr: number;
+  private readonly readoutKernel: Readout;
+  private readonly ptr: Record<"g" | "x" | "y" | "rowSum" | "colSum" | "rowSumSq" | "colSumSq" | "volts" | "z" | "out" | "acc", number>;
 
   constructor(readonly rows: number, readonly cols: number) {
     this.stride = Math.ceil(cols / 4) * 4;
     const vecLen = Math.max(rows, this.stride);
-    this.gPtr = 0;
-    this.xPtr = align16(rows * this.stride * 4);
-    this.yPtr = this.xPtr + align16(vecLen * 4);
-    const bytes = this.yPtr + align16(vecLen * 4);
-    const memory = newWasmMemory(bytes);
-    this.kernels = instantiate(watModule("sim/crossbar/mvm-kernels.wat"), { env: { mem: memory } }) as unknown as ProductKernels;
-    this.g32 = new Float32Array(memory.buffer, this.gPtr, rows * this.stride);
-    this.input = new Float32Array(memory.buffer, this.xPtr, vecLen);
-    this.output = new Float32Array(memory.buffer, this.yPtr, vecLen);
+    const line = Math.max(rows, cols);
+    this.batchVectors = Math.max(1, Math.min(MAX_BATCH_VECTORS, Math.floor(BATCH_BYTES / (24 * line))));
+    const sizes = {
+      g: rows * this.stride * 4, x: vecLen * 4, y: vecLen * 4,
+      rowSum: rows * 8, colSum: cols * 8, rowSumSq: rows * 8, colSumSq: cols * 8,
+      volts: this.batchVectors * line * 8, z: this.batchVectors * line * 8, out: this.batchVectors * line * 8, acc: 16,
+    };
+    let at = 0;
+    const ptr = {} as Record<keyof typeof sizes, number>;
+    for (const [k, bytes] of Object.entries(sizes) as [keyof typeof sizes, number][]) {
+      ptr[k] = at;
+      at += align16(bytes);
+    }
+    this.ptr = ptr;
+    const memory = newWasmMemory(at);
+    const kernels = instantiate(watModule("sim/crossbar/mvm-kernels.wat"), { env: { mem: memory } });
+    this.kernels = kernels as unknown as ProductKernels;
+    this.readoutKernel = instantiate(watModule("sim/crossbar/mvm-readout.wat"), { env: { mem: memory }, kernels }).readout as Readout;
+    const f64 = (p: number, n: number) => new Float64Array(memory.buffer, p, n);
+    this.g32 = new Float32Array(memory.buffer, ptr.g, rows * this.stride);
+    this.input = new Float32Array(memory.buffer, ptr.x, vecLen);
+    this.output = new Float32Array(memory.buffer, ptr.y, vecLen);
+    this.rowSum = f64(ptr.rowSum, rows);
+    this.colSum = f64(ptr.colSum, cols);
+    this.rowSumSq = f64(ptr.rowSumSq, rows);
+    this.colSumSq = f64(ptr.colSumSq, cols);
+    this.volts = f64(ptr.volts, this.batchVectors * line);
+    this.deviates = f64(ptr.z, this.batchVectors * line);
+    this.currents = f64(ptr.out, this.batchVectors * line);
+    this.acc = f64(ptr.acc, 2);
   }
 
   /** output[0..cols) = Gᵀ·input[0..rows) (forward: row voltages → column currents). */
   forward(): void {
-    this.kernels.forward(this.gPtr, this.xPtr, this.yPtr, this.rows, this.stride);
+    this.kernels.forward(this.ptr.g, this.ptr.x, this.ptr.y, this.rows, this.stride);
   }
 
   /** output[0..rows) = G·input[0..cols) (transposed: column voltages → row currents). */
   transposed(): void {
-    this.kernels.transposed(this.gPtr, this.xPtr, this.yPtr, this.rows, this.stride);
+    this.kernels.transposed(this.ptr.g, this.ptr.x, this.ptr.y, this.rows, this.stride);
+  }
+
+  /**
+   * Senses `vectors` ≤ batchVectors products of volts[0..vectors·nIn) into currents[0..vectors·nOut), with
+   * deviates[0..vectors·nOut) as the noise draws; adds Σ cell joules and Σ v² to `totals` [cellJoules, sumV2].
+   */
+  readout(forward: boolean, vectors: number, s: ReadoutSettings, totals: Float64Array): void {
+    const p = this.ptr;
+    const nIn = forward ? this.rows : this.cols;
+    const nOut = forward ? this.cols : this.rows;
+    this.acc[0] = totals[0]!;
+    this.acc[1] = totals[1]!;
+    this.readoutKernel(
+      forward ? 1 : 0, vectors, nIn, nOut, p.g, p.x, p.y, this.rows, this.stride,
+      p.volts, forward ? p.rowSum : p.colSum, forward ? p.colSum : p.rowSum, forward ? p.colSumSq : p.rowSumSq, p.z, p.out, p.acc,
+      s.dacStep, s.seconds, s.noisy ? 1 : 0, s.readNoise, s.tia2, s.thermal, s.adcStep, s.adcMaxCode, s.adcMinCode,
+    );
+    totals[0] = this.acc[0]!;
+    totals[1] = this.acc[1]!;
   }
 }

@@ -24,11 +24,11 @@ import { createDeviceModel, type DeviceModel } from "../devices/models.js";
 import { validateDeviceParams, DeviceParamsError, type DeviceParams } from "../devices/params.js";
 import { drawPopulation, initialConductances, type DevicePopulation } from "../devices/population.js";
 import { DEFAULT_PERIPHERALS, validatePeripherals, type PeripheralParams } from "./peripherals.js";
-import { MvmEngine } from "./mvm-engine.js";
+import { MvmEngine, type ReadoutSettings } from "./mvm-engine.js";
+import { senseBatches, senseThroughLines } from "./sense-products.js";
 import { loadSimState, saveSimState, type SimStateParts } from "./device-state.js";
 import { ConductanceSums } from "./line-sums.js";
 import { LinePulsePhysics } from "./line-pulse.js";
-import { newFloat64Array } from "../../src/hal/float64-slab.js";
 import { DEFAULT_ARRAY, validateArrayParams, type ArrayParams } from "./array-params.js";
 import { EnergyParts, productEnergy } from "./energy-parts.js";
 import { lineDriveJoules, wordLineJoules } from "./line-drive.js";
@@ -119,7 +119,7 @@ export class SimulatedCrossbar implements Crossbar {
     // Converter constants, computed once (Math.pow per product showed in profiles); same values as computed per call.
     this.dacStep = this.peripherals.quantize ? (2 * this.device.maxReadVolts) / (2 ** this.peripherals.dacBits - 1) : 0;
     this.adcHalfCodes = 2 ** (this.peripherals.adcBits - 1);
-    this.readNoiseDeviates = new NormalFiller(Math.max(rows, cols));
+    this.readNoiseDeviates = new NormalFiller(this.engine.batchVectors * Math.max(rows, cols));
     this.pulses = new LinePulsePhysics(this.sums, () => this.device, this.model, this.population, this.peripherals, this.array, this.writeRng);
     this.identity = simIdentity({ backend: options.backend ?? "sim", model: options.model ?? `sim:${this.device.model}`, serial: options.serial ?? `sim-${String(seed)}`, rows, cols }, this.device, this.peripherals);
   }
@@ -212,7 +212,7 @@ export class SimulatedCrossbar implements Crossbar {
         parts.lineResistance += s.wireWatts * t;
       }
     } else {
-      for (let i = 0; i < out.length; i++) out[i] = this.senseCell(this.g[i]!, readVolts);
+      this.senseCells(out, readVolts);
       parts.cellRead = readVolts * readVolts * this.sums.totalG * t;
     }
     this.readLines(parts, this.rows, readVolts);
@@ -226,76 +226,28 @@ export class SimulatedCrossbar implements Crossbar {
     const vectors = request.vectors ?? 1;
     const nIn = forward ? this.rows : this.cols;
     const nOut = forward ? this.cols : this.rows;
-    const inSum = forward ? this.sums.rowSum : this.sums.colSum;
-    const outSumSq = forward ? this.sums.colSumSq : this.sums.rowSumSq;
-    const { engine } = this;
     const p = this.peripherals;
-    const vMax = this.device.maxReadVolts;
-    const { dacStep, adcHalfCodes } = this;
-    const fullScale = vMax * this.gCeiling * nIn;
-    const adcStep = p.quantize ? fullScale / adcHalfCodes : 0;
-    const adcMaxCode = adcHalfCodes - 1;
-    const adcMinCode = -adcMaxCode - 1;
+    const fullScale = this.device.maxReadVolts * this.gCeiling * nIn;
+    const tiaRms = p.tiaNoise * fullScale;
     const readNoise = this.device.readNoise;
     const thermal = this.thermalVariancePerSiemens;
-    const outSum = forward ? this.sums.colSum : this.sums.rowSum;
-    const tiaRms = p.tiaNoise * fullScale;
-    const t = p.settlingSeconds;
-    const out = newFloat64Array(vectors * nOut);
-    const input = engine.input, output = engine.output;
-    const lines = this.lines;
-    let cellJoules = 0;
-    let wireJoules = 0;
-    let sumV2All = 0;
-    for (let k = 0; k < vectors; k++) {
-      const off = k * nIn;
-      let sumV2 = 0;
-      let joules = 0;
-      const volts = request.volts;
-      for (let i = 0; i < nIn; i++) {
-        let v = volts[off + i]!;
-        if (dacStep > 0) v = Math.round(v / dacStep) * dacStep; // division, not ×1/step: the serial twin quantizes with this exact expression
-        input[i] = v;
-        const v2 = v * v;
-        sumV2 += v2;
-        joules += v2 * inSum[i]!;
-      }
-      for (let i = nIn; i < engine.stride; i++) input[i] = 0; // the kernels read padding columns
-      sumV2All += sumV2;
-      if (lines) {
-        // The solved currents go through the float32 output as the ideal-wire kernels' do.
-        const s = lines.solve(this.g, input, forward);
-        for (let j = 0; j < nOut; j++) output[j] = s.outputs[j]!;
-        cellJoules += s.cellWatts * t;
-        wireJoules += s.wireWatts * t;
-      } else {
-        cellJoules += joules * t;
-        if (forward) engine.forward();
-        else engine.transposed();
-      }
-      const o = k * nOut;
-      const noisy = readNoise > 0 || tiaRms > 0 || thermal > 0;
-      const rn2 = (readNoise * readNoise * sumV2) / nIn;
-      const tia2 = tiaRms * tiaRms;
-      const z = noisy ? this.readNoiseDeviates.fill(this.readRng, nOut) : this.readNoiseDeviates.deviates;
-      for (let j = 0; j < nOut; j++) {
-        let current = output[j]!;
-        if (noisy) current += Math.sqrt(rn2 * outSumSq[j]! + tia2 + thermal * outSum[j]!) * z[j]!;
-        if (adcStep > 0) {
-          let code = Math.floor(current / adcStep + 0.5); // = Math.round without its −0 (which deoptimizes this loop)
-          if (code > adcMaxCode) code = adcMaxCode;
-          else if (code < adcMinCode) code = adcMinCode;
-          current = code * adcStep;
-        }
-        out[o + j] = current;
-      }
-    }
+    const adcMaxCode = this.adcHalfCodes - 1;
+    const settings: ReadoutSettings = {
+      dacStep: this.dacStep, seconds: p.settlingSeconds, noisy: readNoise > 0 || tiaRms > 0 || thermal > 0,
+      readNoise, tia2: tiaRms * tiaRms, thermal,
+      adcStep: p.quantize ? fullScale / this.adcHalfCodes : 0, adcMaxCode, adcMinCode: -adcMaxCode - 1,
+    };
+    const noise = { filler: this.readNoiseDeviates, rng: this.readRng };
+    const sensed = this.lines
+      ? senseThroughLines(this.engine, this.lines, this.g, forward ? this.sums.colSum : this.sums.rowSum, forward ? this.sums.colSumSq : this.sums.rowSumSq, request, settings, noise)
+      : senseBatches(this.engine, request, settings, noise);
     // Every input line charged to its volts once per vector: Σ_k Σ_i C_line·v_i² = C_line·Σ v².
-    const lineCharging = lineDriveJoules(this.array, nOut, 1) * sumV2All;
+    const lineCharging = lineDriveJoules(this.array, nOut, 1) * sensed.sumV2;
     const gateLines = vectors * this.rows * wordLineJoules(this.array, this.cols);
-    const seconds = vectors * t;
+    const seconds = vectors * p.settlingSeconds;
     this.clockSeconds += seconds;
-    return { value: out, energy: productEnergy(this.peripherals, this.rows + this.cols, { cellRead: cellJoules, lineResistance: wireJoules, lineCharging, gateLines }, vectors * nIn, vectors * nOut, seconds), durationSeconds: seconds };
+    const energy = productEnergy(p, this.rows + this.cols, { cellRead: sensed.cellJoules, lineResistance: sensed.wireJoules, lineCharging, gateLines }, vectors * nIn, vectors * nOut, seconds);
+    return { value: sensed.currents, energy, durationSeconds: seconds };
   }
 
   async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
@@ -380,6 +332,38 @@ export class SimulatedCrossbar implements Crossbar {
   }
 
   /** One cell read: Ohm's law with read noise, TIA noise and ADC quantization over ±maxReadVolts·gCeiling. */
+  /**
+   * out[i] = senseCell(g[i], volts) for every cell, with the deviates drawn in chunks: the same draws in the
+   * same order (per cell, read noise when it has any, then TIA noise), counted first so none is drawn ahead.
+   */
+  private senseCells(out: Float64Array, volts: number): void {
+    const p = this.peripherals, d = this.device, g = this.g;
+    const fullScale = d.maxReadVolts * this.gCeiling;
+    const tiaRms = p.tiaNoise * fullScale;
+    const thermalPerSiemens = this.thermalVariancePerSiemens;
+    const step = fullScale / 2 ** (p.adcBits - 1);
+    const maxCode = 2 ** (p.adcBits - 1) - 1, minCode = -maxCode - 1;
+    const filler = this.readNoiseDeviates;
+    const chunk = Math.floor(filler.capacity / 2);
+    for (let c0 = 0; c0 < out.length; c0 += chunk) {
+      const c1 = Math.min(out.length, c0 + chunk);
+      let draws = 0;
+      for (let i = c0; i < c1; i++) draws += (thermalPerSiemens * g[i]! > 0 || d.readNoise > 0 ? 1 : 0) + (p.tiaNoise > 0 ? 1 : 0);
+      const z = draws > 0 ? filler.fill(this.readRng, draws) : filler.deviates;
+      let at = 0;
+      for (let i = c0; i < c1; i++) {
+        const gi = g[i]!;
+        let current = volts * gi;
+        const thermal = thermalPerSiemens * gi;
+        if (thermal > 0) current += Math.sqrt((volts * gi * d.readNoise) ** 2 + thermal) * z[at++]!;
+        else if (d.readNoise > 0) current += volts * gi * d.readNoise * z[at++]!;
+        if (p.tiaNoise > 0) current += tiaRms * z[at++]!;
+        if (p.quantize) current = Math.min(maxCode, Math.max(minCode, Math.round(current / step))) * step;
+        out[i] = current / volts;
+      }
+    }
+  }
+
   private senseCell(g: number, volts: number): number {
     const p = this.peripherals;
     const fullScale = this.device.maxReadVolts * this.gCeiling;

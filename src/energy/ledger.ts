@@ -81,7 +81,9 @@ export class EnergyLedger {
     e.energy.halfSelected += m.energy.halfSelected;
     e.energy.peripheral += m.energy.peripheral;
     const into = e.energy.components as Record<string, number>;
-    for (const [k, v] of Object.entries(hardwareSplit(m.energy))) into[k] = (into[k] ?? 0) + v;
+    const split = hardwareSplit(m.energy) as Record<string, number>;
+    // for…in, not Object.entries: no array per call (one per product of a training run).
+    for (const k in split) into[k] = (into[k] ?? 0) + split[k]!;
     e.durationSeconds += m.durationSeconds;
     e.calls += 1;
     return m;

@@ -57,64 +57,76 @@ export function checkMvm(id: DeviceIdentity, req: MvmRequest): void {
   if (!(req.volts instanceof Float64Array) || req.volts.length !== n * vectors) {
     throw new LimitError("volts.length", req.volts?.length, `must be ${n} × ${vectors} = ${n * vectors}`);
   }
-  const max = id.limits.maxReadVolts;
-  for (let i = 0; i < req.volts.length; i++) {
-    const v = req.volts[i]!;
-    if (!(Math.abs(v) <= max)) {
-      throw new LimitError(`volts[${i}]`, v, Number.isNaN(v) ? "must be a finite number" : `exceeds maxReadVolts ${max} V`);
-    }
+  const nOut = req.direction === "forward" ? id.cols : id.rows;
+  if (req.out !== undefined && (!(req.out instanceof Float64Array) || req.out.length !== nOut * vectors)) {
+    throw new LimitError("out.length", req.out?.length, `must be ${nOut} × ${vectors} = ${nOut * vectors}`);
   }
+  const max = id.limits.maxReadVolts;
+  const volts = req.volts;
+  // One pass with the array and bounds in locals (every product of a training run comes through here).
+  for (let i = 0, n = volts.length; i < n; i++) {
+    const v = volts[i]!;
+    if (!(v <= max && v >= -max)) throw voltsRefused(i, v, max);
+  }
+}
+
+function voltsRefused(i: number, v: number, max: number): LimitError {
+  return new LimitError(`volts[${i}]`, v, Number.isNaN(v) ? "must be a finite number" : `exceeds maxReadVolts ${max} V`);
 }
 
 export function checkPulses(id: DeviceIdentity, pulses: readonly Pulse[]): void {
   if (!Array.isArray(pulses)) throw new LimitError("pulses", pulses, "must be an array");
   const L = id.limits;
-  pulses.forEach((p, k) => {
-    const at = `pulses[${k}]`;
-    const volts = finite(`${at}.volts`, p.volts);
+  // Field names are built only for a refusal: every update's pulses come through here (twice, host and device).
+  const field = (k: number, part: string, j?: number) => `pulses[${k}].${part}${j === undefined ? "" : `[${j}]`}`;
+  const isCount = (c: unknown) => typeof c === "number" && Number.isInteger(c) && c >= 0 && c <= L.maxPulseCount;
+  const countRefused = (f: string, c: unknown) => new LimitError(f, c, `must be an integer in [0, ${L.maxPulseCount}] (maxPulseCount)`);
+  const isIndex = (v: unknown, size: number) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v < size;
+  const indexRefused = (f: string, v: unknown, size: number) => new LimitError(f, v, `must be an integer in [0, ${size - 1}]`);
+  for (let k = 0; k < pulses.length; k++) {
+    const p = pulses[k]!;
+    const volts = p.volts;
+    if (typeof volts !== "number" || !Number.isFinite(volts)) throw new LimitError(field(k, "volts"), volts, "must be a finite number");
     if (volts > 0 && volts > L.maxProgramVoltsPositive) {
-      throw new LimitError(`${at}.volts`, volts, `exceeds maxProgramVoltsPositive ${L.maxProgramVoltsPositive} V`);
+      throw new LimitError(field(k, "volts"), volts, `exceeds maxProgramVoltsPositive ${L.maxProgramVoltsPositive} V`);
     }
     if (volts < 0 && -volts > L.maxProgramVoltsNegative) {
-      throw new LimitError(`${at}.volts`, volts, `exceeds maxProgramVoltsNegative ${L.maxProgramVoltsNegative} V (magnitude)`);
+      throw new LimitError(field(k, "volts"), volts, `exceeds maxProgramVoltsNegative ${L.maxProgramVoltsNegative} V (magnitude)`);
     }
-    const w = finite(`${at}.widthSeconds`, p.widthSeconds);
+    const w = p.widthSeconds;
+    if (typeof w !== "number" || !Number.isFinite(w)) throw new LimitError(field(k, "widthSeconds"), w, "must be a finite number");
     if (w < L.minPulseWidthSeconds || w > L.maxPulseWidthSeconds) {
       throw new LimitError(
-        `${at}.widthSeconds`,
+        field(k, "widthSeconds"),
         w,
         `outside the pulse width range [${L.minPulseWidthSeconds}, ${L.maxPulseWidthSeconds}] s (minPulseWidthSeconds/maxPulseWidthSeconds)`,
       );
     }
-    const count = (field: string, c: unknown) => {
-      if (typeof c !== "number" || !Number.isInteger(c) || c < 0 || c > L.maxPulseCount) {
-        throw new LimitError(field, c, `must be an integer in [0, ${L.maxPulseCount}] (maxPulseCount)`);
-      }
-    };
     if (p.kind === "cell") {
-      index(`${at}.row`, p.row, id.rows);
-      index(`${at}.col`, p.col, id.cols);
-      count(`${at}.count`, p.count);
+      if (!isIndex(p.row, id.rows)) throw indexRefused(field(k, "row"), p.row, id.rows);
+      if (!isIndex(p.col, id.cols)) throw indexRefused(field(k, "col"), p.col, id.cols);
+      if (!isCount(p.count)) throw countRefused(field(k, "count"), p.count);
     } else if (p.kind === "row" || p.kind === "column") {
-      if (!id.capabilities.parallelPulse) throw new LimitError(`${at}.kind`, p.kind, "this device has no parallel pulses");
+      if (!id.capabilities.parallelPulse) throw new LimitError(field(k, "kind"), p.kind, "this device has no parallel pulses");
       if (!id.capabilities.halfSelectSchemes.includes(p.scheme)) {
-        throw new LimitError(`${at}.scheme`, p.scheme, `must be one of ${id.capabilities.halfSelectSchemes.join(", ")}`);
+        throw new LimitError(field(k, "scheme"), p.scheme, `must be one of ${id.capabilities.halfSelectSchemes.join(", ")}`);
       }
       const lines = p.kind === "row" ? id.rows : id.cols;
       const crossing = p.kind === "row" ? id.cols : id.rows;
-      index(`${at}.line`, p.line, lines);
+      if (!isIndex(p.line, lines)) throw indexRefused(field(k, "line"), p.line, lines);
       if (!Array.isArray(p.selected) || !Array.isArray(p.counts) || p.selected.length !== p.counts.length) {
-        throw new LimitError(`${at}.counts.length`, p.counts?.length, "must equal selected.length");
+        throw new LimitError(field(k, "counts.length"), p.counts?.length, "must equal selected.length");
       }
       let prev = -1;
-      p.selected.forEach((s: number, j: number) => {
-        index(`${at}.selected[${j}]`, s, crossing);
-        if (s <= prev) throw new LimitError(`${at}.selected[${j}]`, s, "must be strictly increasing");
-        prev = s;
-        count(`${at}.counts[${j}]`, p.counts[j]);
-      });
+      for (let j = 0; j < p.selected.length; j++) {
+        const cell = p.selected[j];
+        if (!isIndex(cell, crossing)) throw indexRefused(field(k, "selected", j), cell, crossing);
+        if (cell! <= prev) throw new LimitError(field(k, "selected", j), cell, "must be strictly increasing");
+        prev = cell!;
+        if (!isCount(p.counts[j])) throw countRefused(field(k, "counts", j), p.counts[j]);
+      }
     } else {
-      throw new LimitError(`${at}.kind`, (p as { kind: unknown }).kind, 'must be "cell", "row" or "column"');
+      throw new LimitError(field(k, "kind"), (p as { kind: unknown }).kind, 'must be "cell", "row" or "column"');
     }
-  });
+  }
 }

@@ -54,6 +54,8 @@ export class CrossbarStore implements WeightStore {
   private readonly pending: Float64Array[];
   private readonly touched: Uint8Array[];
   private readonly scratch: Float64Array;
+  /** Product inputs and outputs by block, batch and direction, kept: a fresh Float64Array per product cost ~3.6 µs (Node 20). */
+  private readonly productArrays = new Map<string, ProductBuffers>();
   /** How a resume put the checkpoint back on the device; null when the store was not opened on a checkpoint. */
   restored: RestoreReport | null = null;
 
@@ -127,17 +129,27 @@ export class CrossbarStore implements WeightStore {
     const scale = 1 / (readVolts * this.array.cal.gUnit);
     for (const b of this.blocks) {
       if (b.layer !== l) continue;
-      const volts = new Float64Array(batch * this.rows);
-      for (let k = 0; k < batch; k++) {
-        for (let i = 0; i < b.inCount; i++) volts[k * this.rows + b.row + i] = clip01(input[k * nIn + b.inStart + i]!) * readVolts;
-      }
-      const m = this.array.record(phase === "free" ? "freeRead" : "nudgedRead", await this.array.device.mvm({ direction: "forward", volts, vectors: batch }));
-      const I = m.value;
-      for (let k = 0; k < batch; k++) {
-        const base = k * this.cols + b.col;
-        for (let j = 0; j < b.outCount; j++) out[k * nOut + b.outStart + j]! += (I[base + 2 * j]! - I[base + 2 * j + 1]!) * scale;
-      }
+      const { volts, currents } = this.productBuffers(b, batch, "forward");
+      packRows(volts, input, batch, this.rows, b.row, nIn, b.inStart, b.inCount, readVolts);
+      const m = this.array.record(phase === "free" ? "freeRead" : "nudgedRead", await this.array.device.mvm({ direction: "forward", volts, vectors: batch, out: currents }));
+      unpackPairs(out, m.value, batch, this.cols, b.col, nOut, b.outStart, b.outCount, scale);
     }
+  }
+
+  /**
+   * The volts and currents of a product on block b, kept: the volts are zero outside the block's lines (each block
+   * writes only its own), the backend is done with a request once its answer is awaited, and the currents are
+   * read out before the next product on the block.
+   */
+  private productBuffers(b: { row: number; col: number }, batch: number, direction: "forward" | "transposed"): ProductBuffers {
+    const key = `${direction} ${b.row} ${b.col} ${batch}`;
+    let buffers = this.productArrays.get(key);
+    if (!buffers) {
+      const [nIn, nOut] = direction === "forward" ? [this.rows, this.cols] : [this.cols, this.rows];
+      buffers = { volts: new Float64Array(batch * nIn), currents: new Float64Array(batch * nOut) };
+      this.productArrays.set(key, buffers);
+    }
+    return buffers;
   }
 
   async transposed(l: number, input: Float64Array, batch: number, out: Float64Array, phase: Phase): Promise<void> {
@@ -147,19 +159,10 @@ export class CrossbarStore implements WeightStore {
     const scale = 1 / (readVolts * this.array.cal.gUnit);
     for (const b of this.blocks) {
       if (b.layer !== l) continue;
-      const volts = new Float64Array(batch * this.cols);
-      for (let k = 0; k < batch; k++) {
-        for (let j = 0; j < b.outCount; j++) {
-          const v = clip01(input[k * nOut + b.outStart + j]!) * readVolts;
-          volts[k * this.cols + b.col + 2 * j] = v;
-          volts[k * this.cols + b.col + 2 * j + 1] = -v;
-        }
-      }
-      const m = this.array.record(phase === "free" ? "freeRead" : "nudgedRead", await this.array.device.mvm({ direction: "transposed", volts, vectors: batch }));
-      const I = m.value;
-      for (let k = 0; k < batch; k++) {
-        for (let i = 0; i < b.inCount; i++) out[k * nIn + b.inStart + i]! += I[k * this.rows + b.row + i]! * scale;
-      }
+      const { volts, currents } = this.productBuffers(b, batch, "transposed");
+      packPairs(volts, input, batch, this.cols, b.col, nOut, b.outStart, b.outCount, readVolts);
+      const m = this.array.record(phase === "free" ? "freeRead" : "nudgedRead", await this.array.device.mvm({ direction: "transposed", volts, vectors: batch, out: currents }));
+      unpackRows(out, m.value, batch, this.rows, b.row, nIn, b.inStart, b.inCount, scale);
     }
   }
 
@@ -331,4 +334,48 @@ export class CrossbarStore implements WeightStore {
 
 function clip01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+interface ProductBuffers {
+  volts: Float64Array;
+  currents: Float64Array;
+}
+
+// The products' packing loops are plain functions of numbers: V8 optimizes them apart from the async callers
+// (inlined in forward/transposed they were ~4 µs of every 10-vector product of the default run).
+
+/** Block rows [row, row + count) of each vector's volts = clip(input) · readVolts. */
+function packRows(volts: Float64Array, input: Float64Array, batch: number, rows: number, row: number, nIn: number, inStart: number, count: number, readVolts: number): void {
+  for (let k = 0; k < batch; k++) {
+    const to = k * rows + row, from = k * nIn + inStart;
+    for (let i = 0; i < count; i++) volts[to + i] = clip01(input[from + i]!) * readVolts;
+  }
+}
+
+/** Each pair's columns (col + 2j, col + 2j + 1) of each vector's volts = ±clip(input) · readVolts. */
+function packPairs(volts: Float64Array, input: Float64Array, batch: number, cols: number, col: number, nOut: number, outStart: number, count: number, readVolts: number): void {
+  for (let k = 0; k < batch; k++) {
+    const to = k * cols + col, from = k * nOut + outStart;
+    for (let j = 0; j < count; j++) {
+      const v = clip01(input[from + j]!) * readVolts;
+      volts[to + 2 * j] = v;
+      volts[to + 2 * j + 1] = -v;
+    }
+  }
+}
+
+/** out += (I⁺ − I⁻) · scale for each pair of columns of each vector. */
+function unpackPairs(out: Float64Array, I: Float64Array, batch: number, cols: number, col: number, nOut: number, outStart: number, count: number, scale: number): void {
+  for (let k = 0; k < batch; k++) {
+    const base = k * cols + col, to = k * nOut + outStart;
+    for (let j = 0; j < count; j++) out[to + j]! += (I[base + 2 * j]! - I[base + 2 * j + 1]!) * scale;
+  }
+}
+
+/** out += I · scale for the block's rows of each vector. */
+function unpackRows(out: Float64Array, I: Float64Array, batch: number, rows: number, row: number, nIn: number, inStart: number, count: number, scale: number): void {
+  for (let k = 0; k < batch; k++) {
+    const from = k * rows + row, to = k * nIn + inStart;
+    for (let i = 0; i < count; i++) out[to + i]! += I[from + i]! * scale;
+  }
 }

@@ -39,7 +39,9 @@ export async function loadDataset(config: TrainConfig, rng: Rng): Promise<Datase
     case "mnist":
       if (arg === "14x14" || arg === "7x7") downsample = arg;
       else if (arg !== "" && arg !== "28x28") throw new DatasetError(spec, `unknown mnist variant "${arg}" (mnist, mnist:14x14, mnist:7x7)`);
-      raw = loadMnistPackage();
+      // Pooled as it loads: the full-size float64 pixels (63 MB) are never written when they are not wanted.
+      raw = loadMnistPackage(downsample === "none" ? null : downsample === "14x14" ? 14 : 7);
+      downsample = "none";
       break;
     case "idx":
       if (arg === "") throw new DatasetError(spec, "idx needs a directory: idx:DIR");

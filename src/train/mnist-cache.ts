@@ -30,8 +30,21 @@ export function mnistCacheLocation(packageDir: string, files: string[]): { file:
   return { file: join(dirname(packageDir), ".cache", "memristor-hil", "mnist-digits.bin"), key: `${MAGIC} mnist ${version} ${stamps.join(" ")}` };
 }
 
+/** The cached digits as stored: one code per pixel and the table of pixel values the codes index. */
+export interface CodedDigits {
+  codes: Uint8Array;
+  table: Float64Array;
+  y: Int32Array;
+}
+
 /** The cached digits when the cache exists and its key matches; null otherwise. */
 export function readMnistCache(file: string, key: string): DigitImages | null {
+  const coded = readMnistCodes(file, key);
+  return coded && { x: decodePixels(coded.codes, coded.table), y: coded.y };
+}
+
+/** The cached digits, still coded (a caller that pools them never writes the 63 MB of float64 pixels). */
+export function readMnistCodes(file: string, key: string): CodedDigits | null {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -52,9 +65,7 @@ export function readMnistCache(file: string, key: string): DigitImages | null {
   const y = new Int32Array(count);
   for (let i = 0; i < count; i++) y[i] = bytes[at + i]!;
   at += count;
-  const x = new Float64Array(count * PIXELS);
-  for (let i = 0; i < x.length; i++) x[i] = table[bytes[at + i]!]!;
-  return { x, y };
+  return { codes: new Uint8Array(bytes.buffer, bytes.byteOffset + at, count * PIXELS), table, y };
 }
 
 /** Writes the cache (atomically) when the pixels take at most 256 values; false when they do not or it cannot be written. */
@@ -86,4 +97,11 @@ export function writeMnistCache(file: string, key: string, digits: DigitImages):
   } catch {
     return false; // a read-only install: every run parses the JSON, as before
   }
+}
+
+/** x[i] = table[codes[i]]. */
+function decodePixels(codes: Uint8Array, table: Float64Array): Float64Array {
+  const x = new Float64Array(codes.length);
+  for (let i = 0; i < codes.length; i++) x[i] = table[codes[i]!]!;
+  return x;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mnistCacheLocation, readMnistCache, writeMnistCache } from "../../src/train/mnist-cache.js";
-import { loadMnistPackage } from "../../src/train/dataset-sources.js";
+import { downsampleRaw, loadMnistPackage } from "../../src/train/dataset-sources.js";
 
 const root = mkdtempSync(join(tmpdir(), "mhil-mnist-cache-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -62,5 +62,18 @@ describe("the mnist digits cache", () => {
       at += data.length;
     }
     expect(cached.count).toBe(first.count);
+  });
+
+  it("pools the cached codes to the same inputs as pooling the decoded digits (7×7 and 14×14)", () => {
+    loadMnistPackage(); // makes sure the cache exists
+    const full = loadMnistPackage();
+    for (const side of [7, 14]) {
+      const pooled = loadMnistPackage(side);
+      const reference = downsampleRaw(full, side);
+      expect(pooled.inputSize).toBe(side * side);
+      expect(pooled.x.length).toBe(reference.x.length);
+      expect(Buffer.from(pooled.x.buffer).equals(Buffer.from(reference.x.buffer))).toBe(true);
+      expect(Array.from(pooled.y)).toEqual(Array.from(reference.y));
+    }
   });
 });
