@@ -34,7 +34,7 @@ async function runOne(name) {
 }
 
 async function main() {
-  const build = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: ["ignore", "ignore", "inherit"] });
+  const build = spawnSync("npm", ["run", "--silent", "build"], { stdio: ["ignore", "ignore", "inherit"] });
   if (build.status !== 0) process.exit(build.status ?? 1);
   const all = await loadBenchmarks();
   const wanted = process.argv.slice(2);

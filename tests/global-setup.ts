@@ -24,6 +24,7 @@ export default function setup(project: TestProject): () => void {
   const userDir = userStateDir(process.env);
   const before = treeFingerprint(userDir);
   execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["scripts/bundle-cli.mjs"], { stdio: "inherit" }); // the CLI tests run what users run
   const suiteDir = mkdtempSync(join(tmpdir(), "mhil-suite-state-"));
   process.env.MHIL_STATE_DIR = suiteDir;
   project.provide("userStateDir", userDir);

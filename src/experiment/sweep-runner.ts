@@ -5,12 +5,12 @@ import { fork, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { expandGrid, pointTrainConfig, shardPoints, type SweepConfig, type SweepPoint } from "./sweep-config.js";
 import { runSucceeded } from "./run-dir.js";
 import { pointRecallConfig } from "./recall-points.js";
 import type { PointJob, WorkerReply } from "./point-job.js";
 import { makeFolders } from "../files/make-folders.js";
+import { packageRoot } from "../run/provenance.js";
 
 export const SWEEP_CONFIG_FILE = "sweep.json";
 export const RUNS_DIR = "runs";
@@ -110,7 +110,8 @@ function pointRecord(p: SweepPoint) {
   return { name: p.name, n: p.n, classes: p.classes, labels: p.labels, protocol: p.protocol, budgetLabel: p.budgetLabel, seed: p.seed };
 }
 
-const WORKER_SCRIPT = join(fileURLToPath(new URL(".", import.meta.url)), "point-worker.js");
+// From the package root: this module may run bundled into dist/mhil-cli.js (scripts/bundle-cli.mjs).
+const WORKER_SCRIPT = join(packageRoot(), "dist", "src", "experiment", "point-worker.js");
 
 /**
  * K long-lived worker processes take jobs from one queue. A worker that dies takes only its current point

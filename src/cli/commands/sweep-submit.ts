@@ -3,7 +3,6 @@
 // points; `--dry-run` prints the scripts and the sbatch commands and changes nothing.
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { UserError } from "../../hal/user-error.js";
 import { checkTrainSettings, expandGrid, pointTrainConfig, readSweepConfig } from "../../experiment/sweep-config.js";
@@ -11,6 +10,7 @@ import { claimSweepDir, readSweepDirConfig, SWEEP_CONFIG_FILE } from "../../expe
 import { runTelemetryFactory } from "../../telemetry/runAdapter.js";
 import { checkSlurmPath, type SlurmResources } from "../../experiment/slurm-scripts.js";
 import { checkCpusFit, planSubmission, readSubmitRecord, refuseIfLive, sbatchCommands, submitPlan } from "../../experiment/slurm-submit.js";
+import { packageRoot } from "../../run/provenance.js";
 
 interface SubmitFlags {
   slurm?: boolean;
@@ -24,7 +24,8 @@ interface SubmitFlags {
 }
 
 /** bin/mhil.js of this installation: what every task runs with node, directly. */
-const MHIL_BIN = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../../bin/mhil.js");
+// From the package root: this module may run bundled into dist/mhil-cli.js (scripts/bundle-cli.mjs).
+const MHIL_BIN = resolve(packageRoot(), "bin", "mhil.js");
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
