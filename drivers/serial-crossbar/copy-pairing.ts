@@ -53,6 +53,13 @@ export class CopyPairing {
     }
   }
 
+  /** True (and taken) when `line` is the intact copy of the line just acted on: nothing to decode again. */
+  takeCopy(line: string): boolean {
+    if (this.lastIntact === null || this.pendingDamaged !== null || line !== this.lastIntact.line) return false;
+    this.lastIntact = null;
+    return true;
+  }
+
   /** `r`, acted on already, is the first copy of a pair: its copy comes next. */
   expectCopyOf(r: ReceivedLine): void {
     this.lastIntact = r;

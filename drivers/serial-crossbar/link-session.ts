@@ -282,6 +282,7 @@ export class LinkSession {
   // --- receiving ---
 
   private onLine(line: string): void {
+    if (this.pairing?.takeCopy(line)) return; // byte for byte the copy of an intact line: its CRC held too
     let received: ReceivedLine & { reply?: Reply; error?: FrameError | ValueError };
     try {
       const frame = decodeFrame(line);

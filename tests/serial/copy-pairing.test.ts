@@ -17,6 +17,16 @@ describe("copy pairing", () => {
   it("acts once per pair: the intact copy, whichever it is", () => {
     expect(run([ok(1), ok(1), ok(2), bad(2), bad(3), ok(3), bad(null), ok(4)])).toEqual(["ok:1", "ok:2", "ok:3", "ok:4"]);
   });
+  it("an intact copy is recognised before decoding, byte for byte", () => {
+    const acted: string[] = [];
+    const pairing = new CopyPairing((r) => acted.push(r.line));
+    pairing.accept(ok(1));
+    expect(pairing.takeCopy("1 OK 2")).toBe(false);
+    expect(pairing.takeCopy("1 OK 1")).toBe(true);
+    expect(pairing.takeCopy("1 OK 1")).toBe(false); // a pair has one copy
+    pairing.accept(ok(2));
+    expect(acted).toEqual(["1 OK 1", "2 OK 2"]);
+  });
   it("both copies damaged: one damaged answer, so the host asks again once", () => {
     expect(run([bad(5), bad(5), ok(6), ok(6)])).toEqual(["bad:5", "ok:6"]);
   });
