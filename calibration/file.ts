@@ -43,6 +43,8 @@ const costSchema = z.object({ joules: num, seconds: num, reads: num, pulses: num
 const energySchema = z.object({ cell: num, halfSelected: num, peripheral: num, components: z.record(z.string(), num).optional() });
 const cellRef = { row: z.number().int().nonnegative(), col: z.number().int().nonnegative() };
 
+const thresholdPoint = z.object({ volts: num, meanStepSiemens: num, stepStdErrSiemens: num, meanSiemensBefore: num.optional(), meanSiemensAfter: num.optional() });
+
 const procedures = z.object({
   iv: z.object({
     curves: z.array(z.object({ ...cellRef, volts: z.array(num), amperes: z.array(num), slopeSiemens: num, linearityR2: num })),
@@ -70,10 +72,16 @@ const procedures = z.object({
     cells: z.array(z.object({ ...cellRef, upPulses: z.number().int().positive(), downPulses: z.number().int().positive(), siemens: z.array(num) })),
     cost: costSchema,
   }).optional(),
+  stepSurvey: z.object({
+    voltsPositive: num, voltsNegative: num, widthSeconds: num, readsPerPoint: z.number().int().positive(),
+    boundPulses: z.number().int().positive(), stepPulses: z.number().int().positive(),
+    cells: z.array(z.object({ ...cellRef, siemens: z.tuple([num, num, num, num]) })),
+    cost: costSchema,
+  }).optional(),
   threshold: z.object({
     widthSeconds: num,
-    positive: z.array(z.object({ volts: num, meanStepSiemens: num, stepStdErrSiemens: num })),
-    negative: z.array(z.object({ volts: num, meanStepSiemens: num, stepStdErrSiemens: num })),
+    positive: z.array(thresholdPoint),
+    negative: z.array(thresholdPoint),
     cost: costSchema,
   }).optional(),
 });

@@ -5,7 +5,8 @@
 // quarters of the pulse groups and scored on the held-out quarter (every fourth block of groups): the family
 // that best predicts where each held-out block ends wins, and linear step wins over exp step unless exp step predicts
 // clearly (2 %) better, since it has two parameters fewer. The chosen family is then refitted on every group.
-// Population parameters are means and relative spreads over cells. Write noise: the residual variance of ΔG
+// Population parameters (means and relative spreads over cells) from the step survey of the array when measured,
+// else from the pulse response's cells (fit-population.ts). Write noise: the residual variance of ΔG
 // minus the read noise the two readings of each pair carry, over Σ pred² (the sim's c2c noise scales each step
 // by 1 + σ·N(0,1)).
 import type { DeviceIdentity } from "../src/hal/crossbar.js";
@@ -13,10 +14,12 @@ import type { DeviceParams } from "../sim/devices/params.js";
 import { validateDeviceParams } from "../sim/devices/params.js";
 import type { NoiseResult } from "./procedures/noise.js";
 import type { PulseResponseResult } from "./procedures/pulse-response.js";
-import type { ThresholdPoint, ThresholdResult } from "./procedures/threshold.js";
+import type { ThresholdResult } from "./procedures/threshold.js";
 import { writeNoiseFromBlocks, type WriteNoiseResult } from "./procedures/write-noise.js";
-import { UserError } from "../src/hal/user-error.js";
-import { line, maxOf, mean, minOf, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
+import { FitError, fitThreshold } from "./fit-threshold.js";
+import { populationFromSurvey, populationOfCells } from "./fit-population.js";
+import type { StepSurveyResult } from "./procedures/step-survey.js";
+import { maxOf, mean, minOf, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
 
 export type { CellFit };
 
@@ -42,13 +45,8 @@ export interface DeviceFit {
   cells: CellFit[];
 }
 
-/** Data the device model cannot be fitted to: says which measurement fell short and what to change. */
-export class FitError extends UserError {}
+export { FitError };
 
-const variance = (a: number[]) => {
-  const m = mean(a);
-  return a.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, a.length - 1);
-};
 
 /**
  * Held out: every fourth block of `block` consecutive pulse groups. A family is scored by how well it carries a
@@ -118,32 +116,13 @@ function chooseFamily(scored: Scored[], stepSiemens: number, heldOut: number, bl
   return { best, because };
 }
 
-/** Threshold and amplitude exponent of one polarity: rate ∝ ((|V| − Vth)/(Vnom − Vth))^α, from significant points. */
-export function fitThreshold(points: ThresholdPoint[], nominalVolts: number): { thresholdVolts: number; amplitudeExponent: number; significant: number } {
-  const sig = points.filter((p) => Math.abs(p.meanStepSiemens) > 4 * p.stepStdErrSiemens && Math.abs(p.meanStepSiemens) > 0);
-  const quiet = points.filter((p) => !sig.includes(p));
-  if (sig.length < 2) throw new FitError(`threshold search: only ${sig.length} amplitude(s) changed the devices significantly; widen the amplitude range or add pulses`);
-  const lowestSig = Math.min(...sig.map((p) => Math.abs(p.volts)));
-  const highestQuiet = Math.max(0, ...quiet.map((p) => Math.abs(p.volts)).filter((v) => v < lowestSig));
-  let best = { thresholdVolts: highestQuiet, amplitudeExponent: 1, sse: Number.POSITIVE_INFINITY };
-  for (let vth = highestQuiet; vth < lowestSig; vth += (lowestSig - highestQuiet) / 200 || 1) {
-    const xs = sig.map((p) => Math.log(Math.abs(p.volts) - vth));
-    const ys = sig.map((p) => Math.log(Math.abs(p.meanStepSiemens)));
-    const { a, b } = line(xs, ys);
-    const sse = xs.reduce((s, x, i) => s + (ys[i]! - a - b * x) ** 2, 0);
-    if (sse < best.sse && b > 0) best = { thresholdVolts: vth, amplitudeExponent: b, sse };
-    if (lowestSig === highestQuiet) break;
-  }
-  void nominalVolts;
-  return { thresholdVolts: best.thresholdVolts, amplitudeExponent: best.amplitudeExponent, significant: sig.length };
-}
-
 export interface FitInput {
   identity: DeviceIdentity;
   pulse: PulseResponseResult;
   noise?: NoiseResult;
   threshold?: ThresholdResult;
   writeNoise?: WriteNoiseResult;
+  stepSurvey?: StepSurveyResult;
 }
 
 export function fitDevice(input: FitInput): DeviceFit {
@@ -187,17 +166,7 @@ export function fitDevice(input: FitInput): DeviceFit {
   const best = family(chosen.fit.model as "softBounds" | "expStep" | "linearStep", EVERY);
 
   const cells = best.cells;
-  const gMin = mean(cells.map((c) => c.gMinSiemens));
-  const gMax = mean(cells.map((c) => c.gMaxSiemens));
-  const range = gMax - gMin;
-  const ups = cells.map((c) => c.stepUpSiemens);
-  const downs = cells.map((c) => c.stepDownSiemens);
-  const meanUp = mean(ups), meanDown = mean(downs);
-  const step = (meanUp + meanDown) / 2;
-  const asym = (meanUp - meanDown) / (meanUp + meanDown);
-  const stepSpread = cells.length > 1 ? Math.sqrt((variance(ups) / meanUp ** 2 + variance(downs) / meanDown ** 2) / 2) : 0;
-  const boundsSpread = cells.length > 1 ? Math.sqrt((variance(cells.map((c) => c.gMinSiemens)) + variance(cells.map((c) => c.gMaxSiemens))) / 2) / range : 0;
-
+  const ofCells = populationOfCells(cells);
   const residuals: { g0: number; g1: number; r: number; pred: number }[] = [];
   curves.forEach((c, j) => {
     if (!free[j]) return;
@@ -226,10 +195,28 @@ export function fitDevice(input: FitInput): DeviceFit {
   if (!fromBlocks) notes.push("write noise from single pulse groups (no write-noise blocks measured): read noise may dominate it; run --procedure write-noise");
   if (!fromBlocks && sumPred2 === 0) notes.push("write noise not resolvable: every step is below the read noise; raise pulsesPerPoint or readsPerPoint");
 
+  // Means and spreads from the step survey of the whole array when measured (the pulse response's few cells fix the
+  // law's shape, not the population: fit-population.ts); its steps count only if taken with the response's pulse.
+  const surveyed = input.stepSurvey ? populationFromSurvey(input.stepSurvey, best, readNoise, writeNoise) : null;
+  const samePulse = !!input.stepSurvey && input.stepSurvey.voltsPositive === pulse.voltsPositive && input.stepSurvey.voltsNegative === pulse.voltsNegative && input.stepSurvey.widthSeconds === pulse.widthSeconds;
+  const pop = surveyed ? (samePulse ? surveyed : { ...surveyed, stepUpSiemens: ofCells.stepUpSiemens, stepDownSiemens: ofCells.stepDownSiemens }) : ofCells;
+  if (surveyed) {
+    const p3 = (x: number) => x.toPrecision(3);
+    notes.push(`population from the step survey of ${surveyed.cells} cells${samePulse ? "" : " (its pulse is not the pulse response's: mean steps from the response's cells)"}: step spread ${p3(surveyed.stepSpreadD2d)}, ` +
+      `asymmetry ${p3((pop.stepUpSiemens - pop.stepDownSiemens) / (pop.stepUpSiemens + pop.stepDownSiemens))}, bounds spread ${p3(surveyed.boundsSpreadD2d)} ` +
+      `(the pulse response's ${ofCells.cells} cells: ${p3(ofCells.stepSpreadD2d)}, ${p3((ofCells.stepUpSiemens - ofCells.stepDownSiemens) / (ofCells.stepUpSiemens + ofCells.stepDownSiemens))}, ${p3(ofCells.boundsSpreadD2d)})`);
+  } else {
+    notes.push(`means and spreads from the pulse response's ${ofCells.cells} cells only (no step survey): run --procedure spread`);
+  }
+  const gMin = pop.gMinSiemens, gMax = pop.gMaxSiemens;
+  const step = (pop.stepUpSiemens + pop.stepDownSiemens) / 2;
+  const asym = (pop.stepUpSiemens - pop.stepDownSiemens) / (pop.stepUpSiemens + pop.stepDownSiemens);
+
   let thresholdPos = 0, thresholdNeg = 0, amplitudeExponent = 1;
   if (input.threshold) {
-    const pos = fitThreshold(input.threshold.positive, pulse.voltsPositive);
-    const neg = fitThreshold(input.threshold.negative, pulse.voltsNegative);
+    const law = { model: best.model, gMinSiemens: gMin, gMaxSiemens: gMax, gammaUp: best.gammaUp, gammaDown: best.gammaDown };
+    const pos = fitThreshold(input.threshold.positive, law);
+    const neg = fitThreshold(input.threshold.negative, law);
     thresholdPos = pos.thresholdVolts;
     thresholdNeg = neg.thresholdVolts;
     amplitudeExponent = (pos.amplitudeExponent + neg.amplitudeExponent) / 2;
@@ -239,8 +226,8 @@ export function fitDevice(input: FitInput): DeviceFit {
   notes.push("widthExponent is not fitted (set to 1): run pulse responses at several widths to fit it");
 
   const stuckCells = free.map((f, j) => (f ? null : levels[j]! < (gMin + gMax) / 2 ? "min" : "max"));
-  const stuckMin = stuckCells.filter((s) => s === "min").length / pulse.curves.length;
-  const stuckMax = stuckCells.filter((s) => s === "max").length / pulse.curves.length;
+  const stuckMin = pop.stuckAtMinProbability ?? stuckCells.filter((s) => s === "min").length / pulse.curves.length;
+  const stuckMax = pop.stuckAtMaxProbability ?? stuckCells.filter((s) => s === "max").length / pulse.curves.length;
   const L = identity.limits;
   const params: DeviceParams = {
     model: best.model,
@@ -248,8 +235,8 @@ export function fitDevice(input: FitInput): DeviceFit {
     gMaxSiemens: gMax,
     stepSiemens: step,
     upDownAsymmetry: asym,
-    stepSpreadD2d: stepSpread,
-    boundsSpreadD2d: boundsSpread,
+    stepSpreadD2d: pop.stepSpreadD2d,
+    boundsSpreadD2d: pop.boundsSpreadD2d,
     writeNoiseC2c: writeNoise,
     readNoise,
     stuckAtMinProbability: stuckMin,

@@ -11,10 +11,11 @@ import { pulseResponse } from "./procedures/pulse-response.js";
 import { thresholdSearch } from "./procedures/threshold.js";
 import { writeNoise } from "./procedures/write-noise.js";
 import { measurePeriphery } from "./procedures/periphery.js";
+import { SURVEY_CELLS, stepSurvey } from "./procedures/step-survey.js";
 import { fitPeriphery } from "./fit-periphery.js";
 import { noProgress, type ProgressFn } from "./progress.js";
 
-export const PROCEDURES = ["iv", "pulse", "noise", "threshold", "write-noise", "periphery", "full"] as const;
+export const PROCEDURES = ["iv", "pulse", "noise", "threshold", "write-noise", "spread", "periphery", "full"] as const;
 export type ProcedureName = (typeof PROCEDURES)[number];
 
 export interface CalibrationPlan {
@@ -162,6 +163,16 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
     cal.procedures.writeNoise = r;
     measuredOne("write noise");
   }
+  if (want("spread")) {
+    // Every cell up to SURVEY_CELLS, whatever --cells says: the spread is a property of the population. Bursts of
+    // the median cell's tenth of a range; reads averaged 16 times (reram's 1 % read noise at its ceiling is a third
+    // of such a burst's change on one read).
+    const ups = tenthOfRangePulses(cal, cells.length).sort((a, b) => a - b);
+    const r = await stepSurvey(xbar, { cells: spreadCells(id.rows, id.cols, SURVEY_CELLS), voltsPositive: vPos, voltsNegative: vNeg, widthSeconds: width, boundPulses: boundPulses(cal, plan), stepPulses: ups[Math.floor(ups.length / 2)]!, readsPerPoint: Math.max(plan.readsPerPoint, 16), ...(hooks.signal ? { signal: hooks.signal } : {}) }, progress);
+    if (r === null) throw new CalibrationInterruptedError(measured);
+    cal.procedures.stepSurvey = r;
+    measuredOne("step survey");
+  }
   if (plan.procedure === "full" && plan.fit !== false) fitCalibration(cal);
   return cal;
 }
@@ -181,6 +192,24 @@ function tenthOfRangePulses(cal: CalibrationFile, cells: number): number[] {
     const k = s.findIndex((v) => v >= lo + 0.9 * (hi - lo));
     return Math.max(1, Math.round((Math.max(1, k) * pr.pulsesPerPoint) / 10));
   });
+}
+
+/**
+ * Pulses that bring a cell to a bound from anywhere: twice the pulse response's longest sweep (which ran until its
+ * cells settled), so cells up to twice as slow as the slowest measured one settle too; twice the plan's sweep
+ * without a pulse response.
+ */
+function boundPulses(cal: CalibrationFile, plan: CalibrationPlan): number {
+  const pr = cal.procedures.pulse;
+  if (!pr || pr.polarity.length === 0) return 2 * plan.pulsesPerSweep;
+  let longest = 0;
+  for (let k = 0, start = 0; k <= pr.polarity.length; k++) {
+    if (k === pr.polarity.length || pr.polarity[k] !== pr.polarity[start]) {
+      longest = Math.max(longest, k - start);
+      start = k;
+    }
+  }
+  return 2 * longest * pr.pulsesPerPoint;
 }
 
 /**
@@ -209,7 +238,7 @@ export function checkPlan(plan: CalibrationPlan, id: DeviceIdentity): { vPos: nu
 export function fitCalibration(cal: CalibrationFile): CalibrationFile {
   const pulse = cal.procedures.pulse;
   if (!pulse) throw new FitError("no pulse-response data to fit: run `mhil calibrate --procedure pulse` (or full) first");
-  const fit = fitDevice({ identity: cal.device as never, pulse, ...(cal.procedures.noise ? { noise: cal.procedures.noise } : {}), ...(cal.procedures.threshold ? { threshold: cal.procedures.threshold } : {}), ...(cal.procedures.writeNoise ? { writeNoise: cal.procedures.writeNoise } : {}) });
+  const fit = fitDevice({ identity: cal.device as never, pulse, ...(cal.procedures.noise ? { noise: cal.procedures.noise } : {}), ...(cal.procedures.threshold ? { threshold: cal.procedures.threshold } : {}), ...(cal.procedures.writeNoise ? { writeNoise: cal.procedures.writeNoise } : {}), ...(cal.procedures.stepSurvey ? { stepSurvey: cal.procedures.stepSurvey } : {}) });
   const periphery = cal.procedures.periphery ? fitPeriphery(cal.procedures.periphery, cal.device) : null;
   if (periphery) fit.residuals.notes.push(...periphery.notes);
   else fit.residuals.notes.push("no periphery measured: the twin's converters, amplifiers, wires and access device are the simulator's defaults, not the device's");

@@ -23,6 +23,14 @@ export interface ThresholdPoint {
   /** Mean conductance change per pulse over the cells, siemens (signed), and its standard error. */
   meanStepSiemens: number;
   stepStdErrSiemens: number;
+  /**
+   * Mean conductance over the cells before and after this amplitude's pulses: the state the step was taken at.
+   * A state-dependent law (soft bounds, exp step) scales the step by where the cells are, and the ladder drifts
+   * (prezioso's up steps are 15 % larger than its down steps at the same amplitude): the fit divides that out.
+   * Absent in files written before it was recorded.
+   */
+  meanSiemensBefore?: number;
+  meanSiemensAfter?: number;
 }
 
 export interface ThresholdResult {
@@ -48,7 +56,8 @@ export async function thresholdSearch(xbar: Crossbar, o: ThresholdOptions, progr
     const d = o.cells.map((c) => (after[c.row * id.cols + c.col]! - before[c.row * id.cols + c.col]!) / o.pulsesPerAmplitude);
     const mean = d.reduce((a, b) => a + b, 0) / d.length;
     const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, d.length - 1));
-    return { volts: 0, meanStepSiemens: mean, stepStdErrSiemens: sd / Math.sqrt(d.length) };
+    const meanAt = (g: Float64Array) => o.cells.reduce((s, c) => s + g[c.row * id.cols + c.col]!, 0) / o.cells.length;
+    return { volts: 0, meanStepSiemens: mean, stepStdErrSiemens: sd / Math.sqrt(d.length), meanSiemensBefore: meanAt(before), meanSiemensAfter: meanAt(after) };
   };
   const vp = grid(id.limits.maxProgramVoltsPositive);
   const vn = grid(id.limits.maxProgramVoltsNegative);

@@ -41,7 +41,7 @@ const CASES: Case[] = [
   { args: ["calibrate", "--out", "x.json", "--volts", "50"], names: /^mhil: --volts 50: above the device's positive program limit, 1\.6 V .*; nothing was measured$/ },
   { args: ["calibrate", "--out", "x.json", "--width", "1e-12"], names: /^mhil: --width 1e-12: outside the device's pulse widths/ },
   { args: ["calibrate", "--out", "x.json", "--cells", "0"], names: /^mhil: --cells 0: must be a positive integer$/ },
-  { args: ["calibrate", "--out", "x.json", "--procedure", "bogus"], names: /^mhil: --procedure bogus: must be one of iv, pulse, noise, threshold, write-noise, periphery, full$/ },
+  { args: ["calibrate", "--out", "x.json", "--procedure", "bogus"], names: /^mhil: --procedure bogus: must be one of iv, pulse, noise, threshold, write-noise, spread, periphery, full$/ },
   { args: ["calibrate", "--procedure", "iv"], names: /^mhil: --out FILE is required/ },
   { args: ["calibrate", "--out", "/proc/nope/a.json"], names: /^mhil: \/proc\/nope\/a\.json: cannot be written in \/proc\/nope \(ENOENT\); nothing was measured$/ },
   { args: ["calibrate", "fit", "nofile.json"], names: /^mhil: nofile\.json: cannot read/ },

@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option("--device <uri>", "device URI (sim:, serial:PATH, firmata:PATH, twin:FILE)", "sim:")
     .option("--procedure <name>", `one of ${PROCEDURES.join(", ")}`, "full")
     .option("--out <file>", "calibration file to write (extended when it exists and the device matches)")
-    .option("--cells <n>", "cells measured, spread over the array", positiveInt("cells"), DEFAULT_PLAN.cells)
+    .option("--cells <n>", "cells the detailed procedures measure, spread over the array (the step survey takes every cell, up to 4096)", positiveInt("cells"), DEFAULT_PLAN.cells)
     .option("--pulses <n>", "pulses per sweep of the pulse response (enough to reach both bounds)", positiveInt("pulses"), DEFAULT_PLAN.pulsesPerSweep)
     .option("--volts <v>", "pulse amplitude, both polarities (default 75% of the device's program limits)", positiveNumber("volts"))
     .option("--width <seconds>", "pulse width (default 10× the device's minimum)", positiveNumber("width"))
