@@ -5,6 +5,7 @@
 // sequenced requests, pipeline.ts), resyncing (identify again: the same boot resumes, a new boot starts a new
 // session), reconnecting (the caller's `connect` finds the device again), failed, closed. Every received line is
 // decoded here and handed to the probe (SEQ 0000) or the pipeline.
+import { CopyPairing, type ReceivedLine } from "./copy-pairing.js";
 import type { Duplex } from "node:stream";
 import { decodeFrame, FrameError, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
 import { parseReply, type CodeWidths, type Reply, type Request, type WireIdentity, type WireLimits } from "../../protocol/serial-line/messages.js";
@@ -57,6 +58,9 @@ export class LinkSession {
   readonly counters: LinkStats;
   private readonly log: SentLog;
   private readonly rto: RetransmitTimer;
+  /** Set while the device sends every line twice (DUP 2): which copies to act on. */
+  private pairing: CopyPairing | null = null;
+  private copiesAsked = false;
   private readonly prober: Prober;
   private readonly pipeline: Pipeline;
   private readonly windowOption: number;
@@ -259,6 +263,7 @@ export class LinkSession {
     if (now.boot !== before.boot) {
       this.options.log?.(`${this.options.label}: device was reset (boot ${hex8(before.boot)} → ${hex8(now.boot)}); starting a new session`);
       this.known = { identity: now, limits: this.known!.limits };
+      this.forgetCopies();
       this.pipeline.restartAfterReset();
     } else {
       this.pipeline.resendOutstanding();
@@ -277,17 +282,29 @@ export class LinkSession {
   // --- receiving ---
 
   private onLine(line: string): void {
-    let seq: number;
-    let reply: Reply;
+    if (this.pairing?.takeCopy(line)) return; // byte for byte the copy of an intact line: its CRC held too
+    let received: ReceivedLine & { reply?: Reply; error?: FrameError | ValueError };
     try {
       const frame = decodeFrame(line);
-      seq = frame.seq;
-      reply = parseReply(frame.fields);
+      received = { line, intact: true, seq: frame.seq, reply: parseReply(frame.fields) };
     } catch (e) {
       if (!(e instanceof FrameError) && !(e instanceof ValueError)) throw e;
-      this.onDamagedLine(line, e instanceof FrameError ? e.seq : (decodeFrameSeq(line)));
+      received = { line, intact: false, seq: e instanceof FrameError ? e.seq : decodeFrameSeq(line), error: e };
+    }
+    if (this.pairing) this.pairing.accept(received);
+    else this.onReceived(received);
+  }
+
+  private onReceived(received: ReceivedLine & { reply?: Reply }): void {
+    const line = received.line;
+    if (!received.intact || !received.reply) {
+      this.onDamagedLine(line, received.seq);
       return;
     }
+    const seq = received.seq!;
+    const reply = received.reply;
+    if (reply.kind === "ok" && reply.cmd === "DUP" && seq !== UNSEQUENCED && this.pipeline.isOutstanding(seq)) this.startPairing(received);
+    if (reply.kind === "ok" && reply.cmd === "NEW") this.pairing = null; // a session starts with single lines
     const copy = this.pipeline.answersHeld(seq, reply) ? undefined : this.log.match(seq);
     if (seq !== UNSEQUENCED) {
       if (this.state !== "closed" && this.state !== "failed") this.pipeline.onReply(seq, reply, line, copy);
@@ -337,10 +354,36 @@ export class LinkSession {
     }
     if (this.state === "ready") this.pipeline.onDamaged(seq, copy, line);
     else this.counters.damagedReplies++;
+    this.maybeAskForCopies();
+  }
+
+  /**
+   * Asks a device that can (LIM dup=2) to send every line twice once damaged answers reach 1 in 50 requests (at
+   * least 8): a damaged line then costs its copy's bytes instead of a round trip (RPT). Once per session.
+   */
+  private maybeAskForCopies(): void {
+    const damaged = this.counters.damagedReplies;
+    if (this.copiesAsked || this.state !== "ready" || (this.known?.limits.dup ?? 1) < 2 || damaged < 8 || damaged * 50 < this.counters.requests) return;
+    this.copiesAsked = true;
+    this.request({ cmd: "DUP", copies: 2 }).catch(() => undefined); // refused or lost with the session: lines stay single
+  }
+
+  /** The device reset: it sends single lines again, and may be asked for copies again. */
+  private forgetCopies(): void {
+    this.pairing = null;
+    this.copiesAsked = false;
+  }
+
+  /** The answer to DUP 2 arrived: it and every line after it come twice. `first` is one copy of that answer. */
+  private startPairing(first: ReceivedLine): void {
+    if (this.pairing) return;
+    this.pairing = new CopyPairing((r) => this.onReceived(r));
+    this.pairing.expectCopyOf(first);
   }
 
   private onBoot(nonce: number): void {
     if (!this.known || nonce === this.known.identity.boot || this.state !== "ready") return;
+    this.forgetCopies();
     this.options.log?.(`${this.options.label}: device announced a reset (BOOT ${hex8(nonce)}); resynchronising`);
     this.recover("resync");
   }

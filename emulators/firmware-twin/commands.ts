@@ -36,6 +36,8 @@ export class TwinCommands {
   readonly widths: CodeWidths;
   /** False only while a command drives lines. */
   safe = true;
+  /** How many times the device sends every line (DUP; 1 after power-up and NEW). */
+  copies: 1 | 2 = 1;
   private readonly totals = { cell: 0, halfSelected: 0, peripheral: 0, seconds: 0, pulses: 0 };
 
   constructor(readonly crossbar: SimulatedCrossbar, readonly limits: WireLimits, private readonly scaling: TwinScaling, private readonly id: TwinIdentity) {
@@ -70,7 +72,13 @@ export class TwinCommands {
         return ok("ID", zero(), 0, identityPayload({ model: this.id.model, serial: this.id.serial, fw: TWIN_FIRMWARE_VERSION, proto: PROTOCOL_VERSION, rows, cols, boot: this.id.boot() }));
       case "LIM":
         return ok("LIM", zero(), 0, limitsPayload(this.limits, req.keys));
-      case "NEW": case "PING":
+      case "NEW":
+        this.copies = 1;
+        return ok(req.cmd, zero(), 0, []);
+      case "PING":
+        return ok(req.cmd, zero(), 0, []);
+      case "DUP":
+        this.copies = req.copies;
         return ok(req.cmd, zero(), 0, []);
       case "RPT": // answered from the reply memory, before commands (twin.ts)
         throw new WireError("SYNTAX", "RPT takes SEQ 0000");

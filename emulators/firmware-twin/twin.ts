@@ -146,6 +146,7 @@ export class FirmwareTwin {
     this.bootedAt = Date.now();
     this.sequencer.reset();
     this.commands.safe = true;
+    this.commands.copies = 1;
   }
 
   private enqueue(line: string | null): void {
@@ -262,7 +263,7 @@ export class FirmwareTwin {
 
   /** Replies made in one turn of the event loop leave in one chunk (as a UART's transmit buffer drains them). */
   private sendLine(line: string): void {
-    this.outgoing += line + LINE_END;
+    this.outgoing += this.commands.copies === 2 ? line + LINE_END + line + LINE_END : line + LINE_END;
     this.flushSoon ??= setImmediate(() => {
       this.flushSoon = null;
       const out = this.output;

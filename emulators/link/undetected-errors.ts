@@ -1,7 +1,8 @@
 // A seeded experiment: how often does a pulse line damaged on the wire still pass the receiver's check? Valid PCELL
 // and PROW lines go through the byte-level fault model of emulators/link/lane.ts (each byte corrupted, dropped or
 // duplicated at the given rates), conditioned on at least one fault; the pieces the receiver would see (split at
-// '\n') are checked by protocol v1's framing (4 hex digits of CRC-16/CCITT-FALSE) and by v2's (8 of CRC-32C).
+// '\n') are checked by protocol v1's framing (4 hex digits of CRC-16/CCITT-FALSE) and by v2's (8 of CRC-32C, kept in v3;
+// the lines are v3's, base-64 vectors).
 // A piece that passes is an undetected error; one that also parses as a pulse within the device's limits would have
 // been applied. Runs in a test (tests/serial/undetected-errors.test.ts) and, for a larger count, as a script:
 //   node dist/emulators/link/undetected-errors.js 20000000 [seed] [p: corrupt = drop = p, duplicate = p/2; default 0.01]

@@ -8,6 +8,7 @@
 #include <vector>
 #include "../src/core/crc32c.h"
 #include "../src/core/firmware.h"
+#include "../src/core/text.h"
 #include "../src/host/sim_board.h"
 
 namespace rig {
@@ -91,5 +92,41 @@ struct Rig {
 };
 
 inline bool startsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+
+// A packed vector (PROTOCOL.md §2 V) of signed values: the fewest base-64 digits each, zero runs.
+inline std::string packed(const std::vector<long>& v, bool isSigned = true) {
+  uint8_t w = 1;
+  for (long x : v) {
+    while (isSigned ? (x < -(1L << (6 * w - 1)) || x >= (1L << (6 * w - 1))) : x >= (1L << (6 * w))) w++;
+  }
+  std::string out(1, mhil::digitChar(w));
+  size_t zeros = 0;
+  for (size_t i = 0; i <= v.size(); i++) {
+    if (i < v.size() && v[i] == 0) {
+      zeros++;
+      continue;
+    }
+    for (; zeros > 0; zeros -= zeros < mhil::MAX_ZERO_RUN ? zeros : mhil::MAX_ZERO_RUN) {
+      out += mhil::zeroRunChar((uint8_t)(zeros < mhil::MAX_ZERO_RUN ? zeros : mhil::MAX_ZERO_RUN));
+    }
+    if (i == v.size()) break;
+    unsigned long u = (unsigned long)v[i];
+    for (int d = w - 1; d >= 0; d--) out += mhil::digitChar((uint8_t)((u >> (6 * d)) & 63u));
+  }
+  return out;
+}
+
+// The signed values of a packed vector (empty when it does not decode).
+inline std::vector<long> unpacked(const std::string& text) {
+  std::vector<long> out;
+  mhil::VectorReader r;
+  if (!r.begin(text.c_str(), 3)) return out;
+  int32_t x;
+  while (!r.done()) {
+    if (!r.next(true, &x)) return std::vector<long>();
+    out.push_back(x);
+  }
+  return out;
+}
 
 }  // namespace rig

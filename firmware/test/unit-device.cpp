@@ -21,15 +21,15 @@ void testLimits() {
       {"PCELL 1 2 1500000 100000 101", "ERR LIMIT cmax"},
       {"PCELL 16 2 1500000 100000 1", "ERR LIMIT row"},
       {"PCELL 1 16 1500000 100000 1", "ERR LIMIT col"},
-      {"PROW 16 2 1500000 100000 01000000000000000000000000000000", "ERR LIMIT line"},
-      {"PROW 1 4 1500000 100000 01000000000000000000000000000000", "ERR LIMIT scheme"},
-      {"PROW 1 2 1500000 100000 65000000000000000000000000000000", "ERR LIMIT cmax"},
-      {"PCOL 1 3 -1400000 100000 01000000000000000000000000000000", "ERR LIMIT vnmax"},
+      {"PROW 16 2 1500000 100000 11>", "ERR LIMIT line"},
+      {"PROW 1 4 1500000 100000 11>", "ERR LIMIT scheme"},
+      {"PROW 1 2 1500000 100000 21b>", "ERR LIMIT cmax"},
+      {"PCOL 1 3 -1400000 100000 11>", "ERR LIMIT vnmax"},
       {"RCELL 1 2 300001", "ERR LIMIT vrmax"},
       {"RCELL 1 2 -300001", "ERR LIMIT vrmax"},
       {"RROW 16 200000", "ERR LIMIT row"},
-      {"MVF 07D1000000000000000000000000000000000000000000000000000000000000", "ERR LIMIT vrmax"},
-      {"MVT 000000000000000000000000000000000000000000000000000000000000F82F", "ERR LIMIT vrmax"},
+      {"MVF 2VH>", "ERR LIMIT vrmax"},
+      {"MVT 2>Wl", "ERR LIMIT vrmax"},
   };
   // Refusals do not consume the SEQ: every case goes as 0002.
   for (const Case& c : cases) {
@@ -45,10 +45,10 @@ void testLimits() {
       {"PCELL 1 2 1500000 20000 1", "OK PCELL"},
       {"PCELL 1 2 -1350000 10000000 1", "OK PCELL"},
       {"PCELL 1 2 1500000 100000 100", "OK PCELL"},
-      {"PROW 1 3 1500000 20000 00010203040506070809101112131415", "OK PROW"},
+      {"PROW 1 3 1500000 20000 1!123456789GHIJKL", "OK PROW"},
       {"RCELL 1 2 300000", "OK RCELL"},
       {"RROW 3 -300000", "OK RROW"},
-      {"MVT F830F830F830F830F830F830F830F830F830F830F830F830F830F830F830F830", "OK MVT"},
+      {"MVT 2WmWmWmWmWmWmWmWmWmWmWmWmWmWmWmWm", "OK MVT"},
   };
   for (const Case& c : edges) {
     char s[8];
@@ -69,26 +69,25 @@ void testEnergyAndReads() {
   double g = r.board->conductance(3, 4);
   auto f = split(r.ask("0002 RCELL 3 4 200000"));
   CHECK(f.size() == 9 && f[2] == "RCELL", "RCELL fields %zu", f.size());
-  int code = f.size() == 9 ? (int)(int16_t)strtol(f[7].c_str(), 0, 16) : 0;
+  int code = f.size() == 9 && unpacked(f[7]).size() == 1 ? (int)unpacked(f[7])[0] : 0;
   double measured = code * 10e-9 / 0.2;
   CHECK(fabs(measured - g) / g < 0.01, "read %g true %g", measured, g);
   CHECK(decimal(f[3]) > 0 && decimal(f[6]) > 0, "read energy and duration");
   // Forward product against Kirchhoff.
-  std::string in;
+  std::vector<long> in;
   double v[16];
   for (int i = 0; i < 16; i++) {
     int c = (i * 97) % 2000 - 1000;
     v[i] = c * 150e-6;
-    char b[8];
-    snprintf(b, sizeof b, "%04X", (unsigned)(uint16_t)c);
-    in += b;
+    in.push_back(c);
   }
-  f = split(r.ask("0003 MVF " + in));
-  CHECK(f.size() == 9 && f[7].size() == 64, "MVF payload");
-  for (int c = 0; c < 16 && f.size() == 9; c++) {
+  f = split(r.ask("0003 MVF " + packed(in)));
+  std::vector<long> out = f.size() == 9 ? unpacked(f[7]) : std::vector<long>();
+  CHECK(out.size() == 16, "MVF payload");
+  for (int c = 0; c < 16 && out.size() == 16; c++) {
     double expect = 0;
     for (int i = 0; i < 16; i++) expect += r.board->conductance(i, c) * v[i];
-    double got = (int16_t)strtol(f[7].substr(4 * c, 4).c_str(), 0, 16) * 100e-9;  // alsbf
+    double got = out[c] * 100e-9;  // alsbf
     CHECK(fabs(got - expect) < 1.5e-7 + 1e-3 * fabs(expect), "col %d got %g expect %g", c, got, expect);
   }
   // Pulse energy: all three components measured, duration at least the pulses.
@@ -108,7 +107,7 @@ void testEnergyAndReads() {
   double before[16];
   for (int c = 0; c < 16; c++) before[c] = r.board->conductance(7, c);
   double other = r.board->conductance(8, 1);
-  std::string pr = r.ask("0006 PROW 7 2 1500000 100000 00020000000000000000000000000003");
+  std::string pr = r.ask("0006 PROW 7 2 1500000 100000 1!2;3");
   CHECK(pr.find(" 5 0 *") != std::string::npos, "PROW applied 5: %s", pr.c_str());
   for (int c = 0; c < 16; c++) {
     bool selected = c == 1 || c == 15;
@@ -118,7 +117,7 @@ void testEnergyAndReads() {
   CHECK(r.board->conductance(8, 1) == other, "half-selected neighbour untouched");
   // Column-parallel: positive volts potentiate too (the cell sees V(row) - V(col) = +V).
   double c0 = r.board->conductance(0, 10), c15 = r.board->conductance(15, 10), cOther = r.board->conductance(7, 10);
-  std::string pc = r.ask("0007 PCOL 10 3 1500000 100000 02000000000000000000000000000002");
+  std::string pc = r.ask("0007 PCOL 10 3 1500000 100000 12<2");
   CHECK(pc.find(" 4 0 *") != std::string::npos, "PCOL applied 4: %s", pc.c_str());
   CHECK(r.board->conductance(0, 10) > c0 && r.board->conductance(15, 10) > c15, "PCOL SET raised the selected cells");
   CHECK(r.board->conductance(7, 10) == cOther, "PCOL left an unselected cell alone");
@@ -139,7 +138,7 @@ void testCompliance() {
   CHECK(b.find(" 2 0 *") != std::string::npos, "a healthy cell elsewhere: %s", b.c_str());
   // Row-parallel on row 5: column 3 carries the short half-selected (V/2 x 5 mS beyond the sense
   // range), so that line is cut; column 4 goes on.
-  std::string c = r.ask("0004 PROW 5 2 1500000 100000 00000202000000000000000000000000");
+  std::string c = r.ask("0004 PROW 5 2 1500000 100000 1#22:");
   CHECK(c.find(" 2 1 *") != std::string::npos, "row-parallel: the overloaded line trips, the other goes on: %s", c.c_str());
   CHECK(r.ask("0005 ST").find(" trips=2 ") != std::string::npos, "ST trips");
 }

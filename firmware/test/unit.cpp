@@ -17,7 +17,8 @@ static void testCrc() {
   CHECK(mhil::crc32c("123456789", 9) == 0xE3069283ul, "crc32c test vector");
   CHECK(mhil::crc16("123456789", 9) == 0x29B1, "crc16 (EEPROM) test vector");
   CHECK(framed("0006 PING") == "0006 PING *84018375", "PROTOCOL.md example");
-  CHECK(framed("0002 MVF 33CD0000") == "0002 MVF 33CD0000 *5D3CC519", "PROTOCOL.md example");
+  CHECK(framed("0002 MVF 20p_D#") == "0002 MVF 20p_D# *8C1AB98F", "PROTOCOL.md example");
+  CHECK(packed({51, -51, 0, 0}) == "20p_D#" && unpacked("26Y_d040G") == std::vector<long>({0x1A2, -25, 4, 16}), "PROTOCOL.md vectors");
   // Every single damaged byte of a line is caught (the firmware answers ERR CRC and does nothing).
   Rig r;
   newSession(r);
@@ -39,7 +40,7 @@ static void testCrc() {
 static void testIdentity() {
   Rig r;
   std::string id = r.ask("0000 ID");
-  CHECK(startsWith(id, "0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=UNSET fw=2.0.0 proto=2 rows=16 cols=16 boot="), "%s", id.c_str());
+  CHECK(startsWith(id, "0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=UNSET fw=3.0.0 proto=3 rows=16 cols=16 boot="), "%s", id.c_str());
   CHECK(crcValid(id), "reply CRC %s", id.c_str());
   r.link.out.clear();
   r.raw(framed("0000 PING") + "\n");
@@ -49,7 +50,7 @@ static void testIdentity() {
   CHECK(r.link.out.size() > 2 && r.link.out.compare(r.link.out.size() - 2, 2, "\n\n") == 0, "every line ends with two breaks");
   std::string lim = r.ask("0000 LIM");
   CHECK(lim.find(" vpmax=1500000e-6 vnmax=1350000e-6 wmin=20000e-9 wmax=10000000e-9 cmax=100 icomp=2000000e-9 ") != std::string::npos, "%s", lim.c_str());
-  CHECK(lim.find(" mem=8 hold=2 maxin=255 ") != std::string::npos, "%s", lim.c_str());
+  CHECK(lim.find(" mem=8 hold=2 dup=2 maxin=255 ") != std::string::npos, "%s", lim.c_str());
   CHECK(crcValid(lim), "LIM CRC");
   // LIM may name the keys it wants (a short reply crosses a noisy link far more often); unknown names are left out.
   CHECK(startsWith(r.ask("0000 LIM wmin cmax nosuch"), "0000 OK LIM 0 0 0 0 wmin=20000e-9 cmax=100 *"), "LIM keys");
@@ -156,11 +157,15 @@ static void testMalformed() {
   CHECK(startsWith(r.ask("0002 PCELL 1 2 1500000 100000 99999999999"), "0002 ERR SYNTAX"), "count overflows U");
   CHECK(startsWith(r.ask("0002 PCELL 1 2 1500000 100000 3\x01"), "0002 ERR SYNTAX"), "control byte");
   CHECK(startsWith(r.ask("0002 FROB 1"), "0002 ERR UNKNOWN"), "unknown command");
-  CHECK(startsWith(r.ask("0002 MVF 00C8"), "0002 ERR SYNTAX"), "short vector");
-  CHECK(startsWith(r.ask("0002 MVF " + std::string(64, 'a')), "0002 ERR SYNTAX"), "lowercase hex");
+  CHECK(startsWith(r.ask("0002 MVF 23C"), "0002 ERR SYNTAX"), "short vector");
+  CHECK(startsWith(r.ask("0002 MVF 1}}"), "0002 ERR SYNTAX"), "long vector (zero runs past the last row)");
+  CHECK(startsWith(r.ask("0002 MVF 2" + std::string(32, '~')), "0002 ERR SYNTAX"), "not a base-64 digit");
+  CHECK(startsWith(r.ask("0002 MVF 4" + std::string(64, '0')), "0002 ERR SYNTAX"), "4 digits per code (the widest is 3)");
+  CHECK(startsWith(r.ask("0002 MVF 2" + std::string(31, '0')), "0002 ERR SYNTAX"), "ends inside a code");
   CHECK(startsWith(r.ask("000a PING"), "0000 ERR SYNTAX"), "lowercase SEQ");
   CHECK(startsWith(r.ask("0002 PING 1"), "0002 ERR SYNTAX"), "PING takes no argument");
-  CHECK(startsWith(r.ask("0002 PROW 0 2 1500000 100000 0300"), "0002 ERR SYNTAX"), "counts vector length");
+  CHECK(startsWith(r.ask("0002 PROW 0 2 1500000 100000 13"), "0002 ERR SYNTAX"), "counts vector length");
+  CHECK(startsWith(r.ask("0002 PROW 0 2 1500000 100000 3{"), "0002 ERR SYNTAX"), "3 digits per count (the widest is 2)");
   CHECK(startsWith(r.ask("0002 NEW 9c41d2e0"), "0002 ERR SYNTAX"), "lowercase nonce");
   CHECK(startsWith(r.ask("0002 " + std::string(20, 'X')), "0002 ERR"), "a long junk command");
   CHECK(r.fw->nextSeq() == 2, "next still unchanged: %u", r.fw->nextSeq());
@@ -258,12 +263,31 @@ static void testSilence() {
   CHECK(r.fw->counters().silences == 2, "again");
 }
 
+// DUP 2: every line twice from its own answer on (a copy damaged on the way costs bytes, not a round trip); NEW
+// and a reset go back to single lines; a bad count is a refusal.
+static void testCopies() {
+  Rig r;
+  newSession(r);
+  CHECK(r.ask("0000 LIM dup").find(" dup=2 ") != std::string::npos, "LIM dup");
+  CHECK(startsWith(r.ask("0002 DUP 3"), "0002 ERR SYNTAX"), "DUP 3 refused");
+  std::vector<std::string> out = r.raw(framed("0002 DUP 2") + "\n");
+  CHECK(out.size() == 2 && out[0] == out[1] && startsWith(out[0], "0002 OK DUP 0 0 0 0 *"), "its answer twice: %zu", out.size());
+  out = r.raw(framed("0003 MVF 1?") + "\n");
+  CHECK(out.size() == 2 && out[0] == out[1] && startsWith(out[0], "0003 OK MVF"), "then every line twice");
+  out = r.raw(framed("0002 DUP 2") + "\n");
+  CHECK(out.size() == 2 && out[0] == out[1] && startsWith(out[0], "0002 OK DUP"), "a retry answered from memory, twice");
+  out = r.raw(framed("0004 NEW 9C41D2E1") + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0004 OK NEW"), "NEW: single lines again");
+  out = r.raw(framed("0005 DUP 1") + "\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0005 OK DUP"), "DUP 1: single");
+}
+
 int main() {
   struct T { const char* name; void (*fn)(); } tests[] = {
       {"crc", testCrc},           {"identity", testIdentity},   {"order", testOrder},         {"hold", testHold},
       {"bad-crc", testBadCrc},    {"malformed", testMalformed}, {"overlong", testOverlong},
       {"limits", testLimits},     {"exactly-once", testExactlyOnce}, {"energy-reads", testEnergyAndReads},
-      {"compliance", testCompliance}, {"silence", testSilence}, {"eeprom", testEeprom},
+      {"compliance", testCompliance}, {"silence", testSilence}, {"eeprom", testEeprom}, {"copies", testCopies},
   };
   for (const T& t : tests) {
     currentTest = t.name;

@@ -1,13 +1,13 @@
 // Typed requests and replies of firmware/PROTOCOL.md §4–5 and their fields. Pure functions, no I/O.
 import type { EnergyBreakdown } from "../../src/hal/crossbar.js";
 import {
-  decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatHex32, fromUnits,
-  parseDecimal, parseHex32, parseUnsigned, toUnits, ValueError,
+  decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatHex32, formatMeasure, fromUnits,
+  parseDecimal, parseMeasure, parseHex32, parseUnsigned, toUnits, ValueError,
 } from "./values.js";
 
-export const PROTOCOL_VERSION = "2";
+export const PROTOCOL_VERSION = "3";
 
-/** Hex widths that vectors use on this link (from LIM). */
+/** Code widths (in hex digits of bits, as LIM reports them) that vectors use on this link. */
 export interface CodeWidths {
   /** DAC code width (MVF/MVT inputs). */
   vhex: number;
@@ -25,6 +25,8 @@ export type Request =
   /** `keys`: only these LIM keys (PROTOCOL.md §5), so the reply stays short; absent: every key. */
   | { cmd: "LIM"; keys?: string[] }
   | { cmd: "NEW"; nonce: number }
+  /** From its own answer on, the device sends every line `copies` times (PROTOCOL.md §4; LIM dup). */
+  | { cmd: "DUP"; copies: 1 | 2 }
   /** Unsequenced: send again the remembered reply to `seq` (a short line instead of the whole request). */
   | { cmd: "RPT"; seq: number }
   | { cmd: "RCELL"; row: number; col: number; volts: number }
@@ -34,7 +36,7 @@ export type Request =
   | { cmd: "PROW" | "PCOL"; line: number; scheme: 2 | 3; volts: number; seconds: number; counts: number[] };
 
 export type Command = Request["cmd"];
-export const COMMANDS: readonly Command[] = ["ID", "LIM", "PING", "ST", "EN", "RST", "NEW", "RPT", "RCELL", "RROW", "MVF", "MVT", "PCELL", "PROW", "PCOL"];
+export const COMMANDS: readonly Command[] = ["ID", "LIM", "PING", "ST", "EN", "RST", "NEW", "DUP", "RPT", "RCELL", "RROW", "MVF", "MVT", "PCELL", "PROW", "PCOL"];
 /** Commands allowed unsequenced (SEQ 0000): read-only, executed every time. */
 export const UNSEQUENCED_COMMANDS: readonly Command[] = ["ID", "LIM", "ST", "EN", "PING", "RPT"];
 /** Commands that change the device's state: never resent into a new session after a device reset. */
@@ -79,6 +81,8 @@ export function requestFields(req: Request, widths: CodeWidths): string[] {
       return ["LIM", ...(req.keys ?? [])];
     case "NEW":
       return ["NEW", formatHex32(req.nonce)];
+    case "DUP":
+      return ["DUP", String(req.copies)];
     case "RPT":
       return ["RPT", req.seq.toString(16).toUpperCase().padStart(4, "0")];
     case "RCELL":
@@ -94,7 +98,7 @@ export function requestFields(req: Request, widths: CodeWidths): string[] {
   }
 }
 
-const ARITY: Record<Command, number> = { ID: 0, LIM: 0, PING: 0, ST: 0, EN: 0, RST: 0, NEW: 1, RPT: 1, RCELL: 3, RROW: 2, MVF: 1, MVT: 1, PCELL: 5, PROW: 5, PCOL: 5 };
+const ARITY: Record<Command, number> = { ID: 0, LIM: 0, PING: 0, ST: 0, EN: 0, RST: 0, NEW: 1, DUP: 1, RPT: 1, RCELL: 3, RROW: 2, MVF: 1, MVT: 1, PCELL: 5, PROW: 5, PCOL: 5 };
 
 /** Parses a request's fields (the device side). Vector lengths are checked by the caller, which knows rows/cols. */
 export function parseRequest(fields: string[], widths: CodeWidths): Request {
@@ -109,6 +113,9 @@ export function parseRequest(fields: string[], widths: CodeWidths): Request {
         return { cmd };
       case "NEW":
         return { cmd, nonce: parseHex32(args[0]!, "nonce") };
+      case "DUP":
+        if (args[0] !== "1" && args[0] !== "2") throw new ValueError("copies", args[0]!, "must be 1 or 2");
+        return { cmd, copies: args[0] === "1" ? 1 : 2 };
       case "RPT":
         if (!/^[0-9A-F]{4}$/.test(args[0]!) || args[0] === "0000") throw new ValueError("seq", args[0]!, "is not a sequence number (4 uppercase hex digits, not 0000)");
         return { cmd, seq: parseInt(args[0]!, 16) };
@@ -149,7 +156,7 @@ export function replyFields(reply: Reply): string[] {
   switch (reply.kind) {
     case "ok": {
       const e = reply.energy;
-      return ["OK", reply.cmd, formatDecimal(e.cell), formatDecimal(e.halfSelected), formatDecimal(e.peripheral), formatDecimal(reply.durationSeconds), ...reply.payload];
+      return ["OK", reply.cmd, formatMeasure(e.cell), formatMeasure(e.halfSelected), formatMeasure(e.peripheral), formatMeasure(reply.durationSeconds), ...reply.payload];
     }
     case "err":
       return ["ERR", reply.code, ...textFields(reply.text)];
@@ -174,11 +181,11 @@ export function parseReply(fields: string[]): Reply {
       kind: "ok",
       cmd,
       energy: {
-        cell: parseDecimal(fields[2]!, "Ecell"),
-        halfSelected: parseDecimal(fields[3]!, "Ehalf"),
-        peripheral: parseDecimal(fields[4]!, "Eperiph"),
+        cell: parseMeasure(fields[2]!, "Ecell"),
+        halfSelected: parseMeasure(fields[3]!, "Ehalf"),
+        peripheral: parseMeasure(fields[4]!, "Eperiph"),
       },
-      durationSeconds: parseDecimal(fields[5]!, "Tdur"),
+      durationSeconds: parseMeasure(fields[5]!, "Tdur"),
       payload: fields.slice(6),
     };
   }
@@ -254,6 +261,8 @@ export interface WireLimits {
   exact: boolean;
   /** Optional (default 0): sequenced lines that arrive ahead of `next` the device keeps until the gap fills (§3). */
   hold: number;
+  /** Optional (default 1): the most copies of every line the device sends when asked (`DUP`, §4). */
+  dup: number;
   mem: number; maxin: number; rxbuf: number; quiet: number; endur: number;
 }
 
@@ -261,10 +270,10 @@ const DECIMAL_KEYS = ["vrmax", "vpmax", "vnmax", "wmin", "wmax", "icomp", "vlsb"
 const UNSIGNED_KEYS = ["cmax", "dac", "adc", "vhex", "ahex", "chex", "mem", "maxin", "rxbuf", "endur"] as const;
 const FLAG_KEYS = ["par", "mvt", "rrow"] as const;
 
-/** Every LIM key a device of this version may report, in the order it reports them (`alsbf`, `alsbt`, `exact`, `hold` optional). */
+/** Every LIM key a device of this version may report, in the order it reports them (`alsbf`, `alsbt`, `exact`, `hold`, `dup` optional). */
 export const LIMIT_KEYS = [
   "vrmax", "vpmax", "vnmax", "wmin", "wmax", "cmax", "icomp", "dac", "adc", "vlsb", "vhex", "alsb", "alsbf", "alsbt", "ahex", "chex",
-  "vread", "schemes", "par", "mvt", "rrow", "exact", "mem", "hold", "maxin", "rxbuf", "quiet", "endur",
+  "vread", "schemes", "par", "mvt", "rrow", "exact", "mem", "hold", "dup", "maxin", "rxbuf", "quiet", "endur",
 ] as const;
 
 /** The LIM payload: every key, or (`keys`) only the named ones in the device's order, unknown names left out. */
@@ -284,6 +293,7 @@ function allLimitsPayload(l: WireLimits): string[] {
   if (l.exact) out.push("exact=1");
   out.push(`mem=${l.mem}`);
   if (l.hold > 0) out.push(`hold=${l.hold}`);
+  if (l.dup > 1) out.push(`dup=${l.dup}`);
   for (const k of ["maxin", "rxbuf", "quiet", "endur"] as const) out.push(`${k}=${k === "quiet" ? formatDecimal(l[k]) : String(l[k])}`);
   return out;
 }
@@ -319,6 +329,9 @@ export function parseLimitsPayload(payload: string[]): WireLimits {
   const hold = parseDecimal(kv.get("hold") ?? "0", "hold");
   if (!Number.isInteger(hold) || hold < 0) throw new ValueError("hold", kv.get("hold")!, "is not an unsigned integer");
   out.hold = hold;
+  const dup = kv.get("dup") ?? "1";
+  if (dup !== "1" && dup !== "2") throw new ValueError("dup", dup, "must be 1 or 2");
+  out.dup = Number(dup);
   const l = out as unknown as WireLimits;
   for (const k of ["vhex", "ahex"] as const) {
     if (l[k] < 1 || l[k] > 12) throw new ValueError(k, String(l[k]), "must be in [1, 12]");

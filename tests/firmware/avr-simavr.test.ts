@@ -26,7 +26,7 @@ describe("the AVR image under simavr", () => {
     const xb = await openSerialCrossbar(parseDeviceUri(`serial:${avr.path}`));
     try {
       const id = await xb.identify();
-      expect(id).toMatchObject({ backend: "serial", model: "MHIL-XB16", firmwareVersion: "2.0.0", protocolVersion: "2", rows: 16, cols: 16 });
+      expect(id).toMatchObject({ backend: "serial", model: "MHIL-XB16", firmwareVersion: "3.0.0", protocolVersion: "3", rows: 16, cols: 16 });
       expect(id.limits).toMatchObject({ maxProgramVoltsPositive: 1.5, maxProgramVoltsNegative: 1.35, maxReadVolts: 0.3, maxPulseCount: 100 });
     } finally {
       await xb.close();
@@ -39,7 +39,7 @@ describe("the AVR image under simavr", () => {
     avrs.push(avr);
     client = await LineClient.open(avr.path);
     const id = await client.identify();
-    expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=\S+ fw=2\.0\.0 proto=2 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{8}$/);
+    expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=\S+ fw=3\.0\.0 proto=3 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{8}$/);
     expect(crcValid(id)).toBe(true);
     expect(await client.ask("0001 PING")).toMatch(/^0001 ERR ORDER expected 0000 /);
     expect(await client.ask("0001 NEW 9C41D2E0")).toMatch(/^0001 OK NEW 0 0 0 0 \*/);

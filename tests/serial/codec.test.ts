@@ -8,7 +8,9 @@ import { decodeFrame, encodeFrame, FrameError, nextSeq } from "../../protocol/se
 import {
   limitsPayload, parseLimitsPayload, parseReply, parseRequest, replyFields, requestFields, type CodeWidths, type Reply, type Request, type WireLimits,
 } from "../../protocol/serial-line/messages.js";
-import { decodeSignedVector, encodeSignedVector, formatDecimal, parseDecimal, signedCodeRange } from "../../protocol/serial-line/values.js";
+import {
+  decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatMeasure, parseDecimal, parseMeasure, signedCodeRange, ValueError,
+} from "../../protocol/serial-line/values.js";
 
 const SEED = 20261123;
 const widths: CodeWidths = { vhex: 3, ahex: 3, chex: 4 };
@@ -26,7 +28,8 @@ describe("CRC-32C", () => {
     expect(encodeFrame({ seq: 0, fields: ["ID"] })).toBe("0000 ID *695C4464");
     expect(encodeFrame({ seq: 6, fields: ["PING"] })).toBe("0006 PING *84018375");
     expect(encodeFrame({ seq: 3, fields: ["PCELL", "1", "2", "1500000", "100", "3"] })).toBe("0003 PCELL 1 2 1500000 100 3 *945F557E");
-    expect(decodeFrame("0002 OK MVF 123e-15 0 2000e-15 100e-9 1A2FE7004010 *A8EFD091").fields[1]).toBe("MVF");
+    expect(decodeFrame("0002 OK MVF 123e-15 0 2000e-15 100e-9 26Y_d040G *9333FCCA").fields[1]).toBe("MVF");
+    expect(encodeFrame({ seq: 2, fields: ["MVF", encodeSignedVector([51, -51, 0, 0], 2)] })).toBe("0002 MVF 20p_D# *8C1AB98F");
   });
 });
 
@@ -133,7 +136,37 @@ describe("values", () => {
     }), ([w, codes]) => {
       expect(decodeSignedVector(encodeSignedVector(codes, w), w, "v")).toEqual(codes);
     }), { seed: SEED, numRuns: 500 });
-    expect(encodeSignedVector([0x1a2, -25, 4, 16], 3)).toBe("1A2FE7004010");
+    expect(encodeSignedVector([0x1a2, -25, 4, 16], 3)).toBe("26Y_d040G"); // PROTOCOL.md §8: two digits each
+    expect(encodeSignedVector([0, 0, 0, -1, 31, -32], 3)).toBe("1$_VW"); // '$' = 3 zeros; one digit each
+    expect(encodeSignedVector(new Array(64).fill(0), 3)).toBe("1}}["); // runs of 23, 23 and 18 zeros
+    expect(encodeSignedVector([-2048, 2047], 3)).toBe("2W0V_");
+    expect(encodeUnsignedVector([0, 3, 0, 1], 2)).toBe("1!3!1");
+    expect(decodeUnsignedVector("1!3!1", 2, "v", 4)).toEqual([0, 3, 0, 1]);
+  });
+
+  it("packed vectors: the fewest digits that hold every element, and every malformed text refused", () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: -2048, max: 2047 }), { maxLength: 64 }), (codes) => {
+      const text = encodeSignedVector(codes, 3);
+      const digits = codes.every((c) => c >= -32 && c <= 31) ? 1 : 2;
+      expect(text[0]).toBe(String(digits));
+      expect(text.length).toBeLessThanOrEqual(1 + digits * codes.length);
+    }), { seed: SEED, numRuns: 300 });
+    for (const bad of ["", "0", "3000000", "2AB C", "2A", "2~~", "21}"]) expect(() => decodeSignedVector(bad, 3, "v", 2), bad).toThrow(ValueError);
+    expect(() => decodeSignedVector("3___", 2, "v", 1)).toThrow(/digit count/); // 8-bit codes take at most 2 digits
+    expect(() => decodeUnsignedVector("2G0", 2, "v", 1)).toThrow(/beyond 2 hex digits/); // 1024 > 255
+  });
+
+  it("measures travel exactly: decimal when short, else '~' and the float64's bits", () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+      const text = formatMeasure(x);
+      expect(text.length).toBeLessThanOrEqual(12);
+      expect(Object.is(parseMeasure(text, "E"), x === 0 ? 0 : x)).toBe(true);
+    }), { seed: SEED, numRuns: 2000 });
+    expect(formatMeasure(1e-7)).toBe("1e-7");
+    expect(formatMeasure(123e-15)).toBe("123e-15");
+    expect(formatMeasure(8924830257257479e-26)).toMatch(/^~[0-9A-Za-z_-]{11}$/);
+    expect(parseMeasure("~3ueSppN1UGL", "E")).toBe(parseMeasure(formatMeasure(parseMeasure("~3ueSppN1UGL", "E")), "E"));
+    for (const bad of ["~", "~3ueSppN1UG", "~G0000000000", "~3ueSppN1UG*", "1.5"]) expect(() => parseMeasure(bad, "E"), bad).toThrow(ValueError);
   });
 });
 
@@ -142,6 +175,7 @@ const codes = (n: number) => fc.array(fc.integer({ min: -2048, max: 2047 }), { m
 const requestArb: fc.Arbitrary<Request> = fc.oneof(
   fc.constantFrom<Request>({ cmd: "ID" }, { cmd: "LIM" }, { cmd: "PING" }, { cmd: "ST" }, { cmd: "EN" }, { cmd: "RST" }),
   fc.record({ cmd: fc.constant("NEW" as const), nonce: fc.integer({ min: 0, max: 0xffffffff }) }),
+  fc.record({ cmd: fc.constant("DUP" as const), copies: fc.constantFrom<1 | 2>(1, 2) }),
   fc.record({ cmd: fc.constant("RCELL" as const), row: u(4095), col: u(4095), volts: uV }),
   fc.record({ cmd: fc.constant("RROW" as const), row: u(4095), volts: uV }),
   fc.record({ cmd: fc.constantFrom("MVF" as const, "MVT" as const), codes: codes(64) }),
@@ -185,16 +219,17 @@ describe("messages", () => {
     }), { seed: SEED, numRuns: 1000 });
   });
 
-  it("LIM round-trips; the optional keys exact and hold default to 0 when a device leaves them out", () => {
+  it("LIM round-trips; the optional keys exact and hold default to 0, dup to 1, when a device leaves them out", () => {
     const l: WireLimits = {
       vrmax: 0.5, vpmax: 2, vnmax: 2, wmin: 10e-9, wmax: 1e-3, cmax: 1000, icomp: 1e-3, dac: 8, adc: 12,
       vlsb: (2 * 0.5) / 255, vhex: 3, alsb: 4.8828125e-7, alsbf: 1.953125e-6, alsbt: 3.1e-6, ahex: 3, chex: 4, vread: 0.2,
-      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, hold: 63, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
+      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, hold: 63, dup: 2, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
     };
     expect(limitsPayload(l)).toContain("hold=63");
+    expect(limitsPayload(l)).toContain("dup=2");
     expect(parseLimitsPayload(limitsPayload(l))).toEqual(l);
-    const plain = { ...l, exact: false, hold: 0 };
-    expect(limitsPayload(plain).some((kv) => /^(exact|hold)=/.test(kv))).toBe(false);
+    const plain = { ...l, exact: false, hold: 0, dup: 1 };
+    expect(limitsPayload(plain).some((kv) => /^(exact|hold|dup)=/.test(kv))).toBe(false);
     expect(parseLimitsPayload(limitsPayload(plain))).toEqual(plain);
   });
 });

@@ -46,7 +46,7 @@ describe("serial driver ↔ firmware twin ↔ simulator", () => {
     expect(a.serial).toBe(b.serial);
     expect([a.rows, a.cols]).toEqual([b.rows, b.cols]);
     expect(a.limits).toEqual(b.limits);
-    expect(a.protocolVersion).toBe("2");
+    expect(a.protocolVersion).toBe("3");
   });
 
   it("a pulse width that is not whole nanoseconds (√(min·max), the trainer's default) travels exactly", async () => {

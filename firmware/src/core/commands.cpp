@@ -28,17 +28,18 @@ bool Firmware::index(uint16_t seq, const char* text, const char* name, uint8_t s
   return true;
 }
 
-// `n` packed read codes (V(4)), each within vrmax.
+// `n` packed read codes (V(4): at most 3 base-64 digits each), each within vrmax.
 bool Firmware::readCode(uint16_t seq, const char* text, uint16_t n, int16_t* out) {
-  if (strlen(text) != (size_t)n * 4) {
-    errorReply(seq, "SYNTAX", "vector length");
+  VectorReader vec;
+  if (!vec.begin(text, CODE_DIGITS)) {
+    errorReply(seq, "SYNTAX", "vector digit count");
     return false;
   }
   int16_t maxCode = codeAtMost(cal_, cal_.limits.maxReadMicrovolts);
   for (uint16_t i = 0; i < n; i++) {
     int32_t v;
-    if (!parseHexSigned(text + 4 * i, 4, &v)) {
-      errorReply(seq, "SYNTAX", "vector hex");
+    if (!vec.next(true, &v)) {
+      errorReply(seq, "SYNTAX", "vector length or digits");
       return false;
     }
     if (v > maxCode || v < -maxCode) {
@@ -53,6 +54,10 @@ bool Firmware::readCode(uint16_t seq, const char* text, uint16_t n, int16_t* out
       return false;
     }
     out[i] = (int16_t)v;
+  }
+  if (!vec.done()) {
+    errorReply(seq, "SYNTAX", "vector length");
+    return false;
   }
   return true;
 }
@@ -138,7 +143,7 @@ void Firmware::cmdReadCell(uint16_t seq, char** f, uint8_t nf) {
   int16_t code = engine_.readCell(r, c, rv, t);
   beginOk(seq, "RCELL");
   measuredAndCounted(t);
-  reply_.fieldHex((uint16_t)code, 4);
+  reply_.fieldVector(&code, 1);
 }
 
 void Firmware::cmdReadRow(uint16_t seq, char** f, uint8_t nf) {
@@ -151,8 +156,7 @@ void Firmware::cmdReadRow(uint16_t seq, char** f, uint8_t nf) {
   engine_.readRow(r, rv, out, t);
   beginOk(seq, "RROW");
   measuredAndCounted(t);
-  reply_.field("");
-  for (uint8_t c = 0; c < shape_.cols; c++) reply_.appendHex((uint16_t)out[c], 4);
+  reply_.fieldVector(out, shape_.cols);
 }
 
 void Firmware::cmdProduct(uint16_t seq, char** f, uint8_t nf, LineKind driven) {
@@ -165,8 +169,7 @@ void Firmware::cmdProduct(uint16_t seq, char** f, uint8_t nf, LineKind driven) {
   engine_.product(driven, in, out, t);
   beginOk(seq, driven == ROW ? "MVF" : "MVT");
   measuredAndCounted(t);
-  reply_.field("");
-  for (uint8_t j = 0; j < nOut; j++) reply_.appendHex((uint16_t)out[j], 4);
+  reply_.fieldVector(out, nOut);
 }
 
 void Firmware::cmdPulseCell(uint16_t seq, char** f, uint8_t nf) {
@@ -199,20 +202,24 @@ void Firmware::cmdPulseLine(uint16_t seq, char** f, uint8_t nf, LineKind driven)
   uint32_t widthMicros;
   if (!index(seq, f[2], "line", lines, &line)) return;
   if (!parseU(f[3], &s)) return errorReply(seq, "SYNTAX", "s");
-  if (strlen(f[6]) != (size_t)crossing * 2) return errorReply(seq, "SYNTAX", "counts vector length");
+  VectorReader vec;
+  if (!vec.begin(f[6], COUNT_DIGITS)) return errorReply(seq, "SYNTAX", "counts digit count");
   uint8_t sel[MAX_LINES];
   uint16_t counts[MAX_LINES];
   uint8_t nsel = 0;
   uint32_t badCount = 0;
   for (uint8_t k = 0; k < crossing; k++) {
     uint32_t v;
-    if (!parseHexUnsigned(f[6] + 2 * k, 2, &v)) return errorReply(seq, "SYNTAX", "counts hex");
+    int32_t c;
+    if (!vec.next(false, &c)) return errorReply(seq, "SYNTAX", "counts vector length or digits");
+    v = (uint32_t)c;
     if (v > cal_.limits.maxCount && v > badCount) badCount = v;
     if (v > 0) {
       sel[nsel] = k;
       counts[nsel++] = (uint16_t)v;
     }
   }
+  if (!vec.done()) return errorReply(seq, "SYNTAX", "counts vector length");
   if (s != 2 && s != 3) {
     reply_.clear();
     reply_.fieldHex(seq, 4);
@@ -233,5 +240,13 @@ void Firmware::cmdPulseLine(uint16_t seq, char** f, uint8_t nf, LineKind driven)
   reply_.fieldU(res.trips);
 }
 
+// DUP n: from this answer on, every line goes n times (1 or 2), so a copy damaged on a noisy link costs its bytes,
+// not a round trip. NEW and a reset go back to 1.
+void Firmware::cmdCopies(uint16_t seq, char** f, uint8_t nf) {
+  if (nf != 3 || (!is(f[2], "1") && !is(f[2], "2"))) return errorReply(seq, "SYNTAX", "DUP takes 1 or 2");
+  copies_ = (uint8_t)(f[2][0] - '0');
+  beginOk(seq, "DUP");
+  measured(Tally());
+}
 
 }  // namespace mhil

@@ -32,6 +32,7 @@ void Firmware::begin() {
   if (!calibrationValid_) board_.logEvent("EEPROM blank or corrupt: reference calibration in use");
   boot_ = board_.entropy();
   next_ = 0;
+  copies_ = 1;
   memset(held_, 0, sizeof held_);
   lastValidMillis_ = board_.nowMillis();
   lastPowerMillis_ = lastValidMillis_;
@@ -92,24 +93,10 @@ void Firmware::silenceCheck() {
                                        : "link silent: grounding FAILED (safe=0)");
 }
 
-// Board power: the monitor's rail reading; the rail's idle draw is what the front end spends.
-void Firmware::sampleBoardPower() {
-  uint32_t now = board_.nowMillis();
-  uint16_t mv;
-  int32_t ua;
-  if (board_.readPower(&mv, &ua)) {
-    uint32_t uw = ua > 0 ? (uint32_t)((uint64_t)mv * (uint32_t)ua / 1000u) : 0;
-    counters_.boardMicrojoules += (uint64_t)counters_.boardMicrowatts * (now - lastPowerMillis_) / 1000u;
-    counters_.boardMicrowatts = uw;
-    if (board_.allGrounded()) engine_.setRailWatts((float)uw * 1e-6f);
-  }
-  lastPowerMillis_ = now;
-}
-
 void Firmware::send(Reply& r) {
   uint16_t n;
   const char* text = r.finish(&n);
-  board_.write(text, n);
+  for (uint8_t i = 0; i < copies_; i++) board_.write(text, n);  // DUP 2: every line twice (PROTOCOL.md §4)
 }
 
 // ---- the line: CRC first, then the sequence rules, then the command ----
@@ -227,6 +214,7 @@ void Firmware::handleLine(char* line, uint16_t len) {
     for (uint8_t i = 0; i < MEMORY_DEPTH; i++) memory_[i].used = 0;
     for (uint8_t i = 0; i < HOLD_LINES; i++) held_[i].used = 0;
     memoryHead_ = 0;
+    copies_ = 1;
     beginOk(seq, "NEW");
     measured(Tally());
     remember(seq, requestCrc, 0);
@@ -384,6 +372,7 @@ void Firmware::execute(uint16_t seq, char** f, uint8_t nf) {
   else if (is(cmd, "PCELL")) cmdPulseCell(seq, f, nf);
   else if (is(cmd, "PROW")) cmdPulseLine(seq, f, nf, ROW);
   else if (is(cmd, "PCOL")) cmdPulseLine(seq, f, nf, COL);
+  else if (is(cmd, "DUP")) cmdCopies(seq, f, nf);
   else errorReply(seq, "UNKNOWN", "command");
   engine_.ground();  // whatever happened, nothing stays driven
 }

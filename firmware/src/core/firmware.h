@@ -11,12 +11,15 @@
 
 namespace mhil {
 
-const char FIRMWARE_VERSION[] = "2.0.0";
-const uint8_t PROTOCOL_VERSION = 2;
+const char FIRMWARE_VERSION[] = "3.0.0";
+const uint8_t PROTOCOL_VERSION = 3;
 const uint16_t MAX_IN = 255;       // LIM maxin: host->device line limit including '\n'
 const uint8_t MEMORY_DEPTH = 8;    // LIM mem
+const uint8_t MAX_COPIES = 2;      // LIM dup: DUP 2 sends every line twice (PROTOCOL.md §4)
 const uint8_t HOLD_LINES = 2;      // LIM hold: lines kept when they arrive ahead of `next` (PROTOCOL.md §3)
 const uint8_t SLOT_BYTES = 200;    // longest remembered reply (MVF/RROW on 16 lines) fits
+const uint8_t CODE_DIGITS = 3;     // LIM vhex/ahex 4 (16-bit codes) in base-64 digits (PROTOCOL.md §2 V)
+const uint8_t COUNT_DIGITS = 2;    // LIM chex 2 (8-bit counts) in base-64 digits
 const uint8_t MAX_FIELDS = 8;       // SEQ, CMD and up to 6 arguments (LIM takes up to 6 key names)
 
 struct Counters {
@@ -87,6 +90,7 @@ class Firmware {
   void cmdProduct(uint16_t seq, char** f, uint8_t nf, LineKind driven);
   void cmdPulseCell(uint16_t seq, char** f, uint8_t nf);
   void cmdPulseLine(uint16_t seq, char** f, uint8_t nf, LineKind driven);
+  void cmdCopies(uint16_t seq, char** f, uint8_t nf);
   // Argument checks: each replies the error itself and returns false.
   bool index(uint16_t seq, const char* text, const char* name, uint8_t size, uint8_t* out);
   bool readCode(uint16_t seq, const char* text, uint16_t n, int16_t* out);
@@ -113,6 +117,7 @@ class Firmware {
   Held held_[HOLD_LINES];
   uint8_t memoryHead_;
   uint16_t next_;
+  uint8_t copies_;  // DUP: how many times every line is sent
   uint32_t boot_;
   uint32_t quietMillis_;
   uint32_t lastValidMillis_;

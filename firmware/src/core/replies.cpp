@@ -75,10 +75,25 @@ void Firmware::limPayload(char** keys, uint8_t n) {
   if (want("rrow")) reply_.keyU("rrow", 1);
   if (want("mem")) reply_.keyU("mem", MEMORY_DEPTH);
   if (want("hold")) reply_.keyU("hold", HOLD_LINES);
+  if (want("dup")) reply_.keyU("dup", MAX_COPIES);
   if (want("maxin")) reply_.keyU("maxin", MAX_IN);
   if (want("rxbuf")) reply_.keyU("rxbuf", shape_.rxBufferBytes);
   if (want("quiet")) reply_.keyD("quiet", quietMillis_, -3);
   if (want("endur")) reply_.keyU("endur", cal_.endurancePulses);
+}
+
+// Board power: the monitor's rail reading; the rail's idle draw is what the front end spends.
+void Firmware::sampleBoardPower() {
+  uint32_t now = board_.nowMillis();
+  uint16_t mv;
+  int32_t ua;
+  if (board_.readPower(&mv, &ua)) {
+    uint32_t uw = ua > 0 ? (uint32_t)((uint64_t)mv * (uint32_t)ua / 1000u) : 0;
+    counters_.boardMicrojoules += (uint64_t)counters_.boardMicrowatts * (now - lastPowerMillis_) / 1000u;
+    counters_.boardMicrowatts = uw;
+    if (board_.allGrounded()) engine_.setRailWatts((float)uw * 1e-6f);
+  }
+  lastPowerMillis_ = now;
 }
 
 }  // namespace mhil

@@ -1,6 +1,7 @@
 // Protocol line builder (see reply.h).
 #include "reply.h"
 #include "crc32c.h"
+#include "text.h"
 
 namespace mhil {
 
@@ -26,6 +27,30 @@ void Reply::appendU64(uint64_t v) {
 
 void Reply::appendHex(uint32_t v, uint8_t digits) {
   for (int8_t i = (int8_t)digits - 1; i >= 0; i--) put(HEX[(v >> (4 * i)) & 0xF]);
+}
+
+void Reply::fieldVector(const int16_t* v, uint8_t n) {
+  sep();
+  uint8_t w = 1;
+  for (uint8_t i = 0; i < n; i++) {
+    while (v[i] < -(1L << (6 * w - 1)) || v[i] >= (1L << (6 * w - 1))) w++;
+  }
+  put(digitChar(w));
+  uint8_t zeros = 0;
+  for (uint16_t i = 0; i <= n; i++) {
+    if (i < n && v[i] == 0) {
+      zeros++;
+      continue;
+    }
+    while (zeros) {
+      uint8_t k = zeros < MAX_ZERO_RUN ? zeros : MAX_ZERO_RUN;
+      put(zeroRunChar(k));
+      zeros = (uint8_t)(zeros - k);
+    }
+    if (i == n) break;
+    uint32_t u = (uint32_t)(int32_t)v[i];
+    for (int8_t d = (int8_t)w - 1; d >= 0; d--) put(digitChar((uint8_t)((u >> (6 * d)) & 63u)));
+  }
 }
 
 void Reply::field(const char* s) { sep(); append(s); }

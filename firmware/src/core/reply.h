@@ -30,6 +30,8 @@ class Reply {
   void appendU64(uint64_t v);
   void appendD(uint64_t mantissa, int8_t exponent);
   void appendHex(uint32_t v, uint8_t digits);
+  // A packed vector (PROTOCOL.md §2 V) of signed codes as one field: the fewest digits that hold them all.
+  void fieldVector(const int16_t* v, uint8_t n);
   // Appends " *CRC\n\n"; returns the whole line.
   const char* finish(uint16_t* length);
   const char* text() const { return buf_; }

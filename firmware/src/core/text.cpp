@@ -51,4 +51,59 @@ bool parseHexUnsigned(const char* s, uint8_t digits, uint32_t* out) {
   return true;
 }
 
+char digitChar(uint8_t v) {
+  return v < 10 ? (char)('0' + v) : v < 36 ? (char)('A' + v - 10) : v < 62 ? (char)('a' + v - 36) : v == 62 ? '-' : '_';
+}
+
+int8_t digitValue(char c) {
+  if (c >= '0' && c <= '9') return (int8_t)(c - '0');
+  if (c >= 'A' && c <= 'Z') return (int8_t)(c - 'A' + 10);
+  if (c >= 'a' && c <= 'z') return (int8_t)(c - 'a' + 36);
+  return c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+// The i-th character stands for i + 1 zeros (23 bytes of RAM on the AVR, where literals live in RAM).
+static const char ZERO_RUNS[MAX_ZERO_RUN + 1] = "!#$%&()+,./:;<>?@[]^{|}";
+
+uint8_t zeroRunLength(char c) {
+  for (uint8_t i = 0; i < MAX_ZERO_RUN; i++) {
+    if (ZERO_RUNS[i] == c) return (uint8_t)(i + 1);
+  }
+  return 0;
+}
+
+char zeroRunChar(uint8_t k) { return ZERO_RUNS[k - 1]; }
+
+bool VectorReader::begin(const char* s, uint8_t maxDigits) {
+  int8_t w = digitValue(*s);
+  if (w < 1 || w > (int8_t)maxDigits) return false;
+  s_ = s + 1;
+  digits_ = (uint8_t)w;
+  zeros_ = 0;
+  return true;
+}
+
+bool VectorReader::next(bool isSigned, int32_t* out) {
+  if (zeros_ == 0 && *s_) {
+    zeros_ = zeroRunLength(*s_);
+    if (zeros_) s_++;
+  }
+  if (zeros_) {
+    zeros_--;
+    *out = 0;
+    return true;
+  }
+  uint32_t v = 0;
+  for (uint8_t i = 0; i < digits_; i++) {
+    int8_t d = digitValue(s_[i]);  // the terminator is no digit: a short element fails here
+    if (d < 0) return false;
+    v = (v << 6) | (uint8_t)d;
+  }
+  s_ += digits_;
+  uint8_t bits = (uint8_t)(6 * digits_);
+  if (isSigned && bits < 32 && (v & (1ul << (bits - 1)))) v |= ~((1ul << bits) - 1);
+  *out = (int32_t)v;
+  return true;
+}
+
 }  // namespace mhil
