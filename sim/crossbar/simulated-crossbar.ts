@@ -25,7 +25,7 @@ import { validateDeviceParams, DeviceParamsError, type DeviceParams } from "../d
 import { drawPopulation, initialConductances, type DevicePopulation } from "../devices/population.js";
 import { DEFAULT_PERIPHERALS, validatePeripherals, type PeripheralParams } from "./peripherals.js";
 import { MvmEngine, type ReadoutSettings } from "./mvm-engine.js";
-import { senseBatches, senseThroughLines } from "./sense-products.js";
+import { senseBatches, senseThroughLines, type ReadNoiseSource } from "./sense-products.js";
 import { loadSimState, saveSimState, type SimStateParts } from "./device-state.js";
 import { ConductanceSums } from "./line-sums.js";
 import { LinePulsePhysics } from "./line-pulse.js";
@@ -86,6 +86,9 @@ export class SimulatedCrossbar implements Crossbar {
   private readonly readNoiseDeviates: NormalFiller;
   /** Johnson–Nyquist current variance per siemens of a sensed line, 4·k_B·T·Δf (A²/S). */
   private readonly thermalVariancePerSiemens: number;
+  private forwardReadout: ReadoutSettings | null = null;
+  private transposedReadout: ReadoutSettings | null = null;
+  private readNoiseSource: ReadNoiseSource | null = null;
   /** The line-resistance solver, when array.irDrop is on. */
   private readonly lines: LineResistanceSolver | null;
 
@@ -227,17 +230,8 @@ export class SimulatedCrossbar implements Crossbar {
     const nIn = forward ? this.rows : this.cols;
     const nOut = forward ? this.cols : this.rows;
     const p = this.peripherals;
-    const fullScale = this.device.maxReadVolts * this.gCeiling * nIn;
-    const tiaRms = p.tiaNoise * fullScale;
-    const readNoise = this.device.readNoise;
-    const thermal = this.thermalVariancePerSiemens;
-    const adcMaxCode = this.adcHalfCodes - 1;
-    const settings: ReadoutSettings = {
-      dacStep: this.dacStep, seconds: p.settlingSeconds, noisy: readNoise > 0 || tiaRms > 0 || thermal > 0,
-      readNoise, tia2: tiaRms * tiaRms, thermal,
-      adcStep: p.quantize ? fullScale / this.adcHalfCodes : 0, adcMaxCode, adcMinCode: -adcMaxCode - 1,
-    };
-    const noise = { filler: this.readNoiseDeviates, rng: this.readRng };
+    const settings = forward ? (this.forwardReadout ??= this.readoutSettings(nIn)) : (this.transposedReadout ??= this.readoutSettings(nIn));
+    const noise = (this.readNoiseSource ??= { filler: this.readNoiseDeviates, rng: this.readRng });
     const sensed = this.lines
       ? senseThroughLines(this.engine, this.lines, this.g, forward ? this.sums.colSum : this.sums.rowSum, forward ? this.sums.colSumSq : this.sums.rowSumSq, request, settings, noise)
       : senseBatches(this.engine, request, settings, noise);
@@ -248,6 +242,21 @@ export class SimulatedCrossbar implements Crossbar {
     this.clockSeconds += seconds;
     const energy = productEnergy(p, this.rows + this.cols, { cellRead: sensed.cellJoules, lineResistance: sensed.wireJoules, lineCharging, gateLines }, vectors * nIn, vectors * nOut, seconds);
     return { value: sensed.currents, energy, durationSeconds: seconds };
+  }
+
+  /** How a product over `nIn` input lines is sensed: fixed by the device and periphery, so built once per direction. */
+  private readoutSettings(nIn: number): ReadoutSettings {
+    const p = this.peripherals;
+    const fullScale = this.device.maxReadVolts * this.gCeiling * nIn;
+    const tiaRms = p.tiaNoise * fullScale;
+    const readNoise = this.device.readNoise;
+    const thermal = this.thermalVariancePerSiemens;
+    const adcMaxCode = this.adcHalfCodes - 1;
+    return {
+      dacStep: this.dacStep, seconds: p.settlingSeconds, noisy: readNoise > 0 || tiaRms > 0 || thermal > 0,
+      readNoise, tia2: tiaRms * tiaRms, thermal,
+      adcStep: p.quantize ? fullScale / this.adcHalfCodes : 0, adcMaxCode, adcMinCode: -adcMaxCode - 1,
+    };
   }
 
   async program(pulses: Pulse[]): Promise<Measured<ProgramReport>> {
