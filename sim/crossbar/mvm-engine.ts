@@ -38,6 +38,8 @@ export interface ReadoutSettings {
   adcStep: number;
   adcMaxCode: number;
   adcMinCode: number;
+  /** The device's read limit, volts: a request's volts beyond ±this are refused before anything is sensed. */
+  maxReadVolts: number;
 }
 
 /** Owns the float32 mirror of G (rows × stride, padding columns zero) and computes both products on it. */
@@ -64,6 +66,7 @@ export class MvmEngine {
   private readonly acc: Float64Array;
   private readonly kernels: ProductKernels;
   private readonly readoutKernel: Readout;
+  private readonly firstOutsideKernel: (at: number, n: number, max: number) => number;
   private readonly ptr: Record<"g" | "x" | "y" | "rowSum" | "colSum" | "rowSumSq" | "colSumSq" | "volts" | "z" | "out" | "acc", number>;
 
   constructor(readonly rows: number, readonly cols: number) {
@@ -86,7 +89,9 @@ export class MvmEngine {
     const memory = newWasmMemory(at);
     const kernels = instantiate(watModule("sim/crossbar/mvm-kernels.wat"), { env: { mem: memory } });
     this.kernels = kernels as unknown as ProductKernels;
-    this.readoutKernel = instantiate(watModule("sim/crossbar/mvm-readout.wat"), { env: { mem: memory }, kernels }).readout as Readout;
+    const readout = instantiate(watModule("sim/crossbar/mvm-readout.wat"), { env: { mem: memory }, kernels });
+    this.readoutKernel = readout.readout as Readout;
+    this.firstOutsideKernel = readout.firstOutside as (at: number, n: number, max: number) => number;
     const f64 = (p: number, n: number) => new Float64Array(memory.buffer, p, n);
     this.g32 = new Float32Array(memory.buffer, ptr.g, rows * this.stride);
     this.input = new Float32Array(memory.buffer, ptr.x, vecLen);
@@ -109,6 +114,11 @@ export class MvmEngine {
   /** output[0..rows) = G·input[0..cols) (transposed: column voltages → row currents). */
   transposed(): void {
     this.kernels.transposed(this.ptr.g, this.ptr.x, this.ptr.y, this.rows, this.stride);
+  }
+
+  /** The index of the first of volts[0..n) outside ±maxVolts (or NaN), else −1. */
+  firstOutside(n: number, maxVolts: number): number {
+    return this.firstOutsideKernel(this.ptr.volts, n, maxVolts);
   }
 
   /**

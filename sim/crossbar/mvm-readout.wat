@@ -69,6 +69,13 @@
           (loop $eachPair
             (br_if $pairsDone (i32.gt_s (i32.add (local.get $i) (i32.const 2)) (local.get $nIn)))
             (local.set $v2x (v128.load (i32.add (local.get $vAt) (i32.shl (local.get $i) (i32.const 3)))))
+            ;; Two undriven inputs (±0 V): a +0 input and nothing added to the sums (each starts at +0, so adding
+            ;; +0 leaves every bit), as the pair's own arithmetic would give, without its division.
+            (if (i64x2.all_true (f64x2.eq (local.get $v2x) (f64x2.splat (f64.const 0))))
+              (then
+                (i64.store (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))) (i64.const 0))
+                (local.set $i (i32.add (local.get $i) (i32.const 2)))
+                (br $eachPair)))
             (if (f64.gt (local.get $dacStep) (f64.const 0))
               (then
                 ;; $dacRound2, written out: V8 (Node 20) does not inline wasm calls.
@@ -152,4 +159,29 @@
         (br $eachVector)))
     (f64.store (local.get $acc) (local.get $cellJoules))
     (f64.store offset=8 (local.get $acc) (local.get $sumV2All)))
+
+  ;; firstOutside(at, n, max): the index of the first of n f64 at `at` that is not within ±max (NaN is not), or −1:
+  ;; the simulator's own check of a request's volts, on the copy it senses, before a deviate is drawn.
+  (func (export "firstOutside") (param $at i32) (param $n i32) (param $max f64) (result i32)
+    (local $i i32) (local $v v128) (local $hi v128) (local $lo v128) (local $x f64)
+    (local.set $hi (f64x2.splat (local.get $max)))
+    (local.set $lo (f64x2.splat (f64.neg (local.get $max))))
+    (block $pairsDone
+      (loop $eachPair
+        (br_if $pairsDone (i32.gt_s (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+        (local.set $v (v128.load (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 3)))))
+        (if (i32.eqz (i64x2.all_true (v128.and (f64x2.le (local.get $v) (local.get $hi)) (f64x2.ge (local.get $v) (local.get $lo)))))
+          (then (br $pairsDone)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $eachPair)))
+    ;; The pair that failed (or the odd last one), one at a time.
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $x (f64.load (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 3)))))
+        (if (i32.eqz (i32.and (f64.le (local.get $x) (local.get $max)) (f64.ge (local.get $x) (f64.neg (local.get $max)))))
+          (then (return (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+    (i32.const -1))
 )

@@ -4,6 +4,7 @@
 // sensed line, and the ADC's code, in the same order of operations: a seed's products do not depend on the path.
 import type { MvmRequest } from "../../src/hal/crossbar.js";
 import { newFloat64Array } from "../../src/hal/float64-slab.js";
+import { voltsRefused } from "../../src/hal/limits.js";
 import type { NormalFiller } from "../../src/random/normal-fill.js";
 import type { Rng } from "../../src/random/rng.js";
 import type { LineResistanceSolver } from "./ir-drop.js";
@@ -28,6 +29,13 @@ export interface ReadNoiseSource {
 
 const totals = new Float64Array(2);
 
+function checkVolts(volts: Float64Array, max: number): void {
+  for (let i = 0, n = volts.length; i < n; i++) {
+    const v = volts[i]!;
+    if (!(v <= max && v >= -max)) throw voltsRefused(i, v, max);
+  }
+}
+
 /** Senses every vector of `request` through the engine's batch readout (ideal wires). */
 export function senseBatches(engine: MvmEngine, request: MvmRequest, s: ReadoutSettings, noise: ReadNoiseSource): SensedProducts {
   const forward = request.direction === "forward";
@@ -37,9 +45,16 @@ export function senseBatches(engine: MvmEngine, request: MvmRequest, s: ReadoutS
   const currents = request.out ?? newFloat64Array(vectors * nOut);
   totals[0] = 0;
   totals[1] = 0;
+  // The volts are checked whole before anything is drawn: in the staging copy when one batch holds them all.
+  const oneBatch = vectors <= engine.batchVectors;
+  if (!oneBatch) checkVolts(request.volts, s.maxReadVolts);
   for (let k0 = 0; k0 < vectors; k0 += engine.batchVectors) {
     const m = Math.min(engine.batchVectors, vectors - k0);
     engine.volts.set(request.volts.subarray(k0 * nIn, (k0 + m) * nIn));
+    if (oneBatch) {
+      const bad = engine.firstOutside(m * nIn, s.maxReadVolts);
+      if (bad >= 0) throw voltsRefused(bad, request.volts[bad], s.maxReadVolts);
+    }
     // The deviates of m products in one fill: the same draws, in the same order, as one fill per product.
     if (s.noisy) engine.deviates.set(noise.filler.fill(noise.rng, m * nOut).subarray(0, m * nOut));
     engine.readout(forward, m, s, totals);
@@ -57,6 +72,7 @@ export function senseThroughLines(
   const vectors = request.vectors ?? 1;
   const nIn = forward ? engine.rows : engine.cols;
   const nOut = forward ? engine.cols : engine.rows;
+  checkVolts(request.volts, s.maxReadVolts);
   const currents = request.out ?? newFloat64Array(vectors * nOut);
   const input = engine.input;
   let cellJoules = 0, wireJoules = 0, sumV2All = 0;

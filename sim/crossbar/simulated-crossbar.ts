@@ -17,7 +17,7 @@ import type {
   MvmRequest, ProgramReport, Pulse, BackendKind,
 } from "../../src/hal/crossbar.js";
 import { BOLTZMANN_J_PER_K } from "../../src/hal/units.js";
-import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
+import { checkCell, checkMvmShape, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
 import { Rng } from "../../src/random/rng.js";
 import { NormalFiller } from "../../src/random/normal-fill.js";
 import { createDeviceModel, type DeviceModel } from "../devices/models.js";
@@ -224,7 +224,7 @@ export class SimulatedCrossbar implements Crossbar {
 
   async mvm(request: MvmRequest): Promise<Measured<Float64Array>> {
     this.assertOpen();
-    checkMvm(this.identity, request);
+    checkMvmShape(this.identity, request); // the volts: in the sensing pass, before anything is drawn
     const forward = request.direction === "forward";
     const vectors = request.vectors ?? 1;
     const nIn = forward ? this.rows : this.cols;
@@ -256,6 +256,7 @@ export class SimulatedCrossbar implements Crossbar {
       dacStep: this.dacStep, seconds: p.settlingSeconds, noisy: readNoise > 0 || tiaRms > 0 || thermal > 0,
       readNoise, tia2: tiaRms * tiaRms, thermal,
       adcStep: p.quantize ? fullScale / this.adcHalfCodes : 0, adcMaxCode, adcMinCode: -adcMaxCode - 1,
+      maxReadVolts: this.identity.limits.maxReadVolts,
     };
   }
 

@@ -48,6 +48,18 @@ export function checkCell(id: DeviceIdentity, row: number, col: number): void {
 }
 
 export function checkMvm(id: DeviceIdentity, req: MvmRequest): void {
+  checkMvmShape(id, req);
+  const max = id.limits.maxReadVolts;
+  const volts = req.volts;
+  // One pass with the array and bounds in locals (every product of a training run comes through here).
+  for (let i = 0, n = volts.length; i < n; i++) {
+    const v = volts[i]!;
+    if (!(v <= max && v >= -max)) throw voltsRefused(i, v, max);
+  }
+}
+
+/** checkMvm without the pass over the volts: for a backend that checks them in the pass that senses them, before anything is drawn or driven. */
+export function checkMvmShape(id: DeviceIdentity, req: MvmRequest): void {
   if (req.direction !== "forward" && req.direction !== "transposed") {
     throw new LimitError("direction", req.direction, 'must be "forward" or "transposed"');
   }
@@ -61,16 +73,10 @@ export function checkMvm(id: DeviceIdentity, req: MvmRequest): void {
   if (req.out !== undefined && (!(req.out instanceof Float64Array) || req.out.length !== nOut * vectors)) {
     throw new LimitError("out.length", req.out?.length, `must be ${nOut} × ${vectors} = ${nOut * vectors}`);
   }
-  const max = id.limits.maxReadVolts;
-  const volts = req.volts;
-  // One pass with the array and bounds in locals (every product of a training run comes through here).
-  for (let i = 0, n = volts.length; i < n; i++) {
-    const v = volts[i]!;
-    if (!(v <= max && v >= -max)) throw voltsRefused(i, v, max);
-  }
 }
 
-function voltsRefused(i: number, v: number, max: number): LimitError {
+/** The refusal of volts[i] = v beyond ±max (or NaN). */
+export function voltsRefused(i: number, v: number, max: number): LimitError {
   return new LimitError(`volts[${i}]`, v, Number.isNaN(v) ? "must be a finite number" : `exceeds maxReadVolts ${max} V`);
 }
 

@@ -77,8 +77,11 @@ describe("batch readout", () => {
   });
 
   it("skips undriven lines without changing a bit: +0 V inputs (skipped) give what −0 V inputs (computed) give", async () => {
-    for (const [rows, cols] of [[64, 64], [37, 50]] as const) {
-      const xb = new SimulatedCrossbar({ rows, cols, seed: 4, device: { ...PRESETS.reram!.device, readNoise: 0 }, peripherals: IDEAL_PERIPHERALS, temperatureKelvin: 0 });
+    // Ideal converters, and the preset's DAC and ADC (a pair of ±0 V inputs skips the DAC's rounding too).
+    for (const [rows, cols, peripherals] of [[64, 64, IDEAL_PERIPHERALS], [37, 50, IDEAL_PERIPHERALS], [37, 50, PRESETS.reram!.peripherals]] as const) {
+      // Two devices alike, so the amplifier's noise (the preset's) draws alike for both products.
+      const make = () => new SimulatedCrossbar({ rows, cols, seed: 4, device: { ...PRESETS.reram!.device, readNoise: 0 }, peripherals, temperatureKelvin: 0 });
+      const xb = make(), twin = make();
       for (const direction of ["forward", "transposed"] as const) {
         const nIn = direction === "forward" ? rows : cols;
         const base = volts(nIn, 5);
@@ -87,10 +90,29 @@ describe("batch readout", () => {
         const plus = base.map((v, i) => (undriven(i) ? 0 : v));
         const minus = base.map((v, i) => (undriven(i) ? -0 : v));
         const a = (await xb.mvm({ direction, volts: plus })).value;
-        const b = (await xb.mvm({ direction, volts: minus })).value;
+        const b = (await twin.mvm({ direction, volts: minus })).value;
         expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))).toBe(true);
         expect(a.some((x) => x !== 0)).toBe(true);
       }
+    }
+  });
+
+  it("refuses volts beyond the read limit, or NaN, anywhere in a request before drawing any noise (one batch and several)", async () => {
+    const p = PRESETS.reram!;
+    for (const [rows, cols, vectors] of [[6, 5, 3], [4096, 7, 50]] as const) {
+      const make = () => new SimulatedCrossbar({ rows, cols, seed: 3, device: p.device, peripherals: p.peripherals, temperatureKelvin: 300 });
+      const a = make(), b = make();
+      const max = a.identity.limits.maxReadVolts;
+      for (const [at, bad] of [[vectors * rows - 1, max * 1.0001], [vectors * rows - 2, -max * 1.5], [rows + 1, Number.NaN]] as const) {
+        const v = volts(vectors * rows, 7);
+        v[at] = bad;
+        await expect(a.mvm({ direction: "forward", volts: v, vectors })).rejects.toThrow(new RegExp(`volts\\[${at}\\]`));
+      }
+      // Exactly ±max is allowed; the refusals drew nothing: both devices give the same next products.
+      const edge = volts(rows, 1).map((x, i) => (i % 2 ? max : -max) * Math.sign(x || 1));
+      for (const xb of [a, b]) expect((await xb.mvm({ direction: "forward", volts: edge })).value.length).toBe(cols);
+      const next = volts(cols, 3);
+      expect(Array.from((await a.mvm({ direction: "transposed", volts: next })).value)).toEqual(Array.from((await b.mvm({ direction: "transposed", volts: next })).value));
     }
   });
 });
