@@ -63,6 +63,7 @@ export class MvmEngine {
   readonly volts: Float64Array;
   readonly deviates: Float64Array;
   readonly currents: Float64Array;
+  private lastCurrents: Float64Array = new Float64Array(0);
   private readonly acc: Float64Array;
   private readonly kernels: ProductKernels;
   private readonly readoutKernel: Readout;
@@ -114,6 +115,12 @@ export class MvmEngine {
   /** output[0..rows) = G·input[0..cols) (transposed: column voltages → row currents). */
   transposed(): void {
     this.kernels.transposed(this.ptr.g, this.ptr.x, this.ptr.y, this.rows, this.stride);
+  }
+
+  /** currents[0..n), as a view kept for the last n asked (a product's length rarely changes). */
+  currentsOf(n: number): Float64Array {
+    if (this.lastCurrents.length !== n) this.lastCurrents = this.currents.subarray(0, n);
+    return this.lastCurrents;
   }
 
   /** The index of the first of volts[0..n) outside ±maxVolts (or NaN), else −1. */

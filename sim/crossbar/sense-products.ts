@@ -50,15 +50,16 @@ export function senseBatches(engine: MvmEngine, request: MvmRequest, s: ReadoutS
   if (!oneBatch) checkVolts(request.volts, s.maxReadVolts);
   for (let k0 = 0; k0 < vectors; k0 += engine.batchVectors) {
     const m = Math.min(engine.batchVectors, vectors - k0);
-    engine.volts.set(request.volts.subarray(k0 * nIn, (k0 + m) * nIn));
+    // Views (subarray) cost ~0.1 µs each, a fifth of a 64-line product's JS: the whole arrays when they fit.
+    engine.volts.set(m === vectors ? request.volts : request.volts.subarray(k0 * nIn, (k0 + m) * nIn));
     if (oneBatch) {
       const bad = engine.firstOutside(m * nIn, s.maxReadVolts);
       if (bad >= 0) throw voltsRefused(bad, request.volts[bad], s.maxReadVolts);
     }
     // The deviates of m products in one fill: the same draws, in the same order, as one fill per product.
-    if (s.noisy) engine.deviates.set(noise.filler.fill(noise.rng, m * nOut).subarray(0, m * nOut));
+    if (s.noisy) engine.deviates.set(noise.filler.fillExactly(noise.rng, m * nOut));
     engine.readout(forward, m, s, totals);
-    currents.set(engine.currents.subarray(0, m * nOut), k0 * nOut);
+    currents.set(engine.currentsOf(m * nOut), k0 * nOut);
   }
   return { currents, cellJoules: totals[0]!, wireJoules: 0, sumV2: totals[1]! };
 }
