@@ -48,8 +48,8 @@ function calibrateAndTrain(preset: string, seeds: number[], trainFlags: string[]
   const file = join(dir, `${preset}.json`);
   const cal = spawnSync("node", ["bin/mhil.js", "calibrate", "--device", `sim:${preset}?seed=3`, "--out", file, "--json"], { encoding: "utf8", env });
   expect(cal.status, cal.stderr).toBe(0);
-  const train = (device: string, seed: number) => {
-    const r = spawnSync("node", ["bin/mhil.js", "train", "--device", device, "--seed", String(seed), "--out", join(dir, "runs"), "--json", ...trainFlags], { encoding: "utf8", env });
+  const train = (device: string, seed: number, flags = trainFlags) => {
+    const r = spawnSync("node", ["bin/mhil.js", "train", "--device", device, "--seed", String(seed), "--out", join(dir, "runs"), "--json", ...flags], { encoding: "utf8", env });
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as TrainSummary;
   };
@@ -70,7 +70,7 @@ const resetBursts = (run: TrainSummary, epoch = 10) =>
   (JSON.parse(readFileSync(join(run.run_dir, "checkpoints", `epoch-${epoch}.json`), "utf8")) as { session: { store: { resetBursts: number } } }).session.store.resetBursts;
 
 // The twin-versus-device table of every preset is in docs/design.md (reram, measured: mean test accuracy over
-// seeds 1–3 0.814 device vs 0.794 twin, E_learn −1.2, −3.2, −1.4 %); the suite trains one preset, prezioso below,
+// seeds 1–3 0.814 device vs 0.800 twin, E_learn −0.4, −0.2, −0.8 %); the suite trains one preset, prezioso below,
 // and checks here what reram's calibration chooses (a calibration without trainings keeps the suite's time).
 it("the calibration of sim:reram?seed=3 picks its family on held-out pulses, carries its periphery and its stuck cells", () => {
   const { file, fitted, train } = calibrateAndTrain("reram", [], ["--epochs", "1", "--samples", "100", "--test-samples", "100"]);
@@ -96,9 +96,12 @@ it("the calibration of sim:reram?seed=3 picks its family on held-out pulses, car
 // needed to reach its floor. That is set by the far tail of the step spread and by the RESET pulse's strength
 // (1.3 V, 10 ms, extrapolated from the calibration's 0.975 V, 1 ms by the amplitude exponent): from 16 cells the
 // spread came out 0.318 and the exponent 1.87, the twin took 12 bursts to the device's 8 and spent 25 % more.
-// Measured now: 8 bursts each; E_learn +4.6, −2.7, −1.4 %; mean test accuracy 0.714 vs 0.705.
+// Measured now: 8 bursts each; E_learn +4.8, −1.8, +0.1 %; mean test accuracy 0.714 vs 0.698.
+// Issue 19's per-seed criterion (test accuracy within 2 points, E_learn within 10 %) holds where training converges:
+// the single-layer 49-10 network on 6,000 digits, tested on 4,000 (measured Δ −0.5, +0.2, −1.2 points; on the
+// default 49-16-10 a run's accuracy is a draw, ±1.7 points between seeds, and per seed the twin differs by up to 3.8).
 it("the twin fitted to sim:prezioso?seed=3 has its population and RESET strength and trains like it", () => {
-  const { fitted, runs } = calibrateAndTrain("prezioso", [1, 2, 3]);
+  const { file, fitted, runs, train } = calibrateAndTrain("prezioso", [1, 2, 3]);
   const p = fitted.params;
   // The preset's population (sim/devices/presets.ts): step spread 0.30, asymmetry 0.15, bounds spread 0.05, amplitude
   // exponent 2. Tolerances are a few standard errors of the survey of 4,096 cells (±0.8 % on the spread).
@@ -112,4 +115,11 @@ it("the twin fitted to sim:prezioso?seed=3 has its population and RESET strength
   expect(p.amplitudeExponent).toBeLessThan(2.1);
   expect(resetBursts(runs[0]!.twin)).toBe(resetBursts(runs[0]!.device));
   expectTwinTrainsLikeDevice(runs);
+  const converged = ["--layers", "none", "--samples", "6000", "--test-samples", "4000"];
+  for (const seed of [1, 2, 3]) {
+    const device = train("sim:prezioso?seed=3", seed, converged);
+    const twin = train(`twin:${file}?seed=3`, seed, converged);
+    expect(Math.abs(twin.accuracy.test - device.accuracy.test), `test accuracy, seed ${seed}`).toBeLessThanOrEqual(0.02);
+    expect(Math.abs(twin.energy_joules.learning / device.energy_joules.learning - 1), `E_learn, seed ${seed}`).toBeLessThanOrEqual(0.1);
+  }
 }, 600_000);
