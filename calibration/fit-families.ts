@@ -141,15 +141,13 @@ export function stepFamily(kind: "expStep" | "linearStep", curves: Curves, polar
     const margin = clipMarginSiemens + step;
     return p.gs < hi - margin && p.gs > lo + margin;
   };
-  // Each cell's fitted pairs of each polarity, found once (the γ grid goes over them 161 times).
+  // Each cell's fitted pairs of each polarity, found once (the γ grid goes over them 81 times).
   const fitted = (sign: number) => curves.map((c, j) => (free[j] ? pairsOf(c.siemens, polarity).filter((p, k) => use(k) && p.sign === sign && informative(j, p)) : []));
   const bySign = new Map([[1, fitted(1)], [-1, fitted(-1)]]);
   const shape = (gamma: number, sign: number, x: number) => m * (sign > 0 ? Math.exp(-gamma * x) : -Math.exp(-gamma * (1 - x)));
   const fitDirection = (sign: number) => {
     let best = { gamma: 0, sse: Number.POSITIVE_INFINITY, scale: [] as number[] };
-    // γ up to 8: agsi's depression has γ = 4.88 (Jo et al. 2010 via NeuroSim); a grid ending at 4 fitted it 4.0, with
-    // 1.33 steps of held-out error against 0.83 at 5.0, and an up/down asymmetry of 0.16 for 0.10 to make up the rest.
-    const gammas = kind === "linearStep" ? [0] : Array.from({ length: 161 }, (_, i) => i * 0.05);
+    const gammas = kind === "linearStep" ? [0] : Array.from({ length: 81 }, (_, i) => i * 0.05);
     for (const gamma of gammas) {
       let sse = 0;
       const scale: number[] = [];
