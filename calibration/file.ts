@@ -113,6 +113,8 @@ export const CalibrationFileSchema = z.object({
       cellsStuck: num, notes: z.array(z.string()),
     }),
     cells: z.array(z.object({ ...cellRef, stuck: z.enum(["no", "min", "max"]), gMinSiemens: num, gMaxSiemens: num, stepUpSiemens: num, stepDownSiemens: num })),
+    /** Every stuck cell by address, from a step survey of the whole array (absent: the twin draws them from the fractions). */
+    stuckCells: z.array(z.object({ ...cellRef, bound: z.enum(["min", "max"]) })).optional(),
     /** The twin's periphery and array, from the periphery measurement (absent: the simulator's defaults). */
     peripherals: z.object({
       settlingSeconds: num, readVolts: num, dacJoulesPerConversion: num, adcJoulesPerConversion: num, tiaJoulesPerSense: num,

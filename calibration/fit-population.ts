@@ -24,6 +24,8 @@ export interface Population {
   /** Fractions of cells that did not switch, at the floor and at the ceiling (null: too few cells to tell). */
   stuckAtMinProbability: number | null;
   stuckAtMaxProbability: number | null;
+  /** The stuck cells by address and the bound each sits at (a survey only; null: the pulse response's few cells). */
+  stuckCells: { row: number; col: number; bound: "min" | "max" }[] | null;
   /** Cells the figures come from (in a survey, the switching cells: range at least a fifth of the median). */
   cells: number;
 }
@@ -48,6 +50,7 @@ export function populationOfCells(cells: CellFit[]): Population {
     boundsSpreadD2d: several ? Math.sqrt((variance(lows) + variance(highs)) / 2) / range : 0,
     stuckAtMinProbability: null,
     stuckAtMaxProbability: null,
+    stuckCells: null,
     cells: cells.length,
   };
 }
@@ -136,7 +139,8 @@ export function populationFromSurvey(survey: StepSurveyResult, law: Pick<StepLaw
   // Cells that moved in neither burst nor between the bounds: stuck, at whichever bound they sit nearer.
   const switching = new Set(cells);
   const stuck = survey.cells.filter((c) => !switching.has(c));
-  const stuckLow = stuck.filter((c) => c.siemens[0] < (gMin + gMax) / 2).length;
+  const low = (c: (typeof stuck)[number]) => c.siemens[0] < (gMin + gMax) / 2;
+  const stuckLow = stuck.filter(low).length;
   return {
     stepUpSiemens: meanSteps[0]!,
     stepDownSiemens: meanSteps[1]!,
@@ -146,6 +150,7 @@ export function populationFromSurvey(survey: StepSurveyResult, law: Pick<StepLaw
     boundsSpreadD2d: range > 0 ? Math.sqrt(boundsVar) / range : 0,
     stuckAtMinProbability: stuckLow / survey.cells.length,
     stuckAtMaxProbability: (stuck.length - stuckLow) / survey.cells.length,
+    stuckCells: stuck.map((c) => ({ row: c.row, col: c.col, bound: low(c) ? "min" : "max" })),
     cells: cells.length,
   };
 }

@@ -43,6 +43,8 @@ export interface DeviceFit {
   params: DeviceParams;
   residuals: FitResiduals;
   cells: CellFit[];
+  /** Every stuck cell by address, when the step survey covered the whole array (the twin puts them there). */
+  stuckCells?: { row: number; col: number; bound: "min" | "max" }[];
 }
 
 export { FitError };
@@ -273,9 +275,12 @@ export function fitDevice(input: FitInput): DeviceFit {
     const fitted = cells.find((f) => f.row === c.row && f.col === c.col);
     return fitted ?? { row: c.row, col: c.col, stuck: stuckCells[j] as "min" | "max", gMinSiemens: levels[j]!, gMaxSiemens: levels[j]!, stepUpSiemens: 0, stepDownSiemens: 0 };
   });
+  // The survey's stuck cells by address, when it saw every cell: which cells are stuck is this array's, not a draw.
+  const wholeArray = !!input.stepSurvey && input.stepSurvey.cells.length === identity.rows * identity.cols;
   return {
     params,
     cells: allCells,
+    ...(wholeArray && surveyed?.stuckCells ? { stuckCells: surveyed.stuckCells } : {}),
     residuals: {
       model: best.model,
       rmsRelativeToStep: Math.sqrt(sumR2 / Math.max(1, residuals.length)) / step,

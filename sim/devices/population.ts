@@ -54,6 +54,26 @@ export function drawPopulation(p: DeviceParams, size: number, rng: Rng): DeviceP
   return pop;
 }
 
+/** A device stuck at a bound, by its index in the array (row-major). */
+export interface StuckCell {
+  index: number;
+  bound: "min" | "max";
+}
+
+/**
+ * Puts the stuck devices where a survey of a real array found them: every other device is free. The draws are
+ * unchanged (the stuck fractions still drew their uniforms), so only which devices are stuck moves. Drawn from the
+ * fractions, a twin had reram's count right but one stuck-at-max device elsewhere: that device's noisy reads at the
+ * top had set the trainer's RESET bursts (8; the twin 7), and every device after it drew another initial state.
+ */
+export function placeStuckCells(pop: DevicePopulation, stuck: readonly StuckCell[]): void {
+  for (let i = 0; i < pop.size; i++) if (pop.state[i] === STUCK_AT_MIN || pop.state[i] === STUCK_AT_MAX) pop.state[i] = FREE;
+  for (const c of stuck) {
+    if (!Number.isInteger(c.index) || c.index < 0 || c.index >= pop.size) throw new RangeError(`stuck cell ${c.index} is outside the array of ${pop.size} devices`);
+    pop.state[c.index] = c.bound === "min" ? STUCK_AT_MIN : STUCK_AT_MAX;
+  }
+}
+
 /** Sets and returns the population's conductances to those of a fresh array (stuck devices sit at their bound). */
 export function initialConductances(p: DeviceParams, pop: DevicePopulation, rng: Rng): Float64Array {
   const g = pop.conductances;
