@@ -23,7 +23,7 @@ async function open(): Promise<Crossbar> {
   const avr = await startSimulatedAvr();
   avrs.push(avr);
   // simavr boots in ~1 s alone, longer beside the other tests on 2 cores: a wider open window than the default 5 s.
-  return openSerialCrossbar(parseDeviceUri(`serial:${avr.path}?openTimeout=20`));
+  return openSerialCrossbar(parseDeviceUri(`serial:${avr.path}?openTimeout=600`));
 }
 
 crossbarConformance("serial: ATmega2560 image under simavr (16×16, simulated front end)", open, {

@@ -74,7 +74,7 @@ describe("the firmware's host build through a fault link with cuts", () => {
     const FAULTS = { corruptProbability: 0.01, dropProbability: 0.01, duplicateProbability: 0.005 };
     const noisy = await SerialCrossbar.open({
       label: "serial:fault-link-firmware",
-      openTimeoutSeconds: 30,
+      openTimeoutSeconds: 600, // no load outlasts it: the test waits on the answers, not on a clock
       connect: async () => {
         current = createLink({ seed: 100 + ++links, faults: FAULTS });
         bridge(current.device, port); // ends when the link is cut; the firmware's port stays open

@@ -94,7 +94,7 @@ describe("mhil train over a noisy serial link", () => {
     const device = "sim:reram?rows=8&cols=8&seed=3";
     const config = { dataset: "toy:2d", samples: 10, testSamples: 5, evalSteps: 10, T1: 10, T2: 2, layers: [4], batchSize: 5, epochs: 1, seed: 3, weights: "crossbar" };
     const clean = await train("clean-1", device, config, 0);
-    const noisy = await train("noisy-1", device, config, 0.01, "?openTimeout=60");
+    const noisy = await train("noisy-1", device, config, 0.01, "?openTimeout=600");
     report("1%/1%/0.5%", noisy, clean);
     expectSameRun(noisy, clean);
     expect(noisy.faults.corrupted + noisy.faults.dropped + noisy.faults.duplicated).toBeGreaterThan(10_000);

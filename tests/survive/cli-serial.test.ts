@@ -40,7 +40,7 @@ async function servedTwin(name: string) {
 }
 
 function train(linkPath: string, out: string) {
-  const args = ["train", "--weights", "crossbar", "--device", `serial:${linkPath}?baud=1000000&openTimeout=30`, "--dataset", "toy:2d", "--samples", "100", "--test-samples", "20", "--epochs", "6", "--seed", "4", "--json", "--no-progress", "--out", out];
+  const args = ["train", "--weights", "crossbar", "--device", `serial:${linkPath}?baud=1000000&openTimeout=600`, "--dataset", "toy:2d", "--samples", "100", "--test-samples", "20", "--epochs", "6", "--seed", "4", "--json", "--no-progress", "--out", out];
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   let stderr = "";

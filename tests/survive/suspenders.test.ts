@@ -41,7 +41,7 @@ async function killSocat(p: ChildProcess): Promise<void> {
 
 /** The production driver over the pty path, its progress messages fed to the run's device events. */
 function openDriver(linkPath: string, events: DeviceEvents): Promise<SerialCrossbar> {
-  return SerialCrossbar.open({ label: `serial:${linkPath}`, reconnectSeconds: 10, log: events.log, connect: () => openSerialPort(linkPath, 1_000_000) });
+  return SerialCrossbar.open({ label: `serial:${linkPath}`, reconnectSeconds: 600, log: events.log, connect: () => openSerialPort(linkPath, 1_000_000) });
 }
 
 /** Trains over the link; at epoch 1, batch 2 the cable is pulled and `replug` decides what comes back. */
