@@ -3,16 +3,17 @@
 // the request again, or an RPT and the reply again) while the caller waits. Two answers to that (PROTOCOL.md §7):
 // - copies (DUP 2): once damaged answers reach 1 in 50 requests (at least 8), a damaged reply costs its copy's
 //   bytes instead of a round trip; asked once per session;
-// - shorter product lines: the vectors one MVF/MVT line carries (LIM mvb) shrink while the chance that a line needs
-//   asking again, q(request) + q(reply)^copies, would pass TARGET_LINE_DAMAGE at the byte damage seen.
+// - shorter product lines: the vectors one MVF/MVT line carries (LIM mvb) shrink to the count that puts the fewest
+//   bytes on the link per vector answered at the byte damage seen (a line needs asking again with probability
+//   q(request) + q(reply)^copies).
 import type { LinkStats } from "./link-stats.js";
 
 /** Damaged answers before the host judges the link noisy (copies, shorter lines). */
 const MIN_DAMAGED_LINES = 8;
 /** Damaged answers per request at which copies are asked for. */
 const COPIES_AT_DAMAGE_PER_REQUEST = 1 / 50;
-/** The largest chance a product line may have of needing to be asked again, while it carries more than one vector. */
-const TARGET_LINE_DAMAGE = 0.05;
+/** The chance of asking a line again is taken as at most this (so the expected sends of a line stay finite). */
+const MOST_LINE_DAMAGE = 0.99;
 /** Received bytes after which the counts are halved, so the estimate follows a link that changes. */
 const DECAY_BYTES = 1 << 20;
 
@@ -51,20 +52,25 @@ export class DamageWatch {
   }
 
   /**
-   * The most vectors a product line may carry now (≤ `most`): 1 on a link where even that would often need asking
-   * again. `bytes(k)` gives the request and the longest reply of a k-vector line; `copies`, how often the device
-   * sends each line.
+   * How many vectors (≤ `most`) a product line should carry now: all it may on a link that has shown no damage, else
+   * the count that puts the fewest bytes on the link per vector answered. A line of k vectors costs its request and
+   * `copies` replies each time it is sent, and is sent 1 / (1 − q) times on average, q = q(request) + q(reply)^copies
+   * the chance it needs asking again; a longer line spreads its SEQ, CRC and four M fields over more vectors but is
+   * damaged more often. Selective repeat sends only the damaged line again, so this, not the chance of any damage at
+   * all, is what a line's length costs. `bytes(k)`: the request and the expected reply of a k-vector line.
    */
   vectorsPerLine(most: number, bytes: (k: number) => { request: number; reply: number }, copies: number): number {
     const p = this.byteDamage;
     if (p === 0) return most;
-    const intact = (b: number) => Math.pow(1 - p, b);
-    let k = 1;
-    while (k < most) {
-      const { request, reply } = bytes(k + 1);
-      if (1 - intact(request) + Math.pow(1 - intact(reply), copies) > TARGET_LINE_DAMAGE) break;
-      k++;
+    const damaged = (b: number) => 1 - Math.pow(1 - p, b);
+    let best = 1;
+    let bestCost = Infinity;
+    for (let k = 1; k <= most; k++) {
+      const { request, reply } = bytes(k);
+      const again = Math.min(MOST_LINE_DAMAGE, damaged(request) + Math.pow(damaged(reply), copies));
+      const cost = (request + copies * reply) / (k * (1 - again));
+      if (cost < bestCost) [best, bestCost] = [k, cost];
     }
-    return k;
+    return best;
   }
 }

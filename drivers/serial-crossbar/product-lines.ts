@@ -52,3 +52,27 @@ export function productLines(encoded: readonly string[], limits: ProductLineLimi
   }
   return lines;
 }
+
+/**
+ * The mean length of the output vectors the device has answered, per command: what a line's reply is expected to
+ * take (the worst case, every element at full width, until the first answer). A 64-element vector of currents
+ * takes ~65 characters where the worst case is 130, so the worst case would make lines on a damaged link too short.
+ */
+export class OutputVectorSizes {
+  private readonly seen = new Map<string, { chars: number; vectors: number }>();
+
+  observe(cmd: string, payload: readonly string[]): void {
+    const s = this.seen.get(cmd) ?? { chars: 0, vectors: 0 };
+    for (const v of payload) s.chars += v.length;
+    s.vectors += payload.length;
+    if (s.vectors > 1 << 16) [s.chars, s.vectors] = [s.chars / 2, s.vectors / 2]; // follow a change of data
+    this.seen.set(cmd, s);
+  }
+
+  /** Expected bytes of the reply to a `cmd` line of `vectors` vectors. */
+  replyBytes(cmd: string, vectors: number, outputs: number, outputDigits: number): number {
+    const s = this.seen.get(cmd);
+    if (!s || s.vectors === 0) return productReplyBytes(vectors, outputs, outputDigits);
+    return REPLY_OVERHEAD_BYTES + vectors * (1 + s.chars / s.vectors);
+  }
+}

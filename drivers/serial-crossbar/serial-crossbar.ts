@@ -10,7 +10,7 @@ import type { LinkStats } from "./link-stats.js";
 import type { Request, WireIdentity, WireLimits } from "../../protocol/serial-line/messages.js";
 import { parseStatusPayload } from "../../protocol/serial-line/messages.js";
 import { decodeSignedVector, encodeSignedVector, parseUnsigned, signedCodeRange, ValueError } from "../../protocol/serial-line/values.js";
-import { productLines, productReplyBytes, productRequestBytes } from "./product-lines.js";
+import { OutputVectorSizes, productLines, productRequestBytes } from "./product-lines.js";
 
 /** Product lines a batch is split into at least (when it has that many vectors), so they pipeline. */
 const PRODUCT_MIN_LINES = 2;
@@ -21,6 +21,8 @@ export class SerialCrossbar implements Crossbar {
   private closed = false;
   /** After close(): whether the closing RST was answered (the last the host knows of the device). */
   private safeAtClose = false;
+  /** What the product answers have taken per vector, for sizing lines on a damaged link. */
+  private readonly outputSizes = new OutputVectorSizes();
 
   private constructor(private readonly session: LinkSession, private readonly identity: DeviceIdentity, private readonly wire: WireLimits) {}
 
@@ -125,17 +127,18 @@ export class SerialCrossbar implements Crossbar {
     }
     const outputDigits = Math.ceil((4 * this.wire.ahex) / 6);
     const meanEncoded = encoded.reduce((n, v) => n + v.length, 0) / vectors;
+    const cmd = forward ? "MVF" : "MVT";
     const cap = this.session.productVectorsPerLine(this.wire.mvb, (k) => ({
       request: productRequestBytes(new Array<string>(k).fill("x".repeat(Math.ceil(meanEncoded)))),
-      reply: productReplyBytes(k, nOut, outputDigits),
+      reply: this.outputSizes.replyBytes(cmd, k, nOut, outputDigits),
     }));
     const lines = productLines(encoded, { mvb: this.wire.mvb, maxin: this.wire.maxin, outputs: nOut, outputDigits, cap, minLines: PRODUCT_MIN_LINES });
-    const cmd = forward ? "MVF" : "MVT";
     const replies = await Promise.all(lines.map(([first, end]) => this.ask({ cmd, vectors: inputs.slice(first, end) }, (x) => this.productCodes(x, end - first, nOut))));
     const out = new Float64Array(vectors * nOut);
     const energy = zeroEnergy();
     let duration = 0;
     replies.forEach(({ r, value: outputs }, line) => {
+      this.outputSizes.observe(cmd, r.payload);
       const first = lines[line]![0];
       outputs.forEach((codes, i) => {
         for (let j = 0; j < nOut; j++) out[(first + i) * nOut + j] = codes[j]! * lsb;
