@@ -6,9 +6,10 @@
 // session), reconnecting (the caller's `connect` finds the device again), failed, closed. Every received line is
 // decoded here and handed to the probe (SEQ 0000) or the pipeline.
 import { CopyPairing, type ReceivedLine } from "./copy-pairing.js";
+import { DamageWatch } from "./damage-watch.js";
 import type { Duplex } from "node:stream";
 import { decodeFrame, FrameError, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
-import { parseReply, type CodeWidths, type Reply, type Request, type WireIdentity, type WireLimits } from "../../protocol/serial-line/messages.js";
+import { parseReply, type CodeWidths, type Reply, type Request } from "../../protocol/serial-line/messages.js";
 import { ValueError } from "../../protocol/serial-line/values.js";
 import { DeviceMismatchError, SerialLinkError } from "./errors.js";
 import { identify, LineDiagnosis, readLimits } from "./handshake.js";
@@ -20,34 +21,12 @@ import { reconnectWithin } from "./reconnect.js";
 import { RetransmitTimer } from "./retransmit-timer.js";
 import { SentLog } from "./sent-log.js";
 
+import type { LinkSessionOptions, SessionIdentity } from "./session-options.js";
+
 export type { OkReply } from "./probe.js";
+export type { LinkSessionOptions, SessionIdentity } from "./session-options.js";
 /** @deprecated the same as LinkStats */
 export type LinkCounters = LinkStats;
-
-export interface LinkSessionOptions {
-  /** Opens (and, after a disconnect, re-opens) the byte stream to the device. */
-  connect: () => Promise<Duplex>;
-  /** What the device is, for messages ("serial:/dev/ttyACM0"). */
-  label: string;
-  /** Most requests unanswered at once (capped by the device's reply memory). Default 16. */
-  window?: number;
-  /** The longest retransmission timeout, s: the timer adapts to the round trip below it and backs off up to it. Default 0.5. */
-  timeoutSeconds?: number;
-  /** Consecutive timeouts of one request before the driver identifies the device again. Default 10. */
-  retries?: number;
-  /** How long to look for the device again after a disconnect. Default 10 s. */
-  reconnectSeconds?: number;
-  /** How long opening (ID, LIM) may take, and identifying again after a stall (boards with DTR auto-reset need ~2 s). Default 5 s. */
-  openTimeoutSeconds?: number;
-  /** Progress messages (reconnects, resyncs, and the link statistics when the session closes). */
-  log?: (message: string) => void;
-}
-
-/** What the session learned from ID and LIM. */
-export interface SessionIdentity {
-  identity: WireIdentity;
-  limits: WireLimits;
-}
 
 type State = "idle" | "ready" | "resyncing" | "reconnecting" | "failed" | "closed";
 
@@ -60,7 +39,8 @@ export class LinkSession {
   private readonly rto: RetransmitTimer;
   /** Set while the device sends every line twice (DUP 2): which copies to act on. */
   private pairing: CopyPairing | null = null;
-  private copiesAsked = false;
+  /** Damage seen on the answers: when to ask for copies, how many vectors a product line may carry. */
+  private readonly damage = new DamageWatch();
   private readonly prober: Prober;
   private readonly pipeline: Pipeline;
   private readonly windowOption: number;
@@ -138,6 +118,11 @@ export class LinkSession {
 
   get connected(): boolean {
     return this.state === "ready" && this.link !== null && this.link.open;
+  }
+
+  /** The most vectors (≤ `most`) a product line may carry at the damage seen so far (1 on a noisy link). */
+  productVectorsPerLine(most: number, bytes: (k: number) => { request: number; reply: number }): number {
+    return this.damage.vectorsPerLine(most, bytes, this.pairing ? 2 : 1);
   }
 
   /** A snapshot of the link statistics. */
@@ -282,7 +267,10 @@ export class LinkSession {
   // --- receiving ---
 
   private onLine(line: string): void {
-    if (this.pairing?.takeCopy(line)) return; // byte for byte the copy of an intact line: its CRC held too
+    if (this.pairing?.takeCopy(line)) { // byte for byte the copy of an intact line: its CRC held too
+      this.damage.observe(line, true);
+      return;
+    }
     let received: ReceivedLine & { reply?: Reply; error?: FrameError | ValueError };
     try {
       const frame = decodeFrame(line);
@@ -291,6 +279,7 @@ export class LinkSession {
       if (!(e instanceof FrameError) && !(e instanceof ValueError)) throw e;
       received = { line, intact: false, seq: e instanceof FrameError ? e.seq : decodeFrameSeq(line), error: e };
     }
+    this.damage.observe(line, received.intact);
     if (this.pairing) this.pairing.accept(received);
     else this.onReceived(received);
   }
@@ -357,21 +346,16 @@ export class LinkSession {
     this.maybeAskForCopies();
   }
 
-  /**
-   * Asks a device that can (LIM dup=2) to send every line twice once damaged answers reach 1 in 50 requests (at
-   * least 8): a damaged line then costs its copy's bytes instead of a round trip (RPT). Once per session.
-   */
+  /** Copies (DUP 2) from a device that can send them (LIM dup=2), once damaged answers are frequent (damage-watch.ts). */
   private maybeAskForCopies(): void {
-    const damaged = this.counters.damagedReplies;
-    if (this.copiesAsked || this.state !== "ready" || (this.known?.limits.dup ?? 1) < 2 || damaged < 8 || damaged * 50 < this.counters.requests) return;
-    this.copiesAsked = true;
+    if (this.state !== "ready" || (this.known?.limits.dup ?? 1) < 2 || !this.damage.shouldAskForCopies(this.counters)) return;
     this.request({ cmd: "DUP", copies: 2 }).catch(() => undefined); // refused or lost with the session: lines stay single
   }
 
   /** The device reset: it sends single lines again, and may be asked for copies again. */
   private forgetCopies(): void {
     this.pairing = null;
-    this.copiesAsked = false;
+    this.damage.forgetCopies();
   }
 
   /** The answer to DUP 2 arrived: it and every line after it come twice. `first` is one copy of that answer. */

@@ -9,7 +9,11 @@ import { LinkSession, type LinkSessionOptions, type OkReply } from "./link-sessi
 import type { LinkStats } from "./link-stats.js";
 import type { Request, WireIdentity, WireLimits } from "../../protocol/serial-line/messages.js";
 import { parseStatusPayload } from "../../protocol/serial-line/messages.js";
-import { decodeSignedVector, parseUnsigned, signedCodeRange, ValueError } from "../../protocol/serial-line/values.js";
+import { decodeSignedVector, encodeSignedVector, parseUnsigned, signedCodeRange, ValueError } from "../../protocol/serial-line/values.js";
+import { OutputVectorSizes, productLines, productRequestBytes } from "./product-lines.js";
+
+/** Product lines a batch is split into at least (when it has that many vectors), so they pipeline. */
+const PRODUCT_MIN_LINES = 2;
 
 export type SerialCrossbarOptions = LinkSessionOptions;
 
@@ -17,6 +21,8 @@ export class SerialCrossbar implements Crossbar {
   private closed = false;
   /** After close(): whether the closing RST was answered (the last the host knows of the device). */
   private safeAtClose = false;
+  /** What the product answers have taken per vector, for sizing lines on a damaged link. */
+  private readonly outputSizes = new OutputVectorSizes();
 
   private constructor(private readonly session: LinkSession, private readonly identity: DeviceIdentity, private readonly wire: WireLimits) {}
 
@@ -107,7 +113,8 @@ export class SerialCrossbar implements Crossbar {
     const nOut = forward ? this.identity.cols : this.identity.rows;
     const lsb = forward ? this.wire.alsbf : this.wire.alsbt;
     const { min, max } = signedCodeRange(this.wire.vhex);
-    const sends: Promise<{ r: OkReply; value: number[] }>[] = [];
+    const inputs: number[][] = [];
+    const encoded: string[] = [];
     for (let k = 0; k < vectors; k++) {
       const codes = new Array<number>(nIn);
       for (let i = 0; i < nIn; i++) {
@@ -115,14 +122,27 @@ export class SerialCrossbar implements Crossbar {
         if (code < min || code > max) throw new LimitError(`volts[${k * nIn + i}]`, request.volts[k * nIn + i], `does not fit the ${this.wire.vhex}-digit DAC code`);
         codes[i] = code;
       }
-      sends.push(this.ask({ cmd: forward ? "MVF" : "MVT", codes }, (x) => this.codes(x, nOut)));
+      inputs.push(codes);
+      encoded.push(encodeSignedVector(codes, this.wire.vhex));
     }
-    const replies = await Promise.all(sends);
+    const outputDigits = Math.ceil((4 * this.wire.ahex) / 6);
+    const meanEncoded = encoded.reduce((n, v) => n + v.length, 0) / vectors;
+    const cmd = forward ? "MVF" : "MVT";
+    const cap = this.session.productVectorsPerLine(this.wire.mvb, (k) => ({
+      request: productRequestBytes(new Array<string>(k).fill("x".repeat(Math.ceil(meanEncoded)))),
+      reply: this.outputSizes.replyBytes(cmd, k, nOut, outputDigits),
+    }));
+    const lines = productLines(encoded, { mvb: this.wire.mvb, maxin: this.wire.maxin, outputs: nOut, outputDigits, cap, minLines: PRODUCT_MIN_LINES });
+    const replies = await Promise.all(lines.map(([first, end]) => this.ask({ cmd, vectors: inputs.slice(first, end) }, (x) => this.productCodes(x, end - first, nOut))));
     const out = new Float64Array(vectors * nOut);
     const energy = zeroEnergy();
     let duration = 0;
-    replies.forEach(({ r, value: codes }, k) => {
-      for (let j = 0; j < nOut; j++) out[k * nOut + j] = codes[j]! * lsb;
+    replies.forEach(({ r, value: outputs }, line) => {
+      this.outputSizes.observe(cmd, r.payload);
+      const first = lines[line]![0];
+      outputs.forEach((codes, i) => {
+        for (let j = 0; j < nOut; j++) out[(first + i) * nOut + j] = codes[j]! * lsb;
+      });
       addEnergy(energy, r.energy);
       duration += r.durationSeconds;
     });
@@ -201,6 +221,12 @@ export class SerialCrossbar implements Crossbar {
     const volts = this.wire.exact ? readVolts : Number(`${Math.round(readVolts * 1e6)}e-6`);
     if (volts === 0) throw new LimitError("readVolts", readVolts, "must be non-zero (at least 1 µV) to sense a current");
     return volts;
+  }
+
+  /** The `vectors` output vectors of `n` codes each of a product answer. */
+  private productCodes(r: OkReply, vectors: number, n: number): number[][] {
+    if (r.payload.length !== vectors) throw new ValueError(`${r.cmd} reply`, r.payload.join(" "), `carries ${r.payload.length} vectors, not ${vectors}`);
+    return r.payload.map((v) => decodeSignedVector(v, this.wire.ahex, `${r.cmd} reply`, n));
   }
 
   private codes(r: OkReply, n: number): number[] {

@@ -102,7 +102,7 @@ export class TwinCommands {
         checkReadLevel(this.limits, req.volts);
         return this.readRow(req.row, req.volts);
       case "MVF": case "MVT":
-        return this.product(req.cmd, req.codes);
+        return this.product(req.cmd, req.vectors);
       case "PCELL": {
         checkIndex("row", req.row, rows);
         checkIndex("col", req.col, cols);
@@ -149,20 +149,28 @@ export class TwinCommands {
     return this.measuredOk("RROW", { value: undefined, energy, durationSeconds: duration }, [this.currentCodes(currents, this.scaling.alsb)]);
   }
 
-  private async product(cmd: "MVF" | "MVT", codes: number[]): Promise<Reply> {
+  /** 1..mvb input vectors run as one batch on the simulator (the same draws, in the same order, as one product
+   *  each); one measurement for the line, the simulator's own float64 sums, and one output vector per input. */
+  private async product(cmd: "MVF" | "MVT", vectors: number[][]): Promise<Reply> {
     const sim = this.crossbar;
     const forward = cmd === "MVF";
     const n = forward ? sim.rows : sim.cols;
-    if (codes.length !== n) throw new WireError("SYNTAX", `${cmd} needs ${n} codes, got ${codes.length}`);
+    if (vectors.length > this.limits.mvb) throw new WireError("LIMIT", `mvb: ${vectors.length} vectors exceed ${this.limits.mvb}`);
     const vMax = sim.device.maxReadVolts;
-    const volts = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = codes[i]! * this.scaling.vlsb;
-      if (Math.abs(v) > vMax + this.scaling.vlsb / 2) throw new WireError("LIMIT", `vrmax: element ${i} code ${Math.abs(codes[i]!)} is ${v} V, beyond ${vMax} V`);
-      volts[i] = Math.min(vMax, Math.max(-vMax, v));
-    }
-    const m = await sim.mvm({ direction: forward ? "forward" : "transposed", volts });
-    return this.measuredOk(cmd, m, [this.currentCodes(m.value, forward ? this.scaling.alsbf : this.scaling.alsbt)]);
+    const volts = new Float64Array(n * vectors.length);
+    vectors.forEach((codes, k) => {
+      if (codes.length !== n) throw new WireError("SYNTAX", `${cmd} needs ${n} codes per vector, got ${codes.length} in vector ${k}`);
+      for (let i = 0; i < n; i++) {
+        const v = codes[i]! * this.scaling.vlsb;
+        if (Math.abs(v) > vMax + this.scaling.vlsb / 2) throw new WireError("LIMIT", `vrmax: element ${i} code ${Math.abs(codes[i]!)} is ${v} V, beyond ${vMax} V`);
+        volts[k * n + i] = Math.min(vMax, Math.max(-vMax, v));
+      }
+    });
+    const m = await sim.mvm({ direction: forward ? "forward" : "transposed", volts, vectors: vectors.length });
+    const nOut = forward ? sim.cols : sim.rows;
+    const lsb = forward ? this.scaling.alsbf : this.scaling.alsbt;
+    const outputs = vectors.map((_, k) => this.currentCodes(m.value.subarray(k * nOut, (k + 1) * nOut), lsb));
+    return this.measuredOk(cmd, m, outputs);
   }
 
   private async applyPulse(session: number, seq: number, pulse: Pulse): Promise<Reply> {

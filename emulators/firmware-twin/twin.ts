@@ -34,6 +34,8 @@ export interface FirmwareTwinOptions {
   rxBufferBytes?: number;
   /** Link-silence timeout, seconds, default 2. */
   quietSeconds?: number;
+  /** Most input vectors one MVF/MVT line may carry (LIM mvb), default 16 (fewer when the reply would outgrow a line); 1: one per line. */
+  productVectors?: number;
 }
 
 /** Everything the twin has done, for tests and the serve log. */
@@ -76,7 +78,7 @@ export class FirmwareTwin {
     this.maxIn = options.maxInBytes ?? 4095;
     this.quietMs = (options.quietSeconds ?? 2) * 1000;
     const scaling = twinScaling(crossbar);
-    const limits = twinWireLimits(crossbar, id, scaling, { memoryDepth, holdLines, maxInBytes: this.maxIn, rxBufferBytes: options.rxBufferBytes ?? 65536, quietSeconds: this.quietMs / 1000 });
+    const limits = twinWireLimits(crossbar, id, scaling, { memoryDepth, holdLines, maxInBytes: this.maxIn, rxBufferBytes: options.rxBufferBytes ?? 65536, quietSeconds: this.quietMs / 1000, productVectors: options.productVectors ?? 16 });
     this.sequencer = new Sequencer(memoryDepth, holdLines);
     this.commands = new TwinCommands(crossbar, limits, scaling, {
       model: sanitizeToken(options.model ?? id.model),

@@ -11,7 +11,14 @@ export interface LinkParameters {
   maxInBytes: number;
   rxBufferBytes: number;
   quietSeconds: number;
+  /** Most input vectors one MVF/MVT line may carry (LIM mvb), before the 4095-byte reply limit caps it. */
+  productVectors: number;
 }
+
+/** Longest reply line (PROTOCOL.md §1) and what a product's reply needs besides its vectors: `SEQ OK MVx `, four M fields
+ *  of at most 12 characters, ` *CRC` and the line break. */
+const MAX_REPLY_BYTES = 4095;
+const PRODUCT_REPLY_OVERHEAD = 12 + 4 * 13 + 11;
 
 export function twinWireLimits(crossbar: SimulatedCrossbar, id: DeviceIdentity, s: TwinScaling, link: LinkParameters): WireLimits {
   const l = id.limits;
@@ -33,9 +40,16 @@ export function twinWireLimits(crossbar: SimulatedCrossbar, id: DeviceIdentity, 
     mem: link.memoryDepth,
     hold: link.holdLines,
     dup: 2,
+    mvb: productVectorsPerLine(crossbar, s, link.productVectors),
     maxin: link.maxInBytes,
     rxbuf: link.rxBufferBytes,
     quiet: link.quietSeconds,
     endur: Number.isFinite(crossbar.device.endurancePulses) ? Math.round(crossbar.device.endurancePulses) : 0,
   };
+}
+
+/** LIM mvb: the most vectors whose reply fits one line in the worst case (every element at full width), at most `wanted`. */
+function productVectorsPerLine(crossbar: SimulatedCrossbar, s: TwinScaling, wanted: number): number {
+  const worstVector = 2 + Math.max(crossbar.rows, crossbar.cols) * Math.ceil((4 * s.ahex) / 6);
+  return Math.max(1, Math.min(wanted, Math.floor((MAX_REPLY_BYTES - PRODUCT_REPLY_OVERHEAD) / worstVector)));
 }

@@ -43,3 +43,4 @@ void testLimits();
 void testEnergyAndReads();
 void testCompliance();
 void testEeprom();
+void testProductBatch();

@@ -57,13 +57,19 @@ static std::string command(bool inLimits, bool* isPulse, bool* isRead) {
     case 2:
     case 3: {
       *isRead = true;
-      std::vector<long> v;
-      int bad = inLimits ? -1 : (int)below(16);
-      for (int i = 0; i < 16; i++) {
-        int c = i == bad ? (chance(50) ? 2001 + (int)below(30000) : -2001 - (int)below(30000)) : (chance(30) ? 0 : (int)below(4001) - 2000);
-        v.push_back(c);
+      // 1 to 5 vectors (LIM mvb=3: 4 and 5 are refused whole); out of limits, one element of one vector is beyond vrmax.
+      int vectors = chance(40) ? 1 + (int)below(5) : 1;
+      int bad = inLimits ? -1 : (int)below(16 * vectors);
+      std::string line = kind == 2 ? "MVF" : "MVT";
+      for (int k = 0; k < vectors; k++) {
+        std::vector<long> v;
+        for (int i = 0; i < 16; i++) {
+          int c = 16 * k + i == bad ? (chance(50) ? 2001 + (int)below(30000) : -2001 - (int)below(30000)) : (chance(30) ? 0 : (int)below(4001) - 2000);
+          v.push_back(c);
+        }
+        line += " " + packed(v);
       }
-      return std::string(kind == 2 ? "MVF " : "MVT ") + packed(v);
+      return line;
     }
     case 4:
     case 5: {

@@ -173,3 +173,54 @@ void testEeprom() {
   board.storageWrite(20, &b, 1);
   CHECK(!mhil::loadCalibration(board, &back) && !strcmp(back.serial, "UNSET"), "corrupt EEPROM -> defaults");
 }
+
+// MVF/MVT with 1..mvb vectors (PROTOCOL.md §5): a line of k vectors answers exactly what k single lines answer on an
+// identical board (same seed, virtual clock): the same outputs, in order, and the sum of their four measurements.
+void testProductBatch() {
+  std::vector<std::vector<long>> in(3);
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < 16; i++) in[k].push_back(((i + 5 * k) * 97) % 4000 - 2000);  // full range: 2000 codes = vrmax
+  Rig single, batch;
+  newSession(single);
+  newSession(batch);
+  std::vector<std::string> outs;
+  double sums[4] = {0, 0, 0, 0};
+  uint64_t fj[3] = {0, 0, 0};
+  for (int k = 0; k < 3; k++) {
+    auto f = split(single.ask("000" + std::to_string(2 + k) + " MVF " + packed(in[k])));
+    CHECK(f.size() == 9 && f[1] == "OK", "single %d", k);
+    if (f.size() != 9) return;
+    outs.push_back(f[7]);
+    for (int m = 0; m < 4; m++) sums[m] += decimal(f[3 + m]);
+    for (int m = 0; m < 3; m++) fj[m] += strtoull(f[3 + m].c_str(), 0, 10);
+  }
+  std::string line = batch.ask("0002 MVF " + packed(in[0]) + " " + packed(in[1]) + " " + packed(in[2]));
+  auto f = split(line);
+  CHECK(f.size() == 11 && f[1] == "OK" && f[2] == "MVF", "%s", line.c_str());
+  if (f.size() != 11) return;
+  for (int k = 0; k < 3; k++) CHECK(f[7 + k] == outs[k], "vector %d: %s, alone %s", k, f[7 + k].c_str(), outs[k].c_str());
+  for (int m = 0; m < 3; m++) CHECK(strtoull(f[3 + m].c_str(), 0, 10) == fj[m], "energy %d: %s", m, f[3 + m].c_str());
+  CHECK(fabs(decimal(f[6]) - sums[3]) < 1e-12, "duration %s, alone %g", f[6].c_str(), sums[3]);
+  auto en = split(batch.ask("0003 EN"));
+  CHECK(en.size() == 13 && strtoull(en[7].c_str(), 0, 10) == fj[0], "EN counted the line once: %s", en.size() > 7 ? en[7].c_str() : "?");
+  // The longest reply (full-width outputs are rare; this one is as long as the inputs allow) is remembered whole.
+  std::vector<std::string> again = batch.raw(framed("0000 RPT 0002") + "\n");
+  CHECK(again.size() == 1 && again[0] == line, "RPT gives the batched reply byte for byte");
+  CHECK(mhil::LONGEST_PRODUCT_REPLY == mhil::SLOT_BYTES && line.size() - 10 <= mhil::SLOT_BYTES, "slot %u", mhil::SLOT_BYTES);
+
+  // Too many vectors, or one bad vector among them: refused whole, nothing driven, SEQ not consumed.
+  uint64_t ep = batch.board->episodeCount();
+  std::string v = packed(in[0]);
+  std::string four = batch.ask("0004 MVT " + v + " " + v + " " + v + " " + v);
+  CHECK(startsWith(four, "0004 ERR LIMIT mvb: 4 vectors exceed 3 *"), "%s", four.c_str());
+  std::string eight = "0004 MVF 1}";
+  for (int k = 1; k < 8; k++) eight += " 1}";
+  CHECK(startsWith(batch.ask(eight), "0004 ERR LIMIT mvb: 8 vectors exceed 3 *"), "more fields than a line keeps");
+  std::vector<long> over(16, 0);
+  over[3] = 2001;
+  CHECK(startsWith(batch.ask("0004 MVF " + v + " " + packed(over)), "0004 ERR LIMIT vrmax: element 3"), "a later vector beyond vrmax");
+  CHECK(startsWith(batch.ask("0004 MVF " + v + " 23C"), "0004 ERR SYNTAX"), "a later vector too short");
+  CHECK(startsWith(batch.ask("0004 MVF"), "0004 ERR SYNTAX"), "no vector");
+  CHECK(startsWith(batch.ask("0004 LIM a b c d e f g"), "0004 ERR SYNTAX"), "LIM keeps its 6 names");
+  CHECK(batch.board->episodeCount() == ep && batch.fw->nextSeq() == 4, "a refused line drives nothing");
+}

@@ -50,7 +50,7 @@ static void testIdentity() {
   CHECK(r.link.out.size() > 2 && r.link.out.compare(r.link.out.size() - 2, 2, "\n\n") == 0, "every line ends with two breaks");
   std::string lim = r.ask("0000 LIM");
   CHECK(lim.find(" vpmax=1500000e-6 vnmax=1350000e-6 wmin=20000e-9 wmax=10000000e-9 cmax=100 icomp=2000000e-9 ") != std::string::npos, "%s", lim.c_str());
-  CHECK(lim.find(" mem=8 hold=2 dup=2 maxin=255 ") != std::string::npos, "%s", lim.c_str());
+  CHECK(lim.find(" mem=8 hold=2 dup=2 mvb=3 maxin=255 ") != std::string::npos, "%s", lim.c_str());
   CHECK(crcValid(lim), "LIM CRC");
   // LIM may name the keys it wants (a short reply crosses a noisy link far more often); unknown names are left out.
   CHECK(startsWith(r.ask("0000 LIM wmin cmax nosuch"), "0000 OK LIM 0 0 0 0 wmin=20000e-9 cmax=100 *"), "LIM keys");
@@ -288,6 +288,7 @@ int main() {
       {"bad-crc", testBadCrc},    {"malformed", testMalformed}, {"overlong", testOverlong},
       {"limits", testLimits},     {"exactly-once", testExactlyOnce}, {"energy-reads", testEnergyAndReads},
       {"compliance", testCompliance}, {"silence", testSilence}, {"eeprom", testEeprom}, {"copies", testCopies},
+      {"product-batch", testProductBatch},
   };
   for (const T& t : tests) {
     currentTest = t.name;

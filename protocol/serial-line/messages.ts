@@ -31,7 +31,8 @@ export type Request =
   | { cmd: "RPT"; seq: number }
   | { cmd: "RCELL"; row: number; col: number; volts: number }
   | { cmd: "RROW"; row: number; volts: number }
-  | { cmd: "MVF" | "MVT"; codes: number[] }
+  /** 1 to LIM `mvb` input vectors of DAC codes, each run as its own product; the answer carries one output vector each. */
+  | { cmd: "MVF" | "MVT"; vectors: number[][] }
   | { cmd: "PCELL"; row: number; col: number; volts: number; seconds: number; count: number }
   | { cmd: "PROW" | "PCOL"; line: number; scheme: 2 | 3; volts: number; seconds: number; counts: number[] };
 
@@ -90,7 +91,7 @@ export function requestFields(req: Request, widths: CodeWidths): string[] {
     case "RROW":
       return ["RROW", String(req.row), uV(req.volts)];
     case "MVF": case "MVT":
-      return [req.cmd, encodeSignedVector(req.codes, widths.vhex)];
+      return [req.cmd, ...req.vectors.map((v) => encodeSignedVector(v, widths.vhex))];
     case "PCELL":
       return ["PCELL", String(req.row), String(req.col), uV(req.volts), ns(req.seconds), String(req.count)];
     case "PROW": case "PCOL":
@@ -98,7 +99,7 @@ export function requestFields(req: Request, widths: CodeWidths): string[] {
   }
 }
 
-const ARITY: Record<Command, number> = { ID: 0, LIM: 0, PING: 0, ST: 0, EN: 0, RST: 0, NEW: 1, DUP: 1, RPT: 1, RCELL: 3, RROW: 2, MVF: 1, MVT: 1, PCELL: 5, PROW: 5, PCOL: 5 };
+const ARITY: Record<Command, number> = { ID: 0, LIM: 0, PING: 0, ST: 0, EN: 0, RST: 0, NEW: 1, DUP: 1, RPT: 1, RCELL: 3, RROW: 2, MVF: 1, MVT: 1 /* or more: parseProductRequest */, PCELL: 5, PROW: 5, PCOL: 5 };
 
 /** Parses a request's fields (the device side). Vector lengths are checked by the caller, which knows rows/cols. */
 export function parseRequest(fields: string[], widths: CodeWidths): Request {
@@ -106,6 +107,7 @@ export function parseRequest(fields: string[], widths: CodeWidths): Request {
   if (!(COMMANDS as readonly string[]).includes(cmd)) throw new RequestError("UNKNOWN", `unknown command ${fields[0]}`);
   const args = fields.slice(1);
   if (cmd === "LIM") return parseLimitsRequest(args);
+  if (cmd === "MVF" || cmd === "MVT") return parseProductRequest(cmd, args, widths);
   if (args.length !== ARITY[cmd]) throw new RequestError("SYNTAX", `${cmd} takes ${ARITY[cmd]} arguments, got ${args.length}`);
   try {
     switch (cmd) {
@@ -123,8 +125,6 @@ export function parseRequest(fields: string[], widths: CodeWidths): Request {
         return { cmd, row: parseUnsigned(args[0]!, "row"), col: parseUnsigned(args[1]!, "col"), volts: fromUnits(args[2]!, 6, "uV") };
       case "RROW":
         return { cmd, row: parseUnsigned(args[0]!, "row"), volts: fromUnits(args[1]!, 6, "uV") };
-      case "MVF": case "MVT":
-        return { cmd, codes: decodeSignedVector(args[0]!, widths.vhex, "codes") };
       case "PCELL":
         return {
           cmd, row: parseUnsigned(args[0]!, "row"), col: parseUnsigned(args[1]!, "col"), volts: fromUnits(args[2]!, 6, "uV"),
@@ -139,6 +139,17 @@ export function parseRequest(fields: string[], widths: CodeWidths): Request {
         };
       }
     }
+  } catch (e) {
+    if (e instanceof ValueError) throw new RequestError("SYNTAX", e.message);
+    throw e;
+  }
+}
+
+/** MVF/MVT take one or more vectors (PROTOCOL.md §5); how many a device runs in one line is its LIM `mvb`. */
+function parseProductRequest(cmd: "MVF" | "MVT", args: string[], widths: CodeWidths): Request {
+  if (args.length < 1) throw new RequestError("SYNTAX", `${cmd} takes at least one vector`);
+  try {
+    return { cmd, vectors: args.map((a, k) => decodeSignedVector(a, widths.vhex, `codes[${k}]`)) };
   } catch (e) {
     if (e instanceof ValueError) throw new RequestError("SYNTAX", e.message);
     throw e;
@@ -263,6 +274,8 @@ export interface WireLimits {
   hold: number;
   /** Optional (default 1): the most copies of every line the device sends when asked (`DUP`, §4). */
   dup: number;
+  /** Optional (default 1): the most input vectors one MVF/MVT line may carry (§5). */
+  mvb: number;
   mem: number; maxin: number; rxbuf: number; quiet: number; endur: number;
 }
 
@@ -270,10 +283,10 @@ const DECIMAL_KEYS = ["vrmax", "vpmax", "vnmax", "wmin", "wmax", "icomp", "vlsb"
 const UNSIGNED_KEYS = ["cmax", "dac", "adc", "vhex", "ahex", "chex", "mem", "maxin", "rxbuf", "endur"] as const;
 const FLAG_KEYS = ["par", "mvt", "rrow"] as const;
 
-/** Every LIM key a device of this version may report, in the order it reports them (`alsbf`, `alsbt`, `exact`, `hold`, `dup` optional). */
+/** Every LIM key a device of this version may report, in the order it reports them (`alsbf`, `alsbt`, `exact`, `hold`, `dup`, `mvb` optional). */
 export const LIMIT_KEYS = [
   "vrmax", "vpmax", "vnmax", "wmin", "wmax", "cmax", "icomp", "dac", "adc", "vlsb", "vhex", "alsb", "alsbf", "alsbt", "ahex", "chex",
-  "vread", "schemes", "par", "mvt", "rrow", "exact", "mem", "hold", "dup", "maxin", "rxbuf", "quiet", "endur",
+  "vread", "schemes", "par", "mvt", "rrow", "exact", "mem", "hold", "dup", "mvb", "maxin", "rxbuf", "quiet", "endur",
 ] as const;
 
 /** The LIM payload: every key, or (`keys`) only the named ones in the device's order, unknown names left out. */
@@ -294,6 +307,7 @@ function allLimitsPayload(l: WireLimits): string[] {
   out.push(`mem=${l.mem}`);
   if (l.hold > 0) out.push(`hold=${l.hold}`);
   if (l.dup > 1) out.push(`dup=${l.dup}`);
+  if (l.mvb > 1) out.push(`mvb=${l.mvb}`);
   for (const k of ["maxin", "rxbuf", "quiet", "endur"] as const) out.push(`${k}=${k === "quiet" ? formatDecimal(l[k]) : String(l[k])}`);
   return out;
 }
@@ -332,6 +346,9 @@ export function parseLimitsPayload(payload: string[]): WireLimits {
   const dup = kv.get("dup") ?? "1";
   if (dup !== "1" && dup !== "2") throw new ValueError("dup", dup, "must be 1 or 2");
   out.dup = Number(dup);
+  const mvb = parseDecimal(kv.get("mvb") ?? "1", "mvb");
+  if (!Number.isInteger(mvb) || mvb < 1) throw new ValueError("mvb", kv.get("mvb")!, "is not an integer ≥ 1");
+  out.mvb = mvb;
   const l = out as unknown as WireLimits;
   for (const k of ["vhex", "ahex"] as const) {
     if (l[k] < 1 || l[k] > 12) throw new ValueError(k, String(l[k]), "must be in [1, 12]");

@@ -1,9 +1,9 @@
 // The ATmega2560 image itself, running under simavr with USART0 on a real pty: the same bytes a board
 // would run, its analog front end simulated at the pins (firmware/test/simavr_uart.c). The serial driver
 // identifies it; the firmware applies a pulse train once, answers the retry from memory, refuses damaged
-// and out-of-limit lines on its own (the host's checks bypassed), drives exactly the selected row and
-// column at the DAC and leaves every output at 0 V. (tests/conformance/firmware-avr.test.ts runs the
-// whole Crossbar conformance suite on it.)
+// and out-of-limit lines on its own (the host's checks bypassed), runs a product line of 3 vectors and refuses
+// a fourth, drives exactly the selected row and column at the DAC and leaves every output at 0 V.
+// (tests/conformance/firmware-avr.test.ts runs the whole Crossbar conformance suite on it.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSerialCrossbar } from "../../drivers/serial-crossbar/open.js";
 import { parseDeviceUri } from "../../src/hal/uri.js";
@@ -57,6 +57,14 @@ describe("the AVR image under simavr", () => {
     expect(await client.next()).toMatch(/^0000 ERR LONG /);
     const en = (await client.ask("0003 EN")).split(" "); // refusals left 0003 free
     expect(en[11]).toBe("3"); // pulses applied since boot: the first train only
+
+    // A product line of 3 vectors (LIM mvb=3; the image's stack holds their inputs and outputs), its answer sent
+    // again from memory whole (a 254-byte reply slot); a fourth vector is refused.
+    const v = "1" + "A".repeat(16);
+    const batch = await client.ask(`0004 MVF ${v} ${v} ${v}`);
+    expect(batch).toMatch(/^0004 OK MVF (\S+ ){4}(1\S{16} ){3}\*[0-9A-F]{8}$/);
+    expect(await client.ask(`0004 MVF ${v} ${v} ${v}`)).toBe(batch);
+    expect(await client.ask(`0005 MVT ${v} ${v} ${v} ${v}`)).toMatch(/^0005 ERR LIMIT mvb: 4 vectors exceed 3 /);
   }, 60_000);
 
   it("a cell pulse drives exactly its row at +V/2 and its column at −V/2 at the DAC, then every output is 0 V", async () => {

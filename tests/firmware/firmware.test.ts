@@ -58,7 +58,7 @@ describe("firmware host build over a pty", () => {
     const id = await client.ask("0000 ID");
     expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=PTY-TEST-1 fw=3\.0\.0 proto=3 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{8}$/);
     expect(crcValid(id)).toBe(true);
-    expect(await client.ask("0000 LIM")).toMatch(/ mem=8 hold=2 dup=2 maxin=255 rxbuf=\d+ quiet=600e-3 /);
+    expect(await client.ask("0000 LIM")).toMatch(/ mem=8 hold=2 dup=2 mvb=3 maxin=255 rxbuf=\d+ quiet=600e-3 /);
     expect(await client.ask("0001 PING")).toMatch(/^0001 ERR ORDER expected 0000 /);
     expect(await client.ask("0001 NEW 9C41D2E0")).toMatch(/^0001 OK NEW 0 0 0 0 \*/);
   });

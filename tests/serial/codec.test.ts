@@ -6,7 +6,7 @@ import { crc16CcittFalse } from "../../protocol/serial-line/crc16.js";
 import { crc32c } from "../../protocol/serial-line/crc32c.js";
 import { decodeFrame, encodeFrame, FrameError, nextSeq } from "../../protocol/serial-line/frame.js";
 import {
-  limitsPayload, parseLimitsPayload, parseReply, parseRequest, replyFields, requestFields, type CodeWidths, type Reply, type Request, type WireLimits,
+  limitsPayload, parseLimitsPayload, parseReply, parseRequest, replyFields, RequestError, requestFields, type CodeWidths, type Reply, type Request, type WireLimits,
 } from "../../protocol/serial-line/messages.js";
 import {
   decodeSignedVector, decodeUnsignedVector, encodeSignedVector, encodeUnsignedVector, formatDecimal, formatMeasure, parseDecimal, parseMeasure, signedCodeRange, ValueError,
@@ -178,7 +178,7 @@ const requestArb: fc.Arbitrary<Request> = fc.oneof(
   fc.record({ cmd: fc.constant("DUP" as const), copies: fc.constantFrom<1 | 2>(1, 2) }),
   fc.record({ cmd: fc.constant("RCELL" as const), row: u(4095), col: u(4095), volts: uV }),
   fc.record({ cmd: fc.constant("RROW" as const), row: u(4095), volts: uV }),
-  fc.record({ cmd: fc.constantFrom("MVF" as const, "MVT" as const), codes: codes(64) }),
+  fc.record({ cmd: fc.constantFrom("MVF" as const, "MVT" as const), vectors: fc.array(codes(64), { minLength: 1, maxLength: 8 }) }),
   fc.record({ cmd: fc.constant("PCELL" as const), row: u(4095), col: u(4095), volts: uV, seconds: ns, count: u(65535) }),
   fc.record({
     cmd: fc.constantFrom("PROW" as const, "PCOL" as const), line: u(4095), scheme: fc.constantFrom(2 as const, 3 as const),
@@ -219,17 +219,31 @@ describe("messages", () => {
     }), { seed: SEED, numRuns: 1000 });
   });
 
-  it("LIM round-trips; the optional keys exact and hold default to 0, dup to 1, when a device leaves them out", () => {
+  it("a product line carries several vectors, and its answer one output vector each (LIM mvb)", () => {
+    const req: Request = { cmd: "MVF", vectors: [[51, -51, 0, 0], [0, 0, 0, -1], [31, 0, -32, 0]] };
+    const line = encodeFrame({ seq: 2, fields: requestFields(req, { vhex: 2, ahex: 3, chex: 2 }) });
+    expect(line).toBe(`0002 MVF 20p_D# 1$_ 1V!W! *${line.slice(-8)}`);
+    expect(parseRequest(decodeFrame(line).fields, { vhex: 2, ahex: 3, chex: 2 })).toEqual(req);
+    // One vector is the single product of before (the same line); none is a syntax error.
+    expect(encodeFrame({ seq: 2, fields: requestFields({ cmd: "MVF", vectors: [[51, -51, 0, 0]] }, { vhex: 2, ahex: 3, chex: 2 }) })).toBe("0002 MVF 20p_D# *8C1AB98F");
+    expect(() => parseRequest(["MVT"], widths)).toThrow(RequestError);
+    expect(() => parseRequest(["MVT", "20p_D#", "2Z"], widths)).toThrow(/codes\[1\]/);
+    const reply = parseReply(decodeFrame(encodeFrame({ seq: 2, fields: ["OK", "MVF", "246e-15", "0", "4000e-15", "200e-9", "26Y_d040G", "1$_VW"] })).fields);
+    expect(reply.kind === "ok" && reply.payload).toEqual(["26Y_d040G", "1$_VW"]);
+  });
+
+  it("LIM round-trips; the optional keys exact and hold default to 0, dup and mvb to 1, when a device leaves them out", () => {
     const l: WireLimits = {
       vrmax: 0.5, vpmax: 2, vnmax: 2, wmin: 10e-9, wmax: 1e-3, cmax: 1000, icomp: 1e-3, dac: 8, adc: 12,
       vlsb: (2 * 0.5) / 255, vhex: 3, alsb: 4.8828125e-7, alsbf: 1.953125e-6, alsbt: 3.1e-6, ahex: 3, chex: 4, vread: 0.2,
-      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, hold: 63, dup: 2, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
+      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, hold: 63, dup: 2, mvb: 16, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
     };
     expect(limitsPayload(l)).toContain("hold=63");
     expect(limitsPayload(l)).toContain("dup=2");
+    expect(limitsPayload(l)).toContain("mvb=16");
     expect(parseLimitsPayload(limitsPayload(l))).toEqual(l);
-    const plain = { ...l, exact: false, hold: 0, dup: 1 };
-    expect(limitsPayload(plain).some((kv) => /^(exact|hold|dup)=/.test(kv))).toBe(false);
+    const plain = { ...l, exact: false, hold: 0, dup: 1, mvb: 1 };
+    expect(limitsPayload(plain).some((kv) => /^(exact|hold|dup|mvb)=/.test(kv))).toBe(false);
     expect(parseLimitsPayload(limitsPayload(plain))).toEqual(plain);
   });
 });

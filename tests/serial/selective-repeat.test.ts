@@ -39,7 +39,8 @@ class LosingEnd extends Duplex {
 }
 
 async function rig(holdLines: number) {
-  const twin = await FirmwareTwin.create(simCrossbarFromUri(parseDeviceUri(URI)), { holdLines });
+  // One product per line (LIM mvb=1, a device that does not batch): the batch is ten pipelined lines.
+  const twin = await FirmwareTwin.create(simCrossbarFromUri(parseDeviceUri(URI)), { holdLines, productVectors: 1 });
   twins.push(twin);
   const link = createLink();
   twin.serve(link.device);

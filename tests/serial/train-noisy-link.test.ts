@@ -1,6 +1,7 @@
 // `mhil train --device serial:…` through a seeded byte-level fault link (emulators/pty/fault-pty.ts: every byte
 // between the CLI's serial port and the firmware twin may be corrupted, dropped or duplicated) gives exactly the
-// clean link's accuracy, joules and pulse count, and never aborts:
+// clean link's accuracy and pulse count, the same joules (to 12 digits: the lines group the products' float64
+// energies differently once the driver sees damage), and never aborts:
 // - 0.1% corrupted + 0.1% dropped + 0.05% duplicated bytes: MNIST 7×7 on a 64×64 array, 2 epochs × 200 samples
 //   (the case that used to abort after 30–100 MB);
 // - 1% + 1% + 0.5%: the device opens (ID and LIM probes resent within ?openTimeout=) and a small run finishes.
@@ -63,10 +64,27 @@ async function train(name: string, device: string, config: object, p: number, ur
   };
 }
 
+/**
+ * Every number of two joules reports equal to 12 significant digits, and every key the same. Why not bit for bit: a
+ * product line's energy is the device's float64 sum over the vectors it carried, and the driver packs fewer vectors
+ * per line once it sees damage (PROTOCOL.md §5), so the two runs add the same products' energies in other groupings
+ * (they differed in the 16th digit). One product run twice, or one pulse lost, moves a total by far more than 1e-12.
+ */
+function expectSameJoules(noisy: unknown, clean: unknown, path = "energy_joules"): void {
+  if (typeof clean === "number" && typeof noisy === "number") {
+    if (clean === 0) expect(noisy, path).toBe(0);
+    else expect(Math.abs(noisy / clean - 1), path).toBeLessThan(1e-12);
+    return;
+  }
+  if (clean === null || typeof clean !== "object") return expect(noisy, path).toEqual(clean);
+  expect(Object.keys(noisy as object).sort(), path).toEqual(Object.keys(clean).sort());
+  for (const [k, v] of Object.entries(clean)) expectSameJoules((noisy as Record<string, unknown>)[k], v, `${path}.${k}`);
+}
+
 function expectSameRun(noisy: Run, clean: Run): void {
   expect(noisy.summary.status).toBe("success");
   expect(noisy.summary.accuracy).toEqual(clean.summary.accuracy);
-  expect(noisy.summary.energy_joules).toEqual(clean.summary.energy_joules);
+  expectSameJoules(noisy.summary.energy_joules, clean.summary.energy_joules);
   expect(noisy.summary.pulses).toBe(clean.summary.pulses);
 }
 
@@ -79,7 +97,7 @@ function report(label: string, noisy: Run, clean: Run): void {
 }
 
 describe("mhil train over a noisy serial link", () => {
-  it("0.1% corrupted, 0.1% dropped, 0.05% duplicated bytes: MNIST 7×7, 2 epochs × 200 samples, exactly the clean run's accuracy and joules", async () => {
+  it("0.1% corrupted, 0.1% dropped, 0.05% duplicated bytes: MNIST 7×7, 2 epochs × 200 samples, exactly the clean run's accuracy, and its joules", async () => {
     const device = "sim:reram?rows=64&cols=64&seed=3";
     const config = { dataset: "mnist:7x7", samples: 200, testSamples: 50, evalSteps: 20, layers: [16], learningRates: [0.2, 0.1], batchSize: 10, epochs: 2, seed: 3, weights: "crossbar" };
     const clean = await train("clean-0.1", device, config, 0);

@@ -159,17 +159,35 @@ void Firmware::cmdReadRow(uint16_t seq, char** f, uint8_t nf) {
   reply_.fieldVector(out, shape_.cols);
 }
 
+// 1 to PRODUCT_VECTORS (LIM mvb) input vectors, each its own product, in order (PROTOCOL.md §5). Every vector is
+// checked first (count, syntax, length, vrmax): a refused line drives nothing. One reply: the exact sum of the
+// products' measurements, then one output vector per input.
 void Firmware::cmdProduct(uint16_t seq, char** f, uint8_t nf, LineKind driven) {
-  if (nf != 3) return errorReply(seq, "SYNTAX", driven == ROW ? "MVF V(4)xrows" : "MVT V(4)xcols");
+  if (nf < 3) return errorReply(seq, "SYNTAX", driven == ROW ? "MVF V(4)xrows..." : "MVT V(4)xcols...");
+  uint8_t vectors = (uint8_t)(nf - 2);
+  if (vectors > PRODUCT_VECTORS) {
+    reply_.clear();
+    reply_.fieldHex(seq, 4);
+    reply_.field("ERR LIMIT mvb:");
+    reply_.fieldU(vectors);
+    reply_.field("vectors exceed");
+    reply_.fieldU(PRODUCT_VECTORS);
+    return;
+  }
   uint8_t nIn = driven == ROW ? shape_.rows : shape_.cols;
   uint8_t nOut = driven == ROW ? shape_.cols : shape_.rows;
-  int16_t in[MAX_LINES], out[MAX_LINES];
-  if (!readCode(seq, f[2], nIn, in)) return;
-  Tally t = Tally();
-  engine_.product(driven, in, out, t);
+  int16_t in[PRODUCT_VECTORS][MAX_LINES], out[PRODUCT_VECTORS][MAX_LINES];
+  for (uint8_t k = 0; k < vectors; k++)
+    if (!readCode(seq, f[2 + k], nIn, in[k])) return;
+  Spent spent = Spent();
+  for (uint8_t k = 0; k < vectors; k++) {
+    Tally t = Tally();
+    engine_.product(driven, in[k], out[k], t);
+    spent.add(t);
+  }
   beginOk(seq, driven == ROW ? "MVF" : "MVT");
-  measuredAndCounted(t);
-  reply_.fieldVector(out, nOut);
+  measuredAndCounted(spent);
+  for (uint8_t k = 0; k < vectors; k++) reply_.fieldVector(out[k], nOut);
 }
 
 void Firmware::cmdPulseCell(uint16_t seq, char** f, uint8_t nf) {

@@ -144,7 +144,8 @@ void Firmware::handleLine(char* line, uint16_t len) {
   }
   uint16_t seq = nakSeq;
 
-  // Fields, separated by exactly one space.
+  // Fields, separated by exactly one space. `nf` counts them all, `f` holds the first MAX_FIELDS: only a product
+  // may have more (its vectors beyond `mvb` are refused as ERR LIMIT mvb, like the twin's).
   char* f[MAX_FIELDS];
   uint8_t nf = 0;
   bool fieldsOk = printable;
@@ -154,15 +155,17 @@ void Firmware::handleLine(char* line, uint16_t len) {
     while (p <= end && fieldsOk) {
       char* sp = p;
       while (sp < end && *sp != ' ') sp++;
-      if (sp == p || nf == MAX_FIELDS) {
+      if (sp == p) {
         fieldsOk = false;
         break;
       }
-      f[nf++] = p;
+      if (nf < MAX_FIELDS) f[nf] = p;
+      nf++;  // a line of at most MAX_IN bytes has fewer than 255 fields
       *sp = 0;
       p = sp + 1;
     }
   }
+  if (fieldsOk && nf > MAX_FIELDS && !is(f[1], "MVF") && !is(f[1], "MVT")) fieldsOk = false;
   const char* cmd = fieldsOk && nf >= 2 ? f[1] : "";
 
   if (seq == 0 && fieldsOk && !strcmp(cmd, "RPT")) {
@@ -375,15 +378,6 @@ void Firmware::execute(uint16_t seq, char** f, uint8_t nf) {
   else if (is(cmd, "DUP")) cmdCopies(seq, f, nf);
   else errorReply(seq, "UNKNOWN", "command");
   engine_.ground();  // whatever happened, nothing stays driven
-}
-
-// Adds a command's measurement to the counters and to the reply.
-void Firmware::measuredAndCounted(const Tally& t) {
-  counters_.cellFemtojoules += femtojoules(t.cellJoules);
-  counters_.halfSelectedFemtojoules += femtojoules(t.halfSelectedJoules);
-  counters_.peripheralFemtojoules += femtojoules(t.peripheralJoules);
-  counters_.busyNanos += (uint64_t)t.micros * 1000u;
-  measured(t);
 }
 
 }  // namespace mhil

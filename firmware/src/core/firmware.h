@@ -17,10 +17,20 @@ const uint16_t MAX_IN = 255;       // LIM maxin: host->device line limit includi
 const uint8_t MEMORY_DEPTH = 8;    // LIM mem
 const uint8_t MAX_COPIES = 2;      // LIM dup: DUP 2 sends every line twice (PROTOCOL.md §4)
 const uint8_t HOLD_LINES = 2;      // LIM hold: lines kept when they arrive ahead of `next` (PROTOCOL.md §3)
-const uint8_t SLOT_BYTES = 200;    // longest remembered reply (MVF/RROW on 16 lines) fits
 const uint8_t CODE_DIGITS = 3;     // LIM vhex/ahex 4 (16-bit codes) in base-64 digits (PROTOCOL.md §2 V)
 const uint8_t COUNT_DIGITS = 2;    // LIM chex 2 (8-bit counts) in base-64 digits
 const uint8_t MAX_FIELDS = 8;       // SEQ, CMD and up to 6 arguments (LIM takes up to 6 key names)
+// LIM mvb: input vectors one MVF/MVT line may carry (PROTOCOL.md §5). 3 is the most whose worst-case reply still fits
+// a slot with a one-byte length, and whose worst-case request fits maxin whatever the codes (see the asserts below).
+const uint8_t PRODUCT_VECTORS = 3;
+// A packed vector of 16 full-width codes with its space: space, digit count, 16 x 3 digits.
+const uint16_t VECTOR_FIELD_BYTES = 2 + MAX_LINES * CODE_DIGITS;
+// Longest remembered reply: `SEQ OK MVF ` (12), three energies of up to 20 digits and `e-15` and a duration of up to
+// 13 digits and `e-9`, each with its space (92), then the output vectors of a full product line.
+const uint16_t LONGEST_PRODUCT_REPLY = 12 + 92 + PRODUCT_VECTORS * VECTOR_FIELD_BYTES;
+static_assert(LONGEST_PRODUCT_REPLY <= 255, "a product line's reply must fit a slot (one-byte length)");
+static_assert(9 + PRODUCT_VECTORS * VECTOR_FIELD_BYTES + 11 <= MAX_IN, "mvb full-width vectors must fit one request line");
+const uint8_t SLOT_BYTES = (uint8_t)LONGEST_PRODUCT_REPLY;  // 254 on 16 lines (RROW's reply is shorter)
 
 struct Counters {
   uint64_t cellFemtojoules;
@@ -36,6 +46,16 @@ struct Counters {
 
 // Joules as whole femtojoules (the energy fields' unit), 0 for none.
 uint64_t femtojoules(float joules);
+
+// What a command spent in the units of its reply's four fields: a line of several products reports, and counts, the
+// exact sum of what each would have reported alone.
+struct Spent {
+  uint64_t cellFemtojoules;
+  uint64_t halfSelectedFemtojoules;
+  uint64_t peripheralFemtojoules;
+  uint64_t nanos;
+  void add(const Tally& t);
+};
 
 class Firmware {
  public:
@@ -80,7 +100,9 @@ class Firmware {
   void errorReply(uint16_t seq, const char* code, const char* text);
   void beginOk(uint16_t seq, const char* cmd);
   void measured(const Tally& t);
+  void measured(const Spent& s);
   void measuredAndCounted(const Tally& t);
+  void measuredAndCounted(const Spent& s);
   void idPayload();
   // Every LIM key, or only those named in keys[0..n) (unknown names are left out).
   void limPayload(char** keys = 0, uint8_t n = 0);

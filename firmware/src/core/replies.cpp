@@ -24,11 +24,37 @@ void Firmware::beginOk(uint16_t seq, const char* cmd) {
   reply_.field(cmd);
 }
 
-void Firmware::measured(const Tally& t) {
-  reply_.fieldD(femtojoules(t.cellJoules), -15);
-  reply_.fieldD(femtojoules(t.halfSelectedJoules), -15);
-  reply_.fieldD(femtojoules(t.peripheralJoules), -15);
-  reply_.fieldD((uint64_t)t.micros * 1000u, -9);
+void Spent::add(const Tally& t) {
+  cellFemtojoules += femtojoules(t.cellJoules);
+  halfSelectedFemtojoules += femtojoules(t.halfSelectedJoules);
+  peripheralFemtojoules += femtojoules(t.peripheralJoules);
+  nanos += (uint64_t)t.micros * 1000u;
+}
+
+static Spent spentOf(const Tally& t) {
+  Spent s = Spent();
+  s.add(t);
+  return s;
+}
+
+void Firmware::measured(const Tally& t) { measured(spentOf(t)); }
+
+void Firmware::measured(const Spent& s) {
+  reply_.fieldD(s.cellFemtojoules, -15);
+  reply_.fieldD(s.halfSelectedFemtojoules, -15);
+  reply_.fieldD(s.peripheralFemtojoules, -15);
+  reply_.fieldD(s.nanos, -9);
+}
+
+void Firmware::measuredAndCounted(const Tally& t) { measuredAndCounted(spentOf(t)); }
+
+// Adds a command's measurement to the counters and to the reply.
+void Firmware::measuredAndCounted(const Spent& s) {
+  counters_.cellFemtojoules += s.cellFemtojoules;
+  counters_.halfSelectedFemtojoules += s.halfSelectedFemtojoules;
+  counters_.peripheralFemtojoules += s.peripheralFemtojoules;
+  counters_.busyNanos += s.nanos;
+  measured(s);
 }
 
 void Firmware::idPayload() {
@@ -76,6 +102,7 @@ void Firmware::limPayload(char** keys, uint8_t n) {
   if (want("mem")) reply_.keyU("mem", MEMORY_DEPTH);
   if (want("hold")) reply_.keyU("hold", HOLD_LINES);
   if (want("dup")) reply_.keyU("dup", MAX_COPIES);
+  if (want("mvb")) reply_.keyU("mvb", PRODUCT_VECTORS);
   if (want("maxin")) reply_.keyU("maxin", MAX_IN);
   if (want("rxbuf")) reply_.keyU("rxbuf", shape_.rxBufferBytes);
   if (want("quiet")) reply_.keyD("quiet", quietMillis_, -3);
