@@ -34,9 +34,9 @@ describe("CRC-32C", () => {
 });
 
 describe("PROTOCOL.md", () => {
-  it("every line of the worked examples (§8) carries its correct CRC-32C, but the one shown damaged", () => {
-    const doc = readFileSync(new URL("../../firmware/PROTOCOL.md", import.meta.url), "utf8");
-    const lines = doc.slice(doc.indexOf("## 8. Worked examples")).split("\n").filter((l) => /^[<>] /.test(l));
+  it("every line of the worked examples (§8, PROTOCOL-EXAMPLES.md) carries its correct CRC-32C, but the one shown damaged", () => {
+    const doc = readFileSync(new URL("../../firmware/PROTOCOL-EXAMPLES.md", import.meta.url), "utf8");
+    const lines = doc.split("\n").filter((l) => /^[<>] /.test(l));
     expect(lines.length).toBeGreaterThan(30);
     for (const l of lines) {
       const line = l.slice(2);
