@@ -83,9 +83,12 @@ describe("a lost line among pipelined requests", () => {
         // the held counts above, not the resend count, are what show selective repeat.
         expect(resent).toBeGreaterThanOrEqual(1);
       } else {
+        // The twin refused what came after the lost line, and every refused copy was sent again, the lost line too.
+        // How many were in flight behind it is the congestion window's: a retransmission timeout on a loaded machine
+        // halves it (16 → 8: seven refused instead of nine), so the count is read from the twin, not assumed.
         expect(twin.counters.held).toBe(0);
-        expect(twin.counters.outOfOrder).toBeGreaterThanOrEqual(BATCH - 1);
-        expect(resent).toBeGreaterThanOrEqual(BATCH);
+        expect(twin.counters.outOfOrder).toBeGreaterThanOrEqual(1);
+        expect(resent).toBeGreaterThanOrEqual(twin.counters.outOfOrder + 1);
       }
     });
   }
