@@ -13,6 +13,13 @@ import type { SentLog } from "./sent-log.js";
 const MIN_CONGESTION_WINDOW = 4;
 /** Sends of one request after which the link is judged unusable (at 2.5% damaged bytes a 130-byte exchange needs ~30). */
 export const MAX_SENDS_PER_REQUEST = 10_000;
+/**
+ * Sends of one request after which the session resynchronises (pause, identify, send what is outstanding once): ten
+ * times the most a request needs on a 1%-damaged link (~40). A guard, not the cure: the storm that once sent one
+ * request 10,000 times was copies drawing a resend each (sentThisTurn); should another feedback loop put copies on
+ * the link faster than answers come back, pausing lets the device's backlog drain before the link is given up.
+ */
+export const RESYNC_AFTER_SENDS = 400;
 
 export interface PipelineIo {
   /** Writes lines in one chunk; false when there is no link. */
@@ -47,6 +54,16 @@ export class Outbox {
   protected nextIndex = 1;
   protected lastProgressAt = 0;
   protected timer: NodeJS.Timeout | null = null;
+  /**
+   * Requests (and RPTs) already sent in this turn of the event loop: their lines leave in one chunk (line-link.ts), so
+   * a second copy in it adds nothing but a second answer. Two reactions in one turn happen when the device sends every
+   * line twice and the host has not yet read the answer to DUP: each copy of a damaged answer drew its own resend,
+   * the answers to those came twice again, and the lines on the link doubled every round trip (a storm that once sent
+   * one request 10,000 times).
+   */
+  private readonly sentThisTurn = new Set<Pending>();
+  private readonly fetchedThisTurn = new Set<Pending>();
+  private turnEnd: NodeJS.Immediate | null = null;
 
   constructor(protected readonly io: PipelineIo) {}
 
@@ -130,7 +147,23 @@ export class Outbox {
     }
   }
 
-  protected transmit(batch: Pending[]): void {
+  /** `batch` less what `sent` holds already this turn; what is left is added to it. */
+  private onceThisTurn(batch: Pending[], sent: Set<Pending>): Pending[] {
+    const fresh = batch.filter((p) => !sent.has(p));
+    for (const p of fresh) sent.add(p);
+    this.turnEnd ??= setImmediate(() => {
+      this.turnEnd = null;
+      this.sentThisTurn.clear();
+      this.fetchedThisTurn.clear();
+    });
+    return fresh;
+  }
+
+  protected transmit(all: Pending[]): void {
+    this.sendLines(this.onceThisTurn(all, this.sentThisTurn));
+  }
+
+  private sendLines(batch: Pending[]): void {
     if (batch.length === 0) return;
     const now = Date.now();
     for (const p of batch) {
@@ -146,12 +179,18 @@ export class Outbox {
       this.io.onFatal(new SerialLinkError(`${this.io.label}: no intact answer to ${worst.request.cmd} (seq ${hex4(worst.seq)}) after ${MAX_SENDS_PER_REQUEST} sends: the link is too damaged to use`));
       return;
     }
+    if (worst.sends % RESYNC_AFTER_SENDS === 0) {
+      this.io.onStuck(`${worst.request.cmd} (seq ${hex4(worst.seq)}) sent ${worst.sends} times`);
+      return;
+    }
     if (this.io.write(batch.map((p) => p.line))) this.io.stats.linesSent += batch.length;
     this.armTimer();
   }
 
   /** Asks for the remembered answers of requests that ran: `0000 RPT SEQ` each (logged under their SEQ). */
-  protected fetch(batch: Pending[], stamp: number): void {
+  protected fetch(all: Pending[], stamp: number): void {
+    const batch = this.onceThisTurn(all, this.fetchedThisTurn);
+    if (batch.length === 0) return;
     this.lossSeen(stamp);
     const now = Date.now();
     for (const p of batch) {
@@ -166,10 +205,10 @@ export class Outbox {
     this.armTimer();
   }
 
-  protected retransmit(batch: Pending[]): void {
-    if (batch.length === 0) return;
+  protected retransmit(all: Pending[]): void {
+    const batch = this.onceThisTurn(all, this.sentThisTurn);
     this.io.stats.resends += batch.length;
-    this.transmit(batch);
+    this.sendLines(batch);
   }
 
   // --- timeouts ---
