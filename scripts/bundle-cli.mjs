@@ -4,10 +4,13 @@
 // Run after tsc (npm run build does both); bin/mhil.js falls back to dist/src/cli/main.js when the bundle
 // is older than it (tsc ran since), so a stale bundle is never run.
 import { build } from "esbuild";
+import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
+// Chunk names carry a content hash: without emptying the folder first, every build left the last one's chunks behind.
+rmSync(join(root, "dist", "cli-bundle"), { recursive: true, force: true });
 await build({
   entryPoints: [join(root, "dist", "src", "cli", "main.js")],
   outdir: join(root, "dist", "cli-bundle"),
