@@ -139,6 +139,9 @@
     (local $last i32)     ;; byte offset just past the last driven group
     (local $spanEnd i32)  ;; &G[i][last]
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (local $bcc0 v128) (local $bcc1 v128) (local $bcc2 v128) (local $bcc3 v128) ;; the second row of a pair
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $rowBytes i32)
     (local.set $groupsEnd (i32.shl (i32.shr_u (local.get $stride) (i32.const 4)) (i32.const 6)))
     (local.set $first (local.get $groupsEnd))
     (local.set $last (i32.const 0))
@@ -159,6 +162,70 @@
     (local.set $gRow (local.get $g))
     (local.set $yAt (local.get $y))
     (local.set $rowsLeft (local.get $rows))
+    ;; Rows two at a time while two are left: each row's sums are the same adds in the same order as alone (its own
+    ;; four accumulators), but the two rows' chains interleave, so the adds' latency is paid once for both.
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    (block $pairsDone
+      (loop $eachPair
+        (br_if $pairsDone (i32.lt_u (local.get $rowsLeft) (i32.const 2)))
+        (local.set $acc0 (v128.const i32x4 0 0 0 0))
+        (local.set $acc1 (v128.const i32x4 0 0 0 0))
+        (local.set $acc2 (v128.const i32x4 0 0 0 0))
+        (local.set $acc3 (v128.const i32x4 0 0 0 0))
+        (local.set $bcc0 (v128.const i32x4 0 0 0 0))
+        (local.set $bcc1 (v128.const i32x4 0 0 0 0))
+        (local.set $bcc2 (v128.const i32x4 0 0 0 0))
+        (local.set $bcc3 (v128.const i32x4 0 0 0 0))
+        (local.set $rowEnd (i32.add (local.get $gRow) (local.get $rowBytes)))
+        (local.set $gAt (i32.add (local.get $gRow) (local.get $first)))
+        (local.set $xAt (i32.add (local.get $x) (local.get $first)))
+        (local.set $spanEnd (i32.add (local.get $gRow) (local.get $last)))
+        (block $pair16
+          (loop $pairColumns16
+            (br_if $pair16 (i32.ge_u (local.get $gAt) (local.get $spanEnd)))
+            (local.set $x0 (v128.load (local.get $xAt)))
+            (local.set $x1 (v128.load offset=16 (local.get $xAt)))
+            (local.set $x2 (v128.load offset=32 (local.get $xAt)))
+            (local.set $x3 (v128.load offset=48 (local.get $xAt)))
+            (if (v128.any_true (v128.or (v128.or (local.get $x0) (local.get $x1)) (v128.or (local.get $x2) (local.get $x3))))
+              (then
+                (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load (local.get $gAt)) (local.get $x0))))
+                (local.set $bcc0 (f32x4.add (local.get $bcc0) (f32x4.mul (v128.load (i32.add (local.get $gAt) (local.get $rowBytes))) (local.get $x0))))
+                (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (v128.load offset=16 (local.get $gAt)) (local.get $x1))))
+                (local.set $bcc1 (f32x4.add (local.get $bcc1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $gAt) (local.get $rowBytes))) (local.get $x1))))
+                (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (v128.load offset=32 (local.get $gAt)) (local.get $x2))))
+                (local.set $bcc2 (f32x4.add (local.get $bcc2) (f32x4.mul (v128.load offset=32 (i32.add (local.get $gAt) (local.get $rowBytes))) (local.get $x2))))
+                (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (v128.load offset=48 (local.get $gAt)) (local.get $x3))))
+                (local.set $bcc3 (f32x4.add (local.get $bcc3) (f32x4.mul (v128.load offset=48 (i32.add (local.get $gAt) (local.get $rowBytes))) (local.get $x3))))))
+            (local.set $gAt (i32.add (local.get $gAt) (i32.const 64)))
+            (local.set $xAt (i32.add (local.get $xAt) (i32.const 64)))
+            (br $pairColumns16)))
+        (local.set $gAt (i32.add (local.get $gRow) (local.get $groupsEnd)))
+        (local.set $xAt (i32.add (local.get $x) (local.get $groupsEnd)))
+        (block $pair4
+          (loop $pairColumns4
+            (br_if $pair4 (i32.gt_s (i32.add (local.get $gAt) (i32.const 16)) (local.get $rowEnd)))
+            (local.set $x0 (v128.load (local.get $xAt)))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load (local.get $gAt)) (local.get $x0))))
+            (local.set $bcc0 (f32x4.add (local.get $bcc0) (f32x4.mul (v128.load (i32.add (local.get $gAt) (local.get $rowBytes))) (local.get $x0))))
+            (local.set $gAt (i32.add (local.get $gAt) (i32.const 16)))
+            (local.set $xAt (i32.add (local.get $xAt) (i32.const 16)))
+            (br $pairColumns4)))
+        (local.set $acc0 (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1)) (f32x4.add (local.get $acc2) (local.get $acc3))))
+        (local.set $bcc0 (f32x4.add (f32x4.add (local.get $bcc0) (local.get $bcc1)) (f32x4.add (local.get $bcc2) (local.get $bcc3))))
+        (f32.store (local.get $yAt)
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+            (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+        (f32.store offset=4 (local.get $yAt)
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $bcc0)) (f32x4.extract_lane 1 (local.get $bcc0)))
+            (f32.add (f32x4.extract_lane 2 (local.get $bcc0)) (f32x4.extract_lane 3 (local.get $bcc0)))))
+        (local.set $gRow (i32.add (local.get $rowEnd) (local.get $rowBytes)))
+        (local.set $yAt (i32.add (local.get $yAt) (i32.const 8)))
+        (local.set $rowsLeft (i32.add (local.get $rowsLeft) (i32.const -2)))
+        (br $eachPair)))
+    ;; The last row of an odd count, alone.
     (block $done
       (loop $eachRow
         (br_if $done (i32.eqz (local.get $rowsLeft)))
