@@ -2,13 +2,7 @@
 // as the device takes, its line limit (maxin) and the longest reply line allow, and at most the cap the link's
 // damage sets (damage-watch.ts); the batch split evenly into at least `minLines` lines so that the device works on
 // one line while the next crosses and the answers stream back (the window stays full across the batch).
-
-/** The longest device → host line, bytes with its `\n` (PROTOCOL.md §1). */
-export const MAX_REPLY_BYTES = 4095;
-/** `SEQ MVF ` and ` *CRC\n`: a request line's bytes besides its vectors (each vector adds its digits and a space). */
-const REQUEST_OVERHEAD_BYTES = 4 + 1 + 3 + 2 + 8 + 1;
-/** `SEQ OK MVF `, four M fields of at most 12 characters and their spaces, ` *CRC\n`: a product reply besides its vectors. */
-const REPLY_OVERHEAD_BYTES = 4 + 1 + 2 + 1 + 3 + 4 * 13 + 2 + 8 + 1;
+import { productReplyBytes, productReplyBytesOf, productRequestBytes, productVectorsFitting } from "../../protocol/serial-line/product-size.js";
 
 export interface ProductLineLimits {
   /** LIM mvb: the most vectors the device runs from one line. */
@@ -24,28 +18,17 @@ export interface ProductLineLimits {
   minLines: number;
 }
 
-/** Bytes of one MVF/MVT line carrying the encoded vectors, with its line break. */
-export function productRequestBytes(encoded: readonly string[]): number {
-  return REQUEST_OVERHEAD_BYTES + encoded.reduce((n, v) => n + 1 + v.length, 0);
-}
-
-/** Bytes of the longest reply to a line of `vectors` vectors (every element at its full width). */
-export function productReplyBytes(vectors: number, outputs: number, outputDigits: number): number {
-  return REPLY_OVERHEAD_BYTES + vectors * (2 + outputs * outputDigits);
-}
-
 /** The batch's vectors (encoded, in order) as lines: [first, end) index ranges, every line within the limits. */
 export function productLines(encoded: readonly string[], limits: ProductLineLimits): [number, number][] {
   const n = encoded.length;
-  let most = Math.max(1, Math.min(limits.mvb, limits.cap));
-  while (most > 1 && productReplyBytes(most, limits.outputs, limits.outputDigits) > MAX_REPLY_BYTES) most--;
+  const most = Math.max(1, Math.min(limits.mvb, limits.cap, productVectorsFitting(limits.outputs, limits.outputDigits)));
   const lineCount = Math.max(Math.ceil(n / most), Math.min(n, limits.minLines));
   const perLine = Math.ceil(n / lineCount);
   const lines: [number, number][] = [];
   let first = 0;
   while (first < n) {
     let end = first + 1;
-    let bytes = productRequestBytes([encoded[first]!]);
+    let bytes = productRequestBytes(1, encoded[first]!.length);
     while (end < n && end - first < perLine && bytes + 1 + encoded[end]!.length <= limits.maxin) bytes += 1 + encoded[end++]!.length;
     lines.push([first, end]);
     first = end;
@@ -73,6 +56,6 @@ export class OutputVectorSizes {
   replyBytes(cmd: string, vectors: number, outputs: number, outputDigits: number): number {
     const s = this.seen.get(cmd);
     if (!s || s.vectors === 0) return productReplyBytes(vectors, outputs, outputDigits);
-    return REPLY_OVERHEAD_BYTES + vectors * (1 + s.chars / s.vectors);
+    return productReplyBytesOf(vectors, s.chars / s.vectors);
   }
 }

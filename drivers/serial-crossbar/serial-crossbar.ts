@@ -9,8 +9,9 @@ import { LinkSession, type LinkSessionOptions, type OkReply } from "./link-sessi
 import type { LinkStats } from "./link-stats.js";
 import type { Request, WireIdentity, WireLimits } from "../../protocol/serial-line/messages.js";
 import { parseStatusPayload } from "../../protocol/serial-line/messages.js";
-import { decodeSignedVector, encodeSignedVector, parseUnsigned, signedCodeRange, ValueError } from "../../protocol/serial-line/values.js";
-import { OutputVectorSizes, productLines, productRequestBytes } from "./product-lines.js";
+import { decodeSignedVector, encodeSignedVector, parseUnsigned, signedCodeRange, ValueError, vectorDigits } from "../../protocol/serial-line/values.js";
+import { OutputVectorSizes, productLines } from "./product-lines.js";
+import { productRequestBytes } from "../../protocol/serial-line/product-size.js";
 
 /** Product lines a batch is split into at least (when it has that many vectors), so they pipeline. */
 const PRODUCT_MIN_LINES = 2;
@@ -125,11 +126,11 @@ export class SerialCrossbar implements Crossbar {
       inputs.push(codes);
       encoded.push(encodeSignedVector(codes, this.wire.vhex));
     }
-    const outputDigits = Math.ceil((4 * this.wire.ahex) / 6);
-    const meanEncoded = encoded.reduce((n, v) => n + v.length, 0) / vectors;
+    const outputDigits = vectorDigits(this.wire.ahex);
+    const meanEncoded = Math.ceil(encoded.reduce((n, v) => n + v.length, 0) / vectors);
     const cmd = forward ? "MVF" : "MVT";
     const cap = this.session.productVectorsPerLine(this.wire.mvb, (k) => ({
-      request: productRequestBytes(new Array<string>(k).fill("x".repeat(Math.ceil(meanEncoded)))),
+      request: productRequestBytes(k, meanEncoded),
       reply: this.outputSizes.replyBytes(cmd, k, nOut, outputDigits),
     }));
     const lines = productLines(encoded, { mvb: this.wire.mvb, maxin: this.wire.maxin, outputs: nOut, outputDigits, cap, minLines: PRODUCT_MIN_LINES });

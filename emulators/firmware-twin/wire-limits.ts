@@ -2,7 +2,8 @@
 import type { DeviceIdentity } from "../../src/hal/crossbar.js";
 import type { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 import type { WireLimits } from "../../protocol/serial-line/messages.js";
-import { countHexWidth } from "../../protocol/serial-line/values.js";
+import { countHexWidth, vectorDigits } from "../../protocol/serial-line/values.js";
+import { productVectorsFitting } from "../../protocol/serial-line/product-size.js";
 import type { TwinScaling } from "./scaling.js";
 
 export interface LinkParameters {
@@ -15,10 +16,6 @@ export interface LinkParameters {
   productVectors: number;
 }
 
-/** Longest reply line (PROTOCOL.md §1) and what a product's reply needs besides its vectors: `SEQ OK MVx `, four M fields
- *  of at most 12 characters, ` *CRC` and the line break. */
-const MAX_REPLY_BYTES = 4095;
-const PRODUCT_REPLY_OVERHEAD = 12 + 4 * 13 + 11;
 
 export function twinWireLimits(crossbar: SimulatedCrossbar, id: DeviceIdentity, s: TwinScaling, link: LinkParameters): WireLimits {
   const l = id.limits;
@@ -50,6 +47,5 @@ export function twinWireLimits(crossbar: SimulatedCrossbar, id: DeviceIdentity, 
 
 /** LIM mvb: the most vectors whose reply fits one line in the worst case (every element at full width), at most `wanted`. */
 function productVectorsPerLine(crossbar: SimulatedCrossbar, s: TwinScaling, wanted: number): number {
-  const worstVector = 2 + Math.max(crossbar.rows, crossbar.cols) * Math.ceil((4 * s.ahex) / 6);
-  return Math.max(1, Math.min(wanted, Math.floor((MAX_REPLY_BYTES - PRODUCT_REPLY_OVERHEAD) / worstVector)));
+  return Math.max(1, Math.min(wanted, productVectorsFitting(Math.max(crossbar.rows, crossbar.cols), vectorDigits(s.ahex))));
 }
