@@ -3,57 +3,28 @@
 // driver fetches it again with RPT from the twin's reply memory. Two twins of one seeded device, the same calls on
 // each: the same outputs and the same joules, and the next product after the batch answers the same too, which it
 // would not if the damaged line had run again (every product draws its read noise from the twin's seeded stream).
-import { Duplex } from "node:stream";
-import { afterEach, describe, expect, it } from "vitest";
-import { LINE_END } from "../../protocol/serial-line/frame.js";
-import { parseDeviceUri } from "../../src/hal/uri.js";
-import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
-import { createLink } from "../../emulators/link/link.js";
-import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
+import { describe, expect, it } from "vitest";
+import type { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
+import { RewritingEnd, twinLinks } from "./twin-link.js";
 
-const URI = "sim:reram?rows=8&cols=8&seed=5";
 const BATCH = 10;
-const opened: SerialCrossbar[] = [];
-const twins: FirmwareTwin[] = [];
-afterEach(async () => {
-  for (const c of opened.splice(0)) await c.close().catch(() => undefined);
-  for (const t of twins.splice(0)) t.stop();
-});
+const openTwin = twinLinks("sim:reram?rows=8&cols=8&seed=5");
 
-/** The twin's end of a link that changes one byte of the first reply line matching `damage` (once). */
-class DamagingEnd extends Duplex {
-  damaged = "";
-  constructor(private readonly inner: Duplex, private readonly damage: RegExp) {
-    super();
-    inner.on("data", (c: Buffer) => this.push(c));
-  }
-
-  override _read(): void {}
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
-    const lines = chunk.toString("latin1").split(LINE_END);
-    const i = this.damaged ? -1 : lines.findIndex((l) => this.damage.test(l));
-    if (i >= 0) {
-      const l = lines[i]!;
-      const at = l.indexOf(" OK ") + 10; // inside the measurement fields: the line still reads as an OK
-      lines[i] = l.slice(0, at) + (l[at] === "7" ? "8" : "7") + l.slice(at + 1);
-      this.damaged = l;
-    }
-    this.inner.write(lines.join(LINE_END), "latin1");
-    done();
-  }
-}
-
+/** A twin whose first answer line matching `damage` (once) has one byte changed on its way; `damaged()` is that line. */
 async function rig(damage: RegExp | null) {
-  const twin = await FirmwareTwin.create(simCrossbarFromUri(parseDeviceUri(URI)));
-  twins.push(twin);
-  const link = createLink();
-  const end = damage ? new DamagingEnd(link.device, damage) : link.device;
-  twin.serve(end);
-  const serial = await SerialCrossbar.overStream(link.host, { window: 16 });
-  opened.push(serial);
-  return { twin, serial, end };
+  const { twin, link, serial } = await openTwin({}, { window: 16 });
+  let damaged = "";
+  if (damage) {
+    twin.serve(new RewritingEnd(link.device, {
+      toHost: (l) => {
+        if (damaged || !damage.test(l)) return l;
+        damaged = l;
+        const at = l.indexOf(" OK ") + 10; // inside the measurement fields: the line still reads as an OK
+        return l.slice(0, at) + (l[at] === "7" ? "8" : "7") + l.slice(at + 1);
+      },
+    }));
+  }
+  return { twin, serial, damaged: () => damaged };
 }
 
 /** A minibatch of BATCH different input vectors, then one more product. */
@@ -68,10 +39,10 @@ describe("a damaged answer to a batched product line", () => {
   it("is fetched again from memory: every product ran once, the outputs and joules equal a clean link's", async () => {
     const clean = await rig(null);
     const expected = await calls(clean.serial);
-    const { twin, serial, end } = await rig(/ OK MVF /);
+    const { twin, serial, damaged } = await rig(/ OK MVF /);
     const before = serial.linkStats();
     const got = await calls(serial);
-    expect((end as DamagingEnd).damaged.split(" ").length).toBe(7 + BATCH / 2 + 1); // a line of 5 output vectors
+    expect(damaged().split(" ").length).toBe(7 + BATCH / 2 + 1); // a line of 5 output vectors
     expect(Array.from(got.batch.value)).toEqual(Array.from(expected.batch.value));
     expect(got.batch.energy).toEqual(expected.batch.energy);
     expect(Array.from(got.next.value)).toEqual(Array.from(expected.next.value));

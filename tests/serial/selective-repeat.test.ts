@@ -1,53 +1,23 @@
 // Selective repeat (PROTOCOL.md §3 rule 4): a twin that holds lines arriving ahead of a lost one costs the host that
 // one line; a twin that does not (hold = 0) refuses every line after it, and the host sends them all again. Each
 // case loses the first line of a pipelined batch of ten products, once, on a link that otherwise delivers every byte.
-import { Duplex } from "node:stream";
-import { afterEach, describe, expect, it } from "vitest";
-import { LINE_END } from "../../protocol/serial-line/frame.js";
-import { parseDeviceUri } from "../../src/hal/uri.js";
-import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
-import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
-import { createLink } from "../../emulators/link/link.js";
-import { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
+import { describe, expect, it } from "vitest";
+import type { SerialCrossbar } from "../../drivers/serial-crossbar/serial-crossbar.js";
+import { RewritingEnd, twinLinks } from "./twin-link.js";
 
-const URI = "sim:reram?rows=8&cols=8&seed=5";
 const BATCH = 10;
-const opened: SerialCrossbar[] = [];
-const twins: FirmwareTwin[] = [];
-afterEach(async () => {
-  for (const c of opened.splice(0)) await c.close().catch(() => undefined);
-  for (const t of twins.splice(0)) t.stop();
-});
-
-/** The twin's end of a link that loses the first host line matching `lose` (once), and nothing else. */
-class LosingEnd extends Duplex {
-  private lost = false;
-  constructor(private readonly inner: Duplex, lose: RegExp) {
-    super();
-    inner.on("data", (c: Buffer) => {
-      const kept = c.toString("latin1").split(LINE_END).filter((l) => this.lost || !lose.test(l) || !(this.lost = true));
-      this.push(kept.join(LINE_END), "latin1");
-    });
-  }
-
-  override _read(): void {}
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
-    this.inner.write(chunk);
-    done();
-  }
-}
+const openTwin = twinLinks("sim:reram?rows=8&cols=8&seed=5");
 
 async function rig(holdLines: number) {
   // One product per line (LIM mvb=1, a device that does not batch): the batch is ten pipelined lines.
-  const twin = await FirmwareTwin.create(simCrossbarFromUri(parseDeviceUri(URI)), { holdLines, productVectors: 1 });
-  twins.push(twin);
-  const link = createLink();
-  twin.serve(link.device);
-  const serial = await SerialCrossbar.overStream(link.host, { window: 16 });
-  opened.push(serial);
-  // Opened over a clean link; from now on the twin hears the host through the losing end.
-  return { twin, serial, loseNext: (lose: RegExp) => twin.serve(new LosingEnd(link.device, lose)) };
+  const { twin, link, serial } = await openTwin({ holdLines, productVectors: 1 }, { window: 16 });
+  // Opened over a clean link; from now on the twin hears the host through an end that loses the first line matching
+  // `lose` (once), and nothing else.
+  const loseNext = (lose: RegExp) => {
+    let lost = false;
+    twin.serve(new RewritingEnd(link.device, { toDevice: (l) => (lost || !lose.test(l) ? l : ((lost = true), null)) }));
+  };
+  return { twin, serial, loseNext };
 }
 
 /** BATCH forward products in one call (pipelined), each input vector different; the first MVF is request `first`. */
