@@ -4,6 +4,7 @@
 //     median of `MHIL_BENCH_REPEATS` (default 3) pairs run alternately. Both runs must give the same accuracy and
 //     joules (to 12 digits, below).
 import { spawn } from "node:child_process";
+import { differingJoules } from "./same-joules.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -50,22 +51,6 @@ async function trainOnce(work: string, name: string, p: number): Promise<Run> {
     await pty.close();
     twin.stop();
   }
-}
-
-/**
- * The first number of two joules reports that differs beyond 12 significant digits (or a key missing), else null. Not
- * bit for bit: the driver packs fewer vectors per product line once it sees damage, so the runs add the same float64
- * energies in other groupings; a product run twice or a pulse lost moves a total by far more.
- */
-function differingJoules(a: unknown, b: unknown, path: string): string | null {
-  if (typeof a === "number" && typeof b === "number") return (b === 0 ? a === 0 : Math.abs(a / b - 1) < 1e-12) ? null : `${path} (${a} against ${b})`;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return a === b ? null : path;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    const d = differingJoules((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-    if (d) return d;
-  }
-  return null;
 }
 
 async function wallRatio(): Promise<BenchResult> {

@@ -15,6 +15,7 @@ import { parseDeviceUri } from "../../src/hal/uri.js";
 import { simCrossbarFromUri } from "../../sim/crossbar/open.js";
 import { FirmwareTwin } from "../../emulators/firmware-twin/twin.js";
 import { serveFaultPty, type FaultPty } from "../../emulators/pty/fault-pty.js";
+import { differingJoules } from "../../bench/same-joules.js";
 
 const BIN = resolve("bin/mhil.js");
 const work = mkdtempSync(join(tmpdir(), "mhil-noisy-train-"));
@@ -64,27 +65,10 @@ async function train(name: string, device: string, config: object, p: number, ur
   };
 }
 
-/**
- * Every number of two joules reports equal to 12 significant digits, and every key the same. Why not bit for bit: a
- * product line's energy is the device's float64 sum over the vectors it carried, and the driver packs fewer vectors
- * per line once it sees damage (PROTOCOL.md §5), so the two runs add the same products' energies in other groupings
- * (they differed in the 16th digit). One product run twice, or one pulse lost, moves a total by far more than 1e-12.
- */
-function expectSameJoules(noisy: unknown, clean: unknown, path = "energy_joules"): void {
-  if (typeof clean === "number" && typeof noisy === "number") {
-    if (clean === 0) expect(noisy, path).toBe(0);
-    else expect(Math.abs(noisy / clean - 1), path).toBeLessThan(1e-12);
-    return;
-  }
-  if (clean === null || typeof clean !== "object") return expect(noisy, path).toEqual(clean);
-  expect(Object.keys(noisy as object).sort(), path).toEqual(Object.keys(clean).sort());
-  for (const [k, v] of Object.entries(clean)) expectSameJoules((noisy as Record<string, unknown>)[k], v, `${path}.${k}`);
-}
-
 function expectSameRun(noisy: Run, clean: Run): void {
   expect(noisy.summary.status).toBe("success");
   expect(noisy.summary.accuracy).toEqual(clean.summary.accuracy);
-  expectSameJoules(noisy.summary.energy_joules, clean.summary.energy_joules);
+  expect(differingJoules(noisy.summary.energy_joules, clean.summary.energy_joules, "energy_joules")).toBeNull(); // 12 digits: bench/same-joules.ts
   expect(noisy.summary.pulses).toBe(clean.summary.pulses);
 }
 

@@ -1,0 +1,16 @@
+// Whether two runs' joules reports are the same run's (the noisy-link benchmark and tests/serial/train-noisy-link.test.ts).
+/**
+ * The first number of two joules reports that differs beyond 12 significant digits (or a key missing), else null. Not
+ * bit for bit: the driver packs fewer vectors per product line once it sees damage, so the runs add the same float64
+ * energies in other groupings; a product run twice or a pulse lost moves a total by far more.
+ */
+export function differingJoules(a: unknown, b: unknown, path: string): string | null {
+  if (typeof a === "number" && typeof b === "number") return (b === 0 ? a === 0 : Math.abs(a / b - 1) < 1e-12) ? null : `${path} (${a} against ${b})`;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return a === b ? null : path;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const d = differingJoules((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+    if (d) return d;
+  }
+  return null;
+}
