@@ -65,6 +65,15 @@ function processesOfTask(arrayJob: string, task: number): number[] {
 }
 
 /** The unsharded sweep, run beside the Slurm one: what the merged summary.json must equal byte for byte. */
+/** Whether process `pid` has exited (gone, or a zombie): it may vanish between any two looks at /proc. */
+function processGone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+  } catch {
+    return true;
+  }
+}
+
 function referenceSweep(): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [MHIL, "sweep", "--config", "sweep.json", "--out", "plain", "--jobs", "1", "--no-progress"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
@@ -114,7 +123,7 @@ describe.skipIf(unavailable !== null)("mhil sweep submit --slurm on a real Slurm
     s.run("scancel", [`${arrayJob}_1`]);
     const cancelledAt = Date.now();
     // Every process of the task (the sweep and its point worker), by PID and by its Slurm environment.
-    await until("every process of the cancelled task gone", 5_000, () => pids.every((p) => !existsSync(`/proc/${p}`) || readFileSync(`/proc/${p}/stat`, "utf8").includes(") Z ")) && processesOfTask(arrayJob!, 1).length === 0, () => `still there: ${processesOfTask(arrayJob!, 1).join(", ")}`);
+    await until("every process of the cancelled task gone", 5_000, () => pids.every(processGone) && processesOfTask(arrayJob!, 1).length === 0, () => `still there: ${processesOfTask(arrayJob!, 1).join(", ")}`);
     process.stderr.write(`sweep-slurm.test.ts: ${pids.length} processes of task ${arrayJob}_1 gone ${((Date.now() - cancelledAt) / 1000).toFixed(2)} s after scancel\n`);
 
     // Task 0 finishes; the merge job never runs on a cancelled task: Slurm cancels it (afterok, kill-on-invalid-dep).
