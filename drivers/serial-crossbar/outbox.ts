@@ -164,7 +164,8 @@ export class Outbox {
   }
 
   private sendLines(batch: Pending[]): void {
-    if (batch.length === 0) return;
+    // Everything already went out this turn: nothing to write, but the timer must run (a pause since stopped it).
+    if (batch.length === 0) return this.armTimer();
     const now = Date.now();
     for (const p of batch) {
       p.lastSentAt = now;
@@ -190,7 +191,7 @@ export class Outbox {
   /** Asks for the remembered answers of requests that ran: `0000 RPT SEQ` each (logged under their SEQ). */
   protected fetch(all: Pending[], stamp: number): void {
     const batch = this.onceThisTurn(all, this.fetchedThisTurn);
-    if (batch.length === 0) return;
+    if (batch.length === 0) return this.armTimer();
     this.lossSeen(stamp);
     const now = Date.now();
     for (const p of batch) {
