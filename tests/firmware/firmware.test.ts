@@ -103,3 +103,37 @@ describe("firmware host build over a pty", () => {
     expect(Number(/ silences=(\d+) /.exec(st)?.[1])).toBeGreaterThanOrEqual(before + 2);
   });
 });
+
+describe("firmware host build: the array's clock is simulated time", () => {
+  const hosts: FirmwareHost[] = [];
+  afterAll(async () => {
+    for (const h of hosts) await h.stop();
+  });
+
+  // The host build once counted its own computing as the array's time: a read's joules and a pulse's length then
+  // depended on how busy the machine was, and a training over it learned less under load.
+  it("two boards of one seed answer the same requests byte for byte: durations and joules are the physics' own", async () => {
+    make(["host"]);
+    const session = async (): Promise<string[]> => {
+      const host = await startFirmwareHost(["--serial", "PTY-CLOCK", "--seed", "5"]);
+      hosts.push(host);
+      const client = await LineClient.open(host.path);
+      try {
+        await client.identify();
+        const replies = [await client.ask("0001 NEW 5EED0005")];
+        for (const body of ["0002 PCELL 1 2 1500000 100000 3", "0003 RCELL 1 2 200000", "0004 RROW 1 200000", "0005 PCELL 3 4 -1300000 1000000 5", "0006 RROW 3 200000", "0007 EN"]) {
+          replies.push(await client.ask(body));
+        }
+        return replies;
+      } finally {
+        await client.close();
+      }
+    };
+    const first = await session();
+    const second = await session();
+    for (const r of first) expect(r).toMatch(/^\d{4} OK /);
+    // Measured durations are there to compare: nanoseconds, not zeros.
+    expect(Number(first[1]!.split(" ")[6]!.replace("e-9", ""))).toBeGreaterThan(0);
+    expect(second).toEqual(first);
+  }, 180_000);
+});

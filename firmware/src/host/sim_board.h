@@ -39,7 +39,7 @@ struct SimOptions {
   uint8_t cols = 16;
   uint32_t seed = 1;
   bool logToStderr = false;
-  bool virtualClock = false;     // true: time only moves by waitMicros/advance (tests, fuzz)
+  bool virtualClock = false;     // true: the link's clock (nowMillis) too only moves by waitMicros/advance (tests, fuzz)
   bool hardwareWatchdog = false; // true: a real SIGALRM watchdog that grounds and exits
   std::string eepromPath;        // empty: in memory, blank (0xFF) at start
   DeviceModel model;
