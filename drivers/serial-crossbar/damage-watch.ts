@@ -1,6 +1,8 @@
 // What the damage the host sees says about how to use the link. A line of b bytes crosses a link that damages each
 // byte with probability p intact with probability (1 − p)^b, and every damaged line costs a round trip (a NAK and
 // the request again, or an RPT and the reply again) while the caller waits. Two answers to that (PROTOCOL.md §7):
+// - request copies (§3): once NAKs of damaged requests reach 1 in 50 requests (at least 8), each request line goes
+//   with a copy behind it, which runs in its place when it arrives damaged;
 // - copies (DUP 2): once damaged answers reach 1 in 50 requests (at least 8), a damaged reply costs its copy's
 //   bytes instead of a round trip; asked once per session;
 // - shorter product lines: the vectors one MVF/MVT line carries (LIM mvb) shrink to the count that puts the fewest
@@ -44,6 +46,15 @@ export class DamageWatch {
     if (this.copiesAsked || damaged < MIN_DAMAGED_LINES || damaged < COPIES_AT_DAMAGE_PER_REQUEST * stats.requests) return false;
     this.copiesAsked = true;
     return true;
+  }
+
+  /**
+   * True once, when the device's NAKs of damaged requests reach 1 in 50 requests (at least 8): time to send each
+   * request line with a copy behind it (PROTOCOL.md §3). The host's lines are short, so the copies cost few bytes;
+   * a damaged request without one costs a round trip while the caller waits.
+   */
+  shouldCopyRequests(stats: Readonly<LinkStats>): boolean {
+    return stats.naks >= MIN_DAMAGED_LINES && stats.naks >= COPIES_AT_DAMAGE_PER_REQUEST * stats.requests;
   }
 
   /** A new session on a reset device: it sends single lines again and may be asked for copies again. */

@@ -94,7 +94,7 @@ export class LinkSession {
     this.known = known;
     const { limits } = known;
     const widths: CodeWidths = { vhex: limits.vhex, ahex: limits.ahex, chex: limits.chex, exact: limits.exact };
-    this.pipeline.configure(Math.max(1, Math.min(this.windowOption, limits.mem)), Math.max(limits.rxbuf, limits.maxin), widths, limits.hold > 0);
+    this.pipeline.configure(Math.max(1, Math.min(this.windowOption, limits.mem)), Math.max(limits.rxbuf, limits.maxin), widths, limits.hold > 0, limits.maxin);
     this.state = "ready";
     this.pipeline.queueNewSession();
     this.pipeline.start();
@@ -285,6 +285,12 @@ export class LinkSession {
   }
 
   private onReceived(received: ReceivedLine & { reply?: Reply }): void {
+    this.dispatch(received);
+    const reply = received.reply;
+    if (received.intact && reply?.kind === "err" && (reply.code === "CRC" || reply.code === "LONG")) this.maybeCopyRequests();
+  }
+
+  private dispatch(received: ReceivedLine & { reply?: Reply }): void {
     const line = received.line;
     if (!received.intact || !received.reply) {
       this.onDamagedLine(line, received.seq);
@@ -292,6 +298,11 @@ export class LinkSession {
     }
     const seq = received.seq!;
     const reply = received.reply;
+    if (reply.kind === "err" && reply.code === "CRC" && / copy$/.test(reply.text)) {
+      // A request copy's NAK answers no line in the sent log (only the request lines are logged).
+      if (this.state === "ready") this.pipeline.onCopyNak(seq, reply.text);
+      return;
+    }
     if (reply.kind === "ok" && reply.cmd === "DUP" && seq !== UNSEQUENCED && this.pipeline.isOutstanding(seq)) this.startPairing(received);
     if (reply.kind === "ok" && reply.cmd === "NEW") this.pairing = null; // a session starts with single lines
     const copy = this.pipeline.answersHeld(seq, reply) ? undefined : this.log.match(seq);
@@ -308,6 +319,12 @@ export class LinkSession {
       const oldest = /crc=/.test(reply.text) ? undefined : this.log.matchOldest();
       this.pipeline.onNak(oldest?.seq ?? null, oldest?.stamp, reply.text);
     }
+  }
+
+  /** Request copies (`+`) to a device that takes them (LIM rcopy=1), once damaged requests are frequent (damage-watch.ts). */
+  private maybeCopyRequests(): void {
+    if (this.state !== "ready" || !this.known?.limits.rcopy || this.pipeline.copyingRequests) return;
+    if (this.damage.shouldCopyRequests(this.counters)) this.pipeline.copyRequests();
   }
 
   /** A line that did not decode: its SEQ names it; when that did not survive, it answers the oldest copy unanswered. */

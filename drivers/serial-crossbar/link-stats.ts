@@ -7,6 +7,8 @@ export type LinkStats = {
   requests: number;
   /** Every line written: first copies, resends, identify/LIM probes. */
   linesSent: number;
+  /** … of which request copies (`+`, sent behind each request once the device has shown damaged requests). */
+  requestCopies: number;
   /** Lines written again (any reason below). */
   resends: number;
   /** … of which `0000 RPT SEQ`: the answer of a request that ran, asked for again with a short line. */
@@ -35,14 +37,14 @@ export type LinkStats = {
 
 export function emptyLinkStats(initialRtoMs: number): LinkStats {
   return {
-    requests: 0, linesSent: 0, resends: 0, fetches: 0, damagedReplies: 0, naks: 0, held: 0, refusalsRetried: 0, refusals: 0, timeouts: 0,
+    requests: 0, linesSent: 0, requestCopies: 0, resends: 0, fetches: 0, damagedReplies: 0, naks: 0, held: 0, refusalsRetried: 0, refusals: 0, timeouts: 0,
     probeResends: 0, reconnects: 0, resyncs: 0, maxSendsPerRequest: 0, rtoMs: initialRtoMs,
   };
 }
 
 /** One line for logs and run records: "link: 1200 requests, 1388 lines (188 resent: 97 damaged replies, …)". */
 export function formatLinkStats(s: Readonly<LinkStats>): string {
-  return `link: ${s.requests} requests, ${s.linesSent} lines sent (${s.resends} resent, ${s.fetches} of them RPT): ${s.damagedReplies} damaged replies, ` +
+  return `link: ${s.requests} requests, ${s.linesSent} lines sent (${s.requestCopies} request copies, ${s.resends} resent, ${s.fetches} of them RPT): ${s.damagedReplies} damaged replies, ` +
     `${s.naks} NAKs, ${s.held} held, ${s.timeouts} timeouts, ${s.refusalsRetried} refusals resent, ${s.refusals} refusals, ${s.probeResends} probe resends, ` +
     `${s.reconnects} reconnects, ${s.resyncs} resyncs; at most ${s.maxSendsPerRequest} sends for one request; timeout now ${Math.round(s.rtoMs)} ms`;
 }

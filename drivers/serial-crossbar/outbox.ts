@@ -1,7 +1,7 @@
 // The sending side of the sequenced requests (PROTOCOL.md §3): numbering, the window (AIMD congestion window within
 // the device's reply memory and receive buffer), sending and resending lines, and the retransmission timeout.
 // What the answers mean, and so what to send again, is pipeline.ts.
-import { encodeFrame, LINE_END, nextSeq, seqsAhead, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
+import { COPY_MARK, encodeFrame, LINE_END, nextSeq, seqsAhead, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
 import type { CodeWidths } from "../../protocol/serial-line/messages.js";
 import { SerialLinkError } from "./errors.js";
 import type { LinkStats } from "./link-stats.js";
@@ -44,6 +44,10 @@ export class Outbox {
   protected cwnd = 1;
   protected lastCutStamp = 0;
   protected rxBufferBytes = 256;
+  /** LIM maxin: the longest line the device takes (a request copy is its line and one byte more). */
+  protected maxInBytes = 128;
+  /** Each request line goes with a copy behind it (PROTOCOL.md §3, request copies): set once requests arrive damaged. */
+  protected requestCopies = false;
   /** The device keeps lines that arrive ahead of a lost one (LIM hold > 0): a loss costs that line only. */
   protected holds = false;
   protected queue: Pending[] = [];
@@ -68,12 +72,25 @@ export class Outbox {
   constructor(protected readonly io: PipelineIo) {}
 
   /** Window (≤ the device's reply memory) and receive buffer, from LIM. */
-  configure(window: number, rxBufferBytes: number, widths: CodeWidths, holds = false): void {
+  configure(window: number, rxBufferBytes: number, widths: CodeWidths, holds = false, maxInBytes = 128): void {
     this.window = window;
+    this.maxInBytes = maxInBytes;
     this.holds = holds;
     this.cwnd = window;
     this.rxBufferBytes = rxBufferBytes;
     this.widths = widths;
+  }
+
+  /**
+   * From now on every request line goes with a copy behind it: on a link that damages requests, a damaged line's
+   * copy, already on the way, runs in its place instead of the round trip a NAK and a resend cost.
+   */
+  copyRequests(): void {
+    this.requestCopies = true;
+  }
+
+  get copyingRequests(): boolean {
+    return this.requestCopies;
   }
 
   get effectiveWindow(): number {
@@ -111,7 +128,7 @@ export class Outbox {
     const i = this.inflight.indexOf(p);
     if (i >= 0) this.inflight.splice(i, 1);
     if (this.bySeq.get(p.seq) === p) this.bySeq.delete(p.seq);
-    this.inflightBytes -= p.line.length + LINE_END.length;
+    this.inflightBytes -= p.wireBytes;
     this.lastProgressAt = Date.now();
     this.cwnd = Math.min(this.window, this.cwnd + 1 / this.cwnd);
     if (this.inflight.length === 0) this.stopTimer();
@@ -129,7 +146,8 @@ export class Outbox {
       // memory) of the oldest unanswered one, so the device still remembers that one's answer when it is asked for.
       if (this.inflight.length > 0 && seqsAhead(this.inflight[0]!.seq, nextSeq(this.lastSeq)) >= this.window) break;
       const p = this.queue[0]!;
-      const bytes = p.fields.join(" ").length + 16;
+      const copies = this.requestCopies ? 2 : 1;
+      const bytes = (p.fields.join(" ").length + 16) * copies;
       if (this.inflight.length > 0 && this.inflightBytes + bytes > this.rxBufferBytes) break;
       this.queue.shift();
       this.lastSeq = nextSeq(this.lastSeq);
@@ -138,7 +156,8 @@ export class Outbox {
       p.rptLine = encodeFrame({ seq: UNSEQUENCED, fields: ["RPT", hex4(p.seq)] });
       this.inflight.push(p);
       this.bySeq.set(p.seq, p);
-      this.inflightBytes += p.line.length + LINE_END.length;
+      p.wireBytes = (p.line.length + COPY_MARK.length + LINE_END.length) * copies;
+      this.inflightBytes += p.wireBytes;
       batch.push(p);
     }
     if (batch.length > 0) {
@@ -184,7 +203,17 @@ export class Outbox {
       this.io.onStuck(`${worst.request.cmd} (seq ${hex4(worst.seq)}) sent ${worst.sends} times`);
       return;
     }
-    if (this.io.write(batch.map((p) => p.line))) this.io.stats.linesSent += batch.length;
+    const lines: string[] = [];
+    for (const p of batch) {
+      lines.push(p.line);
+      p.heard = false;
+      p.copied = this.requestCopies && p.line.length + COPY_MARK.length + 1 <= this.maxInBytes;
+      if (p.copied) lines.push(COPY_MARK + p.line);
+    }
+    if (this.io.write(lines)) {
+      this.io.stats.linesSent += lines.length;
+      this.io.stats.requestCopies += lines.length - batch.length;
+    }
     this.armTimer();
   }
 

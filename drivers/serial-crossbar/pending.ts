@@ -26,6 +26,12 @@ export interface Pending {
   suspect: boolean;
   /** The device answered ERR HELD: it keeps the line and will run it once the requests before it have run. */
   held: boolean;
+  /** Its latest send carried a request copy (`+`, PROTOCOL.md §3): a NAK of the line waits for the copy's fate. */
+  copied: boolean;
+  /** Something other than a NAK came back for it since its latest send (an answer, damaged or not). */
+  heard: boolean;
+  /** Bytes it holds of the device's receive buffer while outstanding (its line, and its copy's). */
+  wireBytes: number;
   /** The refusal seen once (resent as possibly damaged in transit). */
   refusal: ErrorCode | null;
   /** A CRC-valid answer that did not decode, seen once. */
@@ -41,7 +47,7 @@ export function newPending(
 ): Pending {
   return {
     index, request, fields, mutating: (MUTATING_COMMANDS as readonly string[]).includes(request.cmd), filler: false,
-    extraMs: expectedSeconds * 1000, seq: 0, line: "", rptLine: "", sends: 0, timeouts: 0, lastSentAt: 0, firstStamp: 0, lastStamp: 0, suspect: false, held: false, refusal: null, undecodable: null,
+    extraMs: expectedSeconds * 1000, seq: 0, line: "", rptLine: "", sends: 0, timeouts: 0, lastSentAt: 0, firstStamp: 0, lastStamp: 0, suspect: false, held: false, copied: false, heard: false, wireBytes: 0, refusal: null, undecodable: null,
     decode, resolve, reject,
   };
 }

@@ -100,6 +100,7 @@ export class Pipeline extends Outbox {
     }
     const p = this.bySeq.get(seq);
     if (!p || reply.kind === "boot") return;
+    p.heard = true;
     // A filler's SEQ was the refused request's: an answer to a copy of that request sent before the filler is stale.
     if (p.filler && copyStamp !== undefined && copyStamp < p.firstStamp) return;
     const copy = copyStamp ?? p.lastStamp;
@@ -193,6 +194,7 @@ export class Pipeline extends Outbox {
     this.io.stats.damagedReplies++;
     const p = this.bySeq.get(seq);
     if (!p || !this.running) return;
+    p.heard = true;
     this.answered(p, copyStamp);
     if (line.length >= 64 || / OK /.test(line)) this.fetch([p], copyStamp ?? p.lastStamp);
     else this.resend([p], copyStamp ?? p.lastStamp);
@@ -215,7 +217,22 @@ export class Pipeline extends Outbox {
     const copy = p === this.bySeq.get(seq ?? -1) ? copyStamp ?? p.lastStamp : p.lastStamp;
     this.answered(p, copyStamp);
     if (rpt) this.fetch([p], copy); // the RPT line was the damaged one
-    else this.resend([p], copy);
+    else if (!p.copied) this.resend([p], copy);
+    // Sent with a copy behind it: the copy runs (its answer comes) or is damaged too (its own NAK comes, below).
+  }
+
+  /**
+   * ERR CRC … copy: the copy of a request line arrived damaged. The line itself arrived before it: when nothing but
+   * a NAK has come back for the request since it was sent, and the device does not hold it, both were damaged.
+   */
+  onCopyNak(seq: number, text: string): void {
+    this.io.stats.naks++;
+    if (!this.running) return;
+    const named = /crc=([0-9A-F]{8})/.exec(text);
+    const p = named ? this.inflight.find((e) => e.line.endsWith(`*${named[1]}`)) : this.bySeq.get(seq);
+    if (!p || p.held || p.heard) return;
+    this.answered(p, undefined);
+    this.resend([p], p.lastStamp);
   }
 
   /**
@@ -292,7 +309,7 @@ export class Pipeline extends Outbox {
     filler.rptLine = p.rptLine;
     this.inflight[this.inflight.indexOf(p)] = filler;
     this.bySeq.set(p.seq, filler);
-    this.inflightBytes += filler.line.length - p.line.length;
+    filler.wireBytes = p.wireBytes;
     this.resend([filler], this.io.log.lastStamp);
   }
 

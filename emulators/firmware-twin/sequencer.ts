@@ -58,6 +58,11 @@ export class Sequencer {
     return { kind: "order", expected: this.next };
   }
 
+  /** Whether `seq` has been taken: its reply is remembered or its line is held (a copy of it is then dropped). */
+  taken(seq: number): boolean {
+    return this.memory.has(seq) || this.held.has(seq);
+  }
+
   /** Keeps a line admitted as "hold" (a copy already kept is kept once). */
   hold(line: HeldLine): void {
     this.held.set(line.seq, line);

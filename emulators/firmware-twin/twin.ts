@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type { DeviceIdentity } from "../../src/hal/crossbar.js";
 import type { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
-import { decodeFrame, encodeFrame, FrameError, LINE_END, lineCrc, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
+import { COPY_MARK, decodeFrame, encodeFrame, FrameError, LINE_END, lineCrc, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
 import {
   parseRequest, REMEMBERED_ERROR_CODES, replyFields, RequestError, UNSEQUENCED_COMMANDS, type Reply, type WireLimits,
 } from "../../protocol/serial-line/messages.js";
@@ -49,11 +49,13 @@ export interface TwinCounters {
   held: number;
   /** CRC-valid lines refused (SYNTAX, UNKNOWN, LIMIT): NAKs, nothing done. */
   refused: number;
+  /** Copies of request lines (`+`) dropped because their SEQ was already taken (remembered or held). */
+  copiesDropped: number;
   silenceGroundings: number;
 }
 
 export class FirmwareTwin {
-  readonly counters: TwinCounters = { linesReceived: 0, damagedLines: 0, executed: 0, replayed: 0, outOfOrder: 0, held: 0, refused: 0, silenceGroundings: 0 };
+  readonly counters: TwinCounters = { linesReceived: 0, damagedLines: 0, executed: 0, replayed: 0, outOfOrder: 0, held: 0, refused: 0, copiesDropped: 0, silenceGroundings: 0 };
   private readonly commands: TwinCommands;
   private readonly sequencer: Sequencer;
   private readonly maxIn: number;
@@ -157,8 +159,11 @@ export class FirmwareTwin {
     });
   }
 
-  private async handle(line: string | null): Promise<void> {
+  private async handle(received: string | null): Promise<void> {
     this.counters.linesReceived++;
+    // A copy of a request line (§3, request copies): acted on only if its SEQ has not been taken.
+    const copy = received?.startsWith(COPY_MARK) === true;
+    const line = copy ? received!.slice(COPY_MARK.length) : received;
     if (line === null) {
       this.counters.damagedLines++;
       this.send(UNSEQUENCED, { kind: "err", code: "LONG", text: `line longer than ${this.maxIn} bytes` });
@@ -172,11 +177,15 @@ export class FirmwareTwin {
       this.counters.damagedLines++;
       // A NAK, never remembered: the line was not acted on. It names the line's CRC digits when they read as such.
       const crc = /\*([0-9A-F]{8})\r?$/.exec(line);
-      this.send(e.seq ?? UNSEQUENCED, { kind: "err", code: "CRC", text: crc ? `crc=${crc[1]}` : "line rejected" });
+      this.send(e.seq ?? UNSEQUENCED, { kind: "err", code: "CRC", text: `${crc ? `crc=${crc[1]}` : "line rejected"}${copy ? " copy" : ""}` });
       return;
     }
     this.armQuietTimer();
     const { seq, fields } = frame;
+    if (copy && seq !== UNSEQUENCED && this.sequencer.taken(seq)) {
+      this.counters.copiesDropped++;
+      return;
+    }
     if (seq === UNSEQUENCED && fields[0] === "RPT") {
       this.repeat(fields);
       return;

@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
   uint32_t seed = argc > 2 ? (uint32_t)atol(argv[2]) : 1;
   rng ^= (uint64_t)seed * 0x9E3779B97F4A7C15ull;
   Rig r(2000);
+  long copiesDropped = 0;
   long failures = 0, fed = 0, crcBad = 0, refused = 0, executedPulses = 0, retries = 0, long_ = 0, okLines = 0;
   std::map<std::string, std::string> firstReply;  // sequenced request line -> its first reply
   std::vector<std::string> recent;                 // sequenced lines that executed, newest last
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
     } else if (pick < 55 && !recent.empty()) {
       line = recent[recent.size() - 1 - below((uint32_t)std::min<size_t>(recent.size(), 8))];
       isRetry = true;
+      if (chance(50)) line = "+" + line;  // a request copy of a line that ran: silent, or ORDER once forgotten; never run
     } else if (pick < 75) {
       line = mutate(framed(seq + " " + command(chance(70), &isPulse, &isRead)));
       isPulse = isRead = false;
@@ -173,11 +175,15 @@ int main(int argc, char** argv) {
     std::string body = line;
     if (!body.empty() && body.back() == '\r') body.pop_back();
     bool tooLong = line.size() + 1 > 255;
-    bool valid = !tooLong && crcValid(line);
+    // A leading '+' marks a request copy (PROTOCOL.md §3): judged by the line after it; silent when its SEQ was taken.
+    bool copy = !body.empty() && body[0] == '+';
+    bool valid = !tooLong && crcValid(copy ? line.substr(1) : line);
 
     bool empty = body.empty();  // the second break of a line end: ignored
-    // One reply per non-empty line, then (a line that filled a gap) the answers of lines held before, in SEQ order.
-    if (out.size() < (empty ? 0u : 1u) || (empty && !out.empty())) fail("exactly one reply per non-empty line", line, out);
+    // One reply per non-empty line (a valid copy: at most one), then (a line that filled a gap) the answers of lines
+    // held before, in SEQ order.
+    if (copy && valid && out.empty()) copiesDropped++;
+    if (out.size() < (empty || (copy && valid) ? 0u : 1u) || (empty && !out.empty())) fail("exactly one reply per non-empty line", line, out);
     for (size_t i = 1; i < out.size(); i++) {
       if (!heldSeqs.erase(out[i].substr(0, 4))) fail("every further reply answers a line held before", line, out);
     }
@@ -240,9 +246,9 @@ int main(int argc, char** argv) {
     // Keep the session alive after a NEW forged by a mutation, or a quiet period.
     if (r.fw->nextSeq() == 0) r.ask(hex(1 + below(0xFFFE), 4) + " NEW 0BADC0DE");
   }
-  printf("fuzz: %ld lines fed (seed %u): %ld failed CRC, %ld overlong, %ld refused, %ld accepted, %ld pulse commands executed, %ld retries answered from memory, %llu drive episodes, %u pulses applied\n",
+  printf("fuzz: %ld lines fed (seed %u): %ld failed CRC, %ld overlong, %ld refused, %ld accepted, %ld pulse commands executed, %ld retries answered from memory, %llu drive episodes, %u pulses applied, %ld copies dropped\n",
          fed, seed, crcBad, long_, refused, okLines, executedPulses, retries, (unsigned long long)r.board->episodeCount(),
-         r.fw->counters().pulsesApplied);
+         r.fw->counters().pulsesApplied, copiesDropped);
   printf("fuzz: %ld check failures\n", failures);
-  return failures == 0 && executedPulses > 0 && retries > 0 ? 0 : 1;
+  return failures == 0 && executedPulses > 0 && retries > 0 && copiesDropped > 0 ? 0 : 1;
 }

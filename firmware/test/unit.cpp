@@ -50,7 +50,7 @@ static void testIdentity() {
   CHECK(r.link.out.size() > 2 && r.link.out.compare(r.link.out.size() - 2, 2, "\n\n") == 0, "every line ends with two breaks");
   std::string lim = r.ask("0000 LIM");
   CHECK(lim.find(" vpmax=1500000e-6 vnmax=1350000e-6 wmin=20000e-9 wmax=10000000e-9 cmax=100 icomp=2000000e-9 ") != std::string::npos, "%s", lim.c_str());
-  CHECK(lim.find(" mem=8 hold=2 dup=2 mvb=3 maxin=255 ") != std::string::npos, "%s", lim.c_str());
+  CHECK(lim.find(" mem=8 hold=2 dup=2 rcopy=1 mvb=3 maxin=255 ") != std::string::npos, "%s", lim.c_str());
   CHECK(crcValid(lim), "LIM CRC");
   // LIM may name the keys it wants (a short reply crosses a noisy link far more often); unknown names are left out.
   CHECK(startsWith(r.ask("0000 LIM wmin cmax nosuch"), "0000 OK LIM 0 0 0 0 wmin=20000e-9 cmax=100 *"), "LIM keys");
@@ -282,13 +282,42 @@ static void testCopies() {
   CHECK(out.size() == 1 && startsWith(out[0], "0005 OK DUP"), "DUP 1: single");
 }
 
+// Request copies ('+', LIM rcopy): a copy runs only when the line itself did not arrive intact, and is silent when its
+// SEQ was taken (remembered or held); a damaged copy's NAK says "copy". Each pulse request is applied once.
+static void testRequestCopies() {
+  Rig r;
+  newSession(r);
+  CHECK(r.ask("0000 LIM rcopy").find(" rcopy=1 ") != std::string::npos, "LIM rcopy");
+  std::string line = framed("0002 PCELL 1 2 1500000 100000 3");
+  std::vector<std::string> out = r.raw(line + "\n\n+" + line + "\n\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0002 OK PCELL"), "both intact: one answer (%zu)", out.size());
+  CHECK(r.fw->counters().pulsesApplied == 3, "applied once: %u", r.fw->counters().pulsesApplied);
+  line = framed("0003 PCELL 1 2 1500000 100000 3");
+  std::string damaged = line;
+  damaged[10] = damaged[10] == '1' ? '2' : '1';
+  out = r.raw(damaged + "\n\n+" + line + "\n\n");
+  CHECK(out.size() == 2 && startsWith(out[0], "0003 ERR CRC crc=") && out[0].find(" copy") == std::string::npos && startsWith(out[1], "0003 OK PCELL"),
+        "line damaged: its NAK, then the copy runs (%zu)", out.size());
+  line = framed("0004 PCELL 1 2 1500000 100000 3");
+  damaged = line;
+  damaged[10] = damaged[10] == '1' ? '2' : '1';
+  out = r.raw(line + "\n\n+" + damaged + "\n\n");
+  CHECK(out.size() == 2 && startsWith(out[0], "0004 OK PCELL") && startsWith(out[1], "0004 ERR CRC crc=") && out[1].find(" copy *") != std::string::npos,
+        "copy damaged: the answer, then a NAK marked copy (%zu)", out.size());
+  out = r.raw("+" + line + "\n\n");
+  CHECK(out.empty(), "a copy of a remembered SEQ is silent (%zu)", out.size());
+  out = r.raw(line + "\n\n");
+  CHECK(out.size() == 1 && startsWith(out[0], "0004 OK PCELL"), "a resend is answered from memory");
+  CHECK(r.fw->counters().pulsesApplied == 9, "three requests, each applied once: %u", r.fw->counters().pulsesApplied);
+}
+
 int main() {
   struct T { const char* name; void (*fn)(); } tests[] = {
       {"crc", testCrc},           {"identity", testIdentity},   {"order", testOrder},         {"hold", testHold},
       {"bad-crc", testBadCrc},    {"malformed", testMalformed}, {"overlong", testOverlong},
       {"limits", testLimits},     {"exactly-once", testExactlyOnce}, {"energy-reads", testEnergyAndReads},
       {"compliance", testCompliance}, {"silence", testSilence}, {"eeprom", testEeprom}, {"copies", testCopies},
-      {"product-batch", testProductBatch},
+      {"product-batch", testProductBatch}, {"request-copies", testRequestCopies},
   };
   for (const T& t : tests) {
     currentTest = t.name;

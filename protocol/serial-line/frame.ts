@@ -10,6 +10,11 @@ export const MIN_DEVICE_MAXIN = 128;
  * damaged on the way neither merges two lines (losing both) nor leaves a line waiting for the next one.
  */
 export const LINE_END = "\n\n";
+/**
+ * Marks a host line as a copy of the sequenced request it precedes by one byte (PROTOCOL.md §3, request copies; LIM
+ * rcopy): a device acts on it only when it has not already taken that SEQ, so a copy never runs or answers twice.
+ */
+export const COPY_MARK = "+";
 /** The reserved sequence number: unsequenced host requests and device lines answering no request. */
 export const UNSEQUENCED = 0;
 

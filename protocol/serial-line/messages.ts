@@ -274,6 +274,8 @@ export interface WireLimits {
   hold: number;
   /** Optional (default 1): the most copies of every line the device sends when asked (`DUP`, §4). */
   dup: number;
+  /** Optional (default 0): the device takes copies of request lines marked `+` and acts on a copy only once (§3). */
+  rcopy: boolean;
   /** Optional (default 1): the most input vectors one MVF/MVT line may carry (§5). */
   mvb: number;
   mem: number; maxin: number; rxbuf: number; quiet: number; endur: number;
@@ -283,10 +285,10 @@ const DECIMAL_KEYS = ["vrmax", "vpmax", "vnmax", "wmin", "wmax", "icomp", "vlsb"
 const UNSIGNED_KEYS = ["cmax", "dac", "adc", "vhex", "ahex", "chex", "mem", "maxin", "rxbuf", "endur"] as const;
 const FLAG_KEYS = ["par", "mvt", "rrow"] as const;
 
-/** Every LIM key a device of this version may report, in the order it reports them (`alsbf`, `alsbt`, `exact`, `hold`, `dup`, `mvb` optional). */
+/** Every LIM key a device of this version may report, in the order it reports them (`alsbf`, `alsbt`, `exact`, `hold`, `dup`, `rcopy`, `mvb` optional). */
 export const LIMIT_KEYS = [
   "vrmax", "vpmax", "vnmax", "wmin", "wmax", "cmax", "icomp", "dac", "adc", "vlsb", "vhex", "alsb", "alsbf", "alsbt", "ahex", "chex",
-  "vread", "schemes", "par", "mvt", "rrow", "exact", "mem", "hold", "dup", "mvb", "maxin", "rxbuf", "quiet", "endur",
+  "vread", "schemes", "par", "mvt", "rrow", "exact", "mem", "hold", "dup", "rcopy", "mvb", "maxin", "rxbuf", "quiet", "endur",
 ] as const;
 
 /** The LIM payload: every key, or (`keys`) only the named ones in the device's order, unknown names left out. */
@@ -307,6 +309,7 @@ function allLimitsPayload(l: WireLimits): string[] {
   out.push(`mem=${l.mem}`);
   if (l.hold > 0) out.push(`hold=${l.hold}`);
   if (l.dup > 1) out.push(`dup=${l.dup}`);
+  if (l.rcopy) out.push("rcopy=1");
   if (l.mvb > 1) out.push(`mvb=${l.mvb}`);
   for (const k of ["maxin", "rxbuf", "quiet", "endur"] as const) out.push(`${k}=${k === "quiet" ? formatDecimal(l[k]) : String(l[k])}`);
   return out;
@@ -337,9 +340,11 @@ export function parseLimitsPayload(payload: string[]): WireLimits {
     return Number(s) as 2 | 3;
   });
   out.schemes = schemes;
-  const exact = kv.get("exact") ?? "0";
-  if (exact !== "0" && exact !== "1") throw new ValueError("exact", exact, "must be 0 or 1");
-  out.exact = exact === "1";
+  for (const k of ["exact", "rcopy"] as const) {
+    const v = kv.get(k) ?? "0";
+    if (v !== "0" && v !== "1") throw new ValueError(k, v, "must be 0 or 1");
+    out[k] = v === "1";
+  }
   const hold = parseDecimal(kv.get("hold") ?? "0", "hold");
   if (!Number.isInteger(hold) || hold < 0) throw new ValueError("hold", kv.get("hold")!, "is not an unsigned integer");
   out.hold = hold;

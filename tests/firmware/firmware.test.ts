@@ -21,14 +21,14 @@ describe("firmware builds", () => {
   it("host unit tests pass: parser, CRC, sequencing, limits, compliance, silence, EEPROM", () => {
     const out = make(["test"]);
     expect(out).toMatch(/firmware unit tests: \d+ checks, 0 failed/);
-    for (const t of ["bad-crc", "malformed", "overlong", "limits", "exactly-once", "compliance", "silence", "eeprom"]) expect(out).toMatch(new RegExp(`^ok +${t}$`, "m"));
+    for (const t of ["bad-crc", "malformed", "overlong", "limits", "exactly-once", "compliance", "silence", "eeprom", "request-copies"]) expect(out).toMatch(new RegExp(`^ok +${t}$`, "m"));
   }, 180_000);
 
-  it("fuzz: 100,000 random and mutated lines, nothing driven by a line that failed its CRC or its limits", () => {
+  it("fuzz: 100,000 random and mutated lines and request copies, nothing driven by a line that failed its CRC or its limits, no copy run twice", () => {
     const out = make(["fuzz"], { FUZZ_LINES: "100000", FUZZ_SEED: "20261123" });
-    const m = /fuzz: (\d+) lines fed .*?: (\d+) failed CRC, (\d+) overlong, (\d+) refused, (\d+) accepted, (\d+) pulse commands executed, (\d+) retries answered from memory/.exec(out);
+    const m = /fuzz: (\d+) lines fed .*?: (\d+) failed CRC, (\d+) overlong, (\d+) refused, (\d+) accepted, (\d+) pulse commands executed, (\d+) retries answered from memory, .*?, (\d+) copies dropped/.exec(out);
     expect(m, out).not.toBeNull();
-    const [fed, crcBad, overlong, refused, accepted, pulses, retries] = m!.slice(1).map(Number);
+    const [fed, crcBad, overlong, refused, accepted, pulses, retries, copiesDropped] = m!.slice(1).map(Number);
     expect(fed).toBe(100_000);
     // Every kind of input really occurred.
     expect(crcBad).toBeGreaterThan(10_000);
@@ -37,6 +37,7 @@ describe("firmware builds", () => {
     expect(accepted).toBeGreaterThan(10_000);
     expect(pulses).toBeGreaterThan(5_000);
     expect(retries).toBeGreaterThan(1_000);
+    expect(copiesDropped).toBeGreaterThan(1_000); // request copies ('+') of lines that ran: silent, nothing driven
     expect(out).toMatch(/fuzz: 0 check failures/);
   }, 300_000);
 });
@@ -58,7 +59,7 @@ describe("firmware host build over a pty", () => {
     const id = await client.ask("0000 ID");
     expect(id).toMatch(/^0000 OK ID 0 0 0 0 model=MHIL-XB16 serial=PTY-TEST-1 fw=3\.0\.0 proto=3 rows=16 cols=16 boot=[0-9A-F]{8} \*[0-9A-F]{8}$/);
     expect(crcValid(id)).toBe(true);
-    expect(await client.ask("0000 LIM")).toMatch(/ mem=8 hold=2 dup=2 mvb=3 maxin=255 rxbuf=\d+ quiet=600e-3 /);
+    expect(await client.ask("0000 LIM")).toMatch(/ mem=8 hold=2 dup=2 rcopy=1 mvb=3 maxin=255 rxbuf=\d+ quiet=600e-3 /);
     expect(await client.ask("0001 PING")).toMatch(/^0001 ERR ORDER expected 0000 /);
     expect(await client.ask("0001 NEW 9C41D2E0")).toMatch(/^0001 OK NEW 0 0 0 0 \*/);
   });

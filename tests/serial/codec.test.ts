@@ -232,18 +232,19 @@ describe("messages", () => {
     expect(reply.kind === "ok" && reply.payload).toEqual(["26Y_d040G", "1$_VW"]);
   });
 
-  it("LIM round-trips; the optional keys exact and hold default to 0, dup and mvb to 1, when a device leaves them out", () => {
+  it("LIM round-trips; the optional keys exact, rcopy and hold default to 0, dup and mvb to 1, when a device leaves them out", () => {
     const l: WireLimits = {
       vrmax: 0.5, vpmax: 2, vnmax: 2, wmin: 10e-9, wmax: 1e-3, cmax: 1000, icomp: 1e-3, dac: 8, adc: 12,
       vlsb: (2 * 0.5) / 255, vhex: 3, alsb: 4.8828125e-7, alsbf: 1.953125e-6, alsbt: 3.1e-6, ahex: 3, chex: 4, vread: 0.2,
-      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, hold: 63, dup: 2, mvb: 16, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
+      schemes: [2, 3], par: true, mvt: true, rrow: true, exact: true, hold: 63, dup: 2, rcopy: true, mvb: 16, mem: 64, maxin: 4095, rxbuf: 65536, quiet: 2, endur: 1e6,
     };
     expect(limitsPayload(l)).toContain("hold=63");
     expect(limitsPayload(l)).toContain("dup=2");
     expect(limitsPayload(l)).toContain("mvb=16");
+    expect(limitsPayload(l)).toContain("rcopy=1");
     expect(parseLimitsPayload(limitsPayload(l))).toEqual(l);
-    const plain = { ...l, exact: false, hold: 0, dup: 1, mvb: 1 };
-    expect(limitsPayload(plain).some((kv) => /^(exact|hold|dup|mvb)=/.test(kv))).toBe(false);
+    const plain = { ...l, exact: false, hold: 0, dup: 1, rcopy: false, mvb: 1 };
+    expect(limitsPayload(plain).some((kv) => /^(exact|hold|dup|rcopy|mvb)=/.test(kv))).toBe(false);
     expect(parseLimitsPayload(limitsPayload(plain))).toEqual(plain);
   });
 });

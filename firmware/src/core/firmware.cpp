@@ -103,6 +103,12 @@ void Firmware::send(Reply& r) {
 
 void Firmware::handleLine(char* line, uint16_t len) {
   if (len > 0 && line[len - 1] == '\r') len--;
+  // A request copy ('+', PROTOCOL.md §3): acted on only when its SEQ has not been taken, so it never runs twice.
+  bool copy = len > 0 && line[0] == '+';
+  if (copy) {
+    line++;
+    len--;
+  }
   uint16_t nakSeq = 0;
   if (len >= 4 && isUpperHex(line[0]) && isUpperHex(line[1]) && isUpperHex(line[2]) && isUpperHex(line[3])) {
     uint32_t v = 0;
@@ -123,6 +129,7 @@ void Firmware::handleLine(char* line, uint16_t len) {
     for (uint16_t i = 0; crcReadable && i < CRC_DIGITS; i++) crcReadable = isUpperHex(line[len - CRC_DIGITS + i]);
     errorReply(nakSeq, "CRC", crcReadable ? "crc=" : "line rejected");
     if (crcReadable) reply_.appendN(line + len - CRC_DIGITS, CRC_DIGITS);
+    if (copy) reply_.field("copy");
     send(reply_);
     return;
   }
@@ -194,6 +201,7 @@ void Firmware::handleLine(char* line, uint16_t len) {
     send(reply_);
     return;
   }
+  if (copy && (recall(seq) || isHeld(seq))) return;  // taken: the line itself arrived
   // 1. Remembered: the same request gets the same reply and nothing else happens. A NEW under a SEQ remembered
   // with another request is a new host's session (each numbers from 0001; a short last session is remembered).
   Slot* s = recall(seq);
@@ -273,6 +281,13 @@ bool Firmware::hold(uint16_t seq, uint32_t crc, const char* line, uint16_t len) 
   free->length = (uint8_t)len;
   free->used = 1;
   return true;
+}
+
+bool Firmware::isHeld(uint16_t seq) const {
+  for (uint8_t i = 0; i < HOLD_LINES; i++) {
+    if (held_[i].used && held_[i].seq == seq) return true;
+  }
+  return false;
 }
 
 bool Firmware::runHeld() {

@@ -123,6 +123,7 @@ class Firmware {
   bool hold(uint16_t seq, uint32_t crc, const char* line, uint16_t len);
   // Runs the held line for `next`, if there is one; true if it ran (one line per main-loop turn).
   bool runHeld();
+  bool isHeld(uint16_t seq) const;
   void remember(uint16_t seq, uint32_t crc, char regenerate);
   Slot* recall(uint16_t seq);
   void replay(const Slot& s);

@@ -102,6 +102,7 @@ void Firmware::limPayload(char** keys, uint8_t n) {
   if (want("mem")) reply_.keyU("mem", MEMORY_DEPTH);
   if (want("hold")) reply_.keyU("hold", HOLD_LINES);
   if (want("dup")) reply_.keyU("dup", MAX_COPIES);
+  if (want("rcopy")) reply_.keyU("rcopy", 1);
   if (want("mvb")) reply_.keyU("mvb", PRODUCT_VECTORS);
   if (want("maxin")) reply_.keyU("maxin", MAX_IN);
   if (want("rxbuf")) reply_.keyU("rxbuf", shape_.rxBufferBytes);
