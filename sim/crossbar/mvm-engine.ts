@@ -141,14 +141,20 @@ export class MvmEngine {
     const p = this.ptr;
     const nIn = forward ? this.rows : this.cols;
     const nOut = forward ? this.cols : this.rows;
-    this.acc.set(totals);
-    const grid = s.grid;
+    const acc = this.acc, grid = s.grid;
+    acc[0] = totals[0]!;
+    acc[1] = totals[1]!;
+    acc[2] = totals[2]!;
+    acc[3] = totals[3]!;
     this.readoutKernel(
       forward ? 1 : 0, vectors, nIn, nOut, p.g, p.x, p.y, this.rows, this.stride,
       p.volts, forward ? p.rowSum : p.colSum, forward ? p.colSum : p.rowSum, forward ? p.colSumSq : p.rowSumSq, p.z, p.out, p.acc,
       s.dacStep, s.seconds, s.noisy ? 1 : 0, s.readNoise, s.tia2, s.thermal, s.adcStep, s.adcMaxCode, s.adcMinCode,
       grid.cellQuantum, grid.peripheralFixedJoules, grid.lineChargingJoulesPerV2, grid.peripheralQuantum,
     );
-    totals.set(this.acc);
+    totals[0] = acc[0]!;
+    totals[1] = acc[1]!;
+    totals[2] = acc[2]!;
+    totals[3] = acc[3]!;
   }
 }

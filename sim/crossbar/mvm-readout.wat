@@ -31,13 +31,6 @@
           (f64x2.ge (f64x2.sub (local.get $q) (local.get $r)) (f64x2.splat (f64.const 0.5))))))
     (f64x2.mul (local.get $r) (local.get $stepx)))
 
-;; energy-grid.ts's onGrid: x to the nearest multiple of q (halves up), or x itself when q is 0 (no grid).
-  (func $onGrid (param $x f64) (param $q f64) (result f64)
-    (select
-      (f64.mul (f64.floor (f64.add (f64.div (local.get $x) (local.get $q)) (f64.const 0.5))) (local.get $q))
-      (local.get $x)
-      (f64.gt (local.get $q) (f64.const 0))))
-
   (func (export "readout")
     (param $isForward i32) (param $vectors i32) (param $nIn i32) (param $nOut i32)
     (param $g i32) (param $x i32) (param $y i32) (param $rows i32) (param $stride i32)
@@ -129,9 +122,21 @@
         (local.set $sumV2All (f64.add (local.get $sumV2All) (local.get $sumV2)))
         (local.set $e (f64.mul (local.get $joules) (local.get $seconds)))
         (local.set $cellJoules (f64.add (local.get $cellJoules) (local.get $e)))
-        (local.set $cellGrid (f64.add (local.get $cellGrid) (call $onGrid (local.get $e) (local.get $cellQuantum))))
+        ;; energy-grid.ts's onGrid, written out (V8 does not inline wasm calls): x to the nearest multiple of q
+        ;; (halves up), or x itself when q is 0 (no grid).
+        (local.set $cellGrid
+          (f64.add (local.get $cellGrid)
+            (select
+              (f64.mul (f64.floor (f64.add (f64.div (local.get $e) (local.get $cellQuantum)) (f64.const 0.5))) (local.get $cellQuantum))
+              (local.get $e)
+              (f64.gt (local.get $cellQuantum) (f64.const 0)))))
         (local.set $e (f64.add (local.get $peripheralFixed) (f64.mul (local.get $peripheralPerV2) (local.get $sumV2))))
-        (local.set $peripheralGrid (f64.add (local.get $peripheralGrid) (call $onGrid (local.get $e) (local.get $peripheralQuantum))))
+        (local.set $peripheralGrid
+          (f64.add (local.get $peripheralGrid)
+            (select
+              (f64.mul (f64.floor (f64.add (f64.div (local.get $e) (local.get $peripheralQuantum)) (f64.const 0.5))) (local.get $peripheralQuantum))
+              (local.get $e)
+              (f64.gt (local.get $peripheralQuantum) (f64.const 0)))))
         (if (local.get $isForward)
           (then (call $forward (local.get $g) (local.get $x) (local.get $y) (local.get $rows) (local.get $stride)))
           (else (call $transposed (local.get $g) (local.get $x) (local.get $y) (local.get $rows) (local.get $stride))))

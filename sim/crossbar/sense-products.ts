@@ -47,7 +47,7 @@ export function senseBatches(engine: MvmEngine, request: MvmRequest, s: ReadoutS
   const nIn = forward ? engine.rows : engine.cols;
   const nOut = forward ? engine.cols : engine.rows;
   const currents = request.out ?? newFloat64Array(vectors * nOut);
-  totals.fill(0);
+  totals[0] = totals[1] = totals[2] = totals[3] = 0;
   // The volts are checked whole before anything is drawn: in the staging copy when one batch holds them all.
   const oneBatch = vectors <= engine.batchVectors;
   if (!oneBatch) checkVolts(request.volts, s.maxReadVolts);

@@ -242,7 +242,7 @@ export class SimulatedCrossbar implements Crossbar {
     // Every input line charged to its volts once per vector (Σ_k Σ_i C_line·v_i² = C_line·Σ v²), every word line switched on.
     const gateLines = vectors * this.rows * wordLineJoules(this.array, this.cols);
     const array = { cellRead: sensed.cellJoules, lineResistance: sensed.wireJoules, lineCharging: settings.grid.lineChargingJoulesPerV2 * sensed.sumV2, gateLines };
-    const energy = productEnergy(p, this.rows + this.cols, array, vectors * nIn, vectors * nOut, vectors * p.settlingSeconds, { cell: sensed.cellOnGrid, peripheral: sensed.peripheralOnGrid });
+    const energy = productEnergy(p, this.rows + this.cols, array, vectors * nIn, vectors * nOut, vectors * p.settlingSeconds, sensed.cellOnGrid, sensed.peripheralOnGrid);
     const durationSeconds = vectors * settings.grid.seconds; // on the grid, as the parts are: energy-grid.ts
     this.clockSeconds += durationSeconds;
     return { value: sensed.currents, energy, durationSeconds };
