@@ -2,7 +2,7 @@
 //   noisy_link_wall_ratio: MNIST 7×7 on a 64×64 twin, 2 epochs × 200 samples (tests/serial/train-noisy-link.test.ts),
 //     behind a pty whose bytes are corrupted 0.1%, dropped 0.1% and duplicated 0.05%; noisy wall / clean wall, the
 //     median of `MHIL_BENCH_REPEATS` (default 3) pairs run alternately. Both runs must give the same accuracy and
-//     joules (to 12 digits, below).
+//     joules (bit for bit, below).
 import { spawn } from "node:child_process";
 import { differingJoules } from "./same-joules.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

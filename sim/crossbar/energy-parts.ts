@@ -51,19 +51,21 @@ export interface ProductArrayJoules {
 
 /**
  * A product's breakdown in one literal, with `dacs` converted inputs and `sensed` sensed outputs over `seconds`
- * on an array of `lines` rows + columns: the same sums, in the same order, as EnergyParts with the crossbar's
- * periphery() and breakdown(), without the two intermediate objects (a 64×64 product takes ~1 µs, and they showed).
+ * on an array of `lines` rows + columns: the components are the same sums, in the same order, as EnergyParts with
+ * the crossbar's periphery() (without its intermediate object: a 64×64 product takes ~1 µs, and it showed); the
+ * parts are the grid's, which do not depend on how the call's vectors were grouped, and agree with the components'
+ * sums to within the grid's quantum per vector (energy-grid.ts): `cell` and `peripheral`, joules.
  */
-export function productEnergy(p: Readonly<PeripheralParams>, lines: number, a: ProductArrayJoules, dacs: number, sensed: number, seconds: number): EnergyBreakdown {
+export function productEnergy(p: Readonly<PeripheralParams>, lines: number, a: ProductArrayJoules, dacs: number, sensed: number, seconds: number, cell: number, peripheral: number): EnergyBreakdown {
   const adc = sensed * p.adcJoulesPerConversion;
   const dac = dacs * p.dacJoulesPerConversion;
   const tia = sensed * p.tiaJoulesPerSense;
   const leakage = lines * p.leakageWattsPerLine * seconds;
   const { cellRead, lineResistance, lineCharging, gateLines } = a;
   return {
-    cell: cellRead,
+    cell,
     halfSelected: 0,
-    peripheral: adc + dac + tia + lineCharging + gateLines + leakage + lineResistance,
+    peripheral,
     components: { cellSet: 0, cellReset: 0, cellRead, halfSelected: 0, adc, dac, tia, lineCharging, gateLines, leakage, lineResistance },
   };
 }

@@ -3,6 +3,7 @@
 // of mvm-kernels.wat; mvm-readout.wat senses whole batches of them (DAC, noise, ADC) in one call.
 import { align16, instantiate, newWasmMemory } from "../../src/wasm/runtime.js";
 import { watModule } from "../../src/wasm/wat.js";
+import type { ProductGrid } from "./energy-grid.js";
 
 /** mvm-kernels.wat's exports: pointers are byte offsets into its memory. */
 interface ProductKernels {
@@ -15,6 +16,7 @@ type Readout = (
   volts: number, inSum: number, outSum: number, outSumSq: number, z: number, out: number, acc: number,
   dacStep: number, seconds: number, noisy: number, readNoise: number, tia2: number, thermal: number,
   adcStep: number, adcMaxCode: number, adcMinCode: number,
+  cellQuantum: number, peripheralFixed: number, peripheralPerV2: number, peripheralQuantum: number,
 ) => void;
 
 /** Bytes of batch buffers (volts, deviates, currents) the engine keeps: a call with more vectors goes in chunks. */
@@ -40,6 +42,8 @@ export interface ReadoutSettings {
   adcMinCode: number;
   /** The device's read limit, volts: a request's volts beyond ±this are refused before anything is sensed. */
   maxReadVolts: number;
+  /** Where each vector's parts and seconds are rounded, so that a call's sums do not depend on its grouping. */
+  grid: ProductGrid;
 }
 
 /** Owns the float32 mirror of G (rows × stride, padding columns zero) and computes both products on it. */
@@ -78,7 +82,7 @@ export class MvmEngine {
     const sizes = {
       g: rows * this.stride * 4, x: vecLen * 4, y: vecLen * 4,
       rowSum: rows * 8, colSum: cols * 8, rowSumSq: rows * 8, colSumSq: cols * 8,
-      volts: this.batchVectors * line * 8, z: this.batchVectors * line * 8, out: this.batchVectors * line * 8, acc: 16,
+      volts: this.batchVectors * line * 8, z: this.batchVectors * line * 8, out: this.batchVectors * line * 8, acc: 32,
     };
     let at = 0;
     const ptr = {} as Record<keyof typeof sizes, number>;
@@ -104,7 +108,7 @@ export class MvmEngine {
     this.volts = f64(ptr.volts, this.batchVectors * line);
     this.deviates = f64(ptr.z, this.batchVectors * line);
     this.currents = f64(ptr.out, this.batchVectors * line);
-    this.acc = f64(ptr.acc, 2);
+    this.acc = f64(ptr.acc, 4);
   }
 
   /** output[0..cols) = Gᵀ·input[0..rows) (forward: row voltages → column currents). */
@@ -130,20 +134,27 @@ export class MvmEngine {
 
   /**
    * Senses `vectors` ≤ batchVectors products of volts[0..vectors·nIn) into currents[0..vectors·nOut), with
-   * deviates[0..vectors·nOut) as the noise draws; adds Σ cell joules and Σ v² to `totals` [cellJoules, sumV2].
+   * deviates[0..vectors·nOut) as the noise draws; adds to `totals` [cellJoules, sumV2, cellJoules on the grid,
+   * peripheral joules on the grid] their sums over the vectors (the grid's: of each vector's rounded part).
    */
   readout(forward: boolean, vectors: number, s: ReadoutSettings, totals: Float64Array): void {
     const p = this.ptr;
     const nIn = forward ? this.rows : this.cols;
     const nOut = forward ? this.cols : this.rows;
-    this.acc[0] = totals[0]!;
-    this.acc[1] = totals[1]!;
+    const acc = this.acc, grid = s.grid;
+    acc[0] = totals[0]!;
+    acc[1] = totals[1]!;
+    acc[2] = totals[2]!;
+    acc[3] = totals[3]!;
     this.readoutKernel(
       forward ? 1 : 0, vectors, nIn, nOut, p.g, p.x, p.y, this.rows, this.stride,
       p.volts, forward ? p.rowSum : p.colSum, forward ? p.colSum : p.rowSum, forward ? p.colSumSq : p.rowSumSq, p.z, p.out, p.acc,
       s.dacStep, s.seconds, s.noisy ? 1 : 0, s.readNoise, s.tia2, s.thermal, s.adcStep, s.adcMaxCode, s.adcMinCode,
+      grid.cellQuantum, grid.peripheralFixedJoules, grid.lineChargingJoulesPerV2, grid.peripheralQuantum,
     );
-    totals[0] = this.acc[0]!;
-    totals[1] = this.acc[1]!;
+    totals[0] = acc[0]!;
+    totals[1] = acc[1]!;
+    totals[2] = acc[2]!;
+    totals[3] = acc[3]!;
   }
 }

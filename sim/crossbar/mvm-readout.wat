@@ -8,7 +8,9 @@
 ;;   volts[k·nIn + i]  requested input volts        inSum[i]    Σ G of input line i
 ;;   z[k·nOut + j]     standard normal deviates     outSum[j]   Σ G of output line j, outSumSq[j] Σ G²
 ;;   out[k·nOut + j]   sensed currents, amperes     x, y        the product kernels' f32 input and output
-;;   acc               two f64 results: Σ_k (Σ_i v²·inSum[i])·t  (cell joules), Σ_k Σ_i v²
+;;   acc               four f64 sums over the vectors: the cells' joules (Σ_i v²·inSum[i])·t, Σ_i v², and on the
+;;                     grids of energy-grid.ts (onGrid: floor(x/q + ½)·q, exact for a power of two q) the cells'
+;;                     joules and the peripheral joules fixed + perV2·Σ_i v²: sums exact whatever the grouping
 (module
   (import "env" "mem" (memory 1))
   (import "kernels" "forward" (func $forward (param i32 i32 i32 i32 i32)))
@@ -35,9 +37,10 @@
     (param $volts i32) (param $inSum i32) (param $outSum i32) (param $outSumSq i32) (param $z i32) (param $out i32) (param $acc i32)
     (param $dacStep f64) (param $seconds f64) (param $noisy i32) (param $readNoise f64) (param $tia2 f64) (param $thermal f64)
     (param $adcStep f64) (param $adcMaxCode f64) (param $adcMinCode f64)
+    (param $cellQuantum f64) (param $peripheralFixed f64) (param $peripheralPerV2 f64) (param $peripheralQuantum f64)
     (local $k i32) (local $i i32) (local $j i32)
     (local $v f64) (local $v2 f64) (local $sumV2 f64) (local $joules f64)
-    (local $cellJoules f64) (local $sumV2All f64)
+    (local $cellJoules f64) (local $sumV2All f64) (local $cellGrid f64) (local $peripheralGrid f64) (local $e f64)
     (local $rn2 f64)
     (local $vAt i32) (local $zAt i32) (local $oAt i32)
     (local $v2x v128) (local $p2x v128) (local $c2x v128) (local $code2x v128) (local $rn2x v128)
@@ -53,6 +56,8 @@
     (local.set $dacStepx (f64x2.splat (local.get $dacStep)))
     (local.set $cellJoules (f64.load (local.get $acc)))
     (local.set $sumV2All (f64.load offset=8 (local.get $acc)))
+    (local.set $cellGrid (f64.load offset=16 (local.get $acc)))
+    (local.set $peripheralGrid (f64.load offset=24 (local.get $acc)))
     (local.set $vAt (local.get $volts))
     (local.set $zAt (local.get $z))
     (local.set $oAt (local.get $out))
@@ -115,7 +120,23 @@
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $pad)))
         (local.set $sumV2All (f64.add (local.get $sumV2All) (local.get $sumV2)))
-        (local.set $cellJoules (f64.add (local.get $cellJoules) (f64.mul (local.get $joules) (local.get $seconds))))
+        (local.set $e (f64.mul (local.get $joules) (local.get $seconds)))
+        (local.set $cellJoules (f64.add (local.get $cellJoules) (local.get $e)))
+        ;; energy-grid.ts's onGrid, written out (V8 does not inline wasm calls): x to the nearest multiple of q
+        ;; (halves up), or x itself when q is 0 (no grid).
+        (local.set $cellGrid
+          (f64.add (local.get $cellGrid)
+            (select
+              (f64.mul (f64.floor (f64.add (f64.div (local.get $e) (local.get $cellQuantum)) (f64.const 0.5))) (local.get $cellQuantum))
+              (local.get $e)
+              (f64.gt (local.get $cellQuantum) (f64.const 0)))))
+        (local.set $e (f64.add (local.get $peripheralFixed) (f64.mul (local.get $peripheralPerV2) (local.get $sumV2))))
+        (local.set $peripheralGrid
+          (f64.add (local.get $peripheralGrid)
+            (select
+              (f64.mul (f64.floor (f64.add (f64.div (local.get $e) (local.get $peripheralQuantum)) (f64.const 0.5))) (local.get $peripheralQuantum))
+              (local.get $e)
+              (f64.gt (local.get $peripheralQuantum) (f64.const 0)))))
         (if (local.get $isForward)
           (then (call $forward (local.get $g) (local.get $x) (local.get $y) (local.get $rows) (local.get $stride)))
           (else (call $transposed (local.get $g) (local.get $x) (local.get $y) (local.get $rows) (local.get $stride))))
@@ -158,7 +179,9 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $eachVector)))
     (f64.store (local.get $acc) (local.get $cellJoules))
-    (f64.store offset=8 (local.get $acc) (local.get $sumV2All)))
+    (f64.store offset=8 (local.get $acc) (local.get $sumV2All))
+    (f64.store offset=16 (local.get $acc) (local.get $cellGrid))
+    (f64.store offset=24 (local.get $acc) (local.get $peripheralGrid)))
 
   ;; firstOutside(at, n, max): the index of the first of n f64 at `at` that is not within ±max (NaN is not), or −1:
   ;; the simulator's own check of a request's volts, on the copy it senses, before a deviate is drawn.

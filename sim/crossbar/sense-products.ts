@@ -8,6 +8,7 @@ import { voltsRefused } from "../../src/hal/limits.js";
 import type { NormalFiller } from "../../src/random/normal-fill.js";
 import type { Rng } from "../../src/random/rng.js";
 import type { LineResistanceSolver } from "./ir-drop.js";
+import { onGrid } from "./energy-grid.js";
 import type { MvmEngine, ReadoutSettings } from "./mvm-engine.js";
 
 export interface SensedProducts {
@@ -19,6 +20,9 @@ export interface SensedProducts {
   wireJoules: number;
   /** Σ over vectors and inputs of v², V². */
   sumV2: number;
+  /** The call's cell and peripheral parts: Σ over vectors of each vector's part on its grid (energy-grid.ts), joules. */
+  cellOnGrid: number;
+  peripheralOnGrid: number;
 }
 
 /** The noise deviates of one product: nOut standard normal draws from the read stream. */
@@ -27,7 +31,7 @@ export interface ReadNoiseSource {
   rng: Rng;
 }
 
-const totals = new Float64Array(2);
+const totals = new Float64Array(4);
 
 function checkVolts(volts: Float64Array, max: number): void {
   for (let i = 0, n = volts.length; i < n; i++) {
@@ -43,8 +47,7 @@ export function senseBatches(engine: MvmEngine, request: MvmRequest, s: ReadoutS
   const nIn = forward ? engine.rows : engine.cols;
   const nOut = forward ? engine.cols : engine.rows;
   const currents = request.out ?? newFloat64Array(vectors * nOut);
-  totals[0] = 0;
-  totals[1] = 0;
+  totals[0] = totals[1] = totals[2] = totals[3] = 0;
   // The volts are checked whole before anything is drawn: in the staging copy when one batch holds them all.
   const oneBatch = vectors <= engine.batchVectors;
   if (!oneBatch) checkVolts(request.volts, s.maxReadVolts);
@@ -61,7 +64,7 @@ export function senseBatches(engine: MvmEngine, request: MvmRequest, s: ReadoutS
     engine.readout(forward, m, s, totals);
     currents.set(engine.currentsOf(m * nOut), k0 * nOut);
   }
-  return { currents, cellJoules: totals[0]!, wireJoules: 0, sumV2: totals[1]! };
+  return { currents, cellJoules: totals[0]!, wireJoules: 0, sumV2: totals[1]!, cellOnGrid: totals[2]!, peripheralOnGrid: totals[3]! };
 }
 
 /** Senses every vector of `request` with the node voltages of the resistive lines solved (array.irDrop). */
@@ -76,7 +79,8 @@ export function senseThroughLines(
   checkVolts(request.volts, s.maxReadVolts);
   const currents = request.out ?? newFloat64Array(vectors * nOut);
   const input = engine.input;
-  let cellJoules = 0, wireJoules = 0, sumV2All = 0;
+  let cellJoules = 0, wireJoules = 0, sumV2All = 0, cellOnGrid = 0, peripheralOnGrid = 0;
+  const grid = s.grid;
   for (let k = 0; k < vectors; k++) {
     const off = k * nIn;
     let sumV2 = 0;
@@ -89,8 +93,11 @@ export function senseThroughLines(
     for (let i = nIn; i < engine.stride; i++) input[i] = 0;
     sumV2All += sumV2;
     const solved = lines.solve(g, input, forward);
-    cellJoules += solved.cellWatts * s.seconds;
-    wireJoules += solved.wireWatts * s.seconds;
+    const cell = solved.cellWatts * s.seconds, wire = solved.wireWatts * s.seconds;
+    cellJoules += cell;
+    wireJoules += wire;
+    cellOnGrid += onGrid(cell, grid.cellQuantum);
+    peripheralOnGrid += onGrid(grid.peripheralFixedJoules + grid.lineChargingJoulesPerV2 * sumV2 + wire, grid.peripheralQuantum);
     const rn2 = (s.readNoise * s.readNoise * sumV2) / nIn;
     const z = s.noisy ? noise.filler.fill(noise.rng, nOut) : null;
     const o = k * nOut;
@@ -107,5 +114,5 @@ export function senseThroughLines(
       currents[o + j] = current;
     }
   }
-  return { currents, cellJoules, wireJoules, sumV2: sumV2All };
+  return { currents, cellJoules, wireJoules, sumV2: sumV2All, cellOnGrid, peripheralOnGrid };
 }

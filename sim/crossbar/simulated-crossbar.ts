@@ -31,6 +31,7 @@ import { ConductanceSums } from "./line-sums.js";
 import { LinePulsePhysics } from "./line-pulse.js";
 import { DEFAULT_ARRAY, validateArrayParams, type ArrayParams } from "./array-params.js";
 import { EnergyParts, productEnergy } from "./energy-parts.js";
+import { productGrid } from "./energy-grid.js";
 import { lineDriveJoules, wordLineJoules } from "./line-drive.js";
 import { LineResistanceSolver } from "./ir-drop.js";
 import { simIdentity, SIM_FIRMWARE_VERSION, SIM_PROTOCOL_VERSION } from "./identity.js";
@@ -233,33 +234,32 @@ export class SimulatedCrossbar implements Crossbar {
     const nIn = forward ? this.rows : this.cols;
     const nOut = forward ? this.cols : this.rows;
     const p = this.peripherals;
-    const settings = forward ? (this.forwardReadout ??= this.readoutSettings(nIn)) : (this.transposedReadout ??= this.readoutSettings(nIn));
+    const settings = forward ? (this.forwardReadout ??= this.readoutSettings(nIn, nOut)) : (this.transposedReadout ??= this.readoutSettings(nIn, nOut));
     const noise = (this.readNoiseSource ??= { filler: this.readNoiseDeviates, rng: this.readRng });
     const sensed = this.lines
       ? senseThroughLines(this.engine, this.lines, this.g, forward ? this.sums.colSum : this.sums.rowSum, forward ? this.sums.colSumSq : this.sums.rowSumSq, request, settings, noise)
       : senseBatches(this.engine, request, settings, noise);
-    // Every input line charged to its volts once per vector: Σ_k Σ_i C_line·v_i² = C_line·Σ v².
-    const lineCharging = lineDriveJoules(this.array, nOut, 1) * sensed.sumV2;
+    // Every input line charged to its volts once per vector (Σ_k Σ_i C_line·v_i² = C_line·Σ v²), every word line switched on.
     const gateLines = vectors * this.rows * wordLineJoules(this.array, this.cols);
-    const seconds = vectors * p.settlingSeconds;
-    this.clockSeconds += seconds;
-    const energy = productEnergy(p, this.rows + this.cols, { cellRead: sensed.cellJoules, lineResistance: sensed.wireJoules, lineCharging, gateLines }, vectors * nIn, vectors * nOut, seconds);
-    return { value: sensed.currents, energy, durationSeconds: seconds };
+    const array = { cellRead: sensed.cellJoules, lineResistance: sensed.wireJoules, lineCharging: settings.grid.lineChargingJoulesPerV2 * sensed.sumV2, gateLines };
+    const energy = productEnergy(p, this.rows + this.cols, array, vectors * nIn, vectors * nOut, vectors * p.settlingSeconds, sensed.cellOnGrid, sensed.peripheralOnGrid);
+    const durationSeconds = vectors * settings.grid.seconds; // on the grid, as the parts are: energy-grid.ts
+    this.clockSeconds += durationSeconds;
+    return { value: sensed.currents, energy, durationSeconds };
   }
 
-  /** How a product over `nIn` input lines is sensed: fixed by the device and periphery, so built once per direction. */
-  private readoutSettings(nIn: number): ReadoutSettings {
+  /** How a product from `nIn` onto `nOut` lines is sensed and accounted: fixed by the array, built once per direction. */
+  private readoutSettings(nIn: number, nOut: number): ReadoutSettings {
     const p = this.peripherals;
     const fullScale = this.device.maxReadVolts * this.gCeiling * nIn;
     const tiaRms = p.tiaNoise * fullScale;
-    const readNoise = this.device.readNoise;
-    const thermal = this.thermalVariancePerSiemens;
+    const readNoise = this.device.readNoise, thermal = this.thermalVariancePerSiemens;
     const adcMaxCode = this.adcHalfCodes - 1;
     return {
       dacStep: this.dacStep, seconds: p.settlingSeconds, noisy: readNoise > 0 || tiaRms > 0 || thermal > 0,
       readNoise, tia2: tiaRms * tiaRms, thermal,
-      adcStep: p.quantize ? fullScale / this.adcHalfCodes : 0, adcMaxCode, adcMinCode: -adcMaxCode - 1,
-      maxReadVolts: this.identity.limits.maxReadVolts,
+      adcStep: p.quantize ? fullScale / this.adcHalfCodes : 0, adcMaxCode, adcMinCode: -adcMaxCode - 1, maxReadVolts: this.identity.limits.maxReadVolts,
+      grid: productGrid(p, this.array, { rows: this.rows, cols: this.cols, nIn, nOut, maxReadVolts: this.identity.limits.maxReadVolts, gCeilingSiemens: this.gCeiling }),
     };
   }
 
@@ -344,7 +344,6 @@ export class SimulatedCrossbar implements Crossbar {
     return this.lines!.solve(this.g, inputs, true);
   }
 
-  /** One cell read: Ohm's law with read noise, TIA noise and ADC quantization over ±maxReadVolts·gCeiling. */
   /**
    * out[i] = senseCell(g[i], volts) for every cell, with the deviates drawn in chunks: the same draws in the
    * same order (per cell, read noise when it has any, then TIA noise), counted first so none is drawn ahead.
@@ -377,6 +376,7 @@ export class SimulatedCrossbar implements Crossbar {
     }
   }
 
+  /** One cell read: Ohm's law with read noise, TIA noise and ADC quantization over ±maxReadVolts·gCeiling. */
   private senseCell(g: number, volts: number): number {
     const p = this.peripherals;
     const fullScale = this.device.maxReadVolts * this.gCeiling;

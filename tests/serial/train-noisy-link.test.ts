@@ -1,7 +1,7 @@
 // `mhil train --device serial:…` through a seeded byte-level fault link (emulators/pty/fault-pty.ts: every byte
 // between the CLI's serial port and the firmware twin may be corrupted, dropped or duplicated) gives exactly the
-// clean link's accuracy and pulse count, the same joules (to 12 digits: the lines group the products' float64
-// energies differently once the driver sees damage), and never aborts:
+// clean link's accuracy and pulse count, the same joules bit for bit (the lines group the products differently once
+// the driver sees damage; each vector's joules are on a binary grid, so the sums are exact), and never aborts:
 // - 0.1% corrupted + 0.1% dropped + 0.05% duplicated bytes: MNIST 7×7 on a 64×64 array, 2 epochs × 200 samples
 //   (the case that used to abort after 30–100 MB);
 // - 1% + 1% + 0.5%: the device opens (ID and LIM probes resent within ?openTimeout=) and a small run finishes.
@@ -68,7 +68,7 @@ async function train(name: string, device: string, config: object, p: number, ur
 function expectSameRun(noisy: Run, clean: Run): void {
   expect(noisy.summary.status).toBe("success");
   expect(noisy.summary.accuracy).toEqual(clean.summary.accuracy);
-  expect(differingJoules(noisy.summary.energy_joules, clean.summary.energy_joules, "energy_joules")).toBeNull(); // 12 digits: bench/same-joules.ts
+  expect(differingJoules(noisy.summary.energy_joules, clean.summary.energy_joules, "energy_joules")).toBeNull(); // bit for bit: bench/same-joules.ts
   expect(noisy.summary.pulses).toBe(clean.summary.pulses);
 }
 

@@ -38,12 +38,12 @@ describe("mhil train over serial: against mhil sim serve", () => {
     const viaSerial = train(`serial:${path}`, join(work, "serial"));
     const viaSim = train(DEVICE, join(work, "sim"));
     expect(viaSerial.accuracy).toEqual(viaSim.accuracy);
-    expect(viaSerial.energy_joules.total).toBeCloseTo(viaSim.energy_joules.total, 15);
-    expect(viaSerial.energy_joules.total / viaSim.energy_joules.total).toBeCloseTo(1, 12);
-    for (const k of Object.keys(viaSim.energy_joules.by_physical_component)) {
-      const a = viaSerial.energy_joules.by_physical_component[k], b = viaSim.energy_joules.by_physical_component[k];
-      expect(b === 0 ? a : a / b, k).toBeCloseTo(b === 0 ? 0 : 1, 12);
-    }
+    // Bit for bit: the driver's product lines add vectors' joules on the simulator's binary grid (sim/crossbar/energy-grid.ts;
+    // 12 digits before). Reads of a whole array and multi-pulse programs are not on a grid (twin-known-answers.test.ts):
+    // on this run their sums happen to agree too; a change that moves them in the last bits may relax this to 12 digits.
+    expect(viaSerial.energy_joules.total).toBe(viaSim.energy_joules.total);
+    expect(viaSerial.energy_joules.by_physical_component).toEqual(viaSim.energy_joules.by_physical_component);
+    expect(viaSerial.energy_joules.by_activity).toEqual(viaSim.energy_joules.by_activity);
     expect(viaSerial.pulses).toBe(viaSim.pulses);
     // What the link cost is in the run's records and telemetry journal; the in-process simulator has no link.
     const epochOf = (dir: string) =>
