@@ -26,12 +26,17 @@ export function runAnchor(script: string, args: string[] = []): Record<string, u
   const key = [script, ...args].join("\0");
   const hit = cache.get(key);
   if (hit) return hit;
+  const parsed = runAnchorOnce(script, args);
+  cache.set(key, parsed);
+  return parsed;
+}
+
+/** Runs `python3 ANCHOR args...` now (not cached) and parses its last line as JSON. */
+export function runAnchorOnce(script: string, args: string[] = []): Record<string, unknown> {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const out = execFileSync("python3", [anchorPath(script), ...args], { env, encoding: "utf8", maxBuffer: 1 << 24 });
   const lines = out.trim().split("\n");
-  const parsed = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
-  cache.set(key, parsed);
-  return parsed;
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
 }

@@ -6,7 +6,7 @@ import { drawPopulation } from "../sim/devices/population.js";
 import type { DeviceParams } from "../sim/devices/params.js";
 import { PRESETS } from "../sim/devices/presets.js";
 import { SimulatedCrossbar } from "../sim/crossbar/simulated-crossbar.js";
-import { runAnchor } from "./anchor.js";
+import { runAnchor, runAnchorOnce } from "./anchor.js";
 import { withRatio, type Benchmark } from "./types.js";
 
 const ANCHOR = "device_update_numpy.py";
@@ -28,6 +28,23 @@ function anchorFigure(key: string): number {
   const v = runAnchor(ANCHOR)[key];
   if (typeof v !== "number") throw new Error(`${ANCHOR}: no numeric "${key}" in its output`);
   return v;
+}
+
+/** Runs of the anchor and timed windows of ours: each product figure is the best of its runs, for both sides. */
+const PRODUCT_RUNS = 3;
+
+/**
+ * The anchor's best product rate of PRODUCT_RUNS runs (the first is the cached one). On this shared 2-core VM one run
+ * in six of either side came out ~30 % slow (another tenant, or the scheduler putting the main thread beside a busy
+ * one: pinned to one core it never did), so a single run compared a slow side with a fast one as often as not.
+ */
+function bestAnchorFigure(key: string): number {
+  let best = anchorFigure(key);
+  for (let r = 1; r < PRODUCT_RUNS; r++) {
+    const v = runAnchorOnce(ANCHOR)[key];
+    if (typeof v === "number" && v > best) best = v;
+  }
+  return best;
 }
 
 /** Updates/s of the SoftBounds pulse kernel the crossbar uses, on 2^20 devices with random signs, 20 rounds (the anchor's work). */
@@ -71,15 +88,19 @@ async function mvmPerSecond(size: number): Promise<number> {
   // training's millions of products run at; the anchor (numpy, ahead-of-time compiled) has no warm-up to wait for.
   const warmUntil = performance.now() + 3000;
   while (performance.now() < warmUntil) for (let b = 0; b < 200; b++) await xb.mvm(request);
-  let k = 0;
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < 1000) {
-    for (let b = 0; b < 200; b++) await xb.mvm(request);
-    k += 200;
-    t = performance.now();
+  let best = 0;
+  for (let r = 0; r < PRODUCT_RUNS; r++) {
+    let k = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < 1000) {
+      for (let b = 0; b < 200; b++) await xb.mvm(request);
+      k += 200;
+      t = performance.now();
+    }
+    best = Math.max(best, k / ((t - t0) / 1000));
   }
-  return k / ((t - t0) / 1000);
+  return best;
 }
 
 export const benchmarks: Benchmark[] = [
@@ -94,14 +115,14 @@ export const benchmarks: Benchmark[] = [
     name: "mvm_64_per_s",
     async run() {
       const ours = await mvmPerSecond(64);
-      return withRatio(ours, anchorFigure("mvm_64x64_per_s"), "mvm/s", { size: "64x64", vectorsPerCall: 1 });
+      return withRatio(ours, bestAnchorFigure("mvm_64x64_per_s"), "mvm/s", { size: "64x64", vectorsPerCall: 1, bestOf: PRODUCT_RUNS });
     },
   },
   {
     name: "mvm_256_per_s",
     async run() {
       const ours = await mvmPerSecond(256);
-      return withRatio(ours, anchorFigure("mvm_256x256_per_s"), "mvm/s", { size: "256x256", vectorsPerCall: 1 });
+      return withRatio(ours, bestAnchorFigure("mvm_256x256_per_s"), "mvm/s", { size: "256x256", vectorsPerCall: 1, bestOf: PRODUCT_RUNS });
     },
   },
 ];
