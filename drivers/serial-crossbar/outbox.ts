@@ -89,6 +89,11 @@ export class Outbox {
     this.requestCopies = true;
   }
 
+  /** The copy that goes behind a request line: while copies are on, when it fits the device's `maxin` with its `\n`. */
+  private copyOf(line: string): string | null {
+    return this.requestCopies && COPY_MARK.length + line.length + 1 <= this.maxInBytes ? COPY_MARK + line : null;
+  }
+
   get copyingRequests(): boolean {
     return this.requestCopies;
   }
@@ -156,7 +161,8 @@ export class Outbox {
       p.rptLine = encodeFrame({ seq: UNSEQUENCED, fields: ["RPT", hex4(p.seq)] });
       this.inflight.push(p);
       this.bySeq.set(p.seq, p);
-      p.wireBytes = (p.line.length + COPY_MARK.length + LINE_END.length) * copies;
+      const copy = this.copyOf(p.line);
+      p.wireBytes = p.line.length + LINE_END.length + (copy === null ? 0 : copy.length + LINE_END.length);
       this.inflightBytes += p.wireBytes;
       batch.push(p);
     }
@@ -207,8 +213,9 @@ export class Outbox {
     for (const p of batch) {
       lines.push(p.line);
       p.heard = false;
-      p.copied = this.requestCopies && p.line.length + COPY_MARK.length + 1 <= this.maxInBytes;
-      if (p.copied) lines.push(COPY_MARK + p.line);
+      const copy = this.copyOf(p.line);
+      p.copied = copy !== null;
+      if (copy !== null) lines.push(copy);
     }
     if (this.io.write(lines)) {
       this.io.stats.linesSent += lines.length;

@@ -208,8 +208,7 @@ export class Pipeline extends Outbox {
   onNak(seq: number | null, copyStamp: number | undefined, text = ""): void {
     this.io.stats.naks++;
     if (!this.running) return;
-    const named = /crc=([0-9A-F]{8})/.exec(text);
-    const tail = named ? `*${named[1]}` : null;
+    const tail = namedTail(text);
     const request = tail ? this.inflight.find((e) => e.line.endsWith(tail)) : undefined;
     const rpt = tail && !request ? this.inflight.find((e) => e.rptLine.endsWith(tail)) : undefined;
     const p = request ?? rpt ?? (seq === null ? undefined : this.bySeq.get(seq));
@@ -228,8 +227,8 @@ export class Pipeline extends Outbox {
   onCopyNak(seq: number, text: string): void {
     this.io.stats.naks++;
     if (!this.running) return;
-    const named = /crc=([0-9A-F]{8})/.exec(text);
-    const p = named ? this.inflight.find((e) => e.line.endsWith(`*${named[1]}`)) : this.bySeq.get(seq);
+    const tail = namedTail(text);
+    const p = tail ? this.inflight.find((e) => e.line.endsWith(tail)) : this.bySeq.get(seq);
     if (!p || p.held || p.heard) return;
     this.answered(p, undefined);
     this.resend([p], p.lastStamp);
@@ -332,6 +331,12 @@ export class Pipeline extends Outbox {
     const lost = this.inflight.filter((e) => e.suspect && e.index > p.index && !e.held && e.lastStamp < copy);
     if (lost.length > 0) this.resend(lost, copy);
   }
+}
+
+/** The trailer `*XXXXXXXX` of the line a NAK names by `crc=XXXXXXXX`, if it does. */
+function namedTail(text: string): string | null {
+  const named = /crc=([0-9A-F]{8})/.exec(text);
+  return named ? `*${named[1]}` : null;
 }
 
 /** The NNNN of `expected NNNN` (ORDER, HELD). */
