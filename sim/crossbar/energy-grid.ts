@@ -32,6 +32,8 @@ export interface ProductGrid {
   peripheralQuantum: number;
   /** A vector's peripheral joules that do not depend on its inputs: converters, amplifiers, word lines, leakage. */
   peripheralFixedJoules: number;
+  /** One row's word line switched on, joules (1T1R; 0 otherwise): every row's, once per vector. */
+  wordLineJoules: number;
   /** A vector's line-charging joules per V² of its inputs (Σ_i v_i²): the input lines charged once per vector. */
   lineChargingJoulesPerV2: number;
   /** One vector's duration, seconds: the settling time on its grid. */
@@ -69,15 +71,17 @@ export function productGrid(p: Readonly<PeripheralParams>, a: Readonly<ArrayPara
   const t = p.settlingSeconds;
   const maxV2 = s.maxReadVolts * s.maxReadVolts;
   const cellBound = maxV2 * s.rows * s.cols * s.gCeilingSiemens * t;
+  const wordLine = wordLineJoules(a, s.cols);
   const peripheralFixedJoules =
     s.nOut * p.adcJoulesPerConversion + s.nIn * p.dacJoulesPerConversion + s.nOut * p.tiaJoulesPerSense +
-    (s.rows + s.cols) * p.leakageWattsPerLine * t + s.rows * wordLineJoules(a, s.cols);
+    (s.rows + s.cols) * p.leakageWattsPerLine * t + s.rows * wordLine;
   const lineChargingJoulesPerV2 = lineDriveJoules(a, s.nOut, 1);
   const peripheralBound = peripheralFixedJoules + lineChargingJoulesPerV2 * s.nIn * maxV2 + (a.irDrop ? cellBound : 0);
   return {
     cellQuantum: gridQuantum(cellBound, CELL_GRID_BITS),
     peripheralQuantum: gridQuantum(peripheralBound, GRID_BITS),
     peripheralFixedJoules,
+    wordLineJoules: wordLine,
     lineChargingJoulesPerV2,
     seconds: onGrid(t, gridQuantum(t, GRID_BITS)),
   };

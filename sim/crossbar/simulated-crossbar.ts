@@ -240,7 +240,7 @@ export class SimulatedCrossbar implements Crossbar {
       ? senseThroughLines(this.engine, this.lines, this.g, forward ? this.sums.colSum : this.sums.rowSum, forward ? this.sums.colSumSq : this.sums.rowSumSq, request, settings, noise)
       : senseBatches(this.engine, request, settings, noise);
     // Every input line charged to its volts once per vector (Σ_k Σ_i C_line·v_i² = C_line·Σ v²), every word line switched on.
-    const gateLines = vectors * this.rows * wordLineJoules(this.array, this.cols);
+    const gateLines = vectors * this.rows * settings.grid.wordLineJoules;
     const array = { cellRead: sensed.cellJoules, lineResistance: sensed.wireJoules, lineCharging: settings.grid.lineChargingJoulesPerV2 * sensed.sumV2, gateLines };
     const energy = productEnergy(p, this.rows + this.cols, array, vectors * nIn, vectors * nOut, vectors * p.settlingSeconds, sensed.cellOnGrid, sensed.peripheralOnGrid);
     const durationSeconds = vectors * settings.grid.seconds; // on the grid, as the parts are: energy-grid.ts
