@@ -201,7 +201,7 @@ void Firmware::handleLine(char* line, uint16_t len) {
     send(reply_);
     return;
   }
-  if (copy && (recall(seq) || isHeld(seq))) return;  // taken: the line itself arrived
+  if (copy && (recall(seq) || heldLine(seq))) return;  // taken: the line itself arrived
   // 1. Remembered: the same request gets the same reply and nothing else happens. A NEW under a SEQ remembered
   // with another request is a new host's session (each numbers from 0001; a short last session is remembered).
   Slot* s = recall(seq);
@@ -268,10 +268,10 @@ void Firmware::handleLine(char* line, uint16_t len) {
 bool Firmware::hold(uint16_t seq, uint32_t crc, const char* line, uint16_t len) {
   uint16_t ahead = (uint16_t)(((uint32_t)seq + 0xFFFFu - next_) % 0xFFFFu);
   if (ahead == 0 || ahead >= MEMORY_DEPTH) return false;
+  if (Held* kept = heldLine(seq)) return kept->requestCrc == crc;
   Held* free = 0;
-  for (uint8_t i = 0; i < HOLD_LINES; i++) {
-    if (held_[i].used && held_[i].seq == seq) return held_[i].requestCrc == crc;
-    if (!held_[i].used && !free) free = &held_[i];
+  for (uint8_t i = 0; i < HOLD_LINES && !free; i++) {
+    if (!held_[i].used) free = &held_[i];
   }
   if (!free || len >= MAX_IN) return false;
   // The fields were split in place at their single spaces, and the space before '*' cut: put them back.
@@ -283,24 +283,20 @@ bool Firmware::hold(uint16_t seq, uint32_t crc, const char* line, uint16_t len) 
   return true;
 }
 
-bool Firmware::isHeld(uint16_t seq) const {
+Firmware::Held* Firmware::heldLine(uint16_t seq) {
   for (uint8_t i = 0; i < HOLD_LINES; i++) {
-    if (held_[i].used && held_[i].seq == seq) return true;
+    if (held_[i].used && held_[i].seq == seq) return &held_[i];
   }
-  return false;
+  return 0;
 }
 
 bool Firmware::runHeld() {
   if (next_ == 0) return false;
-  for (uint8_t i = 0; i < HOLD_LINES; i++) {
-    Held& h = held_[i];
-    if (h.used && h.seq == next_) {
-      h.used = 0;  // its slot is free again; the line is handled in place (it runs: it is `next`)
-      handleLine(h.text, h.length);
-      return true;
-    }
-  }
-  return false;
+  Held* h = heldLine(next_);
+  if (!h) return false;
+  h->used = 0;  // its slot is free again; the line is handled in place (it runs: it is `next`)
+  handleLine(h->text, h->length);
+  return true;
 }
 
 // ---- reply memory ----

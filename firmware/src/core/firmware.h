@@ -123,7 +123,8 @@ class Firmware {
   bool hold(uint16_t seq, uint32_t crc, const char* line, uint16_t len);
   // Runs the held line for `next`, if there is one; true if it ran (one line per main-loop turn).
   bool runHeld();
-  bool isHeld(uint16_t seq) const;
+  // The line held for `seq`, if any.
+  Held* heldLine(uint16_t seq);
   void remember(uint16_t seq, uint32_t crc, char regenerate);
   Slot* recall(uint16_t seq);
   void replay(const Slot& s);
