@@ -1,6 +1,7 @@
 // Lines from a device that sends every line twice (PROTOCOL.md §4, `DUP 2`): which of them the host acts on. Of a
-// pair it acts on the first intact copy; on a damaged copy only when its partner is damaged too (then once). A pair
-// broken by a line lost whole (both line breaks hit) resynchronises on the next intact line.
+// pair it acts on the first intact copy; when both copies are damaged, on the line rebuilt from the two
+// (copy-merge.ts), else once on a damaged copy. A pair broken by a line lost whole (both line breaks hit)
+// resynchronises on the next intact line.
 
 /** A received line, decoded or not: `seq` is the sequence number it names, when that could be read. */
 export interface ReceivedLine {
@@ -14,8 +15,14 @@ export class CopyPairing {
   private pendingDamaged: ReceivedLine | null = null;
   private flushSoon: NodeJS.Immediate | null = null;
 
-  /** `act` gets the lines to act on, in order; a damaged first copy waits for its partner until the turn ends. */
-  constructor(private readonly act: (r: ReceivedLine) => void) {}
+  /**
+   * `act` gets the lines to act on, in order; a damaged first copy waits for its partner until the turn ends.
+   * `merge` rebuilds the line two damaged copies were sent as (null when it cannot be told).
+   */
+  constructor(
+    private readonly act: (r: ReceivedLine) => void,
+    private readonly merge: (a: ReceivedLine, b: ReceivedLine) => ReceivedLine | null = () => null,
+  ) {}
 
   accept(r: ReceivedLine): void {
     const pending = this.pendingDamaged;
@@ -30,7 +37,9 @@ export class CopyPairing {
           this.act(r);
         }
       } else {
-        this.act(pending); // both copies damaged: one damaged answer
+        // Both copies damaged: the line they rebuild, else one damaged answer. Copies name the same request.
+        const paired = pending.seq === null || r.seq === null || pending.seq === r.seq;
+        this.act((paired ? this.merge(pending, r) : null) ?? pending);
       }
       return;
     }

@@ -4,18 +4,18 @@
 // - request copies (§3): once NAKs of damaged requests reach 1 in 50 requests (at least 8), each request line goes
 //   with a copy behind it, which runs in its place when it arrives damaged;
 // - copies (DUP 2): once damaged answers reach 1 in 50 requests (at least 8), a damaged reply costs its copy's
-//   bytes instead of a round trip; asked once per session;
+//   bytes instead of a round trip, and two damaged copies are merged into the line (copy-merge.ts); asked once per
+//   session;
 // - shorter product lines: the vectors one MVF/MVT line carries (LIM mvb) shrink to the count that puts the fewest
 //   bytes on the link per vector answered at the byte damage seen (a line needs asking again with probability
-//   q(request) + q(reply)^copies).
+//   1 − (1 − q(request))(1 − the chance its reply's copies cannot be rebuilt)).
+import { MAX_STRETCHES } from "../../protocol/serial-line/copy-merge.js";
 import type { LinkStats } from "./link-stats.js";
 
 /** Damaged answers before the host judges the link noisy (copies, shorter lines). */
 const MIN_DAMAGED_LINES = 8;
 /** Damaged answers per request at which copies are asked for. */
 const COPIES_AT_DAMAGE_PER_REQUEST = 1 / 50;
-/** The chance of asking a line again is taken as at most this (so the expected sends of a line stay finite). */
-const MOST_LINE_DAMAGE = 0.99;
 /** Received bytes after which the counts are halved, so the estimate follows a link that changes. */
 const DECAY_BYTES = 1 << 20;
 
@@ -65,9 +65,9 @@ export class DamageWatch {
   /**
    * How many vectors (≤ `most`) a product line should carry now: all it may on a link that has shown no damage, else
    * the count that puts the fewest bytes on the link per vector answered. A line of k vectors costs its request and
-   * `copies` replies each time it is sent, and is sent 1 / (1 − q) times on average, q = q(request) + q(reply)^copies
-   * the chance it needs asking again; a longer line spreads its SEQ, CRC and four M fields over more vectors but is
-   * damaged more often. Selective repeat sends only the damaged line again, so this, not the chance of any damage at
+   * `copies` replies each time it is sent, and is sent 1 / ((1 − q(request))(1 − q(reply))) times on average
+   * (q(reply) of two copies: pairLost); a longer line spreads its SEQ, CRC and four M fields over more vectors but
+   * is damaged more often. Selective repeat sends only the damaged line again, so this, not the chance of any damage at
    * all, is what a line's length costs. `bytes(k)`: the request and the expected reply of a k-vector line.
    */
   vectorsPerLine(most: number, bytes: (k: number) => { request: number; reply: number }, copies: number): number {
@@ -78,10 +78,30 @@ export class DamageWatch {
     let bestCost = Infinity;
     for (let k = 1; k <= most; k++) {
       const { request, reply } = bytes(k);
-      const again = Math.min(MOST_LINE_DAMAGE, damaged(request) + Math.pow(damaged(reply), copies));
-      const cost = (request + copies * reply) / (k * (1 - again));
+      // Sent again unless the request and (one of) its answers both arrive.
+      const through = (1 - damaged(request)) * (1 - (copies >= 2 ? pairLost(p, reply) : damaged(reply)));
+      const cost = (request + copies * reply) / (k * through);
       if (cost < bestCost) [best, bestCost] = [k, cost];
     }
     return best;
   }
+}
+
+/** Damaged pairs the merge leaves unrebuilt though few bytes were hit (both copies hit at one place), measured. */
+const MERGE_MISSES = 0.04;
+
+/**
+ * The chance two copies of a `bytes`-byte line cannot give the line (copy-merge.ts): both damaged and hit in more
+ * places than the merge tries (faults in both copies together are Poisson with mean 2·p·bytes), or hit at one place.
+ */
+export function pairLost(p: number, bytes: number): number {
+  const bothDamaged = Math.pow(1 - Math.pow(1 - p, bytes), 2);
+  const mean = 2 * p * bytes;
+  let term = Math.exp(-mean);
+  let atMost = term;
+  for (let k = 1; k <= MAX_STRETCHES; k++) {
+    term *= mean / k;
+    atMost += term;
+  }
+  return Math.min(bothDamaged, 1 - atMost + MERGE_MISSES * bothDamaged);
 }

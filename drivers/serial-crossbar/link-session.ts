@@ -8,15 +8,15 @@
 import { CopyPairing, type ReceivedLine } from "./copy-pairing.js";
 import { DamageWatch } from "./damage-watch.js";
 import type { Duplex } from "node:stream";
-import { decodeFrame, FrameError, UNSEQUENCED } from "../../protocol/serial-line/frame.js";
-import { parseReply, type CodeWidths, type Reply, type Request } from "../../protocol/serial-line/messages.js";
-import { ValueError } from "../../protocol/serial-line/values.js";
+import { UNSEQUENCED } from "../../protocol/serial-line/frame.js";
+import type { CodeWidths, Reply, Request } from "../../protocol/serial-line/messages.js";
 import { DeviceMismatchError, SerialLinkError } from "./errors.js";
 import { identify, LineDiagnosis, readLimits } from "./handshake.js";
 import { LineLink } from "./line-link.js";
 import { emptyLinkStats, formatLinkStats, type LinkStats } from "./link-stats.js";
 import { Pipeline } from "./pipeline.js";
 import { Prober, type OkReply } from "./probe.js";
+import { mergeReceived, receiveLine } from "./received-line.js";
 import { reconnectWithin } from "./reconnect.js";
 import { RetransmitTimer } from "./retransmit-timer.js";
 import { SentLog } from "./sent-log.js";
@@ -271,14 +271,7 @@ export class LinkSession {
       this.damage.observe(line, true);
       return;
     }
-    let received: ReceivedLine & { reply?: Reply; error?: FrameError | ValueError };
-    try {
-      const frame = decodeFrame(line);
-      received = { line, intact: true, seq: frame.seq, reply: parseReply(frame.fields) };
-    } catch (e) {
-      if (!(e instanceof FrameError) && !(e instanceof ValueError)) throw e;
-      received = { line, intact: false, seq: e instanceof FrameError ? e.seq : decodeFrameSeq(line), error: e };
-    }
+    const received = receiveLine(line);
     this.damage.observe(line, received.intact);
     if (this.pairing) this.pairing.accept(received);
     else this.onReceived(received);
@@ -378,7 +371,11 @@ export class LinkSession {
   /** The answer to DUP 2 arrived: it and every line after it come twice. `first` is one copy of that answer. */
   private startPairing(first: ReceivedLine): void {
     if (this.pairing) return;
-    this.pairing = new CopyPairing((r) => this.onReceived(r));
+    this.pairing = new CopyPairing((r) => this.onReceived(r), (a, b) => {
+      const merged = mergeReceived(a, b);
+      if (merged?.intact) this.counters.mergedCopies++;
+      return merged;
+    });
     this.pairing.expectCopyOf(first);
   }
 
@@ -388,11 +385,6 @@ export class LinkSession {
     this.options.log?.(`${this.options.label}: device announced a reset (BOOT ${hex8(nonce)}); resynchronising`);
     this.recover("resync");
   }
-}
-
-/** The SEQ of a line that framed correctly but did not parse as a reply. */
-function decodeFrameSeq(line: string): number | null {
-  return /^[0-9A-F]{4} /.test(line) ? parseInt(line.slice(0, 4), 16) : null;
 }
 
 function hex8(v: number): string {

@@ -15,6 +15,8 @@ export type LinkStats = {
   fetches: number;
   /** Received lines that failed their CRC, framing or decoding (payload included): asked for again by SEQ. */
   damagedReplies: number;
+  /** … pairs of damaged copies (DUP 2) rebuilt into the line they were sent as: no round trip (not counted above). */
+  mergedCopies: number;
   /** Device NAKs: ERR CRC / LONG (it got a damaged line), ORDER (a line before it was lost), BUSY. */
   naks: number;
   /** ERR HELD answers: a request that arrived ahead of a lost one, kept by the device (not sent again). */
@@ -37,14 +39,14 @@ export type LinkStats = {
 
 export function emptyLinkStats(initialRtoMs: number): LinkStats {
   return {
-    requests: 0, linesSent: 0, requestCopies: 0, resends: 0, fetches: 0, damagedReplies: 0, naks: 0, held: 0, refusalsRetried: 0, refusals: 0, timeouts: 0,
+    requests: 0, linesSent: 0, requestCopies: 0, resends: 0, fetches: 0, damagedReplies: 0, mergedCopies: 0, naks: 0, held: 0, refusalsRetried: 0, refusals: 0, timeouts: 0,
     probeResends: 0, reconnects: 0, resyncs: 0, maxSendsPerRequest: 0, rtoMs: initialRtoMs,
   };
 }
 
 /** One line for logs and run records: "link: 1200 requests, 1388 lines (188 resent: 97 damaged replies, …)". */
 export function formatLinkStats(s: Readonly<LinkStats>): string {
-  return `link: ${s.requests} requests, ${s.linesSent} lines sent (${s.requestCopies} request copies, ${s.resends} resent, ${s.fetches} of them RPT): ${s.damagedReplies} damaged replies, ` +
+  return `link: ${s.requests} requests, ${s.linesSent} lines sent (${s.requestCopies} request copies, ${s.resends} resent, ${s.fetches} of them RPT): ${s.damagedReplies} damaged replies, ${s.mergedCopies} rebuilt from two damaged copies, ` +
     `${s.naks} NAKs, ${s.held} held, ${s.timeouts} timeouts, ${s.refusalsRetried} refusals resent, ${s.refusals} refusals, ${s.probeResends} probe resends, ` +
     `${s.reconnects} reconnects, ${s.resyncs} resyncs; at most ${s.maxSendsPerRequest} sends for one request; timeout now ${Math.round(s.rtoMs)} ms`;
 }

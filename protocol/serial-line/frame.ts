@@ -76,25 +76,43 @@ export function encodeFrame(frame: Frame): string {
 
 /** Parses one received line (without its '\n'; a trailing '\r' is ignored). Throws FrameError. */
 export function decodeFrame(raw: string): Frame {
+  const frame = readFrame(raw);
+  if ("reason" in frame) throw new FrameError(frame.reason, frame.seq, frame.detail);
+  return frame;
+}
+
+/** Why a line is not a frame (FrameError's fields). */
+export interface FrameProblem {
+  reason: "crc" | "syntax";
+  seq: number | null;
+  detail: string;
+}
+
+/**
+ * decodeFrame without an exception: the frame, or why the line is not one. On a noisy link damaged lines are common
+ * (and a merge of two damaged copies tries dozens), and an Error's stack costs more than the check.
+ */
+export function readFrame(raw: string): Frame | FrameProblem {
   const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
   const seqText = line.slice(0, 4);
   const seq = HEX4.test(seqText) && line.charCodeAt(4) === 0x20 ? parseInt(seqText, 16) : null;
-  if (line.length < 6 + TRAILER_BYTES) throw new FrameError("syntax", seq, "line too short"); // "SEQ X *CRC"
-  if (line.length + 1 > MAX_DEVICE_LINE_BYTES) throw new FrameError("syntax", seq, `line longer than ${MAX_DEVICE_LINE_BYTES} bytes`);
+  const syntax = (detail: string): FrameProblem => ({ reason: "syntax", seq, detail });
+  if (line.length < 6 + TRAILER_BYTES) return syntax("line too short"); // "SEQ X *CRC"
+  if (line.length + 1 > MAX_DEVICE_LINE_BYTES) return syntax(`line longer than ${MAX_DEVICE_LINE_BYTES} bytes`);
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) throw new FrameError("syntax", seq, `byte 0x${c.toString(16)} at ${i} is not printable ASCII`);
+    if (c < 0x20 || c > 0x7e) return syntax(`byte 0x${c.toString(16)} at ${i} is not printable ASCII`);
   }
   const star = line.length - TRAILER_BYTES + 1;
-  if (line.charCodeAt(star) !== 0x2a || line.charCodeAt(star - 1) !== 0x20) throw new FrameError("syntax", seq, "no ' *CRC' at the end");
+  if (line.charCodeAt(star) !== 0x2a || line.charCodeAt(star - 1) !== 0x20) return syntax("no ' *CRC' at the end");
   const crcText = line.slice(star + 1);
-  if (!HEX8.test(crcText)) throw new FrameError("syntax", seq, "CRC is not 8 uppercase hex digits");
-  if (crc32c(line, star) !== parseInt(crcText, 16)) throw new FrameError("crc", seq, "CRC mismatch");
-  if (seq === null) throw new FrameError("syntax", null, "SEQ is not 4 uppercase hex digits and a space");
+  if (!HEX8.test(crcText)) return syntax("CRC is not 8 uppercase hex digits");
+  if (crc32c(line, star) !== parseInt(crcText, 16)) return { reason: "crc", seq, detail: "CRC mismatch" };
+  if (seq === null) return syntax("SEQ is not 4 uppercase hex digits and a space");
   const fields = line.slice(5, star - 1).split(" ");
   for (const f of fields) {
-    if (f.length === 0) throw new FrameError("syntax", seq, "empty field (two spaces in a row)");
-    if (f.includes("*")) throw new FrameError("syntax", seq, "'*' inside a field");
+    if (f.length === 0) return syntax("empty field (two spaces in a row)");
+    if (f.includes("*")) return syntax("'*' inside a field");
   }
   return { seq, fields };
 }

@@ -21,16 +21,20 @@ describe("product vectors per line", () => {
     expect(watched(1000, 140, 7).vectorsPerLine(16, twin64, 1)).toBe(16);
   });
 
-  it("0.25% of bytes damaged (the noisy-link benchmark's rate), copies on: 2 vectors, not 1 and not 16", () => {
+  it("0.25% of bytes damaged (the noisy-link benchmark's rate): 4 vectors with copies merged, 2 without copies", () => {
     // 350 damaged of 1000 answers of 140 bytes: p = 350 / 140,000 = 0.0025. Expected bytes per vector answered,
-    // (request + 2 replies) / (k (1 − q(request) − q(reply)²)): k=1 394, k=2 342, k=3 368.
+    // (request + copies × reply) / (k (1 − q(request)) (1 − q(reply's copies))). Two copies are lost only when the
+    // merge cannot rebuild them (pairLost): k=3 260, k=4 257, k=5 261. One copy, q(reply): k=1 285, k=2 262, k=3 288.
     const w = watched(1000, 140, 350);
     expect(w.byteDamage).toBeCloseTo(0.0025, 10);
-    expect(w.vectorsPerLine(16, twin64, 2)).toBe(2);
+    expect(w.vectorsPerLine(16, twin64, 2)).toBe(4);
+    expect(w.vectorsPerLine(16, twin64, 1)).toBe(2);
   });
 
-  it("1 vector per line once most lines arrive damaged, and never more than the device takes", () => {
-    expect(watched(1000, 140, 1000).vectorsPerLine(16, twin64, 2)).toBe(1);
+  it("fewer vectors per line as the damage grows, and never more than the device takes", () => {
+    expect(watched(1000, 140, 1000).vectorsPerLine(16, twin64, 2)).toBe(2); // p = 1/140
+    expect(watched(1000, 50, 1000).vectorsPerLine(16, twin64, 2)).toBe(1); // p = 1/50
+    expect(watched(1000, 140, 1000).vectorsPerLine(16, twin64, 1)).toBe(1);
     expect(watched(1000, 140, 0).vectorsPerLine(3, twin64, 1)).toBe(3);
   });
 });
