@@ -31,12 +31,14 @@ export function runAnchor(script: string, args: string[] = []): Record<string, u
   return parsed;
 }
 
-/** Runs `python3 ANCHOR args...` now (not cached) and parses its last line as JSON. */
-export function runAnchorOnce(script: string, args: string[] = []): Record<string, unknown> {
+/** Runs `python3 ANCHOR args...` now (not cached), on core `pinCore` alone when given (taskset), and parses its last line as JSON. */
+export function runAnchorOnce(script: string, args: string[] = [], pinCore?: number): Record<string, unknown> {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const out = execFileSync("python3", [anchorPath(script), ...args], { env, encoding: "utf8", maxBuffer: 1 << 24 });
+  const command = ["python3", anchorPath(script), ...args];
+  if (pinCore !== undefined) command.unshift("taskset", "-c", String(pinCore));
+  const out = execFileSync(command[0]!, command.slice(1), { env, encoding: "utf8", maxBuffer: 1 << 24 });
   const lines = out.trim().split("\n");
   return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
 }
