@@ -2,8 +2,7 @@
 ;; generator's own stream (xoshiro128** into Marsaglia & Tsang's ziggurat). It computes what
 ;; PulsedModel.pulse's general JS loop computes, expression for expression in the same order, so the same
 ;; bits: tests/sim/pulse-kernel.test.ts compares conductances, wear, tallies and the stream after it.
-;; The exponential law and the ziggurat's tail compute Math.exp's own algorithm (fdlibm-exp.wat) and call the
-;; imported Math.log for the same reason.
+;; The exponential law and the ziggurat's tail call the imported Math.exp and Math.log for the same reason.
 ;;
 ;; Memory (env.mem, byte offsets; pulse-kernel.ts writes the tables and state and reads the tally here,
 ;; and checks the exported layout* globals against its own):
@@ -15,7 +14,7 @@
 ;;   4096  the cell indices of this call (i32)
 ;;  36864  the population's arrays (the caller passes their offsets)
 (module
-  (import "math" "exp" (func $mathExp (param f64) (result f64)))
+  (import "math" "exp" (func $exp (param f64) (result f64)))
   (import "math" "log" (func $log (param f64) (result f64)))
   (import "env" "mem" (memory 1))
 
@@ -33,7 +32,6 @@
   (global (export "layoutCells") i32 (i32.const 4096))
 
   ;; $next and $tail (the generator and the ziggurat's slow path), and the exported fillNormal.
-  ;; include src/random/fdlibm-exp.wat
   ;; include src/random/ziggurat.wat
 
   ;; pulse(…): one pulse of step `scale` (rate × polarity) to each of the n cells listed at 4096, by $law.

@@ -1,8 +1,7 @@
 ;; The ziggurat's draws in WebAssembly, on the layout of ziggurat.ts's zigguratLayout(0): K at 0 (128 × i32),
 ;; W at 512 and F at 1536 (128 × f64), the xoshiro128** state words at 2560. Not a module: the kernels that
 ;; draw deviates (sim/devices/pulse-kernel.wat, src/random/normal-kernel.wat) include this text (src/wasm/wat.ts),
-;; and must include src/random/fdlibm-exp.wat ($exp: Math.exp's bits) before it and import math.log (Math.log, so
-;; the same bits as Rng.normal's tail).
+;; and must import math.exp and math.log (Math.exp and Math.log, so the same bits as Rng.normal's tail).
 
   ;; One xoshiro128** step on the state in memory; the result as int32 (Rng.nextUint32, for the tail).
   (func $next (result i32)
