@@ -2,13 +2,15 @@
 // stdin → stdout, no link in the way), and how much of the ATmega2560's RAM the AVR image leaves free.
 import { spawnSync } from "node:child_process";
 import { framed, make, HOST_BINARY } from "../tests/firmware/host-process.js";
+import { encodeSignedVector } from "../protocol/serial-line/values.js";
 import type { Benchmark } from "./types.js";
 
 const LINES = 20_000;
 
 function requestLines(): string {
   const hex = (v: number) => (v & 0xffff).toString(16).toUpperCase().padStart(4, "0");
-  const mvf = Array.from({ length: 16 }, (_, i) => hex(((i * 97) % 2000) - 1000)).join("");
+  // 16 DAC codes of the firmware's 16-bit width (LIM vhex=4), packed as PROTOCOL.md §2 says (version 3).
+  const mvf = encodeSignedVector(Array.from({ length: 16 }, (_, i) => ((i * 97) % 2000) - 1000), 4);
   const out: string[] = [framed("0001 NEW 0BADC0DE")];
   for (let k = 0; k < LINES; k++) {
     const seq = hex(2 + (k % 0xfffd));
