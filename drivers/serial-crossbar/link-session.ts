@@ -373,7 +373,7 @@ export class LinkSession {
     if (this.pairing) return;
     this.pairing = new CopyPairing((r) => this.onReceived(r), (a, b) => {
       const merged = mergeReceived(a, b);
-      if (merged?.intact) this.counters.mergedCopies++;
+      if (merged !== null) this.counters.mergedCopies++;
       return merged;
     });
     this.pairing.expectCopyOf(first);

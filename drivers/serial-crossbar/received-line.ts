@@ -22,6 +22,8 @@ export function receiveLine(line: string): DecodedLine {
 
 /** The intact line two damaged copies were sent as (copy-merge.ts), decoded; null when it cannot be told. */
 export function mergeReceived(a: ReceivedLine, b: ReceivedLine): DecodedLine | null {
-  const line = mergeDamagedCopies(a.line, b.line, (l) => receiveLine(l).intact);
-  return line === null ? null : receiveLine(line);
+  return mergeDamagedCopies(a.line, b.line, (l) => {
+    const r = receiveLine(l);
+    return r.intact ? r : null;
+  });
 }

@@ -5,7 +5,7 @@
 // replaced, lost or doubled). An edit-distance alignment of the two within a band (lost and doubled bytes shift
 // one copy against the other by a few places) finds those stretches; of the lines that take each stretch from one
 // copy or the other, the one whose CRC-32C holds is the line. Each wrong candidate passes the CRC with probability
-// 2^-32, so a merge may add at most MAX_CANDIDATES × 2^-32 (1.5 × 10⁻⁸) to the chance a damaged line is taken for
+// 2^-32, so a merge may add at most 2^MAX_STRETCHES × 2^-32 (1.5 × 10⁻⁸) to the chance a damaged line is taken for
 // an intact one; it is refused when more than one distinct candidate holds, or when the copies differ in more
 // stretches than that (then the host asks again, as it did before merging).
 
@@ -13,7 +13,6 @@
 const BAND = 8;
 /** Most stretches tried: 2^6 = 64 candidates. */
 export const MAX_STRETCHES = 6;
-export const MAX_CANDIDATES = 1 << MAX_STRETCHES;
 
 /** Where the copies differ: the text of each there. */
 interface Stretch {
@@ -22,16 +21,17 @@ interface Stretch {
 }
 
 /**
- * The line both damaged copies `a` and `b` were sent as, or null when it cannot be told: `holds` says whether a
- * candidate is an intact line (its CRC and framing hold). Only a single distinct candidate that holds is returned.
+ * The line both damaged copies `a` and `b` were sent as, decoded, or null when it cannot be told: `decode` gives a
+ * candidate decoded when it is an intact line (its CRC and framing hold), else null. Only a single distinct
+ * candidate that decodes is returned.
  */
-export function mergeDamagedCopies(a: string, b: string, holds: (line: string) => boolean): string | null {
+export function mergeDamagedCopies<T>(a: string, b: string, decode: (line: string) => T | null): T | null {
   if (a === b) return null;
   const parts = align(a, b);
   if (parts === null) return null;
   const stretches = parts.filter((p): p is Stretch => typeof p !== "string");
   if (stretches.length === 0 || stretches.length > MAX_STRETCHES) return null;
-  let found: string | null = null;
+  let found = null as { line: string; decoded: T } | null;
   for (let choice = 0; choice < 1 << stretches.length; choice++) {
     let k = 0;
     let line = "";
@@ -39,11 +39,13 @@ export function mergeDamagedCopies(a: string, b: string, holds: (line: string) =
       if (typeof p === "string") line += p;
       else line += (choice >> k++) & 1 ? p.b : p.a;
     }
-    if (line === found || !holds(line)) continue;
+    if (line === found?.line) continue;
+    const decoded = decode(line);
+    if (decoded === null) continue;
     if (found !== null) return null; // two different lines hold: cannot tell
-    found = line;
+    found = { line, decoded };
   }
-  return found;
+  return found?.decoded ?? null;
 }
 
 /**

@@ -17,6 +17,8 @@ const holds = (line: string) => {
     return false;
   }
 };
+/** The line itself when it holds (mergeDamagedCopies' decode), else null. */
+const intact = (line: string) => (holds(line) ? line : null);
 
 /** An MVF-like answer of `digits` hex digits. */
 function replyLine(rng: Rng, seq: number, digits: number): string {
@@ -33,18 +35,18 @@ describe("merging two damaged copies", () => {
     const lost = line.slice(0, 20) + line.slice(21);
     const doubled = line.slice(0, 25) + line[25] + line.slice(25);
     expect(holds(replaced) || holds(lost) || holds(doubled)).toBe(false);
-    expect(mergeDamagedCopies(replaced, lost, holds)).toBe(line);
-    expect(mergeDamagedCopies(lost, replaced, holds)).toBe(line);
-    expect(mergeDamagedCopies(doubled, replaced, holds)).toBe(line);
+    expect(mergeDamagedCopies(replaced, lost, intact)).toBe(line);
+    expect(mergeDamagedCopies(lost, replaced, intact)).toBe(line);
+    expect(mergeDamagedCopies(doubled, replaced, intact)).toBe(line);
   });
 
   it("refuses when both copies were hit at one place, when more than one line would hold, or copies too unlike", () => {
     const a = line.slice(0, 12) + "#" + line.slice(13);
     const b = line.slice(0, 12) + "%" + line.slice(13);
-    expect(mergeDamagedCopies(a, b, holds)).toBeNull();
+    expect(mergeDamagedCopies(a, b, intact)).toBeNull();
     const c = line.slice(0, 20) + "!" + line.slice(21);
-    expect(mergeDamagedCopies(a, c, () => true)).toBeNull(); // four candidates, several "hold": cannot tell
-    expect(mergeDamagedCopies(a, line.slice(0, 20), holds)).toBeNull();
+    expect(mergeDamagedCopies(a, c, (l) => l)).toBeNull(); // four candidates, several "hold": cannot tell
+    expect(mergeDamagedCopies(a, line.slice(0, 20), intact)).toBeNull();
   });
 
   it("on the seeded fault lane (0.1% / 0.1% / 0.05%) never gives a wrong line and rebuilds as the model says", () => {
@@ -69,7 +71,7 @@ describe("merging two damaged copies", () => {
         const [a, b] = received as [string, string];
         if (holds(a) || holds(b)) continue;
         bothDamaged++;
-        const merged = mergeDamagedCopies(a, b, holds);
+        const merged = mergeDamagedCopies(a, b, intact);
         if (merged !== null) {
           expect(merged).toBe(sent);
           rebuilt++;
@@ -91,7 +93,7 @@ describe("merging two damaged copies", () => {
     const pairing = new CopyPairing(
       (r) => acted.push(r),
       (a, b) => {
-        const m = mergeDamagedCopies(a.line, b.line, holds);
+        const m = mergeDamagedCopies(a.line, b.line, intact);
         return m === null ? null : { line: m, intact: true, seq: 0x1a2b };
       },
     );
