@@ -42,3 +42,10 @@ export function runAnchorOnce(script: string, args: string[] = [], pinCore?: num
   const lines = out.trim().split("\n");
   return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
 }
+
+/** The number `key` of an anchor's output, or an error naming the script and key. */
+export function anchorNumber(script: string, output: Record<string, unknown>, key: string): number {
+  const v = output[key];
+  if (typeof v !== "number") throw new Error(`${script}: no numeric "${key}" in its output`);
+  return v;
+}

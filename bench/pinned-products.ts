@@ -10,10 +10,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runAnchorOnce } from "./anchor.js";
+import { anchorNumber, runAnchorOnce } from "./anchor.js";
+import { DEVICE_ANCHOR as ANCHOR } from "./anchor-device.js";
 import type { BenchResult } from "./types.js";
 
-const ANCHOR = "device_update_numpy.py";
 /** Runs of the anchor per core: its figure is the best of them (ours: the best of three windows in one process). */
 const ANCHOR_RUNS = 3;
 /** Devices the anchor updates when it is run for its products only (its products do not depend on them). */
@@ -44,9 +44,7 @@ function oursOnce(size: number, core: number | null): number {
 function anchorBest(key: string, core: number | null): number {
   let best = 0;
   for (let r = 0; r < ANCHOR_RUNS; r++) {
-    const v = runAnchorOnce(ANCHOR, [String(PRODUCT_ANCHOR_DEVICES)], core ?? undefined)[key];
-    if (typeof v !== "number") throw new Error(`${ANCHOR}: no numeric "${key}" in its output`);
-    best = Math.max(best, v);
+    best = Math.max(best, anchorNumber(ANCHOR, runAnchorOnce(ANCHOR, [String(PRODUCT_ANCHOR_DEVICES)], core ?? undefined), key));
   }
   return best;
 }

@@ -3,17 +3,13 @@
 import { Rng } from "../src/random/rng.js";
 import { createDeviceModel, newTally } from "../sim/devices/models.js";
 import { drawPopulation } from "../sim/devices/population.js";
-import { runAnchor } from "./anchor.js";
-import { ANCHOR_DEVICE } from "./anchor-device.js";
+import { anchorNumber, runAnchor } from "./anchor.js";
+import { ANCHOR_DEVICE, DEVICE_ANCHOR as ANCHOR } from "./anchor-device.js";
 import { pinnedProductRatio } from "./pinned-products.js";
 import { withRatio, type Benchmark } from "./types.js";
 
-const ANCHOR = "device_update_numpy.py";
-
 function anchorFigure(key: string): number {
-  const v = runAnchor(ANCHOR)[key];
-  if (typeof v !== "number") throw new Error(`${ANCHOR}: no numeric "${key}" in its output`);
-  return v;
+  return anchorNumber(ANCHOR, runAnchor(ANCHOR), key);
 }
 
 /** Updates/s of the SoftBounds pulse kernel the crossbar uses, on 2^20 devices with random signs, 20 rounds (the anchor's work). */
@@ -43,8 +39,6 @@ function devicePulseUpdatesPerSecond(): number {
   const seconds = (performance.now() - t0) / 1000;
   return (n * reps) / seconds;
 }
-
-export { ANCHOR_DEVICE };
 
 export const benchmarks: Benchmark[] = [
   {

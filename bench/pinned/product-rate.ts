@@ -1,6 +1,6 @@
 // `node dist/bench/pinned/product-rate.js SIZE`: products/s through SimulatedCrossbar.mvm on a SIZE×SIZE array, one
 // vector at a time, with read noise and TIA noise (like the anchor); prints one JSON line {"rate": …}. Run by
-// bench/sim.ts, pinned to one core (taskset), beside the anchor pinned to the same core.
+// bench/pinned-products.ts, pinned to one core (taskset), beside the anchor pinned to the same core.
 import { Rng } from "../../src/random/rng.js";
 import { SimulatedCrossbar } from "../../sim/crossbar/simulated-crossbar.js";
 import { ANCHOR_DEVICE } from "../anchor-device.js";
