@@ -89,9 +89,9 @@ export class Outbox {
     this.requestCopies = true;
   }
 
-  /** The copy that goes behind a request line: while copies are on, when it fits the device's `maxin` with its `\n`. */
-  private copyOf(line: string): string | null {
-    return this.requestCopies && COPY_MARK.length + line.length + 1 <= this.maxInBytes ? COPY_MARK + line : null;
+  /** Whether a request line goes with a copy behind it: while copies are on, when the copy fits `maxin` with its `\n`. */
+  private copies(line: string): boolean {
+    return this.requestCopies && COPY_MARK.length + line.length + 1 <= this.maxInBytes;
   }
 
   get copyingRequests(): boolean {
@@ -161,8 +161,8 @@ export class Outbox {
       p.rptLine = encodeFrame({ seq: UNSEQUENCED, fields: ["RPT", hex4(p.seq)] });
       this.inflight.push(p);
       this.bySeq.set(p.seq, p);
-      const copy = this.copyOf(p.line);
-      p.wireBytes = p.line.length + LINE_END.length + (copy === null ? 0 : copy.length + LINE_END.length);
+      const single = p.line.length + LINE_END.length;
+      p.wireBytes = this.copies(p.line) ? 2 * single + COPY_MARK.length : single;
       this.inflightBytes += p.wireBytes;
       batch.push(p);
     }
@@ -213,9 +213,8 @@ export class Outbox {
     for (const p of batch) {
       lines.push(p.line);
       p.heard = false;
-      const copy = this.copyOf(p.line);
-      p.copied = copy !== null;
-      if (copy !== null) lines.push(copy);
+      p.copied = this.copies(p.line);
+      if (p.copied) lines.push(COPY_MARK + p.line);
     }
     if (this.io.write(lines)) {
       this.io.stats.linesSent += lines.length;
