@@ -58,7 +58,7 @@ async function energySections(d: ReportData, pl: BitsPlacement): Promise<string[
   if (d.summary) out.push(endsTable(d.summary), energyTable(d.summary));
   const ratio = pl.placed.concat(pl.zero).map((r) => r.overhead / r.eLearn).filter((x) => Number.isFinite(x) && x > 0);
   const median = ratio.sort((a, b) => a - b)[Math.floor(ratio.length / 2)];
-  const kindsCaption = `The same runs and the same I axis, with every run's overhead (reset, initialisation, characterisation) and total beside its E_learn.${median !== undefined ? ` The median run spent ${median >= 100 ? Math.round(median) : median.toPrecision(3)} times its E_learn on overhead.` : ""} Only E_learn enters the fit and the contrasts.`;
+  const kindsCaption = `The same runs and the same I axis, with every run's overhead (reset, initialisation, characterisation, scoring the trained network) and total beside its E_learn.${median !== undefined ? ` The median run spent ${median >= 100 ? Math.round(median) : median.toPrecision(3)} times its E_learn on overhead.` : ""} Only E_learn enters the fit and the contrasts.`;
   out.push(await figure("plot-energy-kinds", kindsCaption, shown ? energyKindsChart(pl) : null, none));
   if (d.summary) out.push(competitorsTable(d.summary));
   return out;

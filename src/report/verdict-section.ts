@@ -50,7 +50,7 @@ export function endsTable(s: SweepSummary): string {
 
 export function energyTable(s: SweepSummary): string {
   const row = (name: string, e: { mean: number; min: number; max: number } | undefined) => `<tr><td>${name}</td><td>${num(e?.mean)}</td><td>${num(e?.min)}</td><td>${num(e?.max)}</td></tr>`;
-  return `<table id="energy"><tr><th>per run (J)</th><th>mean</th><th>min</th><th>max</th></tr>${row("E_learn (in the fit and the contrasts)", s.energy_joules.learning)}${row("overhead (reset, initialisation, characterisation)", s.energy_joules.overhead)}${row("total", s.energy_joules.total)}</table>`;
+  return `<table id="energy"><tr><th>per run (J)</th><th>mean</th><th>min</th><th>max</th></tr>${row("E_learn (in the fit and the contrasts)", s.energy_joules.learning)}${row("overhead (reset, initialisation, characterisation, scoring)", s.energy_joules.overhead)}${row("total", s.energy_joules.total)}</table>`;
 }
 
 export function competitorsTable(s: SweepSummary): string {

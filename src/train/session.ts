@@ -280,8 +280,8 @@ export class TrainingSession {
         w.x[k] = v < 0 ? 0 : v > 1 ? 1 : v;
       }
       for (let l = 1; l <= L; l++) w.s[l]!.fill(0);
-      await this.store.forward(0, w.x, m, w.inputDrive, "free");
-      await this.relaxation.relax(w, m, this.config.evalSteps, 0, labels, "free");
+      await this.store.forward(0, w.x, m, w.inputDrive, "evaluate");
+      await this.relaxation.relax(w, m, this.config.evalSteps, 0, labels, "evaluate");
       const out = w.s[L]!;
       for (let k = 0; k < m; k++) {
         const y = Y[start + k]!;

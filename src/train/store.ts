@@ -3,8 +3,16 @@
 import type { KernelHeap } from "./kernel-heap.js";
 import type { RestoreReport } from "./reprogram-drifted.js";
 
-/** Which phase a product belongs to; the crossbar store files its energy under the matching ledger activity. */
-export type Phase = "free" | "nudged";
+/**
+ * Which phase a product belongs to; the crossbar store files its energy under the matching ledger activity
+ * (evaluate: scoring a split, not learning).
+ */
+export type Phase = "free" | "nudged" | "evaluate";
+
+/** The ledger activity of a phase's products. */
+export function phaseActivity(phase: Phase): "freeRead" | "nudgedRead" | "evaluate" {
+  return phase === "free" ? "freeRead" : phase === "nudged" ? "nudgedRead" : "evaluate";
+}
 
 /** What one weight update did. */
 export interface UpdateReport {
