@@ -247,7 +247,7 @@ function makeProgress(tty: boolean): { update: (e: ProgressEvent) => void; done:
       if (e.kind === "epoch") {
         if (!tty) {
           const r = e.result;
-          process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${r.trainLoss.toFixed(4)}  acc ${r.trainAccuracy.toFixed(3)}  ${joules(e.deviceJoules)}\n`);
+          process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${r.trainLoss.toFixed(4)}  acc ${r.trainAccuracy.toFixed(3)}  device ${joules(e.deviceJoules)} so far\n`);
         }
         return;
       }
@@ -258,7 +258,7 @@ function makeProgress(tty: boolean): { update: (e: ProgressEvent) => void; done:
       if (!bar) {
         bar = new SingleBar({
           stream: process.stderr,
-          format: "epoch {ep} |{bar}| {percentage}% | loss {loss} | acc {acc} | {joules} | eta {eta_formatted}",
+          format: "epoch {ep} |{bar}| {percentage}% | loss {loss} | acc {acc} | device {joules} so far | eta {eta_formatted}",
           hideCursor: true,
           etaBuffer: 50,
         });
