@@ -44,26 +44,40 @@ export function fitThreshold(points: ThresholdPoint[], law?: StepLaw): { thresho
   const quiet = points.filter((p) => !sig.includes(p));
   if (sig.length < 2) throw new FitError(`threshold search: only ${sig.length} amplitude(s) changed the devices significantly; widen the amplitude range or add pulses`);
   // A factor below a tenth is a state at the bound the pulse pushes toward: too little step left to correct reliably.
-  const rate = (p: ThresholdPoint) => {
-    const step = Math.abs(p.meanStepSiemens);
-    if (!law || p.meanSiemensBefore === undefined || p.meanSiemensAfter === undefined) return step;
-    return step / Math.max(0.1, stepLawFactor(law, (p.meanSiemensBefore + p.meanSiemensAfter) / 2, Math.sign(p.volts)));
+  const factor = (p: ThresholdPoint) => {
+    if (!law || p.meanSiemensBefore === undefined || p.meanSiemensAfter === undefined) return 1;
+    return Math.max(0.1, stepLawFactor(law, (p.meanSiemensBefore + p.meanSiemensAfter) / 2, Math.sign(p.volts)));
   };
+  const rate = (p: ThresholdPoint) => Math.abs(p.meanStepSiemens) / factor(p);
   const lowestSig = Math.min(...sig.map((p) => Math.abs(p.volts)));
-  const highestQuiet = Math.max(0, ...quiet.map((p) => Math.abs(p.volts)).filter((v) => v < lowestSig));
   // The noise floor: the median standard error of the quiet amplitudes (the smallest significant one's without any).
   const errs = (quiet.length > 0 ? quiet : sig).map((p) => p.stepStdErrSiemens).sort((a, b) => a - b);
   const floor = quiet.length > 0 ? errs[Math.floor(errs.length / 2)]! : errs[0]!;
   // Var(log step) ≈ (floor/step)²: the weight is its inverse.
   const weights = sig.map((p) => (floor > 0 ? (p.meanStepSiemens / floor) ** 2 : 1));
-  let best = { thresholdVolts: highestQuiet, amplitudeExponent: 1, sse: Number.POSITIVE_INFINITY };
   const ys = sig.map((p) => Math.log(rate(p)));
-  for (let vth = highestQuiet; vth < lowestSig; vth += (lowestSig - highestQuiet) / 200 || 1) {
+  // The threshold may lie below the highest quiet amplitude: just above it a pulse moves a cell a small fraction of a step,
+  // which the ladder's noise hides. A candidate is kept when the steps it predicts there would have stayed hidden
+  // too (under the measured step and four standard errors). Searched only above the highest quiet amplitude, the
+  // threshold was pushed up to it, and the exponent down to fit the strong amplitudes: reram's came out 0.92 for
+  // 1 (threshold −0.932 V for −0.9 V), and its twin's minimum-energy pulse 56 ns where the device's is 316 ns.
+  const quietBelow = quiet.filter((p) => Math.abs(p.volts) < lowestSig);
+  const hidden = (vth: number, a: number, b: number) =>
+    quietBelow.every((p) => Math.abs(p.volts) <= vth || Math.exp(a + b * Math.log(Math.abs(p.volts) - vth)) * factor(p) <= Math.abs(p.meanStepSiemens) + 4 * p.stepStdErrSiemens);
+  // …but not more than two rungs of the ladder below the highest quiet amplitude (a law of exponent 2 hides 1.4
+  // rungs): lower still, a steep law from a low threshold hides every quiet point too and fits the strong ones
+  // (agsi's RESET: 0.46 V, exponent 2.6).
+  const rungs = [...new Set(points.map((p) => Math.abs(p.volts)))].sort((x, y) => x - y);
+  const rung = rungs.slice(1).reduce((m, v, i) => Math.min(m, v - rungs[i]!), Number.POSITIVE_INFINITY);
+  const highestQuiet = Math.max(0, ...quietBelow.map((p) => Math.abs(p.volts)));
+  const from = Math.max(0, highestQuiet - 2 * (Number.isFinite(rung) ? rung : 0));
+  let best = { thresholdVolts: from, amplitudeExponent: 1, sse: Number.POSITIVE_INFINITY };
+  for (let k = 0; k < 400; k++) {
+    const vth = from + ((lowestSig - from) * k) / 400;
     const xs = sig.map((p) => Math.log(Math.abs(p.volts) - vth));
     const { a, b } = weightedLine(xs, ys, weights);
     const sse = xs.reduce((s, x, i) => s + weights[i]! * (ys[i]! - a - b * x) ** 2, 0);
-    if (sse < best.sse && b > 0) best = { thresholdVolts: vth, amplitudeExponent: b, sse };
-    if (lowestSig === highestQuiet) break;
+    if (sse < best.sse && b > 0 && hidden(vth, a, b)) best = { thresholdVolts: vth, amplitudeExponent: b, sse };
   }
   return { thresholdVolts: best.thresholdVolts, amplitudeExponent: best.amplitudeExponent, significant: sig.length };
 }

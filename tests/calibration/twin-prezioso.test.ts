@@ -7,9 +7,9 @@ import { calibrateAndTrain, expectTwinTrainsLikeDevice, resetBursts } from "./tw
 // needed to reach its floor. That is set by the far tail of the step spread and by the RESET pulse's strength
 // (1.3 V, 10 ms, extrapolated from the calibration's 0.975 V, 1 ms by the amplitude exponent): from 16 cells the
 // spread came out 0.318 and the exponent 1.87, the twin took 12 bursts to the device's 8 and spent 25 % more.
-// Measured now: 8 bursts each; E_learn +4.8, −1.8, +0.1 %; mean test accuracy 0.714 vs 0.698.
+// Measured now: 8 bursts each; E_learn +6.1, −3.4, −0.3 %; mean test accuracy 0.714 vs 0.707.
 // Issue 19's per-seed criterion (test accuracy within 2 points, E_learn within 10 %) holds where training converges:
-// the single-layer 49-10 network on 6,000 digits, tested on 4,000 (measured Δ −0.5, +0.2, −1.2 points; on the
+// the single-layer 49-10 network on 6,000 digits, tested on 4,000 (measured Δ +0.2, −0.6, −1.5 points; on the
 // default 49-16-10 a run's accuracy is a draw, ±1.7 points between seeds, and per seed the twin differs by up to 3.8).
 it("the twin fitted to sim:prezioso?seed=3 has its population and RESET strength and trains like it", () => {
   const { file, fitted, runs, train } = calibrateAndTrain("prezioso", [1, 2, 3]);
