@@ -22,7 +22,7 @@ import { refreshSaturated, verifyWrites, writeWeights } from "./pair-writes.js";
 import { forEachPair, pairWeights, placeBlocks, type Block } from "./placement.js";
 import { pulsesFor, type UpdateRule } from "./update-protocol.js";
 import { nothingCompared, reprogramDrifted, type RestoreReport } from "./reprogram-drifted.js";
-import { accumulateUpdate, decodeFloat64, encodeFloat64, phaseActivity, type Phase, type StoreCheckpoint, type UpdateReport, type WeightStore } from "./store.js";
+import { accumulateUpdate, decodeFloat64, encodeFloat64, PHASE_ACTIVITY, type Phase, type StoreCheckpoint, type UpdateReport, type WeightStore } from "./store.js";
 
 // The placement's names stay importable from here, where callers found them first.
 export { PlacementError, placeBlocks, type Block } from "./placement.js";
@@ -131,7 +131,7 @@ export class CrossbarStore implements WeightStore {
       if (b.layer !== l) continue;
       const { volts, currents } = this.productBuffers(b, batch, "forward");
       packRows(volts, input, batch, this.rows, b.row, nIn, b.inStart, b.inCount, readVolts);
-      const m = this.array.record(phaseActivity(phase), await this.array.device.mvm({ direction: "forward", volts, vectors: batch, out: currents }));
+      const m = this.array.record(PHASE_ACTIVITY[phase], await this.array.device.mvm({ direction: "forward", volts, vectors: batch, out: currents }));
       unpackPairs(out, m.value, batch, this.cols, b.col, nOut, b.outStart, b.outCount, scale);
     }
   }
@@ -161,7 +161,7 @@ export class CrossbarStore implements WeightStore {
       if (b.layer !== l) continue;
       const { volts, currents } = this.productBuffers(b, batch, "transposed");
       packPairs(volts, input, batch, this.cols, b.col, nOut, b.outStart, b.outCount, readVolts);
-      const m = this.array.record(phaseActivity(phase), await this.array.device.mvm({ direction: "transposed", volts, vectors: batch, out: currents }));
+      const m = this.array.record(PHASE_ACTIVITY[phase], await this.array.device.mvm({ direction: "transposed", volts, vectors: batch, out: currents }));
       unpackRows(out, m.value, batch, this.rows, b.row, nIn, b.inStart, b.inCount, scale);
     }
   }

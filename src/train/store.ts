@@ -1,5 +1,6 @@
 // The weight store behind EqProp: the products relaxation needs and the update it applies.
 // Two implementations: IdealStore (Float64 weights) and CrossbarStore (conductance pairs on a device).
+import type { Activity } from "../energy/ledger.js";
 import type { KernelHeap } from "./kernel-heap.js";
 import type { RestoreReport } from "./reprogram-drifted.js";
 
@@ -10,9 +11,7 @@ import type { RestoreReport } from "./reprogram-drifted.js";
 export type Phase = "free" | "nudged" | "evaluate";
 
 /** The ledger activity of a phase's products. */
-export function phaseActivity(phase: Phase): "freeRead" | "nudgedRead" | "evaluate" {
-  return phase === "free" ? "freeRead" : phase === "nudged" ? "nudgedRead" : "evaluate";
-}
+export const PHASE_ACTIVITY = { free: "freeRead", nudged: "nudgedRead", evaluate: "evaluate" } as const satisfies Record<Phase, Activity>;
 
 /** What one weight update did. */
 export interface UpdateReport {
