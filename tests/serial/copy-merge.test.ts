@@ -4,19 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { Lane } from "../../emulators/link/lane.js";
 import { mergeDamagedCopies } from "../../protocol/serial-line/copy-merge.js";
-import { decodeFrame, encodeFrame } from "../../protocol/serial-line/frame.js";
+import { encodeFrame, readFrame } from "../../protocol/serial-line/frame.js";
 import { Rng } from "../../src/random/rng.js";
 import { pairLost } from "../../drivers/serial-crossbar/damage-watch.js";
 import { CopyPairing, type ReceivedLine } from "../../drivers/serial-crossbar/copy-pairing.js";
 
-const holds = (line: string) => {
-  try {
-    decodeFrame(line);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Whether a line is an intact frame (its CRC and framing hold). */
+const holds = (line: string) => !("reason" in readFrame(line));
 /** The line itself when it holds (mergeDamagedCopies' decode), else null. */
 const intact = (line: string) => (holds(line) ? line : null);
 
