@@ -36,11 +36,15 @@ export function runAnchorOnce(script: string, args: string[] = [], pinCore?: num
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const command = ["python3", anchorPath(script), ...args];
-  if (pinCore !== undefined) command.unshift("taskset", "-c", String(pinCore));
-  const out = execFileSync(command[0]!, command.slice(1), { env, encoding: "utf8", maxBuffer: 1 << 24 });
+  const [file, ...rest] = pinnedTo(pinCore, ["python3", anchorPath(script), ...args]);
+  const out = execFileSync(file!, rest, { env, encoding: "utf8", maxBuffer: 1 << 24 });
   const lines = out.trim().split("\n");
   return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+}
+
+/** `command` run on core `core` alone (taskset), or as it is when no core is given. */
+export function pinnedTo(core: number | null | undefined, command: string[]): string[] {
+  return core === null || core === undefined ? command : ["taskset", "-c", String(core), ...command];
 }
 
 /** The number `key` of an anchor's output, or an error naming the script and key. */

@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { anchorNumber, runAnchorOnce } from "./anchor.js";
+import { anchorNumber, pinnedTo, runAnchorOnce } from "./anchor.js";
 import { DEVICE_ANCHOR as ANCHOR } from "./anchor-device.js";
 import type { BenchResult } from "./types.js";
 
@@ -35,9 +35,8 @@ export function pinnableCores(): number[] {
 }
 
 function oursOnce(size: number, core: number | null): number {
-  const command = [process.execPath, CHILD, String(size)];
-  if (core !== null) command.unshift("taskset", "-c", String(core));
-  const out = execFileSync(command[0]!, command.slice(1), { encoding: "utf8" });
+  const [file, ...rest] = pinnedTo(core, [process.execPath, CHILD, String(size)]);
+  const out = execFileSync(file!, rest, { encoding: "utf8" });
   return (JSON.parse(out.trim().split("\n").pop()!) as { rate: number }).rate;
 }
 
