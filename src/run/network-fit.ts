@@ -44,7 +44,7 @@ export function fitNetworkToDevice(config: TrainConfig, inputSize: number, class
   if (!config.fitLayers) return { config, note: null };
   const layers = fittingLayers(inputSize, config.layers, classes, rows, cols);
   if (layers === null) {
-    // The refusal names the network asked for and the smallest tried, with that one's cells.
+    // The refusal names the network asked for and (when it had hidden layers) the smallest tried, with that one's cells.
     let cells: number | undefined;
     try {
       placeBlocks([inputSize, classes], rows, cols);
@@ -52,7 +52,7 @@ export function fitNetworkToDevice(config: TrainConfig, inputSize: number, class
       if (!(e instanceof PlacementError)) throw e;
       cells = e.cellsNeeded;
     }
-    throw new PlacementError([inputSize, classes], rows, cols, cells, undefined, [inputSize, ...config.layers, classes]);
+    throw new PlacementError([inputSize, classes], rows, cols, cells, undefined, config.layers.length > 0 ? [inputSize, ...config.layers, classes] : undefined);
   }
   if (layers.join() === config.layers.join()) return { config, note: null };
   const network = (hidden: readonly number[]) => [inputSize, ...hidden, classes].join("-");

@@ -7,12 +7,11 @@ import { calibrateAndTrain, expectTwinTrainsLikeDevice, resetBursts } from "./tw
 // needed to reach its floor. That is set by the far tail of the step spread and by the RESET pulse's strength
 // (1.3 V, 10 ms, extrapolated from the calibration's 0.975 V, 1 ms by the amplitude exponent): from 16 cells the
 // spread came out 0.318 and the exponent 1.87, the twin took 12 bursts to the device's 8 and spent 25 % more.
-// Measured now: 8 bursts each; E_learn +6.1, −3.4, −0.3 %; mean test accuracy 0.714 vs 0.707.
-// Issue 19's per-seed criterion (test accuracy within 2 points, E_learn within 10 %) holds where training converges:
-// the single-layer 49-10 network on 6,000 digits, tested on 4,000 (measured Δ +0.2, −0.6, −1.5 points; on the
-// default 49-16-10 a run's accuracy is a draw, ±1.7 points between seeds, and per seed the twin differs by up to 3.8).
+// Measured now on `mhil train`'s default (49-10, 4,000 digits, 4,000 test): 8 bursts each; per seed (1, 2, 3) test
+// accuracy 0.7655 / 0.7570, 0.7612 / 0.7475, 0.7602 / 0.7520 (device / twin: −0.8, −1.4, −0.8 points) and E_learn
+// −0.0, +1.5, +0.3 %: issue 19's criterion is 2 points and 10 %.
 it("the twin fitted to sim:prezioso?seed=3 has its population and RESET strength and trains like it", () => {
-  const { file, fitted, runs, train } = calibrateAndTrain("prezioso", [1, 2, 3]);
+  const { fitted, runs } = calibrateAndTrain("prezioso", [1, 2, 3]);
   const p = fitted.params;
   // The preset's population (sim/devices/presets.ts): step spread 0.30, asymmetry 0.15, bounds spread 0.05, amplitude
   // exponent 2. Tolerances are a few standard errors of the survey of 4,096 cells (±0.8 % on the spread).
@@ -26,11 +25,4 @@ it("the twin fitted to sim:prezioso?seed=3 has its population and RESET strength
   expect(p.amplitudeExponent).toBeLessThan(2.1);
   expect(resetBursts(runs[0]!.twin)).toBe(resetBursts(runs[0]!.device));
   expectTwinTrainsLikeDevice(runs);
-  const converged = ["--layers", "none", "--samples", "6000", "--test-samples", "4000"];
-  for (const seed of [1, 2, 3]) {
-    const device = train("sim:prezioso?seed=3", seed, converged);
-    const twin = train(`twin:${file}?seed=3`, seed, converged);
-    expect(Math.abs(twin.accuracy.test - device.accuracy.test), `test accuracy, seed ${seed}`).toBeLessThanOrEqual(0.02);
-    expect(Math.abs(twin.energy_joules.learning / device.energy_joules.learning - 1), `E_learn, seed ${seed}`).toBeLessThanOrEqual(0.1);
-  }
 }, 600_000);

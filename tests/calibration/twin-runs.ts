@@ -6,13 +6,11 @@ import { spawnSync } from "node:child_process";
 import { expect } from "vitest";
 import { loadCalibration } from "../../calibration/file.js";
 
-// Issue 19: a twin that reproduces its device. Calibrated on sim:P?seed=3, trained with the same config on the device
-// and on its twin. E_learn is compared seed by seed (within 10 %). Test accuracy is compared as the mean over training
-// seeds 1–3: one run's accuracy is chaotic in every device parameter (the twin with the preset's exact parameters
-// trains to the device's bits, 0.807 = 0.807 on neurosim, but one parameter off by 0.01 % draws another run: 0.743
-// to 0.798), so a twin differs from its device per seed like two runs do (measured sd 2.4 points on reram over 12
-// seeds) and a 3-seed mean by ±1.4 points (one standard error). The bound is 3 points, two such errors: issue 19's
-// 2 points is a mean over more seeds (docs/design.md). Every figure is seeded, so each comparison is exact run to run.
+// Issue 19: a twin that reproduces its device. Calibrated on sim:P?seed=3, then `mhil train` with the same seed on the
+// device and on its twin: test accuracy within 2 points and E_learn within 10 %, seed by seed. The default network
+// (49-10) converges, so a run's accuracy is a property of the device, not a draw: between seeds the devices spread
+// 0.1–0.6 points (docs/design.md). With a hidden layer (--layers 16) it is a draw, ±1.2–1.7 points, and a twin
+// differs per seed like another run does. Every figure is seeded, so each comparison is exact run to run.
 export interface TrainSummary {
   run_dir: string;
   accuracy: { test: number };
@@ -36,10 +34,9 @@ export function calibrateAndTrain(preset: string, seeds: number[], trainFlags: s
 
 export function expectTwinTrainsLikeDevice(runs: ReturnType<typeof calibrateAndTrain>["runs"]) {
   for (const { seed, device, twin } of runs) {
+    expect(Math.abs(twin.accuracy.test - device.accuracy.test), `test accuracy, seed ${seed}`).toBeLessThanOrEqual(0.02);
     expect(Math.abs(twin.energy_joules.learning / device.energy_joules.learning - 1), `E_learn, seed ${seed}`).toBeLessThanOrEqual(0.1);
   }
-  const meanTest = (k: "device" | "twin") => runs.reduce((s, r) => s + r[k].accuracy.test, 0) / runs.length;
-  expect(Math.abs(meanTest("twin") - meanTest("device"))).toBeLessThanOrEqual(0.03);
 }
 
 /** The RESET bursts training's characterisation needed to bring every used device to its floor (its refresh uses as many). */

@@ -17,12 +17,12 @@ const runDirs = (out: string) => (existsSync(join(work, out)) ? readdirSync(join
 
 describe("mhil train: a device too small, a device that does not switch", () => {
   it("a 4×4 device: one line naming the network's size and the device's, exit 2, no run directory", () => {
-    // The default network is sized to the device first (src/run/network-fit.ts): not even 49-10 fits.
+    // The default network has no hidden layer to narrow (src/run/network-fit.ts): 49-10 needs 49 × 20 cells.
     const r = mhil(["train", "--device", "sim:reram?rows=4&cols=4", "--no-progress", "--out", "small"]);
     expect(outcome(r)).toEqual({
       status: 2,
       stderr:
-        "mhil: network 49-16-10 does not fit on a 4×4 crossbar (--device sim:reram?rows=4&cols=4), nor does 49-10 with no hidden layer: its weights need 980 cells as conductance pairs; " +
+        "mhil: network 49-10 does not fit on a 4×4 crossbar (--device sim:reram?rows=4&cols=4): its weights need 980 cells as conductance pairs; " +
         "use a larger device (sim:PRESET?rows=&cols=) or data with fewer inputs or classes\n",
     });
     expect(runDirs("small")).toEqual([]);

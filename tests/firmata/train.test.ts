@@ -1,6 +1,7 @@
-// `mhil train` on the Firmata twin over a real pty: with no layers given, the default network is sized to the
-// board's 8 devices (a perceptron: 2 inputs × 2 outputs as differential pairs) and one line says so; it learns
-// toy:2d and reports its energy. The default digits fit no network on 2×4: refused in one line before any pulse.
+// `mhil train` on the Firmata twin over a real pty: a hidden layer with fitLayers (as `--draws` sets for its default
+// network) is sized to the board's 8 devices (a perceptron: 2 inputs × 2 outputs as differential pairs) and one line
+// says so; it learns toy:2d and reports its energy. The default digits fit no network on 2×4: refused in one line
+// before any pulse.
 // Pulling the cable mid-run ends the run with a clean error, the board at 0 V, and a stop record that says why.
 // Runs the compiled CLI (dist/): `npx tsc -p tsconfig.json` first (scripts/run-tests.mjs does).
 import { spawn } from "node:child_process";
@@ -18,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), "mhil-firmata-train-"));
 const boardPath = join(dir, "board.json");
 writeFileSync(boardPath, JSON.stringify({ ...DEFAULT_BOARD_CONFIG, limits: { ...DEFAULT_BOARD_CONFIG.limits, maxPulseWidthSeconds: 0.025, maxPulseCount: 2 } }));
 const configPath = join(dir, "train.json");
-writeFileSync(configPath, JSON.stringify({ dataset: "toy:2d", classes: 2, labels: "real", samples: 40, testSamples: 40, epochs: 2, batchSize: 10, learningRates: 0.5 }));
+writeFileSync(configPath, JSON.stringify({ dataset: "toy:2d", classes: 2, labels: "real", samples: 40, testSamples: 40, epochs: 2, batchSize: 10, learningRates: 0.5, layers: [16], fitLayers: true }));
 const twins: ServedFirmataTwin[] = [];
 
 async function twin(): Promise<ServedFirmataTwin> {
@@ -51,7 +52,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("no layers given: the network is sized to the 8 devices, a perceptron learns toy:2d and reports the energy it spent", async () => {
+test("a hidden layer with fitLayers: the network is sized to the 8 devices, a perceptron learns toy:2d and reports the energy it spent", async () => {
   const t = await twin();
   const out = join(dir, "runs-ok");
   const run = train(`firmata:${t.path}?board=${boardPath}`, out);
@@ -83,7 +84,7 @@ test("no config at all: the default digits fit no network on 2×4, refused in on
   const r = await train(`firmata:${t.path}?board=${boardPath}`, out, []).done;
   expect(r.code).toBe(2);
   expect(r.stderr.trim().split("\n")).toEqual([
-    `mhil: network 49-16-10 does not fit on a 2×4 crossbar (--device firmata:${t.path}?board=${boardPath}), nor does 49-10 with no hidden layer: its weights need 980 cells as conductance pairs; use a larger device (sim:PRESET?rows=&cols=) or data with fewer inputs or classes`,
+    `mhil: network 49-10 does not fit on a 2×4 crossbar (--device firmata:${t.path}?board=${boardPath}): its weights need 980 cells as conductance pairs; use a larger device (sim:PRESET?rows=&cols=) or data with fewer inputs or classes`,
   ]);
   // The driver grounded every line when it opened the board (writes of 0) and nothing else: no pulse, no read.
   expect(writes.length).toBeGreaterThan(0);

@@ -13,7 +13,7 @@ describe("network sized to the device", () => {
     // 2-4-2 on 4×8: layer 1 is a 2×8 block, layer 2 a 4×4 block on a second shelf, rows 2–5 > 4. 2-3-2: 2×6,
     // then 3×4 cannot sit beside it (6 + 4 > 8) nor below (2 + 3 > 4). 2-2-2: 2×4 and 2×4 side by side.
     expect(fittingLayers(2, [4], 2, 4, 8)).toEqual([2]);
-    // The default 49-16-10 fits the default 64×64 array as it is.
+    // 49-16-10 (`mhil train --layers 16`) fits the default 64×64 array as it is.
     expect(fittingLayers(49, [16], 10, 64, 64)).toEqual([16]);
     // Two hidden layers narrow together, in proportion: 2-4-2-2 does not fit (2×8, then 4×4 below: 6 rows), but
     // 2-3-1-2 does: 2×6 and 3×2 side by side on the first shelf (3 rows), 1×4 on a second (row 3).
@@ -36,6 +36,10 @@ describe("network sized to the device", () => {
     expect(() => fitNetworkToDevice(config({}), 49, 10, 2, 4)).toThrow(PlacementError);
     expect(() => fitNetworkToDevice(config({}), 49, 10, 2, 4)).toThrow(
       "network 49-16-10 does not fit on a 2×4 crossbar, nor does 49-10 with no hidden layer: its weights need 980 cells as conductance pairs; use a larger device (sim:PRESET?rows=&cols=) or data with fewer inputs or classes",
+    );
+    // With no hidden layer asked for (mhil train's default), the refusal names that one network once.
+    expect(() => fitNetworkToDevice(config({ layers: [], learningRates: [0.2] }), 49, 10, 2, 4)).toThrow(
+      /^network 49-10 does not fit on a 2×4 crossbar: its weights need 980 cells as conductance pairs; use a larger device/,
     );
     const chosen = config({ fitLayers: false });
     expect(fitNetworkToDevice(chosen, 2, 2, 2, 4)).toEqual({ config: chosen, note: null });
