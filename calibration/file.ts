@@ -115,6 +115,10 @@ export const CalibrationFileSchema = z.object({
     cells: z.array(z.object({ ...cellRef, stuck: z.enum(["no", "min", "max"]), gMinSiemens: num, gMaxSiemens: num, stepUpSiemens: num, stepDownSiemens: num })),
     /** Every stuck cell by address, from a step survey of the whole array (absent: the twin draws them from the fractions). */
     stuckCells: z.array(z.object({ ...cellRef, bound: z.enum(["min", "max"]) })).optional(),
+    /** Every switching cell's bounds and steps (over the mean step) by row-major index, from a survey of the whole array. */
+    surveyedCells: z.object({
+      index: z.array(z.number().int().min(0)), gMinSiemens: z.array(num.nullable()), gMaxSiemens: z.array(num.nullable()), stepUpScale: z.array(num), stepDownScale: z.array(num),
+    }).refine((c) => [c.gMinSiemens, c.gMaxSiemens, c.stepUpScale, c.stepDownScale].every((a) => a.length === c.index.length), "one entry per index in every column").optional(),
     /** The twin's periphery and array, from the periphery measurement (absent: the simulator's defaults). */
     peripherals: z.object({
       settlingSeconds: num, readVolts: num, dacJoulesPerConversion: num, adcJoulesPerConversion: num, tiaJoulesPerSense: num,

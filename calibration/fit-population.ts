@@ -28,6 +28,19 @@ export interface Population {
   stuckCells: { row: number; col: number; bound: "min" | "max" }[] | null;
   /** Cells the figures come from (in a survey, the switching cells: range at least a fifth of the median). */
   cells: number;
+  /** Each switching cell's own bounds and steps (a survey only), shrunk toward the population by their noise. */
+  surveyedCells: SurveyedCell[] | null;
+}
+
+export interface SurveyedCell {
+  row: number;
+  col: number;
+  /** The cell's bounds; null where the survey's drive stopped short of it (the twin draws that bound). */
+  gMinSiemens: number | null;
+  gMaxSiemens: number | null;
+  /** The cell's nominal step each way over the population's mean step. */
+  stepUpScale: number;
+  stepDownScale: number;
 }
 
 /** The population as the pulse response's fitted cells show it: means, and spreads as sample deviations. */
@@ -52,6 +65,7 @@ export function populationOfCells(cells: CellFit[]): Population {
     stuckAtMaxProbability: null,
     stuckCells: null,
     cells: cells.length,
+    surveyedCells: null,
   };
 }
 
@@ -86,6 +100,14 @@ export function stepFromBurst(law: StepLaw, g0: number, g1: number, pulses: numb
   return Number.isFinite(b) && b > 0 ? b : continuous;
 }
 
+/** How far from the bound it drives toward a cell stops after `pulses` pulses from `start`, siemens (the law's map). */
+export function boundShortfall(law: StepLaw, start: number, stepSiemens: number, pulses: number, sign: 1 | -1): number {
+  const bound = sign > 0 ? law.gMaxSiemens : law.gMinSiemens;
+  let g = start;
+  for (let k = 0; k < pulses && (bound - g) * sign > 0; k++) g += sign * stepSiemens * stepLawFactor(law, g, sign);
+  return Math.max(0, (bound - g) * sign);
+}
+
 /**
  * The population from the survey. Step spread: per direction, each cell's step over the mean step; the variance V
  * of those ratios holds σ² plus the noise of a burst's change: write noise σ_w²/L over L pulses (times 1 + σ², it
@@ -104,6 +126,8 @@ export function populationFromSurvey(survey: StepSurveyResult, law: Pick<StepLaw
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
   let v = 0, noise = 0, n = 0;
   const meanSteps: number[] = [];
+  // Per direction, each cell's step over the mean and the variance of that ratio's measurement noise.
+  const ratios: { r: number[]; noise: number[] }[] = [];
   for (const [sign, from, to] of [[1, 0, 1], [-1, 2, 3]] as const) {
     const steps = cells.map((c) => {
       const cellLaw = { ...law, gMinSiemens: c.siemens[0], gMaxSiemens: c.siemens[2] };
@@ -113,9 +137,12 @@ export function populationFromSurvey(survey: StepSurveyResult, law: Pick<StepLaw
     const meanChange = mean(cells.map((c) => Math.abs(c.siemens[to] - c.siemens[from])));
     if (!(meanStep > 0) || !(meanChange > 0)) return null;
     meanSteps.push(meanStep);
-    for (const [j, c] of cells.entries()) {
-      v += (steps[j]! / meanStep - 1) ** 2;
-      noise += (readNoiseRelative ** 2 * (c.siemens[from] ** 2 + c.siemens[to] ** 2)) / R / meanChange ** 2;
+    const r = steps.map((x) => x / meanStep);
+    const readPart = cells.map((c) => (readNoiseRelative ** 2 * (c.siemens[from] ** 2 + c.siemens[to] ** 2)) / R / meanChange ** 2);
+    ratios.push({ r, noise: readPart.map((x, j) => x + (writeNoiseRelative ** 2 / L) * r[j]! ** 2) });
+    for (const [j] of cells.entries()) {
+      v += (r[j]! - 1) ** 2;
+      noise += readPart[j]!;
       n++;
     }
   }
@@ -137,6 +164,27 @@ export function populationFromSurvey(survey: StepSurveyResult, law: Pick<StepLaw
   const boundsVar = gMin > 0 ? (floorVar + ceilingVar) / 2 : ceilingVar;
   const range = gMax - gMin;
   // Cells that moved in neither burst nor between the bounds: stuck, at whichever bound they sit nearer.
+  // Each cell as measured, each figure pulled toward the population's by its share of noise (the posterior mean
+  // under a normal population): with no spread every cell is the mean cell, with no noise it is as measured.
+  const shrink = (x: number, mean: number, spreadVar: number, noiseVar: number) => mean + (x - mean) * (spreadVar + noiseVar > 0 ? spreadVar / (spreadVar + noiseVar) : 0);
+  const sigmaSq = Math.max(0, sigma2);
+  // A bound is the cell's own only if the survey's drive reached it: a slow cell (the tail of a 30 % step spread)
+  // stops short of it, and its reading would shorten its range; such a bound stays a draw (null). The floor's drive
+  // started from the cell's unknown initial state: judged from the far bound.
+  const reached = (c: (typeof cells)[number], stepSiemens: number, sign: 1 | -1) => {
+    const cellLaw = { ...law, gMinSiemens: c.siemens[0], gMaxSiemens: c.siemens[2] };
+    const bound = sign > 0 ? c.siemens[2] : c.siemens[0];
+    const short = boundShortfall(cellLaw, sign > 0 ? c.siemens[1] : c.siemens[2], stepSiemens, survey.boundPulses, sign);
+    return short <= 2 * Math.sqrt(readVar(bound));
+  };
+  const surveyedCells: SurveyedCell[] = cells.map((c, j) => ({
+    row: c.row,
+    col: c.col,
+    gMinSiemens: reached(c, ratios[1]!.r[j]! * meanSteps[1]!, -1) ? shrink(c.siemens[0], gMin, floorVar, readVar(c.siemens[0])) : null,
+    gMaxSiemens: reached(c, ratios[0]!.r[j]! * meanSteps[0]!, 1) ? shrink(c.siemens[2], gMax, ceilingVar, readVar(c.siemens[2])) : null,
+    stepUpScale: shrink(ratios[0]!.r[j]!, 1, sigmaSq, ratios[0]!.noise[j]!),
+    stepDownScale: shrink(ratios[1]!.r[j]!, 1, sigmaSq, ratios[1]!.noise[j]!),
+  }));
   const switching = new Set(cells);
   const stuck = survey.cells.filter((c) => !switching.has(c));
   const low = (c: (typeof stuck)[number]) => c.siemens[0] < (gMin + gMax) / 2;
@@ -152,5 +200,6 @@ export function populationFromSurvey(survey: StepSurveyResult, law: Pick<StepLaw
     stuckAtMaxProbability: (stuck.length - stuckLow) / survey.cells.length,
     stuckCells: stuck.map((c) => ({ row: c.row, col: c.col, bound: low(c) ? "min" : "max" })),
     cells: cells.length,
+    surveyedCells,
   };
 }

@@ -17,7 +17,8 @@ import type { PulseResponseResult } from "./procedures/pulse-response.js";
 import type { ThresholdResult } from "./procedures/threshold.js";
 import { writeNoiseFromBlocks, type WriteNoiseResult } from "./procedures/write-noise.js";
 import { FitError, fitThreshold } from "./fit-threshold.js";
-import { populationFromSurvey, populationOfCells } from "./fit-population.js";
+import { populationFromSurvey, populationOfCells, type SurveyedCell } from "./fit-population.js";
+import type { SurveyedCells } from "../sim/devices/population.js";
 import type { StepSurveyResult } from "./procedures/step-survey.js";
 import { maxOf, mean, minOf, pairsOf, softBoundsFamily, stepFamily, type CellFit, type FamilyFit, type PairFilter } from "./fit-families.js";
 
@@ -45,9 +46,22 @@ export interface DeviceFit {
   cells: CellFit[];
   /** Every stuck cell by address, when the step survey covered the whole array (the twin puts them there). */
   stuckCells?: { row: number; col: number; bound: "min" | "max" }[];
+  /** Every switching cell's own bounds and steps by address (row-major), from a survey of the whole array. */
+  surveyedCells?: SurveyedCells;
 }
 
 export { FitError };
+
+/** The survey's cells as the file and the simulator hold them: one column per figure, cells by row-major index. */
+function byAddress(cells: SurveyedCell[], cols: number): SurveyedCells {
+  return {
+    index: cells.map((c) => c.row * cols + c.col),
+    gMinSiemens: cells.map((c) => c.gMinSiemens),
+    gMaxSiemens: cells.map((c) => c.gMaxSiemens),
+    stepUpScale: cells.map((c) => c.stepUpScale),
+    stepDownScale: cells.map((c) => c.stepDownScale),
+  };
+}
 
 
 /**
@@ -207,6 +221,12 @@ export function fitDevice(input: FitInput): DeviceFit {
     notes.push(`population from the step survey of ${surveyed.cells} cells${samePulse ? "" : " (its pulse is not the pulse response's: mean steps from the response's cells)"}: step spread ${p3(surveyed.stepSpreadD2d)}, ` +
       `asymmetry ${p3((pop.stepUpSiemens - pop.stepDownSiemens) / (pop.stepUpSiemens + pop.stepDownSiemens))}, bounds spread ${p3(surveyed.boundsSpreadD2d)} ` +
       `(the pulse response's ${ofCells.cells} cells: ${p3(ofCells.stepSpreadD2d)}, ${p3((ofCells.stepUpSiemens - ofCells.stepDownSiemens) / (ofCells.stepUpSiemens + ofCells.stepDownSiemens))}, ${p3(ofCells.boundsSpreadD2d)})`);
+    const own = surveyed.surveyedCells ?? [];
+    if (own.length > 0 && input.stepSurvey!.cells.length === identity.rows * identity.cols) {
+      const unreached = (k: "gMinSiemens" | "gMaxSiemens") => own.filter((c) => c[k] === null).length;
+      notes.push(`the twin takes each of the ${own.length} switching cells' own steps and bounds (${unreached("gMinSiemens")} floors and ` +
+        `${unreached("gMaxSiemens")} ceilings the survey's ${input.stepSurvey!.boundPulses} pulses did not reach are drawn)`);
+    }
   } else {
     notes.push(`means and spreads from the pulse response's ${ofCells.cells} cells only (no step survey): run --procedure spread`);
   }
@@ -281,6 +301,7 @@ export function fitDevice(input: FitInput): DeviceFit {
     params,
     cells: allCells,
     ...(wholeArray && surveyed?.stuckCells ? { stuckCells: surveyed.stuckCells } : {}),
+    ...(wholeArray && surveyed?.surveyedCells ? { surveyedCells: byAddress(surveyed.surveyedCells, identity.cols) } : {}),
     residuals: {
       model: best.model,
       rmsRelativeToStep: Math.sqrt(sumR2 / Math.max(1, residuals.length)) / step,

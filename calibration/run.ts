@@ -242,6 +242,6 @@ export function fitCalibration(cal: CalibrationFile): CalibrationFile {
   const periphery = cal.procedures.periphery ? fitPeriphery(cal.procedures.periphery, cal.device) : null;
   if (periphery) fit.residuals.notes.push(...periphery.notes);
   else fit.residuals.notes.push("no periphery measured: the twin's converters, amplifiers, wires and access device are the simulator's defaults, not the device's");
-  cal.fit = { fittedAt: new Date().toISOString(), params: fit.params, residuals: fit.residuals, cells: fit.cells, ...(fit.stuckCells ? { stuckCells: fit.stuckCells } : {}), ...(periphery ? { peripherals: periphery.peripherals, array: periphery.array } : {}) };
+  cal.fit = { fittedAt: new Date().toISOString(), params: fit.params, residuals: fit.residuals, cells: fit.cells, ...(fit.stuckCells ? { stuckCells: fit.stuckCells } : {}), ...(fit.surveyedCells ? { surveyedCells: fit.surveyedCells } : {}), ...(periphery ? { peripherals: periphery.peripherals, array: periphery.array } : {}) };
   return cal;
 }

@@ -9,6 +9,7 @@ export function twinFromCalibration(cal: CalibrationFile, file: string, shape: {
   if (!cal.fit) throw new CalibrationFileError(file, `has no fit yet; run: mhil calibrate fit ${file}`);
   const rows = shape.rows ?? cal.device.rows;
   const cols = shape.cols ?? cal.device.cols;
+  const sameShape = rows === cal.device.rows && cols === cal.device.cols;
   return new SimulatedCrossbar({
     rows,
     cols,
@@ -17,8 +18,9 @@ export function twinFromCalibration(cal: CalibrationFile, file: string, shape: {
     // The measured periphery and array (a file without them gets the simulator's defaults), the identity's converters.
     peripherals: { ...cal.fit.peripherals, dacBits: cal.device.limits.dacBits, adcBits: cal.device.limits.adcBits, maxPulseCount: cal.device.limits.maxPulseCount },
     ...(cal.fit.array ? { array: cal.fit.array } : {}),
-    // The surveyed array's own stuck cells, at their addresses, when the twin has its shape.
-    ...(cal.fit.stuckCells && rows === cal.device.rows && cols === cal.device.cols ? { stuckCells: cal.fit.stuckCells.map((c) => ({ index: c.row * cols + c.col, bound: c.bound })) } : {}),
+    // The surveyed array's own stuck cells, bounds and steps, at their addresses, when the twin has its shape.
+    ...(cal.fit.stuckCells && sameShape ? { stuckCells: cal.fit.stuckCells.map((c) => ({ index: c.row * cols + c.col, bound: c.bound })) } : {}),
+    ...(cal.fit.surveyedCells && sameShape ? { surveyedCells: cal.fit.surveyedCells } : {}),
     backend: "twin",
     model: `twin:${cal.device.model}`,
     serial: `twin-${cal.device.serial}`,

@@ -22,7 +22,7 @@ import { Rng } from "../../src/random/rng.js";
 import { NormalFiller } from "../../src/random/normal-fill.js";
 import { createDeviceModel, type DeviceModel } from "../devices/models.js";
 import { validateDeviceParams, DeviceParamsError, type DeviceParams } from "../devices/params.js";
-import { drawPopulation, initialConductances, placeStuckCells, type DevicePopulation, type StuckCell } from "../devices/population.js";
+import { drawPopulation, initialConductances, placeStuckCells, placeSurveyedCells, type DevicePopulation, type StuckCell, type SurveyedCells } from "../devices/population.js";
 import { DEFAULT_PERIPHERALS, validatePeripherals, type PeripheralParams } from "./peripherals.js";
 import { MvmEngine, type ReadoutSettings } from "./mvm-engine.js";
 import { senseBatches, senseThroughLines, type ReadNoiseSource } from "./sense-products.js";
@@ -54,6 +54,8 @@ export interface SimulatedCrossbarOptions {
   serial?: string;
   /** Devices stuck at a bound by address (a twin of a surveyed array), in place of those the stuck fractions draw. */
   stuckCells?: readonly StuckCell[];
+  /** A surveyed array's own bounds and steps by address (a twin), in place of their draws. */
+  surveyedCells?: SurveyedCells;
 }
 
 export { SIM_FIRMWARE_VERSION, SIM_PROTOCOL_VERSION };
@@ -114,6 +116,7 @@ export class SimulatedCrossbar implements Crossbar {
     const root = new Rng(seed);
     this.population = drawPopulation(this.device, rows * cols, root.fork("devices"));
     if (options.stuckCells) placeStuckCells(this.population, options.stuckCells);
+    if (options.surveyedCells) placeSurveyedCells(this.population, this.device, options.surveyedCells);
     this.g = initialConductances(this.device, this.population, root.fork("initial"));
     this.writeRng = root.fork("write");
     this.readRng = root.fork("read");

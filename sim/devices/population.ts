@@ -74,6 +74,36 @@ export function placeStuckCells(pop: DevicePopulation, stuck: readonly StuckCell
   }
 }
 
+/**
+ * A surveyed array's own devices, by index (row-major): each one's bounds, siemens (null: not measured, drawn), and
+ * its step each way as a multiple of the mean step (the parameters' step and asymmetry). A device not listed keeps its draw.
+ */
+export interface SurveyedCells {
+  index: number[];
+  gMinSiemens: (number | null)[];
+  gMaxSiemens: (number | null)[];
+  stepUpScale: number[];
+  stepDownScale: number[];
+}
+
+/**
+ * Puts a survey's devices where it found them, in place of the draws (which are still taken, so every other device
+ * and the initial state draw as before): the twin of this array, not of another array of the same population. On
+ * prezioso (step spread 0.3) two arrays drawn from the same population trained 0.8 and 2.3 points apart.
+ */
+export function placeSurveyedCells(pop: DevicePopulation, p: DeviceParams, cells: SurveyedCells): void {
+  const up = p.stepSiemens * (1 + p.upDownAsymmetry);
+  const down = p.stepSiemens * (1 - p.upDownAsymmetry);
+  for (const [j, i] of cells.index.entries()) {
+    if (!Number.isInteger(i) || i < 0 || i >= pop.size) throw new RangeError(`surveyed cell ${i} is outside the array of ${pop.size} devices`);
+    const lo = Math.max(0, cells.gMinSiemens[j] ?? pop.gMin[i]!);
+    pop.gMin[i] = lo;
+    pop.gMax[i] = Math.max(lo, cells.gMaxSiemens[j] ?? pop.gMax[i]!);
+    pop.stepUp[i] = Math.max(0, up * cells.stepUpScale[j]!);
+    pop.stepDown[i] = Math.max(0, down * cells.stepDownScale[j]!);
+  }
+}
+
 /** Sets and returns the population's conductances to those of a fresh array (stuck devices sit at their bound). */
 export function initialConductances(p: DeviceParams, pop: DevicePopulation, rng: Rng): Float64Array {
   const g = pop.conductances;
