@@ -84,6 +84,7 @@ export function summarizeRun(s: SummaryInputs): TrainingSummary {
     temperature_kelvin: config.temperatureKelvin,
     n,
     classes: C,
+    network: s.session.sizes.join("-"),
     label_mode: config.labels,
     devices,
     levels_per_device: levels,

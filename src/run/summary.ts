@@ -59,6 +59,8 @@ export interface TrainingSummary {
   temperature_kelvin: number;
   n: number;
   classes: number;
+  /** The network trained, layer sizes from inputs to outputs (e.g. "49-10"), after any sizing to the device. */
+  network: string;
   label_mode: string;
   /** Devices (weights) on the store: N of the N·log2 L bound. */
   devices: number;

@@ -124,6 +124,8 @@ describe("mhil train: a run", () => {
     for (const k of ["run_dir", "accuracy", "energy_joules", "bits_learned", "joules_per_bit", "landauer_multiple", "temperature_kelvin"]) expect(s).toHaveProperty(k);
     expect(s.temperature_kelvin).toBe(77);
     expect(s.label_mode).toBe("random");
+    // The quick job's network: 7×7 inputs straight to the 4 classes' outputs.
+    expect(s.network).toBe("49-4");
     expect(s.bits_learned.upper.bits).toBeCloseTo(100 * 2, 9);
     expect(s.bits_learned.lower.bits).toBeLessThanOrEqual(s.bits_learned.upper.bits);
     const [dir] = expectEveryRunStopped(out);

@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .option("--config <file>", "training config JSON (validated; a run's config.json re-runs that run)")
     .option("--dataset <spec>", "mnist, mnist:14x14, mnist:7x7, idx:DIR, csv:PATH, toy:2d (a dataset named here trains on its whole split unless --samples says otherwise)")
     .addOption(new Option("--downsample <side>", "average-pool images: none (28×28), 14x14 or 7x7").choices(["none", "14x14", "7x7"]))
-    .option("--layers <sizes>", "hidden layer sizes, comma-separated (e.g. 500 or 256,64); none for inputs straight to outputs")
+    .option("--layers <sizes>", "hidden layer sizes, comma-separated (e.g. 16, 500 or 256,64); none (the quick job's default: 49-10) for inputs straight to outputs")
     .option("--labels <mode>", "real, random, teacher or teacher:p")
     .option("--classes <C>", "number of classes")
     .option("--samples <n>", "training samples")
@@ -288,7 +288,7 @@ export function formatSummary(s: TrainingSummary): string {
   const lines = [
     "",
     `run directory   ${s.run_dir}`,
-    `experiment      ${s.dataset}; ${s.weights} weights on ${s.weights === "ideal" ? "host memory" : s.device_uri}; ${s.epochs} epochs, seed ${s.seed}, ${s.wall_seconds.toFixed(1)} s`,
+    `experiment      ${s.dataset}; network ${s.network}, ${s.weights} weights on ${s.weights === "ideal" ? "host memory" : s.device_uri}; ${s.epochs} epochs, seed ${s.seed}, ${s.wall_seconds.toFixed(1)} s`,
     `accuracy        train ${fmt(s.accuracy.train)}   test ${fmt(s.accuracy.test)}`,
     `energy          E_learn ${fmt(e.learning)} J (${e.groups.learning.join(", ")})   overhead ${fmt(e.overhead)} J (${e.groups.overhead.join(", ")})   device total ${fmt(e.total)} J`,
     `  by activity   ${Object.entries(e.by_activity).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`,
