@@ -7,7 +7,7 @@ import { parseTrainConfig, TrainConfigSchema, type TrainConfig } from "../train/
  * Settings `mhil train` uses when neither the config file nor a flag sets them: a crossbar-sized
  * network on downsampled digits that learns something real in seconds on this machine, and learns it
  * reproducibly. 49-10 as conductance pairs (49×20 cells) fits the default 64×64 `sim:` array; measured here
- * (seeds 1–6, reram): test 0.849–0.853 in about 3 s. A hidden layer is `--layers 16`: 49-16-10 scored lower
+ * (seeds 1–6, reram): test 0.851–0.854 in about 3 s. A hidden layer is `--layers 16`: 49-16-10 scored lower
  * (0.80–0.84) and its runs are draws, ±1.2–1.7 points between seeds and between a device and its twin,
  * since most of its updates are a fraction of a pulse (docs/design.md). 4,000 test digits score to ±0.6 points.
  * (The schema's own defaults are the full 784-500-10 benchmark network.)
@@ -43,7 +43,7 @@ export const MEMORIZE_DEFAULTS: Record<string, unknown> = {
  * Persistent particles (free phases starting from each sample's last state, the prototype's setting) by
  * default only on ideal weights. On crossbar weights they left networks that classify only from their
  * remembered states: toy:2d ended at chance (0.49) on sim: with them and at 0.995 without; the default
- * digits score 0.849 either way (measured, seed 1).
+ * digits score 0.849 with them and 0.850 without (measured, seed 1).
  */
 export function persistentParticlesDefault(weights: TrainConfig["weights"]): boolean {
   return weights === "ideal";

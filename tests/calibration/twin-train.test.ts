@@ -32,7 +32,7 @@ it("mhil train on twin:calibration/example-reram.json learns (well above chance)
 import { calibrateAndTrain, resetBursts } from "./twin-runs.js";
 
 // The twin-versus-device table of every preset is in docs/design.md (reram, measured: test accuracy seeds 1–3
-// 0.8498 / 0.8502, 0.8520 / 0.8522, 0.8518 / 0.8502, E_learn −0.6, +0.1, −0.2 %); the suite trains one preset, prezioso,
+// 0.8510 / 0.8512, 0.8542 / 0.8490, 0.8528 / 0.8480, E_learn +0.4, −0.4, −0.2 %); the suite trains one preset, prezioso,
 // and checks here what reram's calibration chooses (a calibration without trainings keeps the suite's time).
 it("the calibration of sim:reram?seed=3 picks its family on held-out pulses, carries its periphery and its stuck cells", () => {
   const { file, fitted, train } = calibrateAndTrain("reram", [], ["--epochs", "1", "--samples", "100", "--test-samples", "100"]);

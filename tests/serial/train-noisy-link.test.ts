@@ -94,7 +94,7 @@ describe("mhil train over a noisy serial link", () => {
 
   it("1% corrupted, 1% dropped, 0.5% duplicated bytes: the device opens and a small run finishes, identical", async () => {
     const device = "sim:reram?rows=8&cols=8&seed=3";
-    const config = { dataset: "toy:2d", samples: 10, testSamples: 5, evalSteps: 10, T1: 10, T2: 2, layers: [4], batchSize: 5, epochs: 1, seed: 3, weights: "crossbar" };
+    const config = { dataset: "toy:2d", samples: 20, testSamples: 5, evalSteps: 10, T1: 10, T2: 2, layers: [4], batchSize: 5, epochs: 2, seed: 3, weights: "crossbar" };
     const clean = await train("clean-1", device, config, 0);
     const noisy = await train("noisy-1", device, config, 0.01, "?openTimeout=600");
     report("1%/1%/0.5%", noisy, clean);
