@@ -61,6 +61,8 @@ const procedures = z.object({
     polarity: z.array(z.union([z.literal(1), z.literal(-1)])),
     curves: z.array(z.object({ ...cellRef, siemens: z.array(num) })),
     cost: costSchema,
+    // False when the last sweep was cut short (Ctrl-C) or hit its most pulses; absent in files from before it was kept.
+    settled: z.boolean().optional(),
   }).optional(),
   periphery: z.object({
     read: z.object({ durationSeconds: num, sumSiemens: num, energy: energySchema }),

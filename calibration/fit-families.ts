@@ -81,20 +81,24 @@ export function pairsOf(siemens: number[], polarity: number[]): Pair[] {
 /**
  * Mean of the readings a cell settled at in the sweeps of polarity `sign`: the last twentieth of each sweep
  * (at least 8 readings), the window the pulse response's settling test found flat. A hard bound clips there.
+ * An open last sweep (cut short, or stopped at its most pulses) never reached its bound and gives none; with no
+ * closed sweep of that sign the bound is the extreme reading (the highest or lowest level read: the bound is at
+ * least that far out).
  */
-export function plateau(siemens: number[], polarity: number[], sign: number): number {
+export function plateau(siemens: number[], polarity: number[], sign: number, lastSweepOpen = false): number {
   const vals: number[] = [];
   let start = 0;
   for (let k = 1; k <= polarity.length; k++) {
     if (k === polarity.length || polarity[k] !== polarity[start]) {
-      if (polarity[start] === sign) {
+      if (polarity[start] === sign && !(lastSweepOpen && k === polarity.length)) {
         const len = k - start;
         for (let j = k - Math.min(len, Math.max(8, Math.floor(len / 20))); j < k; j++) vals.push(siemens[j + 1]!);
       }
       start = k;
     }
   }
-  return mean(vals);
+  if (vals.length > 0) return mean(vals);
+  return sign > 0 ? maxOf(siemens) : minOf(siemens);
 }
 
 export function softBoundsFamily(curves: Curves, polarity: number[], free: boolean[], m: number, use: PairFilter): FamilyFit {
@@ -130,8 +134,8 @@ export function softBoundsFamily(curves: Curves, polarity: number[], free: boole
 }
 
 /** Over m pulses (m·step small against the range) the hard-bound law moves ≈ m·s·f(x): s is per pulse. */
-export function stepFamily(kind: "expStep" | "linearStep", curves: Curves, polarity: number[], free: boolean[], clipMarginSiemens: number, m: number, use: PairFilter): FamilyFit {
-  const bounds = curves.map((c) => ({ lo: plateau(c.siemens, polarity, -1), hi: plateau(c.siemens, polarity, 1) }));
+export function stepFamily(kind: "expStep" | "linearStep", curves: Curves, polarity: number[], lastSweepOpen: boolean, free: boolean[], clipMarginSiemens: number, m: number, use: PairFilter): FamilyFit {
+  const bounds = curves.map((c) => ({ lo: plateau(c.siemens, polarity, -1, lastSweepOpen), hi: plateau(c.siemens, polarity, 1, lastSweepOpen) }));
   // A pair that touched a hard bound was clipped and says nothing about the step law. Judged on the pair's
   // smoothed level (gs), not its noisy readings: a plateau reading that happens to fall below the bound would pass
   // and, with its neighbour as low, count as a step of 0 (taox sits ~2000 groups at its bounds for ~16 of steps).

@@ -114,10 +114,24 @@ function scoreFamily(fit: FamilyFit, curves: PulseResponseResult["curves"], pola
   return { mse: sse / Math.max(1, n), n };
 }
 
-/** The family that predicts held-out groups best (linear step over exp step unless clearly worse), and why. */
+/** Why a family's fit is no device (its mean bounds below 0 or out of order), or null when it is one. */
+function boundsFault(fit: FamilyFit): string | null {
+  const pop = populationOfCells(fit.cells);
+  if (!(pop.gMinSiemens >= 0)) return `its G_min ${pop.gMinSiemens.toExponential(2)} S is below 0`;
+  if (!(pop.gMaxSiemens > pop.gMinSiemens)) return `its G_max ${pop.gMaxSiemens.toExponential(2)} S is not above its G_min ${pop.gMinSiemens.toExponential(2)} S`;
+  return null;
+}
+
+/**
+ * The family that predicts held-out groups best (linear step over exp step unless clearly worse), and why. A family
+ * whose bounds are no device is left out (soft bounds extrapolate G_min from the down steps' line, which on a
+ * cut-short response can fall below 0); when every one is, the choice is made among all and the fit is refused.
+ */
 function chooseFamily(scored: Scored[], stepSiemens: number, heldOut: number, block: number): { best: Scored; because: string } {
-  const by = (m: string) => scored.find((s) => s.fit.model === m);
-  let best = scored.reduce((a, b) => (b.mse < a.mse ? b : a));
+  const faults = scored.map((s) => boundsFault(s.fit));
+  const candidates = faults.every((f) => f !== null) ? scored : scored.filter((_, i) => faults[i] === null);
+  const by = (m: string) => candidates.find((s) => s.fit.model === m);
+  let best = candidates.reduce((a, b) => (b.mse < a.mse ? b : a));
   const lin = by("linearStep"), exp = by("expStep");
   let parsimony = false;
   if (best === exp && lin && lin.mse * EXP_STEP_MARGIN <= exp.mse) {
@@ -126,10 +140,24 @@ function chooseFamily(scored: Scored[], stepSiemens: number, heldOut: number, bl
   }
   const rms = (s: Scored) => Math.sqrt(s.mse) / stepSiemens;
   const others = scored.filter((s) => s !== best).map((s) => `${s.fit.model} ${rms(s).toFixed(3)}`).join(", ");
+  const leftOut = candidates === scored ? "" : `; left out: ${scored.flatMap((s, i) => (faults[i] ? [`${s.fit.model}, ${faults[i]}`] : [])).join("; ")}`;
   const because = parsimony
-    ? `linearStep: held-out rms error ${rms(best).toFixed(3)} of a step, within 2 % of expStep's with two parameters fewer (${others}; ${heldOut} held-out blocks of ${block} pulse groups)`
-    : `${best.fit.model}: smallest held-out rms error, ${rms(best).toFixed(3)} of a step (${others}; ${heldOut} held-out blocks of ${block} pulse groups)`;
+    ? `linearStep: held-out rms error ${rms(best).toFixed(3)} of a step, within 2 % of expStep's with two parameters fewer (${others}; ${heldOut} held-out blocks of ${block} pulse groups${leftOut})`
+    : `${best.fit.model}: smallest held-out rms error, ${rms(best).toFixed(3)} of a step (${others}; ${heldOut} held-out blocks of ${block} pulse groups${leftOut})`;
   return { best, because };
+}
+
+/** What a fit from a pulse response whose last sweep is open can and cannot say about the bounds. */
+function openSweepNote(pulse: PulseResponseResult, best: FamilyFit): string {
+  const { polarity } = pulse;
+  let start = polarity.length - 1;
+  while (start > 0 && polarity[start - 1] === polarity[polarity.length - 1]) start--;
+  const groups = polarity.length - start;
+  const upClosed = polarity.slice(0, start).includes(1);
+  const again = "measure it again into the same file with --procedure pulse";
+  if (upClosed) return `pulse response: its last sweep ended before the floor (${groups} pulse groups: cut short, or at its most pulses); the bounds come from the two sweeps that settled`;
+  const ceiling = best.model === "softBounds" ? "G_max is extrapolated from the up steps' line" : `G_max is the highest level read (${populationOfCells(best.cells).gMaxSiemens.toExponential(2)} S on average), a lower end for the ceiling`;
+  return `pulse response: its up sweep ended before the ceiling (${groups} pulse groups: cut short, or at its most pulses), so ${ceiling}; ${again} for a twin that spans the range`;
 }
 
 export interface FitInput {
@@ -149,6 +177,11 @@ export function fitDevice(input: FitInput): DeviceFit {
   pulse.curves.forEach((c, j) => {
     if (c.siemens.length !== expected) throw new FitError(`pulse response: curve ${j} (row ${c.row}, col ${c.col}) has ${c.siemens.length} readings, expected ${expected}`);
   });
+  const lastSweepOpen = pulse.settled === false;
+  if (!pulse.polarity.includes(1)) {
+    throw new FitError(`pulse response: it ended after ${pulse.polarity.length} pulse groups toward the floor, before any potentiating pulse, ` +
+      "so there is no step law to fit; measure it again into the same file with --procedure pulse");
+  }
   const readNoise = input.noise?.readNoiseRelative ?? 0;
   if (!input.noise) notes.push("no read-noise data: readNoise set to 0 and write noise not corrected for read noise");
   const perRead = (g: number) => (readNoise * g) ** 2 / Math.max(1, pulse.readsPerPoint);
@@ -166,7 +199,7 @@ export function fitDevice(input: FitInput): DeviceFit {
   const m = pulse.pulsesPerPoint;
   const { curves, polarity } = pulse;
   const family = (kind: "softBounds" | "expStep" | "linearStep", use: PairFilter): FamilyFit =>
-    kind === "softBounds" ? softBoundsFamily(curves, polarity, free, m, use) : stepFamily(kind, curves, polarity, free, clipMargin, m, use);
+    kind === "softBounds" ? softBoundsFamily(curves, polarity, free, m, use) : stepFamily(kind, curves, polarity, lastSweepOpen, free, clipMargin, m, use);
   const kinds = ["softBounds", "expStep", "linearStep"] as const;
   const block = Math.max(2, Math.min(MAX_BLOCK, Math.floor(crossingGroups(pulse) / 4)));
   const heldOutPair = heldOutBy(block);
@@ -180,6 +213,7 @@ export function fitDevice(input: FitInput): DeviceFit {
   const yardstick = mean(scored.map((s) => meanStepOf(s.fit)).filter((v) => v > 0)) || 1;
   const { best: chosen, because } = chooseFamily(scored, yardstick, heldOut, block);
   const best = family(chosen.fit.model as "softBounds" | "expStep" | "linearStep", EVERY);
+  if (lastSweepOpen) notes.push(openSweepNote(pulse, best));
 
   const cells = best.cells;
   const ofCells = populationOfCells(cells);
@@ -285,8 +319,8 @@ export function fitDevice(input: FitInput): DeviceFit {
     validateDeviceParams(params, "fit.params.");
   } catch (e) {
     throw new FitError(
-      `the fitted parameters are not a valid device (${(e as Error).message}): the steps at +${pulse.voltsPositive}/−${pulse.voltsNegative} V, ` +
-        `${pulse.widthSeconds} s may be mostly read noise; raise the amplitude, the width or the pulses per read`,
+      `the fitted parameters are not a valid device (${(e as Error).message}): the steps at +${pulse.voltsPositive.toPrecision(4)}/−${pulse.voltsNegative.toPrecision(4)} V, ` +
+        `${pulse.widthSeconds.toPrecision(4)} s may be mostly read noise; raise the amplitude, the width or the pulses per read`,
       2,
       { cause: e },
     );

@@ -115,8 +115,7 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
       if (r.settled || plan.widthSeconds !== undefined || width * 10 > L.maxPulseWidthSeconds || hooks.signal?.aborted) break;
       width *= 10;
     }
-    const { settled: _settled, ...response } = r;
-    cal.procedures.pulse = { ...response, polarity: r.polarity as (1 | -1)[] };
+    cal.procedures.pulse = { ...r, polarity: r.polarity as (1 | -1)[] };
     measuredOne(hooks.signal?.aborted ? `pulse response (${r.polarity.length} pulse groups, cut short)` : "pulse response");
   }
   if (want("threshold")) {

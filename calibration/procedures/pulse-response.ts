@@ -47,7 +47,10 @@ export interface PulseResponseResult {
   polarity: number[];
   curves: PulseResponseCurve[];
   cost: ReturnType<ProcedureCost["toJSON"]>;
-  /** False when a sweep reached its most pulses before its cells settled (the pulse is too weak): the rest was not run. */
+  /**
+   * False when the last sweep in `polarity` did not reach its plateau: it hit its most pulses (the pulse is too
+   * weak) or the signal cut it short; the rest was not run. A fit takes no bound from an open sweep.
+   */
   settled?: boolean;
 }
 
@@ -80,7 +83,11 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
         settled = false;
         break sweeps;
       }
-      if (await stopRequested(o.signal)) break sweeps;
+      if (await stopRequested(o.signal)) {
+        // A sweep stopped before its first group leaves every sweep in the sequence closed.
+        settled = k === 0;
+        break sweeps;
+      }
       const m = await xbar.program(sign > 0 ? up : down);
       cost.add(m, "pulse", m.value.pulsesApplied);
       record(await averagedRead(xbar, o.readsPerPoint, (m) => cost.add(m, "read")));

@@ -91,5 +91,39 @@ describe("mhil calibrate, interrupted", () => {
     expect(cal.procedures.threshold).toBeUndefined();
     // Written atomically: the file on disk parses as a whole.
     expect(() => JSON.parse(readFileSync(out, "utf8"))).not.toThrow();
+    // The open sweep is marked, and the fit takes what the response reached: a response stopped before its first
+    // potentiating pulse has no step law and is refused in one line saying what to measure (exit 2).
+    expect(pulse.settled).toBe(false);
+    const fit = spawnSync(process.execPath, [BIN, "calibrate", "fit", out], { cwd: work, env, encoding: "utf8" });
+    if (pulse.polarity.includes(1)) {
+      expect(fit.stderr).toBe("");
+      expect(fit.status).toBe(0);
+      expect(fit.stdout).toMatch(/note: pulse response: its (up|last) sweep ended before the (ceiling|floor)/);
+    } else {
+      expect(fit.status).toBe(2);
+      expect(fit.stderr).toBe(
+        `mhil: ${out}: pulse response: it ended after ${groups} pulse groups toward the floor, before any potentiating pulse, ` +
+          "so there is no step law to fit; measure it again into the same file with --procedure pulse\n",
+      );
+    }
+  });
+
+  it("measuring into a fitted file fits it again: the fit never describes data it was not made from", () => {
+    const out = join(work, "refit.json");
+    const run = (...args: string[]) => spawnSync(process.execPath, [BIN, "calibrate", ...args], { cwd: work, env, encoding: "utf8" });
+    expect(run(...DEVICE, "--procedure", "pulse", "--pulses", "2000", "--out", out).status).toBe(0);
+    expect(run("fit", out).status).toBe(0);
+    const before = loadCalibration(out).fit!;
+    expect(before.params.readNoise).toBe(0);
+    expect(before.residuals.notes).toContain("no read-noise data: readNoise set to 0 and write noise not corrected for read noise");
+    const noise = run(...DEVICE, "--procedure", "noise", "--out", out);
+    expect(noise.stderr).not.toMatch(/\n\s+at /);
+    expect(noise.status).toBe(0);
+    const after = loadCalibration(out).fit!;
+    // reram's read noise is 1 % of G (sim/devices/presets.ts).
+    expect(after.params.readNoise).toBeGreaterThan(0.005);
+    expect(after.params.readNoise).toBeLessThan(0.02);
+    expect(after.residuals.notes).not.toContain("no read-noise data: readNoise set to 0 and write noise not corrected for read noise");
+    expect(noise.stdout).toContain(`readNoise                  ${after.params.readNoise.toPrecision(4)}`);
   });
 });

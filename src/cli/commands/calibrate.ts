@@ -37,7 +37,11 @@ function progressReporter(): { progress: ProgressFn; stop(): void } {
         if (stage) bar.stop();
         stage = s;
         bar.start(total, done, { stage: s });
-      } else bar.update(done, { stage: s });
+      } else {
+        // A sweep that runs on until its cells settle raises the total as it goes.
+        if (total !== bar.getTotal()) bar.setTotal(total);
+        bar.update(done, { stage: s });
+      }
     },
     stop: () => {
       if (stage) bar.stop();
@@ -99,7 +103,8 @@ export function register(program: Command): void {
       );
       reporter.stop();
       saveCalibration(o.out, cal);
-      if (o.procedure === "full") fitMeasured(o.out, cal);
+      // A file that held a fit is fitted again: a fit kept beside data it was not made from would be reported as theirs.
+      if (o.procedure === "full" || cal.fit) fitMeasured(o.out, cal);
       report(o.out, cal.fit?.params, cal.fit?.residuals, o.json);
     } catch (e) {
       reporter.stop();
@@ -146,6 +151,10 @@ function fitMeasured(file: string, cal: CalibrationFile): void {
     fitCalibration(cal);
   } catch (e) {
     if (!(e instanceof FitError)) throw e;
+    if (cal.fit) {
+      delete cal.fit;
+      saveCalibration(file, cal);
+    }
     throw new UnfittedCalibrationError(
       `wrote ${file} with the measurements, but they cannot be fitted: ${e.message} (measure again into the same file; \`mhil calibrate fit ${file}\` refits it)`,
       1,
