@@ -96,10 +96,12 @@ describe("mhil calibrate, interrupted", () => {
     expect(pulse.settled).toBe(false);
     const fit = spawnSync(process.execPath, [BIN, "calibrate", "fit", out], { cwd: work, env, encoding: "utf8" });
     if (pulse.polarity.includes(1)) {
+      expect(last).toContain(`; fit it with \`mhil calibrate fit ${out}\``);
       expect(fit.stderr).toBe("");
       expect(fit.status).toBe(0);
       expect(fit.stdout).toMatch(/note: pulse response: its (up|last) sweep ended before the (ceiling|floor)/);
     } else {
+      expect(last).toMatch(/; its pulse response stopped before the first up pulse, so it cannot be fitted yet: measure it again into the same file with --procedure pulse$/);
       expect(fit.status).toBe(2);
       expect(fit.stderr).toBe(
         `mhil: ${out}: pulse response: it ended after ${groups} pulse groups toward the floor, before any potentiating pulse, ` +

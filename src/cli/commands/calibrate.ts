@@ -136,11 +136,19 @@ export function register(program: Command): void {
 function keptWhatWasMeasured(e: unknown, file: string, saved: boolean, signal: string | undefined): unknown {
   if (e instanceof CalibrationInterruptedError) {
     const what = e.measured.length > 0 ? e.measured.join(", ") : "nothing";
-    const next = saved ? `; fit it with \`mhil calibrate fit ${file}\`, or measure the rest into the same file with --procedure` : `; ${file} was not written`;
+    const next = saved ? nextStep(file) : `; ${file} was not written`;
     return new CalibrationInterruptedError(e.measured, `stopped by ${signal ?? "a signal"} at a safe point, lines grounded: ${file} holds ${what}${next}`);
   }
   if (saved && e instanceof UserError && !(e instanceof UnfittedCalibrationError)) return new UserError(`${e.message} (${file} keeps the procedures that finished before)`, e.exitCode, { cause: e });
   return e;
+}
+
+/** What a file a stop left is good for: a fit, or first the measurement a fit needs. */
+function nextStep(file: string): string {
+  const pulse = loadCalibration(file).procedures.pulse;
+  if (!pulse) return "; a fit needs the pulse response: measure it and the rest into the same file with --procedure";
+  if (!pulse.polarity.includes(1)) return "; its pulse response stopped before the first up pulse, so it cannot be fitted yet: measure it again into the same file with --procedure pulse";
+  return `; fit it with \`mhil calibrate fit ${file}\`, or measure the rest into the same file with --procedure`;
 }
 
 /** A measurement that cannot be fitted: saved, and the line says what was measured and what to try (exit 1). */
