@@ -11,15 +11,7 @@
 //   every device's conductance in one parallel read and multiplies on the host (capabilities.mvmMethod).
 // Beside it: circuit.ts (line codes, pulse patterns, what a sample says), analog-samples.ts (collecting the
 // analog reports), link-watch.ts (an unplugged link ends every wait), pin-check.ts (the config against the board).
-import type {
-  Crossbar,
-  DeviceIdentity,
-  EnergyBreakdown,
-  Measured,
-  MvmRequest,
-  Pulse,
-  ProgramReport,
-} from "../../src/hal/crossbar.js";
+import type { Crossbar, DeviceIdentity, EnergyBreakdown, Measured, MvmRequest, Pulse, ProgramReport } from "../../src/hal/crossbar.js";
 import { zeroEnergy } from "../../src/hal/crossbar.js";
 import { checkCell, checkMvm, checkPulses, checkReadVolts, LimitError } from "../../src/hal/limits.js";
 import { boardLimits, type BoardConfig } from "../../protocol/firmata/board-config.js";
@@ -282,8 +274,9 @@ export class FirmataBoard implements Crossbar {
   }
 
   /**
-   * One pulse: lines on (in the stages of cellPulseStages, so no half-selected device ever sees more than
-   * V/3), held `width` on the host clock, grounded in the reverse order. Energy from the samples taken while settled.
+   * One pulse: lines on (in the stages of cellPulseStages, so no half-selected device ever sees more than V/3),
+   * held `width` from the board's acknowledgement of the drive writes, grounded in the reverse order. Energy from
+   * the samples taken while settled.
    */
   private async pulseOnce(stages: readonly LinePattern[], widthSeconds: number): Promise<{ readings: Map<number, BranchReading>; onSeconds: number }> {
     this.watch.guard("program");
@@ -294,15 +287,19 @@ export class FirmataBoard implements Crossbar {
       let actual = this.applied;
       for (const stage of stages) actual = this.drive(stage, false);
       tOn = performance.now() / 1000;
-      // Fences beside the width (never stretching the pulse): the first answer says the board has the writes; reports
-      // behind the answer to a query sent settleSeconds later were sampled settled, however the link bunched bytes.
+      // The width is held from the answer saying the board applied the drive writes: at least the width on the board
+      // however late they arrived (a round trip more, counted in the on-time; timers can fire early on the fine clock).
+      // Reports behind the answer to a query sent settleSeconds later were sampled settled, however bytes bunched.
+      const applied = this.barrier();
       let settledSeq = Infinity;
-      const settledFence = this.barrier()
+      const settledFence = applied
         .then(() => this.watch.sleep(this.settleSeconds()))
         .then(() => this.barrier())
         .then((seq) => void (settledSeq = seq));
       settledFence.catch(() => undefined); // awaited below, where a lost link rejects the pulse
-      await this.watch.sleep(widthSeconds - (performance.now() / 1000 - tOn));
+      await applied;
+      const tApplied = performance.now() / 1000;
+      for (let left = widthSeconds; left > 0; left = widthSeconds - (performance.now() / 1000 - tApplied)) await this.watch.sleep(left);
       // A version query just before the grounding writes fences the samples: the board answers in order, so
       // every report arriving before its answer (by arrival order, not by when a busy host ran its callbacks:
       // reports behind the answer in one chunk were sampled grounded) was sampled while the pulse was on.

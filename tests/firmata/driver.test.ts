@@ -103,7 +103,8 @@ describe("firmata: driver on the twin", () => {
       const measured = totalJoules(m.energy);
       const truth = e1.memristorJoules - e0.memristorJoules + (e1.senseResistorJoules - e0.senseResistorJoules);
       const detail = `${volts} V: ${measured} J against ${truth} J, peak ${e1.peakWatts} W over ${wallSeconds} s wall`;
-      expect(e1.drivenSeconds - e0.drivenSeconds, `${volts} V: the twin saw the pulse's width`).toBeGreaterThan(0.05 * 0.9);
+      // The width is held from the board's answer to the drive writes: on the board the pulse lasts at least that.
+      expect(e1.drivenSeconds - e0.drivenSeconds, `${volts} V: the twin saw the pulse's width`).toBeGreaterThanOrEqual(0.05);
       expect(measured / truth, detail).toBeGreaterThan(0.97);
       expect(measured, detail).toBeLessThan(1.15 * e1.peakWatts * wallSeconds);
     }
