@@ -6,7 +6,7 @@ import { SimulatedCrossbar } from "../sim/crossbar/simulated-crossbar.js";
 import { CalibrationFileError, loadCalibration, type CalibrationFile } from "./file.js";
 
 export function twinFromCalibration(cal: CalibrationFile, file: string, shape: { rows?: number; cols?: number; seed?: number } = {}): SimulatedCrossbar {
-  if (!cal.fit) throw new CalibrationFileError(file, `has no fit yet; run: mhil calibrate fit ${file}`);
+  if (!cal.fit) throw new CalibrationFileError(file, unfittedNextStep(cal, file));
   const rows = shape.rows ?? cal.device.rows;
   const cols = shape.cols ?? cal.device.cols;
   const sameShape = rows === cal.device.rows && cols === cal.device.cols;
@@ -38,4 +38,13 @@ export async function openTwin(uri: DeviceUri): Promise<Crossbar> {
     ...(uri.params.cols !== undefined ? { cols: intParam(uri, "cols", cal.device.cols, 1) } : {}),
     seed: intParam(uri, "seed", 0, 0),
   });
+}
+
+/** What a file without a fit needs: a fit, or first the pulse response a fit is made from. */
+function unfittedNextStep(cal: CalibrationFile, file: string): string {
+  const pulse = cal.procedures.pulse;
+  const measure = `mhil calibrate --device URI --procedure pulse --out ${file} (on ${cal.device.model}, serial ${cal.device.serial})`;
+  if (!pulse) return `has no fit and no pulse response to fit it to; measure one: ${measure}`;
+  if (!pulse.polarity.includes(1)) return `has no fit: its pulse response stopped before the first up pulse; measure it again: ${measure}`;
+  return `has no fit yet; run: mhil calibrate fit ${file}`;
 }

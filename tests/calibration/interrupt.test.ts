@@ -107,6 +107,13 @@ describe("mhil calibrate, interrupted", () => {
         `mhil: ${out}: pulse response: it ended after ${groups} pulse groups toward the floor, before any potentiating pulse, ` +
           "so there is no step law to fit; measure it again into the same file with --procedure pulse\n",
       );
+      // A twin of it is refused with the same next step, not sent to `calibrate fit` first.
+      const train = spawnSync(process.execPath, [BIN, "train", "--device", `twin:${out}`, "--epochs", "1"], { cwd: work, env, encoding: "utf8" });
+      expect(train.status).toBe(2);
+      expect(train.stderr).toBe(
+        `mhil: ${out}: has no fit: its pulse response stopped before the first up pulse; measure it again: ` +
+          `mhil calibrate --device URI --procedure pulse --out ${out} (on sim:reram, serial sim-reram-16x16-seed3)\n`,
+      );
     }
   });
 
