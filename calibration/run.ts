@@ -89,6 +89,8 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
   /** After each procedure: the file as measured so far goes to the caller; a pending stop ends the run here. */
   const measuredOne = (what: string) => {
     measured.push(what);
+    // A fit made before this measurement does not describe the file any more: fitted again at the end, or by `calibrate fit`.
+    delete cal.fit;
     hooks.onMeasured?.(cal);
     if (hooks.signal?.aborted) throw new CalibrationInterruptedError(measured);
   };

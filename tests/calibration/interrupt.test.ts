@@ -135,4 +135,20 @@ describe("mhil calibrate, interrupted", () => {
     expect(after.residuals.notes).not.toContain("no read-noise data: readNoise set to 0 and write noise not corrected for read noise");
     expect(noise.stdout).toContain(`readNoise                  ${after.params.readNoise.toPrecision(4)}`);
   });
+
+  it("a pulse response stopped by Ctrl-C in a fitted file takes the old fit with it", async () => {
+    const out = join(work, "refit-interrupted.json");
+    const run = (...args: string[]) => spawnSync(process.execPath, [BIN, "calibrate", ...args], { cwd: work, env, encoding: "utf8" });
+    expect(run(...DEVICE, "--procedure", "pulse", "--pulses", "2000", "--out", out).status).toBe(0);
+    expect(run("fit", out).status).toBe(0);
+    const fitted = loadCalibration(out);
+    expect(fitted.fit).toBeDefined();
+    const r = await calibrateUntil("calibrate pulse response", [...DEVICE, "--procedure", "pulse", "--pulses", "4000", "--out", out]);
+    expect(r.code).toBe(130);
+    const cal = loadCalibration(out);
+    // The new (cut-short) response replaced the old one, and no fit of the old one stays beside it.
+    expect(cal.procedures.pulse!.settled).toBe(false);
+    expect(cal.procedures.pulse!.polarity.length).not.toBe(fitted.procedures.pulse!.polarity.length);
+    expect(cal.fit).toBeUndefined();
+  });
 });

@@ -69,6 +69,8 @@ export function register(program: Command): void {
     // Before anything is measured: the file can be written (its folder is made on save) and, when it exists, read.
     checkCalibrationOut(o.out);
     const existing = existsSync(o.out) ? { file: o.out, cal: loadCalibration(o.out) } : undefined;
+    // A file that held a fit is fitted again: a fit kept beside data it was not made from would be reported as theirs.
+    const refit = o.procedure === "full" || existing?.cal.fit !== undefined;
     const reporter = progressReporter();
     // Ctrl-C or SIGTERM stops at the next safe point; what was measured is already in the file.
     const stop = new AbortController();
@@ -103,8 +105,7 @@ export function register(program: Command): void {
       );
       reporter.stop();
       saveCalibration(o.out, cal);
-      // A file that held a fit is fitted again: a fit kept beside data it was not made from would be reported as theirs.
-      if (o.procedure === "full" || cal.fit) fitMeasured(o.out, cal);
+      if (refit) fitMeasured(o.out, cal);
       report(o.out, cal.fit?.params, cal.fit?.residuals, o.json);
     } catch (e) {
       reporter.stop();
@@ -159,10 +160,6 @@ function fitMeasured(file: string, cal: CalibrationFile): void {
     fitCalibration(cal);
   } catch (e) {
     if (!(e instanceof FitError)) throw e;
-    if (cal.fit) {
-      delete cal.fit;
-      saveCalibration(file, cal);
-    }
     throw new UnfittedCalibrationError(
       `wrote ${file} with the measurements, but they cannot be fitted: ${e.message} (measure again into the same file; \`mhil calibrate fit ${file}\` refits it)`,
       1,
