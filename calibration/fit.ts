@@ -13,7 +13,7 @@ import type { DeviceIdentity } from "../src/hal/crossbar.js";
 import type { DeviceParams } from "../sim/devices/params.js";
 import { validateDeviceParams } from "../sim/devices/params.js";
 import type { NoiseResult } from "./procedures/noise.js";
-import type { PulseResponseResult } from "./procedures/pulse-response.js";
+import { pulsedUp, type PulseResponseResult } from "./procedures/pulse-response.js";
 import type { ThresholdResult } from "./procedures/threshold.js";
 import { writeNoiseFromBlocks, type WriteNoiseResult } from "./procedures/write-noise.js";
 import { FitError, fitThreshold } from "./fit-threshold.js";
@@ -153,9 +153,9 @@ function openSweepNote(pulse: PulseResponseResult, best: FamilyFit): string {
   let start = polarity.length - 1;
   while (start > 0 && polarity[start - 1] === polarity[polarity.length - 1]) start--;
   const groups = polarity.length - start;
-  const upClosed = polarity.slice(0, start).includes(1);
   const again = "measure it again into the same file with --procedure pulse";
-  if (upClosed) return `pulse response: its last sweep ended before the floor (${groups} pulse groups: cut short, or at its most pulses); the bounds come from the two sweeps that settled`;
+  // The response pulsed up (fitDevice refuses one that did not), so an open down sweep is the last, after the up one.
+  if (polarity[polarity.length - 1] === -1) return `pulse response: its last sweep ended before the floor (${groups} pulse groups: cut short, or at its most pulses); the bounds come from the two sweeps that settled`;
   const ceiling = best.model === "softBounds" ? "G_max is extrapolated from the up steps' line" : `G_max is the highest level read (${populationOfCells(best.cells).gMaxSiemens.toExponential(2)} S on average), a lower end for the ceiling`;
   return `pulse response: its up sweep ended before the ceiling (${groups} pulse groups: cut short, or at its most pulses), so ${ceiling}; ${again} for a twin that spans the range`;
 }
@@ -178,7 +178,7 @@ export function fitDevice(input: FitInput): DeviceFit {
     if (c.siemens.length !== expected) throw new FitError(`pulse response: curve ${j} (row ${c.row}, col ${c.col}) has ${c.siemens.length} readings, expected ${expected}`);
   });
   const lastSweepOpen = pulse.settled === false;
-  if (!pulse.polarity.includes(1)) {
+  if (!pulsedUp(pulse)) {
     throw new FitError(`pulse response: it ended after ${pulse.polarity.length} pulse groups toward the floor, before any potentiating pulse, ` +
       "so there is no step law to fit; measure it again into the same file with --procedure pulse");
   }

@@ -53,6 +53,12 @@ export class CalibrationInterruptedError extends UserError {
   }
 }
 
+/**
+ * Whether a run fits its file when done: a full calibration, or any measurement into a file that held a fit (a fit
+ * kept beside data it was not made from would be reported as theirs; each measurement drops it).
+ */
+export const fitsWhenDone = (procedure: ProcedureName, before: CalibrationFile | undefined): boolean => procedure === "full" || before?.fit !== undefined;
+
 /** A plan the device's limits refuse, found from identify() before the first read or pulse (exit 2). */
 export class CalibrationPlanError extends UserError {}
 
@@ -81,6 +87,7 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
   if (existing) assertSameDevice(existing.file, existing.cal, id);
   const { vPos, vNeg } = checkPlan(plan, id);
   let { width } = checkPlan(plan, id);
+  const fitWhenDone = fitsWhenDone(plan.procedure, existing?.cal);
   const cal = existing?.cal ?? newCalibration(id);
   const cells = spreadCells(id.rows, id.cols, plan.cells);
   const L = id.limits;
@@ -174,7 +181,7 @@ export async function runCalibration(xbar: Crossbar, plan: CalibrationPlan, hook
     cal.procedures.stepSurvey = r;
     measuredOne("step survey");
   }
-  if (plan.procedure === "full" && plan.fit !== false) fitCalibration(cal);
+  if (fitWhenDone && plan.fit !== false) fitCalibration(cal);
   return cal;
 }
 

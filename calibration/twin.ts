@@ -4,6 +4,7 @@ import type { Crossbar } from "../src/hal/crossbar.js";
 import { DeviceUriError, intParam, type DeviceUri } from "../src/hal/uri.js";
 import { SimulatedCrossbar } from "../sim/crossbar/simulated-crossbar.js";
 import { CalibrationFileError, loadCalibration, type CalibrationFile } from "./file.js";
+import { pulsedUp } from "./procedures/pulse-response.js";
 
 export function twinFromCalibration(cal: CalibrationFile, file: string, shape: { rows?: number; cols?: number; seed?: number } = {}): SimulatedCrossbar {
   if (!cal.fit) throw new CalibrationFileError(file, unfittedNextStep(cal, file));
@@ -45,6 +46,6 @@ function unfittedNextStep(cal: CalibrationFile, file: string): string {
   const pulse = cal.procedures.pulse;
   const measure = `mhil calibrate --device URI --procedure pulse --out ${file} (on ${cal.device.model}, serial ${cal.device.serial})`;
   if (!pulse) return `has no fit and no pulse response to fit it to; measure one: ${measure}`;
-  if (!pulse.polarity.includes(1)) return `has no fit: its pulse response stopped before the first up pulse; measure it again: ${measure}`;
+  if (!pulsedUp(pulse)) return `has no fit: its pulse response stopped before the first up pulse; measure it again: ${measure}`;
   return `has no fit yet; run: mhil calibrate fit ${file}`;
 }

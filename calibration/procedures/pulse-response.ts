@@ -106,6 +106,9 @@ export async function pulseResponse(xbar: Crossbar, o: PulseResponseOptions, pro
   return { voltsPositive: o.voltsPositive, voltsNegative: o.voltsNegative, widthSeconds: o.widthSeconds, readsPerPoint: o.readsPerPoint, pulsesPerPoint: perPoint, polarity, curves, cost: cost.toJSON(), settled };
 }
 
+/** Whether a response pulsed up at all: one stopped in its first sweep (toward the floor) has no step law to fit. */
+export const pulsedUp = (r: { polarity: readonly number[] }): boolean => r.polarity.includes(1);
+
 /** Readings compared at each end of the settling test: a twentieth of the sweep so far, at least 8. */
 const settleWindow = (groupsSoFar: number) => Math.max(8, Math.floor(groupsSoFar / 20));
 

@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { checkCalibrationOut, loadCalibration, saveCalibration, type CalibrationFile } from "../../../calibration/file.js";
 import { FitError } from "../../../calibration/fit.js";
-import { CalibrationInterruptedError, DEFAULT_PLAN, PROCEDURES, calibrateDevice, fitCalibration, type ProcedureName } from "../../../calibration/run.js";
+import { CalibrationInterruptedError, DEFAULT_PLAN, PROCEDURES, calibrateDevice, fitCalibration, fitsWhenDone, type ProcedureName } from "../../../calibration/run.js";
+import { pulsedUp } from "../../../calibration/procedures/pulse-response.js";
 import type { ProgressFn } from "../../../calibration/progress.js";
 import { deviceFlagOptions, wearPolicy, type DeviceFlags } from "../device-flags.js";
 import { UserError } from "../../hal/user-error.js";
@@ -69,14 +70,15 @@ export function register(program: Command): void {
     // Before anything is measured: the file can be written (its folder is made on save) and, when it exists, read.
     checkCalibrationOut(o.out);
     const existing = existsSync(o.out) ? { file: o.out, cal: loadCalibration(o.out) } : undefined;
-    // A file that held a fit is fitted again: a fit kept beside data it was not made from would be reported as theirs.
-    const refit = o.procedure === "full" || existing?.cal.fit !== undefined;
+    // Decided before measuring: each measurement drops the file's fit.
+    const refit = fitsWhenDone(o.procedure as ProcedureName, existing?.cal);
     const reporter = progressReporter();
     // Ctrl-C or SIGTERM stops at the next safe point; what was measured is already in the file.
     const stop = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => stop.abort(signal);
     process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
-    let saved = false;
+    /** The file as last saved while measuring (none yet: nothing was written). */
+    let saved: CalibrationFile | undefined;
     try {
       const cal = await calibrateDevice(
         o.device,
@@ -98,7 +100,7 @@ export function register(program: Command): void {
           // Saved as it goes: a stop or a failure keeps every procedure that finished.
           onMeasured: (c) => {
             saveCalibration(o.out!, c);
-            saved = true;
+            saved = c;
           },
         },
         existing,
@@ -134,10 +136,10 @@ export function register(program: Command): void {
 }
 
 /** A stop or a failure, told with what the file now holds and what to do next. */
-function keptWhatWasMeasured(e: unknown, file: string, saved: boolean, signal: string | undefined): unknown {
+function keptWhatWasMeasured(e: unknown, file: string, saved: CalibrationFile | undefined, signal: string | undefined): unknown {
   if (e instanceof CalibrationInterruptedError) {
     const what = e.measured.length > 0 ? e.measured.join(", ") : "nothing";
-    const next = saved ? nextStep(file) : `; ${file} was not written`;
+    const next = saved ? nextStep(file, saved) : `; ${file} was not written`;
     return new CalibrationInterruptedError(e.measured, `stopped by ${signal ?? "a signal"} at a safe point, lines grounded: ${file} holds ${what}${next}`);
   }
   if (saved && e instanceof UserError && !(e instanceof UnfittedCalibrationError)) return new UserError(`${e.message} (${file} keeps the procedures that finished before)`, e.exitCode, { cause: e });
@@ -145,10 +147,10 @@ function keptWhatWasMeasured(e: unknown, file: string, saved: boolean, signal: s
 }
 
 /** What a file a stop left is good for: a fit, or first the measurement a fit needs. */
-function nextStep(file: string): string {
-  const pulse = loadCalibration(file).procedures.pulse;
+function nextStep(file: string, cal: CalibrationFile): string {
+  const pulse = cal.procedures.pulse;
   if (!pulse) return "; a fit needs the pulse response: measure it and the rest into the same file with --procedure";
-  if (!pulse.polarity.includes(1)) return "; its pulse response stopped before the first up pulse, so it cannot be fitted yet: measure it again into the same file with --procedure pulse";
+  if (!pulsedUp(pulse)) return "; its pulse response stopped before the first up pulse, so it cannot be fitted yet: measure it again into the same file with --procedure pulse";
   return `; fit it with \`mhil calibrate fit ${file}\`, or measure the rest into the same file with --procedure`;
 }
 
